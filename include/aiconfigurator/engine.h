@@ -1,0 +1,120 @@
+/*
+ * engine.h - from a model, a system's perf database and a parallel layout to serving
+ * metrics: TTFT, TPOT, throughput and memory, under static, aggregated (in-flight
+ * batching) and disaggregated (xPyD) serving.
+ *
+ * Pipeline: model x layout x phase -> op list (src/engine/ops_*.c) -> op latencies
+ * (src/engine/op_latency.c over perf.h) -> prefill / decode / mixed steps (step.c) ->
+ * serving (static.c, agg.c, disagg.c); memory per GPU in memory.c.
+ *
+ * Ownership: struct aic_worker is built by aic_worker_init() and released with
+ * aic_worker_release(); it borrows model and perfdb, which must outlive it.
+ */
+#ifndef AIC_ENGINE_H
+#define AIC_ENGINE_H
+
+#include "aiconfigurator/backend.h"
+#include "aiconfigurator/error.h"
+#include "aiconfigurator/model.h"
+#include "aiconfigurator/perf.h"
+#include "aiconfigurator/quant.h"
+
+/* A parallel layout of one worker. GPUs per worker = tp * pp * dp. For MoE models
+ * tp * dp must equal moe_tp * moe_ep. */
+struct aic_layout {
+    int tp, pp, dp, moe_tp, moe_ep;
+};
+
+/* Quantization of each op family; AIC_Q_NONE = from the checkpoint. */
+struct aic_quant_cfg {
+    enum aic_quant gemm, moe, kv, fmha, comm;
+};
+
+/* Knobs of one worker beyond its layout. Zero-initialise, then set what you need. */
+struct aic_worker_opts {
+    struct aic_quant_cfg quant;
+    int nextn;                    /* MTP draft tokens (0 = off) */
+    double nextn_accepted;        /* mean accepted draft tokens per step */
+    double free_mem_fraction;     /* 0 = backend default */
+    int max_seq_len;              /* 0 = isl + osl */
+    double latency_correction;    /* multiplies every op latency; 0 = 1.0 */
+};
+
+/* A worker: one model replica on tp*pp*dp GPUs with its op lists. */
+struct aic_worker {
+    const struct aic_model *model;
+    struct aic_perfdb *db;
+    enum aic_backend backend;
+    struct aic_layout lay;
+    struct aic_quant_cfg q;       /* resolved, never AIC_Q_NONE */
+    struct aic_worker_opts opts;
+    struct aic_oplist *ctx_ops;   /* prefill op list (opaque, owned) */
+    struct aic_oplist *gen_ops;   /* decode-step op list (opaque, owned) */
+};
+
+/* Validates the layout against the model (heads, experts divisible; backend rules) and
+ * builds the op lists. Bad layout -> AIC_ERR_USAGE with the reason and a fix. */
+int aic_worker_init(struct aic_worker *w, const struct aic_model *m, struct aic_perfdb *db,
+                    struct aic_layout lay, const struct aic_worker_opts *opts,
+                    struct aic_error *err);
+void aic_worker_release(struct aic_worker *w);
+int aic_worker_gpus(const struct aic_worker *w);
+
+/* Memory per GPU in bytes. */
+struct aic_memory {
+    double weights, kv_cache, activations, nccl, other, total;
+    double capacity;
+    int oom;                      /* 1 when total exceeds capacity or KV exceeds its budget */
+};
+
+/* Serving metrics of one configuration. Throughputs count output tokens. */
+struct aic_metrics {
+    double ttft_ms, tpot_ms, request_latency_ms;
+    double tokens_per_s;          /* whole deployment */
+    double tokens_per_s_per_gpu;
+    double tokens_per_s_per_user;
+    double requests_per_s;
+    double concurrency;           /* requests in flight */
+    int num_gpus;
+    struct aic_memory mem;        /* per GPU (disagg: the larger of the two pools) */
+    struct aic_memory mem_decode; /* disagg: decode pool; else same as mem */
+};
+
+/* Workload of one request stream. */
+struct aic_workload {
+    int isl, osl, prefix;
+};
+
+/* Static serving: one batch of b requests per attention-DP rank, prefill then decode.
+ * mode: 0 = full, 1 = prefill only (static_ctx), 2 = decode only (static_gen). */
+int aic_run_static(struct aic_worker *w, const struct aic_workload *wl, int b, int mode,
+                   struct aic_metrics *out, struct aic_error *err);
+
+/* Aggregated in-flight batching: b concurrent requests per attention-DP rank, ctx_tokens
+ * prefill-token budget per step (0 = isl). */
+int aic_run_agg(struct aic_worker *w, const struct aic_workload *wl, int b, int ctx_tokens,
+                struct aic_metrics *out, struct aic_error *err);
+
+/* Disaggregated: x prefill workers (batch bp each) and y decode workers (batch bd). */
+int aic_run_disagg(struct aic_worker *pw, int bp, int x, struct aic_worker *dw, int bd, int y,
+                   const struct aic_workload *wl, struct aic_metrics *out,
+                   struct aic_error *err);
+
+/* Memory of a worker holding b requests of the workload (phase 0 agg, 1 ctx, 2 gen). */
+void aic_worker_memory(const struct aic_worker *w, const struct aic_workload *wl, int b,
+                       int ctx_tokens, int phase, struct aic_memory *out);
+
+/* ---- per-op breakdown (for --detail) ------------------------------------------------ */
+
+struct aic_op_time {
+    const char *name;             /* op name, e.g. "context_qkv_gemm" (static storage) */
+    double ms;                    /* per-call latency x scale (all layers) */
+    enum aic_prov prov;
+};
+
+/* Fills up to cap entries with the prefill (phase 1) or one decode step (phase 2)
+ * breakdown at batch b; returns the number of ops or a negative status. */
+int aic_worker_breakdown(struct aic_worker *w, const struct aic_workload *wl, int b, int phase,
+                         struct aic_op_time *ops, int cap, struct aic_error *err);
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * estimate.h - one request in, one estimate out: the entry point shared by
+ * `cli estimate`, `cli validate`, the web app and the Python module.
+ *
+ * A struct aic_ctx caches what is expensive to load (models, systems, perf databases)
+ * across requests, so `validate` over many rows loads each database once.
+ *
+ * Ownership: aic_ctx_new()/aic_ctx_free(). Models, systems and databases returned by the
+ * aic_ctx_get_* functions are borrowed and live until aic_ctx_free().
+ */
+#ifndef AIC_ESTIMATE_H
+#define AIC_ESTIMATE_H
+
+#include "aiconfigurator/engine.h"
+
+enum aic_serving_mode {
+    AIC_MODE_AGG = 0,
+    AIC_MODE_DISAGG,
+    AIC_MODE_STATIC,
+    AIC_MODE_STATIC_CTX,
+    AIC_MODE_STATIC_GEN,
+};
+const char *aic_serving_mode_name(enum aic_serving_mode m);
+int aic_serving_mode_parse(const char *name); /* -1 when unknown */
+
+struct aic_ctx;
+
+/* systems_paths: NULL = env AIC_SYSTEMS_PATHS, else "default". */
+struct aic_ctx *aic_ctx_new(const char *systems_paths);
+void aic_ctx_free(struct aic_ctx *ctx);
+
+int aic_ctx_get_model(struct aic_ctx *ctx, const char *name, const struct aic_model **out,
+                      struct aic_error *err);
+int aic_ctx_get_system(struct aic_ctx *ctx, const char *name, const struct aic_system **out,
+                       struct aic_error *err);
+/* version NULL/"" = newest. */
+int aic_ctx_get_db(struct aic_ctx *ctx, const char *system, enum aic_backend backend,
+                   const char *version, enum aic_db_mode mode, struct aic_perfdb **out,
+                   struct aic_error *err);
+
+/* One deployment to estimate. aic_estimate_req_init() sets AIConfigurator's defaults
+ * (isl 1024, osl 1024, batch 128, tp 1, trtllm, SILICON, quant from checkpoint). */
+struct aic_estimate_req {
+    const char *model;            /* HF id, directory or legacy name (borrowed) */
+    const char *system;
+    const char *decode_system;    /* disagg: NULL = system */
+    enum aic_backend backend;
+    const char *backend_version;  /* NULL = newest */
+    enum aic_db_mode db_mode;
+    int db_mode_explicit;         /* 0: fall back to EMPIRICAL when no perf data is found */
+    enum aic_serving_mode mode;
+    struct aic_workload wl;
+    int batch_size;               /* agg/static: per attention-DP rank */
+    int ctx_tokens;               /* agg: 0 = isl */
+    struct aic_layout lay;        /* agg/static */
+    struct aic_worker_opts opts;  /* quant, nextn, memory knobs (shared by both pools) */
+    /* disagg */
+    struct aic_layout prefill_lay, decode_lay;
+    int prefill_batch, prefill_workers, decode_batch, decode_workers;
+};
+void aic_estimate_req_init(struct aic_estimate_req *req);
+
+#define AIC_MAX_BREAKDOWN 64
+
+struct aic_estimate_result {
+    struct aic_metrics m;
+    enum aic_db_mode db_mode_used;   /* differs from the request after a fallback */
+    int fell_back;                   /* 1 when no perf data was found and EMPIRICAL was used */
+    char backend_version[32];
+    struct aic_quant_cfg quant;      /* resolved quantization (prefill pool for disagg) */
+    /* per-op breakdown of prefill (phase 1) and one decode step (phase 2) */
+    int n_ctx_ops, n_gen_ops;
+    struct aic_op_time ctx_ops[AIC_MAX_BREAKDOWN], gen_ops[AIC_MAX_BREAKDOWN];
+};
+
+/* Runs the request. want_breakdown fills the op tables (costs a little more). */
+int aic_estimate(struct aic_ctx *ctx, const struct aic_estimate_req *req, int want_breakdown,
+                 struct aic_estimate_result *res, struct aic_error *err);
+
+#endif
