@@ -1,0 +1,141 @@
+/*
+ * agg.c - aggregated serving with in-flight batching (aic-modeling.md section 4).
+ *
+ * Mean-field scheduler: b requests in flight per attention-DP rank, a prefill-token budget
+ * C per engine step. Prefilling the batch takes S_ctx = ceil(isl*b/C) "mixed" steps that
+ * carry C prefill tokens and g decode requests; the rest of a request's life is decode-only
+ * steps with b requests. A mixed step costs three passes: the non-attention work of all
+ * C + g tokens as one sequence, the prefill attention of the chunk, and the decode attention
+ * of the g requests at mid-generation.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "engine/oplist.h"
+#include "engine/serving.h"
+
+struct agg_sched {
+    double P, D, S_ctx, g, genonly_steps, tpot_mix_steps, genonly_batch;
+    double C;
+};
+
+static void agg_schedule(const struct aic_worker *w, const struct aic_workload *wl, int b,
+                         double C, struct agg_sched *s)
+{
+    int vllm = w->backend == AIC_BACKEND_VLLM;
+    double chunks = ceil(C / wl->isl);
+
+    s->C = C;
+    s->P = aic_accepted_per_step(w);
+    s->D = 1.0 + (wl->osl - 1) / s->P;
+    s->S_ctx = ceil((double)wl->isl * b / C);
+    if (b <= 1) {
+        s->g = 0;
+        s->genonly_steps = fmax(s->D - 1, 0);
+        s->tpot_mix_steps = 0;
+        s->genonly_batch = 1;
+        return;
+    }
+    if (!vllm && s->S_ctx >= s->D)
+        s->g = fmax(1, floor(b / (s->S_ctx / s->D)));
+    else
+        s->g = fmax(1, b - chunks);
+    s->genonly_batch = b;
+    if (s->S_ctx >= s->D) {
+        s->genonly_steps = 0;
+        s->tpot_mix_steps = s->S_ctx;
+    } else {
+        s->genonly_steps = s->D - s->S_ctx;
+        s->tpot_mix_steps = vllm ? s->S_ctx : fmax(1, s->S_ctx - 3);
+    }
+}
+
+/* Latency of one mixed step: three filtered passes over the op lists. */
+static int mixed_step_ms(struct aic_worker *w, const struct aic_workload *wl,
+                         const struct agg_sched *s, double *ms, struct aic_error *err)
+{
+    double C = s->C, nx = w->opts.nextn + 1, p = wl->prefix;
+    double p1 = p * floor(C / wl->isl), T1 = C + s->g * nx - p1;
+    double a = 0, c = 0, d = 0;
+    struct aic_op_rt r1 = {1, 1, T1, p1, T1, 1};
+    int rc;
+
+    if ((rc = aic_eval_ops(w, w->ctx_ops, &r1, AIC_FILTER_NON_ATTN, &a, NULL, 0, NULL, err)))
+        return rc;
+    if (C > 0) {
+        struct aic_op_rt r2 = {1, ceil(C / wl->isl), wl->isl - p, p, 0, 0};
+        r2.tokens = r2.batch * r2.seq;
+        if ((rc = aic_eval_ops(w, w->ctx_ops, &r2, AIC_FILTER_ATTN, &c, NULL, 0, NULL, err)))
+            return rc;
+        c /= ceil(wl->isl / C);
+    }
+    if (s->g > 0) {
+        double bg = s->g * nx;
+        struct aic_op_rt r3 = {0, bg, wl->isl + wl->osl / 2 + 1, 0, bg, bg};
+        if ((rc = aic_eval_ops(w, w->gen_ops, &r3, AIC_FILTER_ATTN, &d, NULL, 0, NULL, err)))
+            return rc;
+    }
+    *ms = a + c + d;
+    return AIC_OK;
+}
+
+static double ttft_queue_factor(const struct aic_worker *w, int b, double S_ctx)
+{
+    if (w->backend == AIC_BACKEND_VLLM)
+        return b <= 1 ? 1.0 : fmin(1.0 + log2(b) / 8.0, 2.0);
+    return fmin(2.0 + (S_ctx - 3.0) / 20.0, 4.0);
+}
+
+static void agg_metrics(struct aic_worker *w, const struct aic_workload *wl, int b,
+                        const struct agg_sched *s, double mix, double genonly,
+                        struct aic_metrics *out)
+{
+    const struct aic_model *m = w->model;
+    double dispatch = w->backend == AIC_BACKEND_VLLM ? 0.8 * m->num_layers : 0;
+    double ttft_req = mix * ceil(wl->isl / s->C) + dispatch;
+    double steps = s->tpot_mix_steps + s->genonly_steps;
+    double tpot = steps > 0 ? (mix * s->tpot_mix_steps + genonly * s->genonly_steps) / steps
+                            : genonly;
+    double T_total = s->S_ctx * mix + s->genonly_steps * genonly;
+    double out_tok = wl->osl > 1 ? wl->osl - 1 : 1;
+    double thr, ttft;
+
+    tpot /= s->P;
+    ttft = ttft_req * ttft_queue_factor(w, b, s->S_ctx);
+    thr = T_total > 0 ? 1000.0 / T_total * b * out_tok : 0;
+    if (w->backend == AIC_BACKEND_VLLM)
+        thr = fmin(thr, b * out_tok * 1000.0 / (ttft + tpot * out_tok));
+    out->ttft_ms = ttft;
+    out->tpot_ms = tpot;
+    out->request_latency_ms = ttft + tpot * (wl->osl - 1);
+    out->num_gpus = aic_worker_gpus(w);
+    out->tokens_per_s = thr * w->lay.pp * w->lay.dp;
+    out->requests_per_s = out->tokens_per_s / out_tok;
+    out->tokens_per_s_per_gpu = out->tokens_per_s / out->num_gpus;
+    out->tokens_per_s_per_user = tpot > 0 ? 1000.0 / tpot : 0;
+    out->concurrency = (double)b * w->lay.pp * w->lay.dp;
+}
+
+int aic_run_agg(struct aic_worker *w, const struct aic_workload *wl, int b, int ctx_tokens,
+                struct aic_metrics *out, struct aic_error *err)
+{
+    struct agg_sched s;
+    double mix, genonly = 0, nx = w->opts.nextn + 1;
+    double C = ctx_tokens > 0 ? ctx_tokens : wl->isl;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    agg_schedule(w, wl, b, C, &s);
+    if ((rc = mixed_step_ms(w, wl, &s, &mix, err)))
+        return rc;
+    if (s.genonly_steps > 0 || b <= 1) {
+        double bg = s.genonly_batch * nx;
+        struct aic_op_rt rt = {0, bg, wl->isl + wl->osl / 2 + 1, 0, bg, bg};
+        if ((rc = aic_eval_ops(w, w->gen_ops, &rt, AIC_FILTER_ALL, &genonly, NULL, 0, NULL, err)))
+            return rc;
+    }
+    agg_metrics(w, wl, b, &s, mix, genonly, out);
+    aic_worker_memory(w, wl, b, (int)C, 0, &out->mem);
+    out->mem_decode = out->mem;
+    return AIC_OK;
+}

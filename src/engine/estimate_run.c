@@ -1,0 +1,197 @@
+/*
+ * estimate_run.c - aic_estimate(): validate a request, resolve model, system and database
+ * (falling back to EMPIRICAL when no perf data exists and the mode was not explicit), build
+ * the workers and run the serving model.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "aiconfigurator/aiconfigurator.h"
+#include "util/util.h"
+
+#define GIB (1024.0 * 1024.0 * 1024.0)
+
+void aic_estimate_req_init(struct aic_estimate_req *req)
+{
+    struct aic_layout one = {1, 1, 1, 0, 0};
+    memset(req, 0, sizeof(*req));
+    req->backend = AIC_BACKEND_TRTLLM;
+    req->db_mode = AIC_DB_SILICON;
+    req->mode = AIC_MODE_AGG;
+    req->wl.isl = 1024;
+    req->wl.osl = 1024;
+    req->batch_size = 128;
+    req->lay = req->prefill_lay = req->decode_lay = one;
+    req->opts.quant = (struct aic_quant_cfg){AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE,
+                                             AIC_Q_NONE};
+}
+
+static int check_request(const struct aic_estimate_req *r, struct aic_error *err)
+{
+    if (!r->model || !*r->model)
+        return aic_err(err, AIC_ERR_USAGE, "a model is required: pass --model-path <HF id or dir>");
+    if (!r->system || !*r->system)
+        return aic_err(err, AIC_ERR_USAGE, "a system is required: pass --system (e.g. h100_sxm)");
+    if (r->wl.isl <= 0 || r->wl.osl <= 0)
+        return aic_err(err, AIC_ERR_USAGE, "--isl and --osl must be positive (got %d and %d)",
+                       r->wl.isl, r->wl.osl);
+    if (r->wl.prefix < 0 || r->wl.prefix >= r->wl.isl)
+        return aic_err(err, AIC_ERR_USAGE, "--prefix must be >= 0 and below --isl (got %d)",
+                       r->wl.prefix);
+    if (r->mode == AIC_MODE_DISAGG) {
+        if (r->prefill_batch <= 0 || r->decode_batch <= 0 || r->prefill_workers <= 0 ||
+            r->decode_workers <= 0)
+            return aic_err(err, AIC_ERR_USAGE,
+                           "disagg needs positive --prefill-batch-size, --prefill-num-workers, "
+                           "--decode-batch-size and --decode-num-workers");
+    } else if (r->batch_size <= 0) {
+        return aic_err(err, AIC_ERR_USAGE, "--batch-size must be positive (got %d)",
+                       r->batch_size);
+    }
+    if (r->ctx_tokens < 0)
+        return aic_err(err, AIC_ERR_USAGE, "--ctx-tokens must be positive");
+    return AIC_OK;
+}
+
+/* The database for (system, backend), with the EMPIRICAL fallback when none exists. */
+static int open_db(struct aic_ctx *ctx, const struct aic_estimate_req *r, const char *system,
+                   struct aic_perfdb **db, struct aic_estimate_result *res, struct aic_error *err)
+{
+    const struct aic_system *sys;
+    char versions[256] = "";
+    int rc = aic_ctx_get_system(ctx, system, &sys, err);
+
+    if (rc)
+        return rc;
+    aic_perfdb_versions(sys, r->backend, versions, sizeof(versions));
+    if (!versions[0] && !r->db_mode_explicit && r->db_mode == AIC_DB_SILICON &&
+        !(r->backend_version && *r->backend_version)) {
+        res->fell_back = 1;
+        res->db_mode_used = AIC_DB_EMPIRICAL;
+        return aic_ctx_get_db(ctx, system, r->backend, NULL, AIC_DB_EMPIRICAL, db, err);
+    }
+    res->db_mode_used = r->db_mode;
+    return aic_ctx_get_db(ctx, system, r->backend, r->backend_version, r->db_mode, db, err);
+}
+
+static int oom_error(const struct aic_memory *m, const char *what, struct aic_error *err)
+{
+    return aic_err(err, AIC_ERR_OOM,
+                   "%s does not fit in GPU memory: %.1f GiB needed per GPU (weights %.1f, KV "
+                   "cache %.1f, activations %.1f) of %.1f GiB; use more GPUs per worker (tp/pp/"
+                   "ep), a smaller batch, or a quantized model",
+                   what, m->total / GIB, m->weights / GIB, m->kv_cache / GIB,
+                   m->activations / GIB, m->capacity / GIB);
+}
+
+static void fill_breakdown(struct aic_worker *w, const struct aic_estimate_req *r, int b,
+                           struct aic_estimate_result *res)
+{
+    struct aic_error e;
+    int n = aic_worker_breakdown(w, &r->wl, b, 1, res->ctx_ops, AIC_MAX_BREAKDOWN, &e);
+    res->n_ctx_ops = n > 0 ? n : 0;
+    n = aic_worker_breakdown(w, &r->wl, b, 2, res->gen_ops, AIC_MAX_BREAKDOWN, &e);
+    res->n_gen_ops = n > 0 ? n : 0;
+}
+
+static int run_single(struct aic_ctx *ctx, const struct aic_estimate_req *r,
+                      const struct aic_model *m, int want_breakdown,
+                      struct aic_estimate_result *res, struct aic_error *err)
+{
+    struct aic_perfdb *db;
+    struct aic_worker w;
+    int rc, smode;
+
+    if ((rc = open_db(ctx, r, r->system, &db, res, err)))
+        return rc;
+    if ((rc = aic_worker_init(&w, m, db, r->lay, &r->opts, err)))
+        return rc;
+    res->quant = w.q;
+    aic_strlcpy(res->backend_version, aic_perfdb_version(db), sizeof(res->backend_version));
+    if (r->mode == AIC_MODE_AGG) {
+        rc = aic_run_agg(&w, &r->wl, r->batch_size, r->ctx_tokens, &res->m, err);
+    } else {
+        smode = r->mode == AIC_MODE_STATIC_CTX ? 1 : r->mode == AIC_MODE_STATIC_GEN ? 2 : 0;
+        rc = aic_run_static(&w, &r->wl, r->batch_size, smode, &res->m, err);
+    }
+    if (!rc && res->m.mem.oom)
+        rc = oom_error(&res->m.mem, "this configuration", err);
+    if (!rc && want_breakdown)
+        fill_breakdown(&w, r, r->batch_size, res);
+    aic_worker_release(&w);
+    return rc;
+}
+
+static int run_disagg(struct aic_ctx *ctx, const struct aic_estimate_req *r,
+                      const struct aic_model *m, int want_breakdown,
+                      struct aic_estimate_result *res, struct aic_error *err)
+{
+    struct aic_perfdb *pdb, *ddb;
+    struct aic_worker pw, dw;
+    struct aic_worker_opts po = r->opts, dop = r->opts;
+    const char *dsys = r->decode_system && *r->decode_system ? r->decode_system : r->system;
+    int rc;
+
+    if ((rc = open_db(ctx, r, r->system, &pdb, res, err)) ||
+        (rc = open_db(ctx, r, dsys, &ddb, res, err)))
+        return rc;
+    if (po.latency_correction <= 0)
+        po.latency_correction = 1.1;
+    if (dop.latency_correction <= 0)
+        dop.latency_correction = 1.08;
+    if ((rc = aic_worker_init(&pw, m, pdb, r->prefill_lay, &po, err))) {
+        aic_err_prefix(err, "prefill worker");
+        return rc;
+    }
+    if ((rc = aic_worker_init(&dw, m, ddb, r->decode_lay, &dop, err))) {
+        aic_err_prefix(err, "decode worker");
+        aic_worker_release(&pw);
+        return rc;
+    }
+    res->quant = pw.q;
+    aic_strlcpy(res->backend_version, aic_perfdb_version(pdb), sizeof(res->backend_version));
+    rc = aic_run_disagg(&pw, r->prefill_batch, r->prefill_workers, &dw, r->decode_batch,
+                        r->decode_workers, &r->wl, &res->m, err);
+    if (!rc && res->m.mem.oom)
+        rc = oom_error(&res->m.mem, "the prefill worker", err);
+    if (!rc && res->m.mem_decode.oom)
+        rc = oom_error(&res->m.mem_decode, "the decode worker", err);
+    if (!rc && want_breakdown) {
+        struct aic_error e;
+        int n = aic_worker_breakdown(&pw, &r->wl, r->prefill_batch, 1, res->ctx_ops,
+                                     AIC_MAX_BREAKDOWN, &e);
+        res->n_ctx_ops = n > 0 ? n : 0;
+        n = aic_worker_breakdown(&dw, &r->wl, r->decode_batch, 2, res->gen_ops,
+                                 AIC_MAX_BREAKDOWN, &e);
+        res->n_gen_ops = n > 0 ? n : 0;
+    }
+    aic_worker_release(&pw);
+    aic_worker_release(&dw);
+    return rc;
+}
+
+int aic_estimate(struct aic_ctx *ctx, const struct aic_estimate_req *req, int want_breakdown,
+                 struct aic_estimate_result *res, struct aic_error *err)
+{
+    const struct aic_model *m;
+    int rc;
+
+    memset(res, 0, sizeof(*res));
+    res->db_mode_used = req->db_mode;
+    if ((rc = check_request(req, err)))
+        return rc;
+    if ((rc = aic_ctx_get_model(ctx, req->model, &m, err)))
+        return rc;
+    if (req->mode == AIC_MODE_DISAGG)
+        return run_disagg(ctx, req, m, want_breakdown, res, err);
+    return run_single(ctx, req, m, want_breakdown, res, err);
+}
+
+const char *aic_version(void)
+{
+#ifdef AIC_VERSION
+    return AIC_VERSION;
+#else
+    return "0.0.0";
+#endif
+}

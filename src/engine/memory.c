@@ -1,0 +1,126 @@
+/*
+ * memory.c - GPU memory per GPU of a worker: weights, KV cache, activations, NCCL and
+ * runtime reserves, and the two out-of-memory checks (total over capacity; KV over the
+ * backend's KV budget). Coefficients follow aic-modeling.md section 6.
+ */
+#include <math.h>
+
+#include "engine/oplist.h"
+
+#define MIB (1024.0 * 1024.0)
+
+static double weights_bytes(const struct aic_worker *w)
+{
+    const struct aic_oplist *l = w->ctx_ops;
+    double sum = 0;
+    int has_logits = 0;
+
+    for (int i = 0; i < l->n; i++) {
+        sum += l->ops[i].weight_bytes * l->ops[i].scale;
+        if (l->ops[i].tokens == AIC_TOK_BATCH)
+            has_logits = 1;
+    }
+    if (!has_logits)
+        sum += (double)w->model->vocab_size / w->lay.tp * w->model->hidden_size * 2.0;
+    return sum / w->lay.pp;
+}
+
+/* KV-cache elements per token on one GPU. */
+static double kv_elems_per_token(const struct aic_worker *w, double seq, double *capped)
+{
+    const struct aic_model *m = w->model;
+    int windowed = m->num_sliding_layers + m->num_linear_attn_layers;
+    int full = m->num_layers - windowed;
+    double per_layer;
+
+    if (m->family == AIC_FAMILY_MLA_MOE) {
+        double kvl = m->kv_lora_rank > 0 ? m->kv_lora_rank : 512;
+        double rope = m->qk_rope_head_dim > 0 ? m->qk_rope_head_dim : 64;
+        *capped = 0;
+        return m->num_layers * (kvl + rope);
+    }
+    per_layer = (double)((m->num_kv_heads + w->lay.tp - 1) / w->lay.tp) * m->head_dim * 2.0;
+    /* windowed layers hold at most `window` tokens: report their share separately */
+    *capped = windowed * per_layer *
+              fmin(seq, m->sliding_window > 0 ? m->sliding_window : 128);
+    return full * per_layer;
+}
+
+static double act_coeff(const struct aic_worker *w)
+{
+    static const double gpt[2][4] = {{10, 6, 5, 5}, {13, 8, 6.5, 6.5}};
+    static const double llama[2][4] = {{11, 6.5, 5, 5}, {14, 8.5, 6.5, 6.5}};
+    static const double moe[2][4] = {{22, 13, 10, 10}, {28, 17, 13, 13}};
+    int sg = w->backend == AIC_BACKEND_SGLANG;
+    int tp = w->lay.tp, i = tp >= 8 ? 3 : tp >= 4 ? 2 : tp >= 2 ? 1 : 0;
+
+    switch (w->model->family) {
+    case AIC_FAMILY_GPT:
+        return gpt[sg][i];
+    case AIC_FAMILY_DENSE:
+        return llama[sg][i];
+    default:
+        return moe[sg][i];
+    }
+}
+
+static double activations(const struct aic_worker *w, double n_tok)
+{
+    const struct aic_model *m = w->model;
+    int sg = w->backend == AIC_BACKEND_SGLANG;
+    double act = 2.0 * n_tok * m->num_heads * m->head_dim * act_coeff(w);
+
+    if (m->family == AIC_FAMILY_MLA_MOE && w->lay.moe_ep > 0)
+        act += n_tok * m->hidden_size * w->lay.dp * m->num_experts * m->topk / w->lay.moe_ep /
+               128.0 * 4.0;
+    act = fmax(act, (sg ? 90 : 70) * MIB);
+    return sg ? act * 1.15 : act;
+}
+
+/* The KV budget of the backend given the non-KV memory. */
+static double kv_budget(const struct aic_worker *w, double cap, double non_kv)
+{
+    double f = w->opts.free_mem_fraction;
+    switch (w->backend) {
+    case AIC_BACKEND_TRTLLM:
+        return (cap - non_kv) * (f > 0 ? f : 0.9) * (1 - 0.015) * (1 - 0.02);
+    case AIC_BACKEND_VLLM:
+        return cap * (f > 0 ? f : 0.92) * (1 - 0.02) - non_kv;
+    default:
+        return cap * (f > 0 ? f : 0.88) - non_kv;
+    }
+}
+
+void aic_worker_memory(const struct aic_worker *w, const struct aic_workload *wl, int b,
+                       int ctx_tokens, int phase, struct aic_memory *out)
+{
+    const struct aic_system *sys = aic_perfdb_system(w->db);
+    double n_tok, seq, capped, per_tok, C = ctx_tokens > 0 ? ctx_tokens : wl->isl;
+    int beam = 1;
+
+    if (phase == 1)
+        n_tok = (double)(wl->isl - wl->prefix) * b;
+    else if (phase == 2)
+        n_tok = (double)b * beam * (w->opts.nextn + 1);
+    else if (w->backend == AIC_BACKEND_TRTLLM)
+        n_tok = 8192;
+    else
+        n_tok = C + fmax(0, b - ceil(C / wl->isl));
+    seq = phase == 1 ? wl->isl + 1 : wl->isl + wl->osl;
+    if (w->opts.max_seq_len > 0 && phase != 1)
+        seq = w->opts.max_seq_len;
+
+    out->weights = weights_bytes(w);
+    out->activations = activations(w, n_tok);
+    per_tok = kv_elems_per_token(w, seq, &capped);
+    out->kv_cache = (double)b * aic_quant_bytes(w->q.kv) * (seq * per_tok + capped);
+    out->nccl = aic_system_nccl_mem(sys, w->lay.tp);
+    out->other = sys->other_mem_bytes * (w->backend == AIC_BACKEND_SGLANG ? 1.2 : 1.0);
+    out->capacity = sys->mem_capacity_bytes;
+    out->total = out->weights + out->activations + out->kv_cache + out->nccl + out->other;
+    out->oom = out->total >= out->capacity;
+    if (!out->oom) {
+        double non_kv = out->total - out->kv_cache;
+        out->oom = out->kv_cache > kv_budget(w, out->capacity, non_kv);
+    }
+}

@@ -1,0 +1,285 @@
+/*
+ * op_latency.c - one op's latency at runtime inputs, and the sum over an op list.
+ *
+ * Token bookkeeping (aic-modeling 1.1, 10.2): token-major ops see rt->tokens; the logits
+ * GEMM sees one token per request; MoE compute sees tokens x attention-DP (all ranks'
+ * tokens reach the shared expert pool); attention sees (batch, sequence, prefix).
+ */
+#include <math.h>
+#include <string.h>
+
+#include "engine/oplist.h"
+
+static const char *moe_distribution(const struct aic_model *m)
+{
+    return m->family == AIC_FAMILY_MLA_MOE ? "power_law_1.01" : "power_law_1.2";
+}
+
+static double op_tokens(const struct aic_op *op, const struct aic_op_rt *rt)
+{
+    return op->tokens == AIC_TOK_BATCH ? rt->logits_tokens : rt->tokens;
+}
+
+/* Adds one timed op to *acc (summing the provenance as the "worst" one seen). */
+static void lat_add(struct aic_lat *acc, const struct aic_lat *l)
+{
+    acc->ms += l->ms;
+    if (l->prov > acc->prov && l->prov != AIC_PROV_ANALYTIC)
+        acc->prov = l->prov;
+}
+
+/* Context attention at full length S = s + p, minus the prefix's quadratic share, plus
+ * the per-layer rope / kv-write (/ qk-norm) memory kernels. */
+static int ctx_attention(struct aic_worker *w, const struct aic_op *op,
+                         const struct aic_op_rt *rt, struct aic_lat *out, struct aic_error *err)
+{
+    double S = rt->seq + rt->prefix, p = rt->prefix;
+    double n = op->heads, nkv = op->kv_heads, d = op->head_dim;
+    struct aic_lat l, e;
+    double extra = 0;
+    int rc;
+
+    rc = aic_perf_context_attention(w->db, w->q.fmha, w->q.kv, rt->batch, S, op->heads,
+                                    op->kv_heads, op->head_dim, op->window, &l, err);
+    if (rc)
+        return rc;
+    if (p > 0)
+        l.ms *= (S * S - p * p) / (S * S);
+    aic_perf_mem_op(w->db, 2 * n * d + 2 * nkv * d, &e);
+    extra += 2 * e.ms;
+    aic_perf_mem_op(w->db, nkv * d * aic_quant_bytes(w->q.fmha), &e);
+    extra += 2 * e.ms;
+    if (w->model->qk_norm) {
+        aic_perf_mem_op(w->db, 2 * n * d, &e);
+        extra += 4 * e.ms;
+        aic_perf_mem_op(w->db, 2 * nkv * d, &e);
+        extra += 4 * e.ms;
+    }
+    l.ms += 1.1 * extra;
+    *out = l;
+    return AIC_OK;
+}
+
+static int nccl(struct aic_worker *w, const char *what, double elems, int n, struct aic_lat *acc,
+                struct aic_error *err)
+{
+    struct aic_lat l;
+    int rc;
+    if (n <= 1 || elems <= 0)
+        return AIC_OK;
+    rc = aic_perf_nccl(w->db, w->q.comm, what, elems, n, &l, err);
+    if (!rc)
+        lat_add(acc, &l);
+    return rc;
+}
+
+static int allreduce(struct aic_worker *w, double elems, int n, struct aic_lat *acc,
+                     struct aic_error *err)
+{
+    struct aic_lat l;
+    int rc;
+    if (n <= 1 || elems <= 0)
+        return AIC_OK;
+    rc = aic_perf_allreduce(w->db, elems, n, &l, err);
+    if (!rc)
+        lat_add(acc, &l);
+    return rc;
+}
+
+/* MoE dispatch/combine communication per backend (aic-modeling 1.5). */
+static int moe_dispatch(struct aic_worker *w, const struct aic_op *op, double x,
+                        struct aic_lat *acc, struct aic_error *err)
+{
+    int dp = w->lay.dp, G = w->lay.moe_tp * w->lay.moe_ep, attn_tp = G / dp;
+    double vol = x * op->elems_per_token, pre = op->is_pre;
+    int rc = AIC_OK;
+
+    acc->ms = 0;
+    acc->prov = AIC_PROV_MEASURED;
+    switch (w->backend) {
+    case AIC_BACKEND_VLLM:
+        if (attn_tp > 1)
+            rc = allreduce(w, vol, G, acc, err);
+        if (!rc && dp > 1)
+            rc = nccl(w, pre ? "all_gather" : "reduce_scatter", vol * dp, G, acc, err);
+        return rc;
+    case AIC_BACKEND_SGLANG:
+        if (attn_tp > 1 && dp > 1) {
+            rc = nccl(w, pre ? "reduce_scatter" : "all_gather", vol, attn_tp, acc, err);
+            if (!rc)
+                rc = nccl(w, pre ? "all_gather" : "reduce_scatter", vol * dp, G, acc, err);
+        } else if (attn_tp > 1) {
+            rc = allreduce(w, vol, G, acc, err);
+        } else if (dp > 1) {
+            rc = nccl(w, pre ? "all_gather" : "reduce_scatter", vol * dp, G, acc, err);
+        }
+        return rc;
+    default:
+        if (dp > 1) {
+            double q = 1.0;
+            if (pre && aic_perfdb_system(w->db)->sm_version >= 100)
+                q = aic_quant_bytes(w->q.moe) / 2.0; /* quantized dispatch on Blackwell */
+            rc = nccl(w, pre ? "all_gather" : "reduce_scatter", vol * dp * q, G, acc, err);
+        } else if (attn_tp > 1) {
+            rc = allreduce(w, vol, G, acc, err);
+        }
+        return rc;
+    }
+}
+
+static int moe(struct aic_worker *w, const struct aic_op *op, double x, struct aic_lat *out,
+               struct aic_error *err)
+{
+    double tokens = x * w->lay.dp;
+    if (tokens <= 0) {
+        out->ms = 0;
+        out->prov = AIC_PROV_ANALYTIC;
+        return AIC_OK;
+    }
+    return aic_perf_moe(w->db, op->quant, moe_distribution(w->model), tokens, op->hidden,
+                        op->inter, op->topk, op->experts, op->moe_tp, op->moe_ep, op->gated, out,
+                        err);
+}
+
+int aic_op_latency(struct aic_worker *w, const struct aic_op *op, const struct aic_op_rt *rt,
+                   struct aic_lat *out, struct aic_error *err)
+{
+    double x = op_tokens(op, rt);
+
+    switch (op->kind) {
+    case AIC_OP_GEMM:
+        if (x <= 0)
+            break;
+        return aic_perf_gemm(w->db, op->quant, x, op->n, op->k, out, err);
+    case AIC_OP_CTX_ATTN:
+        return ctx_attention(w, op, rt, out, err);
+    case AIC_OP_GEN_ATTN:
+        return aic_perf_generation_attention(w->db, w->q.kv, rt->batch, rt->seq, op->heads,
+                                             op->kv_heads, op->head_dim, op->window, out, err);
+    case AIC_OP_CTX_MLA:
+        return aic_perf_context_mla(w->db, w->q.fmha, w->q.kv, rt->batch, rt->seq + rt->prefix,
+                                    op->heads, out, err);
+    case AIC_OP_GEN_MLA:
+        return aic_perf_generation_mla(w->db, w->q.kv, rt->batch, rt->seq, op->heads, out, err);
+    case AIC_OP_MLA_MODULE_CTX:
+    case AIC_OP_MLA_MODULE_GEN:
+        return aic_perf_mla_module(w->db, op->kind == AIC_OP_MLA_MODULE_CTX, w->q.fmha, w->q.kv,
+                                   op->quant, rt->batch, rt->seq + rt->prefix, op->heads, out,
+                                   err);
+    case AIC_OP_MLA_BMM_PRE:
+    case AIC_OP_MLA_BMM_POST:
+        return aic_perf_mla_bmm(w->db, op->quant, op->kind == AIC_OP_MLA_BMM_PRE, x, op->heads,
+                                out, err);
+    case AIC_OP_MOE:
+        return moe(w, op, x, out, err);
+    case AIC_OP_MOE_DISPATCH:
+        return moe_dispatch(w, op, x, out, err);
+    case AIC_OP_ALLREDUCE:
+        out->ms = 0;
+        out->prov = AIC_PROV_MEASURED;
+        return allreduce(w, x * op->elems_per_token, op->comm_gpus, out, err);
+    case AIC_OP_ELEMENTWISE:
+    case AIC_OP_EMBEDDING:
+        aic_perf_mem_op(w->db, x * op->bytes_per_token, out);
+        return AIC_OK;
+    case AIC_OP_P2P:
+        aic_perf_p2p(w->db, x * op->bytes_per_token, out);
+        return AIC_OK;
+    }
+    out->ms = 0;
+    out->prov = AIC_PROV_ANALYTIC;
+    return AIC_OK;
+}
+
+static int filter_keeps(enum aic_op_filter f, const struct aic_op *op)
+{
+    int attn = !strcmp(op->name, "context_attention") || !strcmp(op->name, "generation_attention");
+    if (f == AIC_FILTER_NON_ATTN)
+        return strcmp(op->name, "context_attention") != 0;
+    if (f == AIC_FILTER_ATTN)
+        return attn;
+    return 1;
+}
+
+struct eval_acc {
+    double rest, g[3];
+    struct aic_op_time *times;
+    int cap, n;
+};
+
+static void record(struct eval_acc *a, const struct aic_op *op, const struct aic_lat *l)
+{
+    double ms = l->ms * op->scale;
+    if (op->group)
+        a->g[op->group] += ms;
+    else
+        a->rest += ms;
+    if (a->times && a->n < a->cap) {
+        a->times[a->n].name = op->name;
+        a->times[a->n].ms = ms;
+        a->times[a->n].prov = l->prov;
+        a->n++;
+    }
+}
+
+/* A primary with alternatives: use the alternatives when the primary has no measured
+ * data (in HYBRID the primary is judged against the tables, as a SILICON view). */
+static int eval_fallback(struct aic_worker *w, const struct aic_oplist *l, int i,
+                         const struct aic_op_rt *rt, struct eval_acc *a, struct aic_error *err)
+{
+    const struct aic_op *op = &l->ops[i];
+    enum aic_db_mode mode = aic_perfdb_mode(w->db);
+    struct aic_lat lat;
+    int rc = aic_op_latency(w, op, rt, &lat, err);
+    int use_alts = rc == AIC_ERR_NODATA ||
+                   (rc == AIC_OK && mode == AIC_DB_HYBRID && lat.prov == AIC_PROV_EMPIRICAL);
+
+    if (rc && rc != AIC_ERR_NODATA)
+        return rc;
+    if (!use_alts) {
+        record(a, op, &lat);
+        return AIC_OK;
+    }
+    for (int j = i + 1; j <= i + op->alt_count && j < l->n; j++) {
+        rc = aic_op_latency(w, &l->ops[j], rt, &lat, err);
+        if (rc)
+            return rc;
+        record(a, &l->ops[j], &lat);
+    }
+    return AIC_OK;
+}
+
+int aic_eval_ops(struct aic_worker *w, const struct aic_oplist *l, const struct aic_op_rt *rt,
+                 enum aic_op_filter filter, double *out_ms, struct aic_op_time *times, int cap,
+                 int *n_times, struct aic_error *err)
+{
+    struct eval_acc a = {0, {0, 0, 0}, times, cap, 0};
+    double corr = w->opts.latency_correction > 0 ? w->opts.latency_correction : 1.0;
+
+    for (int i = 0; i < l->n; i++) {
+        const struct aic_op *op = &l->ops[i];
+        struct aic_lat lat;
+        int rc;
+
+        if (op->is_alt || !filter_keeps(filter, op))
+            continue;
+        if (op->alt_count > 0) {
+            rc = eval_fallback(w, l, i, rt, &a, err);
+        } else {
+            rc = aic_op_latency(w, op, rt, &lat, err);
+            if (!rc)
+                record(&a, op, &lat);
+        }
+        if (rc) {
+            aic_err_prefix(err, "%s", op->name);
+            return rc;
+        }
+    }
+    *out_ms = (a.rest + fmax(a.g[1], a.g[2])) * corr;
+    if (n_times) {
+        for (int i = 0; i < a.n; i++)
+            times[i].ms *= corr;
+        *n_times = a.n;
+    }
+    return AIC_OK;
+}

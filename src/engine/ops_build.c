@@ -1,0 +1,355 @@
+/*
+ * ops_build.c - model x layout -> the prefill and decode op lists, one builder per family.
+ *
+ * Shapes follow NVIDIA AIConfigurator's decomposition (aic-modeling.md section 1): every
+ * list covers all L layers (pipeline parallelism does not shorten it; it adds P2P hops),
+ * GEMM N or K is split by tensor parallelism, KV heads are replicated when n_kv < tp.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/oplist.h"
+
+int aic_oplist_push(struct aic_oplist *l, const struct aic_op *op)
+{
+    if (l->n == l->cap) {
+        int cap = l->cap ? l->cap * 2 : 32;
+        struct aic_op *ops = realloc(l->ops, (size_t)cap * sizeof(*ops));
+        if (!ops)
+            return AIC_ERR_NOMEM;
+        l->ops = ops;
+        l->cap = cap;
+    }
+    l->ops[l->n++] = *op;
+    return AIC_OK;
+}
+
+void aic_oplist_free(struct aic_oplist *l)
+{
+    if (!l)
+        return;
+    free(l->ops);
+    free(l);
+}
+
+/* Builder state: which list, and the scale multiplier of this phase (MTP). */
+struct bld {
+    struct aic_oplist *l;
+    int ctx;         /* 1 = context list */
+    double mtp;      /* (L + nextn) / L for generation, 1 for context */
+    int group;       /* current overlap group */
+    int err;
+};
+
+static struct aic_op *push(struct bld *b, const char *name, enum aic_op_kind kind, double scale)
+{
+    struct aic_op op;
+    memset(&op, 0, sizeof(op));
+    op.name = name;
+    op.kind = kind;
+    op.scale = scale * b->mtp;
+    op.group = b->group;
+    op.quant = AIC_Q_BF16;
+    if (aic_oplist_push(b->l, &op)) {
+        b->err = AIC_ERR_NOMEM;
+        return NULL;
+    }
+    return &b->l->ops[b->l->n - 1];
+}
+
+#define NM(ctx_name, gen_name) (b->ctx ? (ctx_name) : (gen_name))
+
+static void gemm(struct bld *b, const char *name, double scale, double n, double k,
+                 enum aic_quant q)
+{
+    struct aic_op *op = push(b, name, AIC_OP_GEMM, scale);
+    if (!op)
+        return;
+    op->n = n;
+    op->k = k;
+    op->quant = q;
+    op->weight_bytes = n * k * aic_quant_bytes(q);
+}
+
+static void elementwise(struct bld *b, const char *name, double scale, double din, double dout)
+{
+    struct aic_op *op = push(b, name, AIC_OP_ELEMENTWISE, scale);
+    if (op)
+        op->bytes_per_token = 2.0 * (din + dout);
+}
+
+static void allreduce(struct bld *b, const char *name, double scale, double elems, int tp)
+{
+    struct aic_op *op;
+    if (tp <= 1)
+        return;
+    op = push(b, name, AIC_OP_ALLREDUCE, scale);
+    if (op) {
+        op->elems_per_token = elems;
+        op->comm_gpus = tp;
+    }
+}
+
+static void embedding(struct bld *b, double vocab_rows, int h)
+{
+    struct aic_op *op = push(b, NM("context_embedding", "generation_embedding"),
+                             AIC_OP_EMBEDDING, 1);
+    if (op) {
+        op->bytes_per_token = 2.0 * h;
+        op->weight_bytes = vocab_rows * h * 2.0;
+    }
+}
+
+static void p2p(struct bld *b, int h, int pp)
+{
+    struct aic_op *op;
+    if (pp <= 1)
+        return;
+    op = push(b, NM("context_p2p", "generation_p2p"), AIC_OP_P2P, pp - 1);
+    if (op)
+        op->bytes_per_token = 2.0 * h;
+}
+
+static void logits(struct bld *b, const struct aic_model *m, int tp)
+{
+    struct aic_op *op;
+    gemm(b, NM("context_logits_gemm", "generation_logits_gemm"), 1, (double)m->vocab_size / tp,
+         m->hidden_size, AIC_Q_BF16);
+    op = &b->l->ops[b->l->n - 1];
+    if (!b->err)
+        op->tokens = AIC_TOK_BATCH;
+}
+
+/* Attention of a GQA model: full layers plus sliding-window/linear layers. */
+static void gqa_attention(struct bld *b, const struct aic_worker *w)
+{
+    const struct aic_model *m = w->model;
+    int tp = w->lay.tp;
+    int n_t = m->num_heads / tp;
+    int nkv_t = (m->num_kv_heads + tp - 1) / tp;
+    int windowed = m->num_sliding_layers + m->num_linear_attn_layers;
+    int full = m->num_layers - windowed;
+    enum aic_op_kind kind = b->ctx ? AIC_OP_CTX_ATTN : AIC_OP_GEN_ATTN;
+    const char *name = NM("context_attention", "generation_attention");
+    struct aic_op *op;
+
+    if (full > 0 && (op = push(b, name, kind, full))) {
+        op->heads = n_t, op->kv_heads = nkv_t, op->head_dim = m->head_dim, op->window = 0;
+    }
+    if (windowed > 0 && (op = push(b, name, kind, windowed))) {
+        op->heads = n_t, op->kv_heads = nkv_t, op->head_dim = m->head_dim;
+        op->window = m->sliding_window > 0 ? m->sliding_window : 128;
+    }
+}
+
+/* Embedding, norm, QKV, attention, output projection, second norm (all families but MLA). */
+static void gqa_front(struct bld *b, const struct aic_worker *w, double vocab_rows)
+{
+    const struct aic_model *m = w->model;
+    int tp = w->lay.tp, L = m->num_layers, h = m->hidden_size, d = m->head_dim;
+    double n_t = m->num_heads / tp, nkv_t = (m->num_kv_heads + tp - 1) / tp;
+
+    embedding(b, vocab_rows, h);
+    elementwise(b, NM("context_add_norm_1", "generation_add_norm_1"), L, 2.0 * h, 2.0 * h);
+    gemm(b, NM("context_qkv_gemm", "generation_qkv_gemm"), L, (n_t + 2 * nkv_t) * d, h,
+         w->q.gemm);
+    gqa_attention(b, w);
+    gemm(b, NM("context_proj_gemm", "generation_proj_gemm"), L, h, n_t * d, w->q.gemm);
+    elementwise(b, NM("context_add_norm_2", "generation_add_norm_2"), L, 2.0 * h, 2.0 * h);
+}
+
+static void build_dense(struct bld *b, const struct aic_worker *w, int gated)
+{
+    const struct aic_model *m = w->model;
+    int tp = w->lay.tp, L = m->num_layers, h = m->hidden_size;
+    double I_t = (double)m->inter_size / tp;
+    double vocab_rows = m->family == AIC_FAMILY_GPT ? m->vocab_size : (double)m->vocab_size / tp;
+
+    gqa_front(b, w, vocab_rows);
+    gemm(b, NM("context_gate_ffn1_gemm", "generation_gate_ffn1_gemm"), L, (gated ? 2 : 1) * I_t,
+         h, w->q.gemm);
+    elementwise(b, NM("context_act_gate", "generation_act_gate"), L, (gated ? 2 : 1) * I_t, I_t);
+    gemm(b, NM("context_ffn2_gemm", "generation_ffn2_gemm"), L, h, I_t, w->q.gemm);
+    logits(b, m, tp);
+    if (m->family != AIC_FAMILY_GPT)
+        allreduce(b, NM("context_embedding_ar", "generation_embedding_ar"), 1, h, tp);
+    allreduce(b, NM("context_ar_1", "generation_ar_1"), L, h, tp);
+    allreduce(b, NM("context_ar_2", "generation_ar_2"), L, h, tp);
+    p2p(b, h, w->lay.pp);
+}
+
+/* Router, dispatch, routed experts, combine (one MoE block per layer). */
+static void moe_block(struct bld *b, const struct aic_worker *w)
+{
+    const struct aic_model *m = w->model;
+    int L = m->num_layers, h = m->hidden_size;
+    struct aic_op *op;
+
+    gemm(b, NM("context_router_gemm", "generation_router_gemm"), L, m->num_experts, h,
+         AIC_Q_BF16);
+    if ((op = push(b, NM("context_moe_pre_dispatch", "generation_moe_pre_dispatch"),
+                   AIC_OP_MOE_DISPATCH, L)))
+        op->is_pre = 1, op->elems_per_token = h;
+    if ((op = push(b, NM("context_moe", "generation_moe"), AIC_OP_MOE, L))) {
+        op->hidden = h, op->inter = m->moe_inter_size, op->topk = m->topk;
+        op->experts = m->num_experts, op->moe_tp = w->lay.moe_tp, op->moe_ep = w->lay.moe_ep;
+        op->gated = 1, op->quant = w->q.moe;
+        op->weight_bytes = (double)h * m->moe_inter_size * 3.0 * m->num_experts *
+                           aic_quant_bytes(w->q.moe) / w->lay.moe_ep / w->lay.moe_tp;
+    }
+    if ((op = push(b, NM("context_moe_post_dispatch", "generation_moe_post_dispatch"),
+                   AIC_OP_MOE_DISPATCH, L)))
+        op->is_pre = 0, op->elems_per_token = h;
+}
+
+/* Shared experts, tensor-parallel sharded. */
+static void shared_expert(struct bld *b, const struct aic_worker *w)
+{
+    const struct aic_model *m = w->model;
+    int L = m->num_layers, h = m->hidden_size, tp = w->lay.tp;
+    double I_t = (double)m->moe_inter_size * m->num_shared_experts / tp;
+
+    if (m->num_shared_experts <= 0)
+        return;
+    gemm(b, NM("context_shared_gate_up_gemm", "generation_shared_gate_up_gemm"), L, 2 * I_t, h,
+         w->q.gemm);
+    elementwise(b, NM("context_shared_act_gate", "generation_shared_act_gate"), L, 2 * I_t, I_t);
+    gemm(b, NM("context_shared_ffn2_gemm", "generation_shared_ffn2_gemm"), L, h, I_t, w->q.gemm);
+}
+
+static void build_moe(struct bld *b, const struct aic_worker *w)
+{
+    const struct aic_model *m = w->model;
+    int tp = w->lay.tp, h = m->hidden_size;
+
+    gqa_front(b, w, (double)m->vocab_size / tp);
+    if (!b->ctx)
+        b->group = 1;
+    moe_block(b, w);
+    if (!b->ctx)
+        b->group = 2;
+    shared_expert(b, w);
+    b->group = 0;
+    if (!b->ctx)
+        logits(b, m, tp);
+    allreduce(b, NM("context_embedding_ar", "generation_embedding_ar"), 1, h, tp);
+    p2p(b, h, w->lay.pp);
+}
+
+/* MLA geometry with DeepSeek-V3 defaults for missing fields. */
+struct mla_dims {
+    int q_lora, kv_lora, nope, rope, v;
+};
+
+static struct mla_dims mla_dims_of(const struct aic_model *m)
+{
+    struct mla_dims d;
+    d.q_lora = m->q_lora_rank > 0 ? m->q_lora_rank : 1536;
+    d.kv_lora = m->kv_lora_rank > 0 ? m->kv_lora_rank : 512;
+    d.nope = m->qk_nope_head_dim > 0 ? m->qk_nope_head_dim : 128;
+    d.rope = m->qk_rope_head_dim > 0 ? m->qk_rope_head_dim : 64;
+    d.v = m->v_head_dim > 0 ? m->v_head_dim : 128;
+    return d;
+}
+
+/* The MLA attention block: a whole-module primary with the granular ops as fallback. */
+static void mla_block(struct bld *b, const struct aic_worker *w)
+{
+    const struct aic_model *m = w->model;
+    struct mla_dims md = mla_dims_of(m);
+    int tp = w->lay.tp, L = m->num_layers, h = m->hidden_size;
+    int n_t = m->num_heads / tp;
+    int vllm = w->backend == AIC_BACKEND_VLLM;
+    int start, alt0;
+    struct aic_op *op;
+
+    if (!(op = push(b, NM("context_mla_block", "generation_mla_block"),
+                    b->ctx ? AIC_OP_MLA_MODULE_CTX : AIC_OP_MLA_MODULE_GEN, L)))
+        return;
+    op->heads = n_t;
+    op->quant = w->q.gemm;
+    start = b->l->n - 1;
+    alt0 = b->l->n;
+    gemm(b, NM("context_downscale_gemm", "generation_downscale_gemm"), L,
+         md.q_lora + md.kv_lora + md.rope, h, w->q.gemm);
+    gemm(b, NM("context_q_b_proj_gemm", "generation_q_b_proj_gemm"), L,
+         (double)n_t * (md.nope + md.rope), md.q_lora, w->q.gemm);
+    if (b->ctx) {
+        gemm(b, "context_kv_b_proj_gemm", L, (double)n_t * (md.nope + md.v), md.kv_lora,
+             w->q.gemm);
+        if ((op = push(b, "context_attention", vllm ? AIC_OP_CTX_ATTN : AIC_OP_CTX_MLA, L)))
+            op->heads = n_t, op->kv_heads = n_t, op->head_dim = md.nope;
+    } else if (vllm) {
+        if ((op = push(b, "generation_attention", AIC_OP_GEN_ATTN, L)))
+            op->heads = n_t, op->kv_heads = n_t, op->head_dim = md.nope;
+    } else {
+        if ((op = push(b, "generation_bmm_pre", AIC_OP_MLA_BMM_PRE, L)))
+            op->heads = n_t, op->quant = w->q.gemm;
+        if ((op = push(b, "generation_attention", AIC_OP_GEN_MLA, L)))
+            op->heads = n_t;
+        if ((op = push(b, "generation_bmm_post", AIC_OP_MLA_BMM_POST, L)))
+            op->heads = n_t, op->quant = w->q.gemm;
+    }
+    gemm(b, NM("context_proj_gemm", "generation_proj_gemm"), L, h, (double)n_t * md.v,
+         w->q.gemm);
+    if (b->err)
+        return;
+    b->l->ops[start].alt_count = b->l->n - alt0;
+    for (int i = alt0; i < b->l->n; i++)
+        b->l->ops[i].is_alt = 1;
+}
+
+static void build_mla_moe(struct bld *b, const struct aic_worker *w)
+{
+    const struct aic_model *m = w->model;
+    int tp = w->lay.tp, L = m->num_layers, h = m->hidden_size;
+
+    embedding(b, m->vocab_size, h);
+    elementwise(b, NM("context_add_norm_1", "generation_add_norm_1"), L, 2.0 * h, 2.0 * h);
+    mla_block(b, w);
+    elementwise(b, NM("context_add_norm_2", "generation_add_norm_2"), L, 2.0 * h, 2.0 * h);
+    if (!b->ctx)
+        b->group = 2;
+    shared_expert(b, w);
+    if (!b->ctx)
+        b->group = 1;
+    moe_block(b, w);
+    b->group = 0;
+    logits(b, m, tp);
+    if (w->backend == AIC_BACKEND_VLLM)
+        allreduce(b, NM("context_tp_allreduce", "generation_tp_allreduce"), 2.0 * L, h, tp);
+    p2p(b, h, w->lay.pp);
+}
+
+static int build_one(struct aic_worker *w, struct aic_oplist *l, int ctx)
+{
+    struct bld b = {l, ctx, 1.0, 0, 0};
+    const struct aic_model *m = w->model;
+
+    if (!ctx && w->opts.nextn > 0)
+        b.mtp = (double)(m->num_layers + w->opts.nextn) / m->num_layers;
+    switch (m->family) {
+    case AIC_FAMILY_DENSE:
+        build_dense(&b, w, 1);
+        break;
+    case AIC_FAMILY_GPT:
+        build_dense(&b, w, 0);
+        break;
+    case AIC_FAMILY_MOE:
+        build_moe(&b, w);
+        break;
+    default:
+        build_mla_moe(&b, w);
+        break;
+    }
+    return b.err;
+}
+
+int aic_build_ops(struct aic_worker *w, struct aic_error *err)
+{
+    w->ctx_ops = calloc(1, sizeof(*w->ctx_ops));
+    w->gen_ops = calloc(1, sizeof(*w->gen_ops));
+    if (!w->ctx_ops || !w->gen_ops || build_one(w, w->ctx_ops, 1) || build_one(w, w->gen_ops, 0))
+        return aic_err(err, AIC_ERR_NOMEM, "out of memory building op lists");
+    return AIC_OK;
+}

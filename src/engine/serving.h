@@ -1,0 +1,26 @@
+/*
+ * serving.h - phase helpers shared by static, aggregated and disaggregated serving.
+ *
+ * Internal header of src/engine.
+ */
+#ifndef AIC_ENGINE_SERVING_H
+#define AIC_ENGINE_SERVING_H
+
+#include "aiconfigurator/engine.h"
+
+/* Prefill of b requests of the workload (TTFT of a static batch), ms. */
+int aic_prefill_ms(struct aic_worker *w, const struct aic_workload *wl, double b, double *ms,
+                   struct aic_error *err);
+
+/* One decode step of b requests at KV length kv_len, ms (MTP: b x (nextn+1) tokens). */
+int aic_decode_step_ms(struct aic_worker *w, double b, double kv_len, double *ms,
+                       struct aic_error *err);
+
+/* Mean decode step over the output (stride-32 quadrature), ms per step. */
+int aic_tpot_strided_ms(struct aic_worker *w, const struct aic_workload *wl, double b,
+                        double *tpot, struct aic_error *err);
+
+/* Output tokens per decode step per request (1 + accepted drafts under MTP). */
+double aic_accepted_per_step(const struct aic_worker *w);
+
+#endif

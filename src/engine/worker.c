@@ -1,0 +1,144 @@
+/*
+ * worker.c - a worker: layout validation, quantization resolution, op lists.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/oplist.h"
+
+static enum aic_quant pick(enum aic_quant user, enum aic_quant ckpt)
+{
+    return user != AIC_Q_NONE ? user : ckpt;
+}
+
+/* Checkpoint defaults, user overrides, and what the GPU can compute. */
+static int resolve_quant(struct aic_worker *w, struct aic_error *err)
+{
+    const struct aic_model *m = w->model;
+    const struct aic_system *sys = aic_perfdb_system(w->db);
+    const struct aic_quant_cfg *u = &w->opts.quant;
+    struct aic_quant_cfg *q = &w->q;
+    enum aic_quant *all[] = {&q->gemm, &q->moe, &q->fmha};
+    const char *what[] = {"gemm", "moe", "fmha"};
+
+    q->gemm = pick(u->gemm, m->gemm_quant);
+    q->moe = pick(u->moe, m->moe_quant);
+    q->kv = pick(u->kv, m->kv_quant);
+    q->fmha = pick(u->fmha, m->fmha_quant);
+    q->comm = pick(u->comm, AIC_Q_HALF);
+    if (q->gemm == AIC_Q_NONE)
+        q->gemm = AIC_Q_BF16;
+    if (q->moe == AIC_Q_NONE)
+        q->moe = q->gemm;
+    if (q->kv == AIC_Q_NONE)
+        q->kv = AIC_Q_BF16;
+    if (q->fmha == AIC_Q_NONE)
+        q->fmha = AIC_Q_BF16;
+    for (int i = 0; i < 3; i++) {
+        enum aic_compute c = aic_quant_compute(*all[i]);
+        if (c == AIC_COMPUTE_FP4 && sys->tc_flops[c] <= 0) {
+            /* nvfp4 weights on a GPU without fp4 tensor cores run weight-only */
+            if (*all[i] == AIC_Q_NVFP4) {
+                *all[i] = AIC_Q_NVFP4_WO;
+                continue;
+            }
+        }
+        if (sys->tc_flops[c] <= 0)
+            return aic_err(err, AIC_ERR_USAGE,
+                           "%s quant mode %s is not supported on %s (no %s tensor cores); "
+                           "choose another --%s-quant-mode such as bfloat16",
+                           what[i], aic_quant_info(*all[i])->name, sys->name,
+                           c == AIC_COMPUTE_FP8 ? "fp8" : c == AIC_COMPUTE_FP4 ? "fp4" : "int8",
+                           what[i]);
+    }
+    if (q->kv == AIC_Q_FP8 && sys->tc_flops[AIC_COMPUTE_FP8] <= 0)
+        q->kv = AIC_Q_INT8;
+    return AIC_OK;
+}
+
+static int bad_layout(struct aic_error *err, const char *fmt, int a, int b)
+{
+    char msg[256];
+    snprintf(msg, sizeof(msg), fmt, a, b);
+    return aic_err(err, AIC_ERR_USAGE, "invalid parallel layout: %s", msg);
+}
+
+static int check_layout(const struct aic_model *m, struct aic_layout *lay, enum aic_backend be,
+                        struct aic_error *err)
+{
+    int moe = m->family == AIC_FAMILY_MOE || m->family == AIC_FAMILY_MLA_MOE;
+    (void)be;
+    if (lay->tp < 1 || lay->pp < 1 || lay->dp < 1 || lay->moe_tp < 0 || lay->moe_ep < 0)
+        return bad_layout(err, "parallel sizes must be >= 1 (tp %d, pp %d)", lay->tp, lay->pp);
+    if (m->num_heads % lay->tp)
+        return bad_layout(err, "tp %d does not divide the model's %d attention heads; "
+                               "use a divisor of the head count", lay->tp, m->num_heads);
+    if (lay->pp > m->num_layers)
+        return bad_layout(err, "pp %d exceeds the model's %d layers", lay->pp, m->num_layers);
+    if (!moe) {
+        if (lay->dp != 1)
+            return bad_layout(err, "attention dp %d needs a MoE model (dense models scale by "
+                                   "replicas; use dp 1, got %d)", lay->dp, lay->dp);
+        lay->moe_tp = lay->moe_ep = 1;
+        return AIC_OK;
+    }
+    if (lay->moe_tp == 0 && lay->moe_ep == 0)
+        lay->moe_tp = 1, lay->moe_ep = lay->tp * lay->dp;
+    else if (lay->moe_ep == 0)
+        lay->moe_ep = lay->tp * lay->dp / lay->moe_tp;
+    else if (lay->moe_tp == 0)
+        lay->moe_tp = lay->tp * lay->dp / lay->moe_ep;
+    if (lay->moe_tp < 1 || lay->moe_ep < 1 || lay->moe_tp * lay->moe_ep != lay->tp * lay->dp)
+        return bad_layout(err, "moe_tp x moe_ep must equal tp x attention_dp (%d); got %d",
+                          lay->tp * lay->dp, lay->moe_tp * (lay->moe_ep > 0 ? lay->moe_ep : 1));
+    if (m->num_experts % lay->moe_ep)
+        return bad_layout(err, "moe_ep %d does not divide the model's %d experts", lay->moe_ep,
+                          m->num_experts);
+    if (m->moe_inter_size % lay->moe_tp)
+        return bad_layout(err, "moe_tp %d does not divide the expert size %d", lay->moe_tp,
+                          m->moe_inter_size);
+    return AIC_OK;
+}
+
+int aic_worker_init(struct aic_worker *w, const struct aic_model *m, struct aic_perfdb *db,
+                    struct aic_layout lay, const struct aic_worker_opts *opts,
+                    struct aic_error *err)
+{
+    int rc;
+
+    memset(w, 0, sizeof(*w));
+    w->model = m;
+    w->db = db;
+    w->backend = aic_perfdb_backend(db);
+    if (opts)
+        w->opts = *opts;
+    else
+        w->opts.quant = (struct aic_quant_cfg){AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE,
+                                               AIC_Q_NONE};
+    if ((rc = check_layout(m, &lay, w->backend, err)))
+        return rc;
+    w->lay = lay;
+    if ((rc = resolve_quant(w, err)))
+        return rc;
+    if (w->opts.nextn < 0 || w->opts.nextn_accepted < 0 ||
+        w->opts.nextn_accepted > w->opts.nextn)
+        return aic_err(err, AIC_ERR_USAGE,
+                       "--nextn-accepted must be between 0 and --nextn (%d)", w->opts.nextn);
+    rc = aic_build_ops(w, err);
+    if (rc)
+        aic_worker_release(w);
+    return rc;
+}
+
+void aic_worker_release(struct aic_worker *w)
+{
+    aic_oplist_free(w->ctx_ops);
+    aic_oplist_free(w->gen_ops);
+    w->ctx_ops = w->gen_ops = NULL;
+}
+
+int aic_worker_gpus(const struct aic_worker *w)
+{
+    return w->lay.tp * w->lay.pp * w->lay.dp;
+}
