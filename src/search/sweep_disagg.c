@@ -1,0 +1,305 @@
+/*
+ * sweep_disagg.c - the disaggregated (xPyD) sweep of one backend.
+ *
+ * Prefill workers: static prefill (mode 1) at batch 1 per layout, latency x 1.1.
+ * Decode workers: static decode (mode 2) over 96 batch sizes per layout, latency x 1.08,
+ * stopped at the first batch that does not fit. Then per SLA target (aic-modeling §5.2):
+ * prefill candidates with 1.8*TTFT < target (best 32 by seq/s/gpu), decode candidates
+ * with TPOT < target grouped by layout (best 16 per group), every pair rate-matched to
+ * its best (x prefill, y decode) replica (cached across targets), best row per decode
+ * group, the best 5 groups join the candidate set.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "search/search_int.h"
+
+#define PREFILL_TOP 32
+#define DECODE_TOP 16
+#define GROUPS_TOP 5
+#define MAX_WORKERS 32
+#define TTFT_FACTOR 1.8
+#define GIB (1024.0 * 1024.0 * 1024.0)
+
+struct wpoint {
+    struct aic_layout lay;
+    struct aic_quant_cfg q;
+    int group, b, gpus;
+    double lat_ms;       /* prefill: TTFT of the worker; decode: TPOT */
+    double seq_s;        /* per worker */
+    double seq_s_gpu;
+    double tok_s_user;   /* decode only */
+    double mem_gb;
+};
+
+static double seq_or(const struct aic_metrics *m, double fallback)
+{
+    return m->requests_per_s > 0 ? m->requests_per_s : fallback;
+}
+
+static int eval_prefill(const struct aic_search_req *r, const struct aic_model *m,
+                        struct aic_perfdb *db, enum aic_backend be, const char *system,
+                        int max_gpus, struct wpoint *out, int cap, struct aic_sweep_stats *st)
+{
+    struct aic_layout lays[AIC_MAX_LAYOUTS];
+    struct aic_worker_opts o;
+    int nl = aic_space_layouts(m, be, system, max_gpus, 1, lays, AIC_MAX_LAYOUTS), n = 0;
+    aic_search_worker_opts(r, 1.1, &o);
+    st->n_layouts += nl;
+    for (int i = 0; i < nl && n < cap; i++) {
+        struct aic_worker w;
+        struct aic_metrics mt;
+        struct aic_error e;
+        if (aic_worker_init(&w, m, db, lays[i], &o, &e))
+            continue;
+        int rc = aic_run_static(&w, &r->wl, 1, 1, &mt, &e);
+        st->n_eval++;
+        if (rc == AIC_OK && !mt.mem.oom) {
+            struct wpoint *p = &out[n++];
+            p->lay = w.lay, p->q = w.q, p->group = i, p->b = 1;
+            p->gpus = aic_worker_gpus(&w);
+            p->lat_ms = mt.ttft_ms;
+            p->seq_s = seq_or(&mt, w.lay.dp * w.lay.pp * 1000.0 / mt.ttft_ms);
+            p->seq_s_gpu = p->seq_s / p->gpus;
+            p->mem_gb = mt.mem.total / GIB;
+            st->n_fit++;
+            if (TTFT_FACTOR * p->lat_ms < st->best_ttft_ms) {
+                char l[48];
+                st->best_ttft_ms = TTFT_FACTOR * p->lat_ms;
+                snprintf(st->best_ttft_desc, sizeof st->best_ttft_desc, "disagg prefill %s",
+                         aic_layout_str(&w.lay, m->num_experts > 0, l, sizeof l));
+            }
+        } else if (rc == AIC_OK || rc == AIC_ERR_OOM) {
+            st->n_oom_layouts++;
+        } else {
+            st->n_nodata++;
+        }
+        aic_worker_release(&w);
+    }
+    return n;
+}
+
+static int eval_decode(const struct aic_search_req *r, const struct aic_model *m,
+                       struct aic_perfdb *db, enum aic_backend be, const char *system,
+                       int max_gpus, struct wpoint *out, int cap, struct aic_sweep_stats *st)
+{
+    struct aic_layout lays[AIC_MAX_LAYOUTS];
+    struct aic_worker_opts o;
+    int bl[128];
+    int nl = aic_space_layouts(m, be, system, max_gpus, 2, lays, AIC_MAX_LAYOUTS), n = 0;
+    int nb = aic_space_decode_batches(bl, 128);
+    aic_search_worker_opts(r, 1.08, &o);
+    st->n_layouts += nl;
+    for (int i = 0; i < nl; i++) {
+        struct aic_worker w;
+        struct aic_error e;
+        if (aic_worker_init(&w, m, db, lays[i], &o, &e))
+            continue;
+        int fit = 0;
+        for (int j = 0; j < nb && n < cap; j++) {
+            struct aic_metrics mt;
+            int rc = aic_run_static(&w, &r->wl, bl[j], 2, &mt, &e);
+            st->n_eval++;
+            if (rc == AIC_ERR_OOM || (rc == AIC_OK && mt.mem.oom))
+                break;
+            if (rc) {
+                st->n_nodata++;
+                continue;
+            }
+            struct wpoint *p = &out[n++];
+            fit++;
+            p->lay = w.lay, p->q = w.q, p->group = i, p->b = bl[j];
+            p->gpus = aic_worker_gpus(&w);
+            p->lat_ms = mt.tpot_ms;
+            p->seq_s = seq_or(&mt, 0);
+            p->seq_s_gpu = p->seq_s / p->gpus;
+            p->tok_s_user = mt.tokens_per_s_per_user > 0 ? mt.tokens_per_s_per_user
+                                                          : 1000.0 / mt.tpot_ms;
+            p->mem_gb = mt.mem.total / GIB;
+            if (mt.tpot_ms < st->best_tpot_ms)
+                st->best_tpot_ms = mt.tpot_ms;
+        }
+        st->n_fit += fit;
+        if (fit)
+            st->n_layouts_ok++;
+        else
+            st->n_oom_layouts++;
+        aic_worker_release(&w);
+    }
+    return n;
+}
+
+static int cmp_prefill(const void *a, const void *b)
+{
+    const struct wpoint *p = a, *q = b;
+    if (p->seq_s_gpu != q->seq_s_gpu)
+        return p->seq_s_gpu > q->seq_s_gpu ? -1 : 1;
+    int gp = p->b * p->lay.dp, gq = q->b * q->lay.dp;
+    if (gp != gq)
+        return gp < gq ? -1 : 1;
+    return p->group - q->group;
+}
+
+/* Decode points: by group (layout order), then seq/s/gpu desc, then batch. */
+static int cmp_decode(const void *a, const void *b)
+{
+    const struct wpoint *p = a, *q = b;
+    if (p->group != q->group)
+        return p->group - q->group;
+    if (p->seq_s_gpu != q->seq_s_gpu)
+        return p->seq_s_gpu > q->seq_s_gpu ? -1 : 1;
+    return p->b - q->b;
+}
+
+struct pairc {
+    signed char x, y; /* 0: not computed; -1: no pair fits */
+};
+
+struct disagg_ctx {
+    const struct aic_search_req *r;
+    struct wpoint *pre, *dec;
+    int np, nd, max_gpus;
+    struct pairc *cache;         /* np x nd */
+    unsigned char *emitted;      /* np x nd */
+};
+
+/* Best replica of prefill i and decode j; returns tokens/s/gpu or -1. */
+static double pair_value(struct disagg_ctx *c, int i, int j, int *x, int *y, double *seq)
+{
+    struct pairc *pc = &c->cache[(size_t)i * c->nd + j];
+    if (pc->x == 0) {
+        int xx, yy;
+        if (aic_rate_match(c->pre[i].seq_s, c->pre[i].gpus, c->dec[j].seq_s, c->dec[j].gpus,
+                           MAX_WORKERS, MAX_WORKERS, c->max_gpus, &xx, &yy))
+            pc->x = pc->y = -1;
+        else
+            pc->x = (signed char)xx, pc->y = (signed char)yy;
+    }
+    if (pc->x < 0)
+        return -1;
+    *x = pc->x, *y = pc->y;
+    double sp = c->pre[i].seq_s * *x * 0.9, sd = c->dec[j].seq_s * *y * 0.92;
+    *seq = sp < sd ? sp : sd;
+    return *seq * c->r->wl.osl / (*x * c->pre[i].gpus + *y * c->dec[j].gpus);
+}
+
+static void fill_row(const struct disagg_ctx *c, enum aic_backend be, int i, int x, int j,
+                     int y, double seq, struct aic_search_row *row)
+{
+    const struct wpoint *p = &c->pre[i], *d = &c->dec[j];
+    memset(row, 0, sizeof *row);
+    row->exp = AIC_EXP_DISAGG;
+    row->backend = be;
+    row->lay = p->lay, row->bs = p->b, row->workers = x, row->q = p->q;
+    row->mem_gb = p->mem_gb, row->seq_s_worker = p->seq_s;
+    row->d_lay = d->lay, row->d_bs = d->b, row->d_workers = y, row->d_q = d->q;
+    row->d_mem_gb = d->mem_gb, row->d_seq_s_worker = d->seq_s;
+    row->gpus = x * p->gpus + y * d->gpus;
+    row->ttft_ms = TTFT_FACTOR * p->lat_ms;
+    row->tpot_ms = d->lat_ms;
+    row->request_latency_ms = row->ttft_ms + row->tpot_ms * (c->r->wl.osl - 1);
+    row->seq_s = seq;
+    row->tokens_s = seq * c->r->wl.osl;
+    row->tokens_s_gpu = row->tokens_s / row->gpus;
+    row->tokens_s_user = d->tok_s_user;
+    row->concurrency = (double)d->b * d->lay.dp * y;
+    row->load_served_pct = 100.0;
+}
+
+struct group_best {
+    double v;
+    int i, j, x, y, gpus;
+    double seq;
+};
+
+/* One SLA target: best row per decode group, the best GROUPS_TOP groups emitted. */
+static int run_target(struct disagg_ctx *c, enum aic_backend be, const struct aic_target *t,
+                      struct aic_rows *out)
+{
+    int pidx[PREFILL_TOP], npi = 0;
+    for (int i = 0; i < c->np && npi < PREFILL_TOP; i++)
+        if (TTFT_FACTOR * c->pre[i].lat_ms < t->ttft_ms)
+            pidx[npi++] = i;
+    if (!npi)
+        return 0;
+    struct group_best top[GROUPS_TOP];
+    int ntop = 0;
+    for (int j0 = 0; j0 < c->nd;) {
+        int g = c->dec[j0].group, j1 = j0, taken = 0;
+        struct group_best gb = {-1, 0, 0, 0, 0, 0, 0};
+        while (j1 < c->nd && c->dec[j1].group == g)
+            j1++;
+        for (int j = j0; j < j1 && taken < DECODE_TOP; j++) {
+            if (!(c->dec[j].lat_ms < t->tpot_ms))
+                continue;
+            taken++;
+            for (int k = 0; k < npi; k++) {
+                int x, y;
+                double seq, v = pair_value(c, pidx[k], j, &x, &y, &seq);
+                int gpus = x * c->pre[pidx[k]].gpus + y * c->dec[j].gpus;
+                if (v > gb.v || (v == gb.v && v > 0 && gpus < gb.gpus))
+                    gb = (struct group_best){v, pidx[k], j, x, y, gpus, seq};
+            }
+        }
+        j0 = j1;
+        if (gb.v <= 0)
+            continue;
+        /* insert into the top list (desc by value, then fewer GPUs) */
+        int pos = ntop;
+        while (pos > 0 && (gb.v > top[pos - 1].v ||
+                           (gb.v == top[pos - 1].v && gb.gpus < top[pos - 1].gpus)))
+            pos--;
+        if (pos >= GROUPS_TOP)
+            continue;
+        if (ntop < GROUPS_TOP)
+            ntop++;
+        memmove(&top[pos + 1], &top[pos], (size_t)(ntop - 1 - pos) * sizeof *top);
+        top[pos] = gb;
+    }
+    for (int k = 0; k < ntop; k++) {
+        size_t key = (size_t)top[k].i * c->nd + top[k].j;
+        if (c->emitted[key])
+            continue;
+        c->emitted[key] = 1;
+        struct aic_search_row row;
+        fill_row(c, be, top[k].i, top[k].x, top[k].j, top[k].y, top[k].seq, &row);
+        if (aic_rows_push(out, &row))
+            return AIC_ERR_NOMEM;
+    }
+    return 0;
+}
+
+int aic_sweep_disagg(const struct aic_search_req *r, const struct aic_model *m,
+                     struct aic_perfdb *pdb, struct aic_perfdb *ddb, enum aic_backend be,
+                     const char *system, int max_gpus, const struct aic_target *t, int nt,
+                     struct aic_rows *out, struct aic_sweep_stats *st, struct aic_error *err)
+{
+    struct disagg_ctx c = {.r = r, .max_gpus = max_gpus < 128 ? max_gpus : 128};
+    int cap_d = AIC_MAX_LAYOUTS * 96, rc = AIC_OK;
+    c.pre = calloc(AIC_MAX_LAYOUTS, sizeof *c.pre);
+    c.dec = calloc((size_t)cap_d, sizeof *c.dec);
+    if (!c.pre || !c.dec) {
+        rc = aic_err(err, AIC_ERR_NOMEM, "out of memory for the disagg sweep");
+        goto out;
+    }
+    c.np = eval_prefill(r, m, pdb, be, system, c.max_gpus, c.pre, AIC_MAX_LAYOUTS, st);
+    c.nd = eval_decode(r, m, ddb, be, system, c.max_gpus, c.dec, cap_d, st);
+    if (!c.np || !c.nd)
+        goto out;
+    qsort(c.pre, (size_t)c.np, sizeof *c.pre, cmp_prefill);
+    qsort(c.dec, (size_t)c.nd, sizeof *c.dec, cmp_decode);
+    c.cache = calloc((size_t)c.np * c.nd, sizeof *c.cache);
+    c.emitted = calloc((size_t)c.np * c.nd, 1);
+    if (!c.cache || !c.emitted) {
+        rc = aic_err(err, AIC_ERR_NOMEM, "out of memory for the disagg rate matching");
+        goto out;
+    }
+    for (int k = 0; k < nt && rc == AIC_OK; k++)
+        if (run_target(&c, be, &t[k], out))
+            rc = aic_err(err, AIC_ERR_NOMEM, "out of memory for the disagg rows");
+out:
+    free(c.pre), free(c.dec), free(c.cache), free(c.emitted);
+    return rc;
+}
