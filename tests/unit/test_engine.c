@@ -1,0 +1,240 @@
+/*
+ * test_engine.c - op-list shapes, memory model and serving formulas of the engine.
+ *
+ * Shapes are checked against the worked example of aic-modeling.md 1.2 (Qwen3-32B at
+ * tp 2). Serving tests run in SOL mode on the bundled h100_sxm spec, so they need no perf
+ * database; values are checked against the closed forms they must satisfy.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "aiconfigurator/aiconfigurator.h"
+#include "engine/oplist.h"
+#include "engine/serving.h"
+
+struct fixture {
+    struct aic_model m;
+    struct aic_system sys;
+    struct aic_perfdb *db;
+};
+
+static int setup_model(void **state, const char *model, enum aic_db_mode mode)
+{
+    static struct fixture f;
+    struct aic_error err = {0};
+    memset(&f, 0, sizeof(f));
+    if (aic_model_load(model, NULL, &f.m, &err) ||
+        aic_system_load("h100_sxm", "default", &f.sys, &err) ||
+        aic_perfdb_open(&f.sys, AIC_BACKEND_TRTLLM, NULL, mode, &f.db, &err)) {
+        print_error("setup: %s\n", err.msg);
+        return -1;
+    }
+    *state = &f;
+    return 0;
+}
+
+static int setup_qwen(void **state)
+{
+    return setup_model(state, "Qwen/Qwen3-32B", AIC_DB_SOL);
+}
+
+static int setup_dsv3(void **state)
+{
+    return setup_model(state, "deepseek-ai/DeepSeek-V3", AIC_DB_SOL);
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    aic_perfdb_free(f->db);
+    return 0;
+}
+
+static const struct aic_op *find_op(const struct aic_oplist *l, const char *name)
+{
+    for (int i = 0; i < l->n; i++)
+        if (!strcmp(l->ops[i].name, name))
+            return &l->ops[i];
+    return NULL;
+}
+
+static void test_dense_shapes_tp2(void **state)
+{
+    struct fixture *f = *state;
+    struct aic_worker w;
+    struct aic_layout lay = {2, 1, 1, 0, 0};
+    struct aic_error err;
+    const struct aic_op *op;
+
+    assert_int_equal(aic_worker_init(&w, &f->m, f->db, lay, NULL, &err), AIC_OK);
+    op = find_op(w.ctx_ops, "context_qkv_gemm");
+    assert_non_null(op);
+    assert_float_equal(op->n, 5120, 0);
+    assert_float_equal(op->k, 5120, 0);
+    assert_float_equal(op->scale, 64, 0);
+    op = find_op(w.ctx_ops, "context_proj_gemm");
+    assert_float_equal(op->n, 5120, 0);
+    assert_float_equal(op->k, 4096, 0);
+    op = find_op(w.ctx_ops, "context_gate_ffn1_gemm");
+    assert_float_equal(op->n, 25600, 0);
+    op = find_op(w.ctx_ops, "context_ffn2_gemm");
+    assert_float_equal(op->k, 12800, 0);
+    op = find_op(w.ctx_ops, "context_logits_gemm");
+    assert_float_equal(op->n, 75968, 0);
+    assert_int_equal(op->tokens, AIC_TOK_BATCH);
+    assert_non_null(find_op(w.ctx_ops, "context_ar_1"));
+    assert_null(find_op(w.ctx_ops, "context_p2p"));
+    aic_worker_release(&w);
+}
+
+static void test_bad_layout(void **state)
+{
+    struct fixture *f = *state;
+    struct aic_worker w;
+    struct aic_layout lay = {3, 1, 1, 0, 0};
+    struct aic_error err = {0};
+
+    assert_int_equal(aic_worker_init(&w, &f->m, f->db, lay, NULL, &err), AIC_ERR_USAGE);
+    assert_non_null(strstr(err.msg, "tp 3"));
+    lay.tp = 1;
+    lay.dp = 2;
+    assert_int_equal(aic_worker_init(&w, &f->m, f->db, lay, NULL, &err), AIC_ERR_USAGE);
+}
+
+/* Qwen3-32B at tp 2: 8 KV heads -> 4 per GPU, 64 layers, 128 head dim, bf16:
+ * 4*128*64*2 = 65,536 elements = 128 KiB per token (aic-modeling.md 6). */
+static void test_kv_memory(void **state)
+{
+    struct fixture *f = *state;
+    struct aic_worker w;
+    struct aic_layout lay = {2, 1, 1, 0, 0};
+    struct aic_workload wl = {1000, 24, 0};
+    struct aic_memory m1, m2;
+    struct aic_error err;
+
+    assert_int_equal(aic_worker_init(&w, &f->m, f->db, lay, NULL, &err), AIC_OK);
+    aic_worker_memory(&w, &wl, 1, 0, 2, &m1);
+    aic_worker_memory(&w, &wl, 2, 0, 2, &m2);
+    assert_float_equal(m1.kv_cache, 1024.0 * 65536 * 2, 1);
+    assert_float_equal(m2.kv_cache, 2 * m1.kv_cache, 1);
+    /* bf16 weights of a 32.8B model split over 2 GPUs: about 30.5 GiB */
+    assert_true(m1.weights > 29.0 * (1 << 30) && m1.weights < 32.0 * (1 << 30));
+    assert_false(m1.oom);
+    aic_worker_release(&w);
+}
+
+/* Static serving: TPOT is the mean decode step; throughput = b / latency. */
+static void test_static_closed_form(void **state)
+{
+    struct fixture *f = *state;
+    struct aic_worker w;
+    struct aic_layout lay = {4, 1, 1, 0, 0};
+    struct aic_workload wl = {512, 33, 0};
+    struct aic_metrics m;
+    struct aic_error err;
+    double ttft, step0, step1;
+
+    assert_int_equal(aic_worker_init(&w, &f->m, f->db, lay, NULL, &err), AIC_OK);
+    assert_int_equal(aic_run_static(&w, &wl, 8, 0, &m, &err), AIC_OK);
+    assert_int_equal(aic_prefill_ms(&w, &wl, 8, &ttft, &err), AIC_OK);
+    assert_float_equal(m.ttft_ms, ttft, 1e-9);
+    /* 32 decode steps with stride 32: one sample at s = isl + 1 */
+    assert_int_equal(aic_decode_step_ms(&w, 8, 513, &step0, &err), AIC_OK);
+    assert_float_equal(m.tpot_ms, step0, 1e-9);
+    assert_int_equal(aic_decode_step_ms(&w, 8, 4096, &step1, &err), AIC_OK);
+    assert_true(step1 > step0); /* longer KV, slower step */
+    assert_float_equal(m.request_latency_ms, ttft + 32 * step0, 1e-6);
+    assert_float_equal(m.requests_per_s, 8 / m.request_latency_ms * 1000, 1e-6);
+    assert_float_equal(m.tokens_per_s_per_gpu, m.requests_per_s * 33 / 4, 1e-6);
+    aic_worker_release(&w);
+}
+
+/* Aggregated: more concurrency -> more throughput per GPU and slower tokens per user. */
+static void test_agg_monotone(void **state)
+{
+    struct fixture *f = *state;
+    struct aic_worker w;
+    struct aic_layout lay = {2, 1, 1, 0, 0};
+    struct aic_workload wl = {2000, 500, 0};
+    struct aic_metrics m1, m16;
+    struct aic_error err;
+
+    assert_int_equal(aic_worker_init(&w, &f->m, f->db, lay, NULL, &err), AIC_OK);
+    assert_int_equal(aic_run_agg(&w, &wl, 1, 0, &m1, &err), AIC_OK);
+    assert_int_equal(aic_run_agg(&w, &wl, 16, 0, &m16, &err), AIC_OK);
+    assert_true(m16.tokens_per_s_per_gpu > 4 * m1.tokens_per_s_per_gpu);
+    assert_true(m16.tpot_ms > m1.tpot_ms);
+    assert_true(m16.ttft_ms > m1.ttft_ms);
+    assert_float_equal(m16.concurrency, 16, 0);
+    assert_float_equal(m16.tokens_per_s_per_user, 1000 / m16.tpot_ms, 1e-9);
+    aic_worker_release(&w);
+}
+
+/* MLA: KV per token is L x (kv_lora + rope) = 61 x 576, not divided by tp. */
+static void test_mla_kv_and_ops(void **state)
+{
+    struct fixture *f = *state;
+    struct aic_worker w;
+    struct aic_layout lay = {8, 1, 1, 1, 8};
+    struct aic_workload wl = {1000, 24, 0};
+    struct aic_memory m;
+    struct aic_error err;
+    const struct aic_op *op;
+
+    assert_int_equal(aic_worker_init(&w, &f->m, f->db, lay, NULL, &err), AIC_OK);
+    aic_worker_memory(&w, &wl, 1, 0, 2, &m);
+    assert_float_equal(m.kv_cache, 1024.0 * 61 * 576 * aic_quant_bytes(w.q.kv), 1);
+    op = find_op(w.ctx_ops, "context_mla_block");
+    assert_non_null(op);
+    assert_true(op->alt_count >= 4);
+    op = find_op(w.gen_ops, "generation_moe");
+    assert_int_equal(op->experts, 256);
+    assert_int_equal(op->moe_ep, 8);
+    assert_int_equal(op->group, 1);
+    op = find_op(w.gen_ops, "generation_shared_gate_up_gemm");
+    assert_int_equal(op->group, 2);
+    aic_worker_release(&w);
+}
+
+/* Disagg: the replica rate is the smaller derated pool rate. */
+static void test_disagg_rate(void **state)
+{
+    struct fixture *f = *state;
+    struct aic_worker pw, dw;
+    struct aic_layout lay = {4, 1, 1, 0, 0};
+    struct aic_workload wl = {1000, 101, 0};
+    struct aic_metrics m;
+    struct aic_error err;
+    double ttft, tpot;
+
+    assert_int_equal(aic_worker_init(&pw, &f->m, f->db, lay, NULL, &err), AIC_OK);
+    assert_int_equal(aic_worker_init(&dw, &f->m, f->db, lay, NULL, &err), AIC_OK);
+    assert_int_equal(aic_run_disagg(&pw, 1, 2, &dw, 32, 1, &wl, &m, &err), AIC_OK);
+    assert_int_equal(aic_prefill_ms(&pw, &wl, 1, &ttft, &err), AIC_OK);
+    assert_int_equal(aic_tpot_strided_ms(&dw, &wl, 32, &tpot, &err), AIC_OK);
+    assert_float_equal(m.tpot_ms, tpot, 1e-9);
+    assert_float_equal(m.requests_per_s,
+                       fmin(1000 / ttft * 2 * 0.9, 32 * 1000 / (tpot * 100) * 0.92), 1e-6);
+    assert_int_equal(m.num_gpus, 12);
+    assert_true(m.ttft_ms >= 1.8 * ttft - 1e-9);
+    aic_worker_release(&pw);
+    aic_worker_release(&dw);
+}
+
+int main(void)
+{
+    const struct CMUnitTest dense[] = {
+        cmocka_unit_test(test_dense_shapes_tp2), cmocka_unit_test(test_bad_layout),
+        cmocka_unit_test(test_kv_memory),        cmocka_unit_test(test_static_closed_form),
+        cmocka_unit_test(test_agg_monotone),     cmocka_unit_test(test_disagg_rate),
+    };
+    const struct CMUnitTest mla[] = {cmocka_unit_test(test_mla_kv_and_ops)};
+    int rc = cmocka_run_group_tests(dense, setup_qwen, teardown);
+    return rc + cmocka_run_group_tests(mla, setup_dsv3, teardown);
+}
