@@ -1,0 +1,435 @@
+/*
+ * model_parse.c - turns the text of a Hugging Face config.json (and the optional
+ * hf_quant_config.json) into a struct aic_model: family from one architecture table,
+ * dimensions under their several spellings, attention variants and the checkpoint's
+ * default quantization.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "aiconfigurator/model.h"
+#include "model/model_internal.h"
+#include "util/util.h"
+
+/* Architecture string -> family. `qk_norm` marks per-head q/k RMSNorm (Qwen3 style). */
+static const struct arch_row {
+    const char *arch;
+    enum aic_family family;
+    int qk_norm;
+} arch_table[] = {
+    {"LlamaForCausalLM", AIC_FAMILY_DENSE, 0},
+    {"MistralForCausalLM", AIC_FAMILY_DENSE, 0},
+    {"Qwen2ForCausalLM", AIC_FAMILY_DENSE, 0},
+    {"Qwen3ForCausalLM", AIC_FAMILY_DENSE, 1},
+    {"MiMoForCausalLM", AIC_FAMILY_DENSE, 0},
+    {"Qwen3_5ForConditionalGeneration", AIC_FAMILY_DENSE, 1},
+    {"GPT2LMHeadModel", AIC_FAMILY_GPT, 0},
+    {"GPTBigCodeForCausalLM", AIC_FAMILY_GPT, 0},
+    {"GPTNeoXForCausalLM", AIC_FAMILY_GPT, 0},
+    {"MixtralForCausalLM", AIC_FAMILY_MOE, 0},
+    {"Qwen2MoeForCausalLM", AIC_FAMILY_MOE, 0},
+    {"Qwen3MoeForCausalLM", AIC_FAMILY_MOE, 1},
+    {"Qwen3NextForCausalLM", AIC_FAMILY_MOE, 1},
+    {"Qwen3_5MoeForConditionalGeneration", AIC_FAMILY_MOE, 1},
+    {"Qwen3_5MoeForCausalLM", AIC_FAMILY_MOE, 1},
+    {"GptOssForCausalLM", AIC_FAMILY_MOE, 0},
+    {"MiniMaxM2ForCausalLM", AIC_FAMILY_MOE, 0},
+    {"Glm4MoeForCausalLM", AIC_FAMILY_MOE, 0},
+    {"DeepseekV2ForCausalLM", AIC_FAMILY_MLA_MOE, 0},
+    {"DeepseekV3ForCausalLM", AIC_FAMILY_MLA_MOE, 0},
+    {"DeepSeekForCausalLM", AIC_FAMILY_MLA_MOE, 0},
+    {"DeepseekV32ForCausalLM", AIC_FAMILY_MLA_MOE, 0},
+    {"KimiK25ForConditionalGeneration", AIC_FAMILY_MLA_MOE, 0},
+    {"GlmMoeDsaForCausalLM", AIC_FAMILY_MLA_MOE, 0},
+};
+
+static const char *const family_names[AIC_FAMILY_COUNT] = {"dense", "gpt", "moe", "mla_moe"};
+
+const char *aic_family_name(enum aic_family f)
+{
+    return (f >= 0 && f < AIC_FAMILY_COUNT) ? family_names[f] : "unknown";
+}
+
+static const struct arch_row *arch_lookup(const char *arch)
+{
+    for (size_t i = 0; i < sizeof(arch_table) / sizeof(arch_table[0]); i++)
+        if (strcmp(arch_table[i].arch, arch) == 0)
+            return &arch_table[i];
+    return NULL;
+}
+
+static int unsupported_arch(const char *id, const char *arch, struct aic_error *err)
+{
+    struct aic_buf b = {0};
+    for (size_t i = 0; i < sizeof(arch_table) / sizeof(arch_table[0]); i++)
+        aic_buf_printf(&b, "%s%s", i ? ", " : "", arch_table[i].arch);
+    aic_err(err, AIC_ERR_USAGE, "model '%s': architecture '%s' is not supported; supported: %s",
+            id, arch, aic_buf_str(&b));
+    aic_buf_release(&b);
+    return AIC_ERR_USAGE;
+}
+
+/* ---- small JSON readers -------------------------------------------------------------- */
+
+/* First present, numeric value among the NULL-terminated key list; returns 1 if found. */
+static int json_int_any(const json_t *obj, const char *const *keys, int *out)
+{
+    for (; *keys; keys++) {
+        json_t *v = json_object_get(obj, *keys);
+        if (v && json_is_number(v)) {
+            *out = (int)json_number_value(v);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+#define KEYS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static int opt_int(const json_t *obj, const char *const *keys, int dflt)
+{
+    int v;
+    return json_int_any(obj, keys, &v) ? v : dflt;
+}
+
+static int req_int(const json_t *obj, const char *const *keys, int *out, const char *file,
+                   const char *id, struct aic_error *err)
+{
+    if (json_int_any(obj, keys, out))
+        return AIC_OK;
+    return aic_err(err, AIC_ERR_PARSE, "%s of model '%s' has no '%s' (required)", file, id,
+                   keys[0]);
+}
+
+static const char *json_str(const json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* Reads JSON text; a syntax error becomes AIC_ERR_PARSE with line and column. */
+static json_t *load_json(const char *text, const char *file, const char *id, struct aic_error *err)
+{
+    json_error_t je;
+    json_t *root = json_loads(text, 0, &je);
+    if (!root) {
+        aic_err(err, AIC_ERR_PARSE, "%s of model '%s': malformed JSON at line %d, column %d: %s",
+                file, id, je.line, je.column, je.text);
+        return NULL;
+    }
+    if (!json_is_object(root)) {
+        json_decref(root);
+        aic_err(err, AIC_ERR_PARSE, "%s of model '%s': expected a JSON object at top level", file,
+                id);
+        return NULL;
+    }
+    return root;
+}
+
+/* ---- dimensions ---------------------------------------------------------------------- */
+
+static int parse_dims(const json_t *c, const char *file, const char *id, struct aic_model *m,
+                      struct aic_error *err)
+{
+    int rc;
+    if ((rc = req_int(c, KEYS("num_hidden_layers", "n_layer", "num_layers"), &m->num_layers, file,
+                      id, err)) ||
+        (rc = req_int(c, KEYS("hidden_size", "n_embd", "d_model"), &m->hidden_size, file, id,
+                      err)) ||
+        (rc = req_int(c, KEYS("num_attention_heads", "n_head"), &m->num_heads, file, id, err)) ||
+        (rc = req_int(c, KEYS("vocab_size"), &m->vocab_size, file, id, err)))
+        return rc;
+    if (m->num_layers <= 0 || m->hidden_size <= 0 || m->num_heads <= 0 || m->vocab_size <= 0)
+        return aic_err(err, AIC_ERR_PARSE, "%s of model '%s': layers, hidden_size, heads and "
+                       "vocab_size must be positive", file, id);
+    m->num_kv_heads = opt_int(c, KEYS("num_key_value_heads", "num_kv_heads"), m->num_heads);
+    if (json_is_true(json_object_get(c, "multi_query")))
+        m->num_kv_heads = 1;
+    m->head_dim = opt_int(c, KEYS("head_dim", "attention_head_dim"), 0);
+    if (m->head_dim <= 0)
+        m->head_dim = m->hidden_size / m->num_heads;
+    m->max_position_embeddings =
+        opt_int(c, KEYS("max_position_embeddings", "n_positions", "seq_length"), 0);
+    m->inter_size = opt_int(c, KEYS("intermediate_size", "n_inner", "ffn_hidden_size"), 0);
+    if (m->inter_size <= 0 && m->family == AIC_FAMILY_GPT)
+        m->inter_size = 4 * m->hidden_size;
+    m->num_nextn_predict_layers =
+        opt_int(c, KEYS("num_nextn_predict_layers", "mtp_num_hidden_layers"), 0);
+    return AIC_OK;
+}
+
+static int parse_moe(const json_t *c, const char *file, const char *id, struct aic_model *m,
+                     struct aic_error *err)
+{
+    int shared_inter = opt_int(c, KEYS("shared_expert_intermediate_size"), 0);
+    m->num_experts = opt_int(
+        c, KEYS("num_local_experts", "n_routed_experts", "moe_num_experts", "num_experts"), 0);
+    m->topk = opt_int(c, KEYS("num_experts_per_tok", "experts_per_token", "top_k_experts",
+                              "moe_top_k"), 0);
+    m->moe_inter_size = opt_int(c, KEYS("moe_intermediate_size"), 0);
+    m->num_shared_experts = opt_int(c, KEYS("n_shared_experts", "num_shared_experts"), 0);
+    if (m->num_shared_experts == 0 && shared_inter > 0)
+        m->num_shared_experts = 1;
+    m->first_k_dense = opt_int(c, KEYS("first_k_dense_replace"), 0);
+    if (m->family == AIC_FAMILY_MLA_MOE) { /* DeepSeek-V3 geometry when a field is absent */
+        if (!m->num_experts)
+            m->num_experts = 256;
+        if (!m->topk)
+            m->topk = 8;
+        if (!m->moe_inter_size)
+            m->moe_inter_size = 2048;
+        if (!json_object_get(c, "n_shared_experts"))
+            m->num_shared_experts = 1;
+    }
+    if (!m->moe_inter_size)
+        m->moe_inter_size = m->inter_size;
+    if (m->inter_size <= 0)
+        m->inter_size = m->moe_inter_size;
+    if (m->num_experts <= 0 || m->topk <= 0 || m->moe_inter_size <= 0)
+        return aic_err(err, AIC_ERR_PARSE, "%s of model '%s' (MoE) needs '%s', '%s' and '%s'",
+                       file, id, "num_local_experts", "num_experts_per_tok",
+                       "moe_intermediate_size");
+    if (m->topk > m->num_experts)
+        return aic_err(err, AIC_ERR_PARSE, "%s of model '%s': num_experts_per_tok %d exceeds the "
+                       "%d experts", file, id, m->topk, m->num_experts);
+    return AIC_OK;
+}
+
+static void parse_mla(const json_t *c, struct aic_model *m)
+{
+    m->q_lora_rank = opt_int(c, KEYS("q_lora_rank"), json_object_get(c, "q_lora_rank") ? 0 : 1536);
+    m->kv_lora_rank = opt_int(c, KEYS("kv_lora_rank"), 512);
+    m->qk_nope_head_dim = opt_int(c, KEYS("qk_nope_head_dim"), 128);
+    m->qk_rope_head_dim = opt_int(c, KEYS("qk_rope_head_dim"), 64);
+    m->v_head_dim = opt_int(c, KEYS("v_head_dim"), 128);
+}
+
+/* Sliding-window and linear-attention layers from layer_types / sliding_window. */
+static void parse_attention_variants(const json_t *c, struct aic_model *m)
+{
+    json_t *types = json_object_get(c, "layer_types");
+    json_t *use_sw = json_object_get(c, "use_sliding_window");
+    int window = opt_int(c, KEYS("sliding_window"), 0);
+    int interval = opt_int(c, KEYS("full_attention_interval"), 0);
+
+    if (json_is_array(types) && json_array_size(types) > 0) {
+        size_t i;
+        json_t *t;
+        json_array_foreach(types, i, t) {
+            const char *s = json_string_value(t);
+            if (!s)
+                continue;
+            if (strstr(s, "sliding"))
+                m->num_sliding_layers++;
+            else if (strstr(s, "linear"))
+                m->num_linear_attn_layers++;
+        }
+    } else if (interval > 1) {
+        m->num_linear_attn_layers = m->num_layers - m->num_layers / interval;
+    } else if (window > 0 && !json_is_false(use_sw) &&
+               (m->max_position_embeddings == 0 || window < m->max_position_embeddings)) {
+        m->num_sliding_layers = m->num_layers; /* Mistral-style: every layer windowed */
+    }
+    if (json_is_false(use_sw) || m->num_sliding_layers == 0)
+        m->num_sliding_layers = 0;
+    m->sliding_window = m->num_sliding_layers > 0 ? window : 0;
+    if (m->num_sliding_layers > 0 && window <= 0)
+        m->num_sliding_layers = 0;
+}
+
+/* ---- quantization defaults ----------------------------------------------------------- */
+
+/* What the checkpoint stores, reduced to one word. */
+enum ckpt_quant { CQ_NONE, CQ_FP8, CQ_FP8_STATIC, CQ_FP8_BLOCK, CQ_NVFP4, CQ_MXFP4, CQ_INT4_WO };
+
+/* Per quant kind: gemm, moe, and whether attention/KV go fp8. */
+static const struct {
+    enum aic_quant gemm, moe;
+    int fp8_attn;
+} ckpt_map[] = {
+    [CQ_NONE] = {AIC_Q_BF16, AIC_Q_BF16, 0},
+    [CQ_FP8] = {AIC_Q_FP8, AIC_Q_FP8, 1},
+    [CQ_FP8_STATIC] = {AIC_Q_FP8_STATIC, AIC_Q_FP8, 1},
+    [CQ_FP8_BLOCK] = {AIC_Q_FP8_BLOCK, AIC_Q_FP8_BLOCK, 1},
+    [CQ_NVFP4] = {AIC_Q_NVFP4, AIC_Q_NVFP4, 1},
+    [CQ_MXFP4] = {AIC_Q_BF16, AIC_Q_W4A16_MXFP4, 0},
+    [CQ_INT4_WO] = {AIC_Q_BF16, AIC_Q_INT4_WO, 0},
+};
+
+/* quant_algo strings of NVIDIA ModelOpt (hf_quant_config.json or quantization_config). */
+static enum ckpt_quant from_algo(const char *algo)
+{
+    if (!algo)
+        return CQ_NONE;
+    if (strcasecmp(algo, "FP8") == 0 || strcasecmp(algo, "FP8_PER_CHANNEL_PER_TOKEN") == 0)
+        return CQ_FP8;
+    if (strcasecmp(algo, "FP8_BLOCK") == 0 || strcasecmp(algo, "FP8_BLOCK_SCALES") == 0)
+        return CQ_FP8_BLOCK;
+    if (strncasecmp(algo, "NVFP4", 5) == 0)
+        return CQ_NVFP4;
+    if (strcasecmp(algo, "MXFP4") == 0)
+        return CQ_MXFP4;
+    if (strcasecmp(algo, "W4A16_AWQ") == 0 || strcasecmp(algo, "INT4_AWQ") == 0)
+        return CQ_INT4_WO;
+    return CQ_NONE;
+}
+
+/* compressed-tensors: look at the first config group's weights. */
+static enum ckpt_quant from_compressed_tensors(const json_t *qc)
+{
+    json_t *groups = json_object_get(qc, "config_groups");
+    const char *key;
+    json_t *g;
+    json_object_foreach(groups, key, g) {
+        json_t *w = json_object_get(g, "weights");
+        int bits = opt_int(w, KEYS("num_bits"), 0);
+        const char *type = json_str(w, "type");
+        const char *strategy = json_str(w, "strategy");
+        if (bits == 4 && type && strcmp(type, "int") == 0)
+            return CQ_INT4_WO;
+        if (bits == 4 && type && strcmp(type, "float") == 0)
+            return CQ_NVFP4;
+        if (bits == 8 && type && strcmp(type, "float") == 0)
+            return (strategy && strcmp(strategy, "block") == 0) ? CQ_FP8_BLOCK : CQ_FP8;
+    }
+    return CQ_NONE;
+}
+
+static enum ckpt_quant from_quantization_config(const json_t *qc)
+{
+    const char *method = json_str(qc, "quant_method");
+    if (!qc || !method)
+        return from_algo(json_str(qc, "quant_algo"));
+    if (strcasecmp(method, "fp8") == 0) {
+        const char *act = json_str(qc, "activation_scheme");
+        if (json_object_get(qc, "weight_block_size") &&
+            !json_is_null(json_object_get(qc, "weight_block_size")))
+            return CQ_FP8_BLOCK;
+        return (act && strcmp(act, "static") == 0) ? CQ_FP8_STATIC : CQ_FP8;
+    }
+    if (strcasecmp(method, "mxfp4") == 0)
+        return CQ_MXFP4;
+    if (strcasecmp(method, "compressed-tensors") == 0)
+        return from_compressed_tensors(qc);
+    return from_algo(json_str(qc, "quant_algo")); /* modelopt and friends */
+}
+
+static void apply_quant_defaults(const json_t *qc, const json_t *hfq, struct aic_model *m)
+{
+    const json_t *hq = json_object_get(hfq, "quantization");
+    enum ckpt_quant cq = CQ_NONE;
+    const char *kv_algo = NULL;
+
+    if (hq) {
+        cq = from_algo(json_str(hq, "quant_algo"));
+        kv_algo = json_str(hq, "kv_cache_quant_algo");
+    }
+    if (cq == CQ_NONE && qc) {
+        cq = from_quantization_config(qc);
+        if (!kv_algo)
+            kv_algo = json_str(qc, "kv_cache_quant_algo");
+    }
+    m->gemm_quant = ckpt_map[cq].gemm;
+    m->moe_quant = ckpt_map[cq].moe;
+    if (ckpt_map[cq].fp8_attn || (kv_algo && strcasecmp(kv_algo, "FP8") == 0)) {
+        m->kv_quant = AIC_Q_FP8;
+        m->fmha_quant = AIC_Q_FP8;
+    } else {
+        m->kv_quant = AIC_Q_BF16;
+        m->fmha_quant = AIC_Q_BF16;
+    }
+}
+
+/* ---- entry point --------------------------------------------------------------------- */
+
+/* The object holding the language model's fields: text_config for multimodal wrappers. */
+static const json_t *text_part(const json_t *root)
+{
+    const json_t *t = json_object_get(root, "text_config");
+    if (json_is_object(t) && json_object_get(t, "num_hidden_layers"))
+        return t;
+    t = json_object_get(root, "llm_config");
+    if (json_is_object(t) && json_object_get(t, "num_hidden_layers"))
+        return t;
+    return root;
+}
+
+static const char *first_architecture(const json_t *root, const json_t *cfg)
+{
+    json_t *a = json_object_get(root, "architectures");
+    if (!json_is_array(a) || json_array_size(a) == 0)
+        a = json_object_get(cfg, "architectures");
+    if (json_is_array(a) && json_array_size(a) > 0 && json_is_string(json_array_get(a, 0)))
+        return json_string_value(json_array_get(a, 0));
+    return NULL;
+}
+
+static int fill_model(const json_t *root, const json_t *hfq, const char *cfg_file,
+                      const char *id, struct aic_model *m, struct aic_error *err)
+{
+    const json_t *c = text_part(root);
+    const char *arch = first_architecture(root, c);
+    const struct arch_row *row;
+    const json_t *qc;
+    int rc;
+
+    if (!arch)
+        return aic_err(err, AIC_ERR_PARSE, "%s of model '%s' has no 'architectures' (required)",
+                       cfg_file, id);
+    if (!(row = arch_lookup(arch)))
+        return unsupported_arch(id, arch, err);
+    aic_strlcpy(m->architecture, arch, sizeof(m->architecture));
+    m->family = row->family;
+    m->qk_norm = row->qk_norm;
+    if ((rc = parse_dims(c, cfg_file, id, m, err)))
+        return rc;
+    if (m->family == AIC_FAMILY_MOE || m->family == AIC_FAMILY_MLA_MOE) {
+        if ((rc = parse_moe(c, cfg_file, id, m, err)))
+            return rc;
+    }
+    if (m->inter_size <= 0)
+        return aic_err(err, AIC_ERR_PARSE, "%s of model '%s' has no '%s' (required)", cfg_file,
+                       id, "intermediate_size");
+    if (m->family == AIC_FAMILY_MLA_MOE)
+        parse_mla(c, m);
+    parse_attention_variants(c, m);
+    qc = json_object_get(root, "quantization_config");
+    if (!qc)
+        qc = json_object_get(c, "quantization_config");
+    apply_quant_defaults(json_is_object(qc) ? qc : NULL, hfq, m);
+    return AIC_OK;
+}
+
+int aic_model_parse_named(const char *config_json, const char *quant_json, const char *id,
+                          const char *cfg_file, const char *quant_file, struct aic_model *out,
+                          struct aic_error *err)
+{
+    json_t *root, *hfq = NULL;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (!id)
+        id = "";
+    aic_strlcpy(out->id, id, sizeof(out->id));
+    if (!config_json)
+        return aic_err(err, AIC_ERR_USAGE, "model '%s': no config.json text given", id);
+    if (!(root = load_json(config_json, cfg_file, id, err)))
+        return err ? err->code : AIC_ERR_PARSE;
+    if (quant_json && !(hfq = load_json(quant_json, quant_file, id, err))) {
+        json_decref(root);
+        return err ? err->code : AIC_ERR_PARSE;
+    }
+    rc = fill_model(root, hfq, cfg_file, id, out, err);
+    json_decref(root);
+    json_decref(hfq);
+    return rc;
+}
+
+int aic_model_parse(const char *config_json, const char *quant_json, const char *id,
+                    struct aic_model *out, struct aic_error *err)
+{
+    return aic_model_parse_named(config_json, quant_json, id, "config.json",
+                                 "hf_quant_config.json", out, err);
+}

@@ -1,0 +1,308 @@
+/*
+ * test_model.c - model loading: bundled ids, legacy names, family and dimensions,
+ * default quantization from the checkpoint, and the error messages for unknown ids,
+ * unsupported architectures and malformed JSON.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "aiconfigurator/model.h"
+
+static void load_ok(const char *name, struct aic_model *m)
+{
+    struct aic_error err = {0};
+    int rc = aic_model_load(name, NULL, m, &err);
+    if (rc != AIC_OK)
+        fail_msg("loading %s: %s", name, err.msg);
+}
+
+static void test_qwen3_32b(void **state)
+{
+    struct aic_model m;
+    (void)state;
+    load_ok("Qwen/Qwen3-32B", &m);
+    assert_string_equal(m.id, "Qwen/Qwen3-32B");
+    assert_string_equal(m.architecture, "Qwen3ForCausalLM");
+    assert_int_equal(m.family, AIC_FAMILY_DENSE);
+    assert_int_equal(m.num_layers, 64);
+    assert_int_equal(m.hidden_size, 5120);
+    assert_int_equal(m.num_heads, 64);
+    assert_int_equal(m.num_kv_heads, 8);
+    assert_int_equal(m.head_dim, 128);
+    assert_int_equal(m.inter_size, 25600);
+    assert_int_equal(m.vocab_size, 151936);
+    assert_int_equal(m.qk_norm, 1);
+    assert_int_equal(m.num_experts, 0);
+    assert_int_equal(m.sliding_window, 0);
+    assert_int_equal(m.gemm_quant, AIC_Q_BF16);
+    assert_int_equal(m.kv_quant, AIC_Q_BF16);
+    assert_string_equal(aic_family_name(m.family), "dense");
+}
+
+static void test_case_insensitive_id(void **state)
+{
+    struct aic_model m;
+    (void)state;
+    load_ok("qwen/qwen3-32b", &m);
+    assert_string_equal(m.id, "Qwen/Qwen3-32B");
+    assert_int_equal(m.num_layers, 64);
+}
+
+static void test_deepseek_v3(void **state)
+{
+    struct aic_model m;
+    (void)state;
+    load_ok("deepseek-ai/DeepSeek-V3", &m);
+    assert_int_equal(m.family, AIC_FAMILY_MLA_MOE);
+    assert_int_equal(m.num_layers, 61);
+    assert_int_equal(m.hidden_size, 7168);
+    assert_int_equal(m.num_heads, 128);
+    assert_int_equal(m.num_experts, 256);
+    assert_int_equal(m.topk, 8);
+    assert_int_equal(m.moe_inter_size, 2048);
+    assert_int_equal(m.num_shared_experts, 1);
+    assert_int_equal(m.first_k_dense, 3);
+    assert_int_equal(m.kv_lora_rank, 512);
+    assert_int_equal(m.q_lora_rank, 1536);
+    assert_int_equal(m.qk_rope_head_dim, 64);
+    assert_int_equal(m.num_nextn_predict_layers, 1);
+    assert_int_equal(m.vocab_size, 129280);
+    assert_int_equal(m.gemm_quant, AIC_Q_FP8_BLOCK);
+    assert_int_equal(m.moe_quant, AIC_Q_FP8_BLOCK);
+    assert_int_equal(m.kv_quant, AIC_Q_FP8);
+    assert_int_equal(m.fmha_quant, AIC_Q_FP8);
+}
+
+static void test_gpt_oss_120b(void **state)
+{
+    struct aic_model m;
+    (void)state;
+    load_ok("openai/gpt-oss-120b", &m);
+    assert_int_equal(m.family, AIC_FAMILY_MOE);
+    assert_int_equal(m.num_layers, 36);
+    assert_int_equal(m.num_experts, 128);
+    assert_int_equal(m.topk, 4);
+    assert_int_equal(m.moe_inter_size, 2880);
+    assert_int_equal(m.head_dim, 64);
+    assert_int_equal(m.sliding_window, 128);
+    assert_int_equal(m.num_sliding_layers, 18);
+    assert_int_equal(m.gemm_quant, AIC_Q_BF16);
+    assert_int_equal(m.moe_quant, AIC_Q_W4A16_MXFP4);
+}
+
+static void test_legacy_name(void **state)
+{
+    struct aic_model m;
+    (void)state;
+    load_ok("QWEN3_32B", &m);
+    assert_string_equal(m.id, "Qwen/Qwen3-32B");
+    assert_int_equal(m.inter_size, 25600);
+    load_ok("LLAMA3.1_70B", &m);
+    assert_int_equal(m.num_layers, 80);
+    assert_int_equal(m.vocab_size, 128256);
+}
+
+static void test_alias(void **state)
+{
+    struct aic_model m;
+    (void)state;
+    load_ok("meta-llama/Meta-Llama-3.1-8B", &m);
+    assert_string_equal(m.id, "meta-llama/Meta-Llama-3.1-8B");
+    assert_int_equal(m.inter_size, 14336);
+    load_ok("zhipuai/GLM-5", &m);
+    assert_int_equal(m.family, AIC_FAMILY_MLA_MOE);
+}
+
+static void test_unknown_id(void **state)
+{
+    struct aic_model m;
+    struct aic_error err = {0};
+    (void)state;
+    assert_int_equal(aic_model_load("Qwen/Qwen3-33B", NULL, &m, &err), AIC_ERR_USAGE);
+    assert_non_null(strstr(err.msg, "unknown model 'Qwen/Qwen3-33B'"));
+    assert_non_null(strstr(err.msg, "closest bundled ids: "));
+    assert_non_null(strstr(err.msg, "Qwen/Qwen3-32B"));
+    assert_non_null(strstr(err.msg, "config.json"));
+}
+
+static void test_malformed_json(void **state)
+{
+    struct aic_model m;
+    struct aic_error err = {0};
+    const char *bad = "{\n  \"architectures\": [\"LlamaForCausalLM\"],\n  \"hidden_size\": ,\n}";
+    (void)state;
+    assert_int_equal(aic_model_parse(bad, NULL, "x", &m, &err), AIC_ERR_PARSE);
+    assert_non_null(strstr(err.msg, "line 3"));
+    assert_non_null(strstr(err.msg, "column"));
+}
+
+static void test_missing_field(void **state)
+{
+    struct aic_model m;
+    struct aic_error err = {0};
+    const char *cfg = "{\"architectures\": [\"LlamaForCausalLM\"], \"num_hidden_layers\": 2,"
+                      "\"num_attention_heads\": 4, \"vocab_size\": 100, \"intermediate_size\": 8}";
+    (void)state;
+    assert_int_equal(aic_model_parse(cfg, NULL, "x", &m, &err), AIC_ERR_PARSE);
+    assert_non_null(strstr(err.msg, "hidden_size"));
+}
+
+static void test_unsupported_arch(void **state)
+{
+    struct aic_model m;
+    struct aic_error err = {0};
+    const char *cfg = "{\"architectures\": [\"BertModel\"], \"num_hidden_layers\": 2}";
+    (void)state;
+    assert_int_equal(aic_model_parse(cfg, NULL, "x", &m, &err), AIC_ERR_USAGE);
+    assert_non_null(strstr(err.msg, "BertModel"));
+    assert_non_null(strstr(err.msg, "LlamaForCausalLM"));
+}
+
+static void test_head_dim_default_and_text_config(void **state)
+{
+    struct aic_model m;
+    struct aic_error err = {0};
+    const char *cfg = "{\"architectures\": [\"KimiK25ForConditionalGeneration\"],"
+                      "\"text_config\": {\"num_hidden_layers\": 4, \"hidden_size\": 1024,"
+                      "\"num_attention_heads\": 8, \"vocab_size\": 1000,"
+                      "\"intermediate_size\": 2048, \"n_routed_experts\": 16,"
+                      "\"num_experts_per_tok\": 2, \"moe_intermediate_size\": 256,"
+                      "\"kv_lora_rank\": 128}}";
+    (void)state;
+    assert_int_equal(aic_model_parse(cfg, NULL, "k", &m, &err), AIC_OK);
+    assert_int_equal(m.family, AIC_FAMILY_MLA_MOE);
+    assert_int_equal(m.head_dim, 128);
+    assert_int_equal(m.num_kv_heads, 8);
+    assert_int_equal(m.num_experts, 16);
+    assert_int_equal(m.kv_lora_rank, 128);
+}
+
+static void test_hf_quant_config(void **state)
+{
+    struct aic_model m;
+    struct aic_error err = {0};
+    const char *cfg = "{\"architectures\": [\"LlamaForCausalLM\"], \"num_hidden_layers\": 2,"
+                      "\"hidden_size\": 64, \"num_attention_heads\": 4, \"vocab_size\": 100,"
+                      "\"intermediate_size\": 128}";
+    const char *q = "{\"quantization\": {\"quant_algo\": \"NVFP4\", "
+                    "\"kv_cache_quant_algo\": \"FP8\"}}";
+    (void)state;
+    assert_int_equal(aic_model_parse(cfg, q, "x", &m, &err), AIC_OK);
+    assert_int_equal(m.gemm_quant, AIC_Q_NVFP4);
+    assert_int_equal(m.kv_quant, AIC_Q_FP8);
+    assert_int_equal(m.head_dim, 16);
+}
+
+static void test_local_dir(void **state)
+{
+    char dir[] = "/tmp/aic_model_XXXXXX", path[256];
+    struct aic_model m;
+    FILE *f;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/config.json", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"architectures\": [\"Qwen2ForCausalLM\"], \"num_hidden_layers\": 3,"
+          "\"hidden_size\": 256, \"num_attention_heads\": 4, \"num_key_value_heads\": 2,"
+          "\"vocab_size\": 100, \"intermediate_size\": 512, \"sliding_window\": 4096,"
+          "\"use_sliding_window\": false}", f);
+    fclose(f);
+    load_ok(dir, &m);
+    assert_string_equal(m.id, dir);
+    assert_int_equal(m.num_layers, 3);
+    assert_int_equal(m.sliding_window, 0);
+    load_ok(path, &m);
+    assert_int_equal(m.num_kv_heads, 2);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* The model ids of the measured end-to-end deployments (calibration set). */
+static void test_calibration_ids_resolve(void **state)
+{
+    static const char *const ids[] = {
+        "MiniMaxAI/MiniMax-M2.5", "Qwen/Qwen3-235B-A22B-FP8", "Qwen/Qwen3-32B",
+        "Qwen/Qwen3.5-397B-A17B", "deepseek-ai/DeepSeek-R1", "deepseek-ai/DeepSeek-V3",
+        "meta-llama/Llama-3.1-70B", "meta-llama/Llama-3.1-8B-Instruct", "moonshotai/Kimi-K2.5",
+        "nvidia/DeepSeek-R1-NVFP4", "nvidia/DeepSeek-V3.1-NVFP4",
+        "nvidia/Llama-3.1-8B-Instruct-FP8", "nvidia/Qwen3-32B-NVFP4", "openai/gpt-oss-120b",
+        "zhipuai/GLM-5",
+    };
+    struct aic_model m;
+    (void)state;
+    for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+        load_ok(ids[i], &m);
+    load_ok("Qwen/Qwen3.5-397B-A17B", &m);
+    assert_int_equal(m.family, AIC_FAMILY_MOE);
+    assert_int_equal(m.num_layers, 60);
+    assert_int_equal(m.num_linear_attn_layers, 45);
+    assert_int_equal(m.num_experts, 512);
+    assert_int_equal(m.topk, 10);
+    assert_int_equal(m.head_dim, 256);
+    load_ok("moonshotai/Kimi-K2.5", &m);
+    assert_int_equal(m.family, AIC_FAMILY_MLA_MOE);
+    assert_int_equal(m.num_experts, 384);
+    assert_int_equal(m.num_heads, 64);
+    assert_int_equal(m.moe_quant, AIC_Q_INT4_WO);
+    load_ok("nvidia/DeepSeek-R1-NVFP4", &m);
+    assert_int_equal(m.gemm_quant, AIC_Q_NVFP4);
+    assert_int_equal(m.moe_quant, AIC_Q_NVFP4);
+    assert_int_equal(m.kv_quant, AIC_Q_FP8);
+    load_ok("nvidia/Llama-3.1-8B-Instruct-FP8", &m);
+    assert_int_equal(m.gemm_quant, AIC_Q_FP8);
+    load_ok("zai-org/GLM-4.6", &m);
+    assert_int_equal(m.family, AIC_FAMILY_MOE);
+    assert_int_equal(m.num_experts, 160);
+}
+
+static void test_every_bundled_model_loads(void **state)
+{
+    int n = aic_model_bundled_count(NULL);
+    (void)state;
+    assert_true(n >= 10);
+    for (int i = 0; i < n; i++) {
+        struct aic_model m;
+        const char *id = aic_model_bundled_id(NULL, i);
+        assert_non_null(id);
+        if (i > 0)
+            assert_true(strcasecmp(aic_model_bundled_id(NULL, i - 1), id) < 0);
+        load_ok(id, &m);
+        assert_true(m.num_layers > 0 && m.hidden_size > 0 && m.head_dim > 0);
+        assert_true(m.num_kv_heads > 0 && m.num_kv_heads <= m.num_heads);
+        if (m.family == AIC_FAMILY_MOE || m.family == AIC_FAMILY_MLA_MOE)
+            assert_true(m.num_experts >= m.topk && m.topk > 0 && m.moe_inter_size > 0);
+    }
+    assert_null(aic_model_bundled_id(NULL, n));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_qwen3_32b),
+        cmocka_unit_test(test_case_insensitive_id),
+        cmocka_unit_test(test_deepseek_v3),
+        cmocka_unit_test(test_gpt_oss_120b),
+        cmocka_unit_test(test_legacy_name),
+        cmocka_unit_test(test_alias),
+        cmocka_unit_test(test_unknown_id),
+        cmocka_unit_test(test_malformed_json),
+        cmocka_unit_test(test_missing_field),
+        cmocka_unit_test(test_unsupported_arch),
+        cmocka_unit_test(test_head_dim_default_and_text_config),
+        cmocka_unit_test(test_hf_quant_config),
+        cmocka_unit_test(test_local_dir),
+        cmocka_unit_test(test_calibration_ids_resolve),
+        cmocka_unit_test(test_every_bundled_model_loads),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
