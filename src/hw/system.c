@@ -17,8 +17,8 @@
 #include "aiconfigurator/model.h"
 #include "util/util.h"
 
-const char *const aic_system_names[] = {"a100_sxm", "b200_sxm", "gb200", "h100_sxm", "h200_sxm",
-                                        NULL};
+const char *const aic_system_names[] = {"a100_sxm", "b200_sxm", "gb200",
+                                        "h100_sxm", "h200_sxm", NULL};
 
 /* One numeric field of the spec: YAML path, where it goes, whether it must be there. */
 enum field_kind { F_DOUBLE, F_INT };
@@ -29,8 +29,14 @@ static const struct sys_field {
     int required;
     double dflt;
 } sys_fields[] = {
-#define D(p, m, req, d) {p, offsetof(struct aic_system, m), F_DOUBLE, req, d}
-#define I(p, m, req, d) {p, offsetof(struct aic_system, m), F_INT, req, d}
+#define D(p, m, req, d)                                                                            \
+    {                                                                                              \
+        p, offsetof(struct aic_system, m), F_DOUBLE, req, d                                        \
+    }
+#define I(p, m, req, d)                                                                            \
+    {                                                                                              \
+        p, offsetof(struct aic_system, m), F_INT, req, d                                           \
+    }
     D("/gpu/mem_bw", mem_bw_Bps, 1, 0),
     D("/gpu/mem_bw_empirical_scaling_factor", mem_bw_scale, 0, 0.8),
     D("/gpu/mem_empirical_constant_latency", mem_const_latency_s, 0, 3e-6),
@@ -207,16 +213,18 @@ int aic_system_parse_file(const char *path, struct aic_system *out, struct aic_e
     root = fy_document_root(doc);
     if (!root || !fy_node_is_mapping(root)) {
         fy_document_destroy(doc);
-        return aic_err(err, AIC_ERR_PARSE, "%s: expected a mapping with gpu:, node: and misc:",
-                       path);
+        return aic_err(err, AIC_ERR_PARSE,
+                       "%s: expected a mapping with gpu:, node: and misc:", path);
     }
     system_name_from_path(path, out->name, sizeof(out->name));
     aic_strlcpy(out->spec_path, path, sizeof(out->spec_path));
     for (size_t i = 0; i < sizeof(sys_fields) / sizeof(sys_fields[0]) && !rc; i++)
         rc = read_field(root, &sys_fields[i], path, out, err);
     if (!rc && (out->mem_bw_Bps <= 0 || out->mem_capacity_bytes <= 0 || out->gpus_per_node <= 0))
-        rc = aic_err(err, AIC_ERR_PARSE, "%s: mem_bw, mem_capacity and num_gpus_per_node must "
-                     "be positive", path);
+        rc = aic_err(err, AIC_ERR_PARSE,
+                     "%s: mem_bw, mem_capacity and num_gpus_per_node must "
+                     "be positive",
+                     path);
     if (!rc) {
         ver = fy_node_by_path(root, "/misc/nccl_version", FY_NT, FYNWF_DONT_FOLLOW);
         scalar_text(ver, out->nccl_version, sizeof(out->nccl_version));
@@ -270,7 +278,8 @@ static int split_paths(const char *paths, struct search_path *sp, struct aic_err
         p = comma + 1;
     }
     if (sp->count == 0)
-        return aic_err(err, AIC_ERR_USAGE, "--systems-paths is empty; give folders holding "
+        return aic_err(err, AIC_ERR_USAGE,
+                       "--systems-paths is empty; give folders holding "
                        "<system>.yaml, or 'default'");
     return AIC_OK;
 }

@@ -304,11 +304,14 @@ static int unknown_model(const char *name, const char *models_dir, struct aic_er
         }
     }
     if (!best[0])
-        return aic_err(err, AIC_ERR_USAGE, "unknown model '%s' (no bundled models found in '%s'); "
-                       "pass a local directory with config.json", name, bundled.dir);
-    return aic_err(err, AIC_ERR_USAGE, "unknown model '%s'; closest bundled ids: %s%s%s%s%s; or "
-                   "pass a local directory with config.json", name, best[0],
-                   best[1] ? ", " : "", best[1] ? best[1] : "", best[2] ? ", " : "",
+        return aic_err(err, AIC_ERR_USAGE,
+                       "unknown model '%s' (no bundled models found in '%s'); "
+                       "pass a local directory with config.json",
+                       name, bundled.dir);
+    return aic_err(err, AIC_ERR_USAGE,
+                   "unknown model '%s'; closest bundled ids: %s%s%s%s%s; or "
+                   "pass a local directory with config.json",
+                   name, best[0], best[1] ? ", " : "", best[1] ? best[1] : "", best[2] ? ", " : "",
                    best[2] ? best[2] : "");
 }
 
@@ -329,7 +332,8 @@ int aic_model_load(const char *name, const char *models_dir, struct aic_model *o
 
     memset(out, 0, sizeof(*out));
     if (!name || !*name)
-        return aic_err(err, AIC_ERR_USAGE, "no model given; pass a Hugging Face id (e.g. "
+        return aic_err(err, AIC_ERR_USAGE,
+                       "no model given; pass a Hugging Face id (e.g. "
                        "Qwen/Qwen3-32B) or a local directory with config.json");
     if (aic_is_dir(name))
         return load_from_dir(name, name, out, err);

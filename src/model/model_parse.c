@@ -65,8 +65,8 @@ static int unsupported_arch(const char *id, const char *arch, struct aic_error *
     struct aic_buf b = {0};
     for (size_t i = 0; i < sizeof(arch_table) / sizeof(arch_table[0]); i++)
         aic_buf_printf(&b, "%s%s", i ? ", " : "", arch_table[i].arch);
-    aic_err(err, AIC_ERR_USAGE, "model '%s': architecture '%s' is not supported; supported: %s",
-            id, arch, aic_buf_str(&b));
+    aic_err(err, AIC_ERR_USAGE, "model '%s': architecture '%s' is not supported; supported: %s", id,
+            arch, aic_buf_str(&b));
     aic_buf_release(&b);
     return AIC_ERR_USAGE;
 }
@@ -142,8 +142,10 @@ static int parse_dims(const json_t *c, const char *file, const char *id, struct 
         (rc = req_int(c, KEYS("vocab_size"), &m->vocab_size, file, id, err)))
         return rc;
     if (m->num_layers <= 0 || m->hidden_size <= 0 || m->num_heads <= 0 || m->vocab_size <= 0)
-        return aic_err(err, AIC_ERR_PARSE, "%s of model '%s': layers, hidden_size, heads and "
-                       "vocab_size must be positive", file, id);
+        return aic_err(err, AIC_ERR_PARSE,
+                       "%s of model '%s': layers, hidden_size, heads and "
+                       "vocab_size must be positive",
+                       file, id);
     m->num_kv_heads = opt_int(c, KEYS("num_key_value_heads", "num_kv_heads"), m->num_heads);
     if (json_is_true(json_object_get(c, "multi_query")))
         m->num_kv_heads = 1;
@@ -166,8 +168,8 @@ static int parse_moe(const json_t *c, const char *file, const char *id, struct a
     int shared_inter = opt_int(c, KEYS("shared_expert_intermediate_size"), 0);
     m->num_experts = opt_int(
         c, KEYS("num_local_experts", "n_routed_experts", "moe_num_experts", "num_experts"), 0);
-    m->topk = opt_int(c, KEYS("num_experts_per_tok", "experts_per_token", "top_k_experts",
-                              "moe_top_k"), 0);
+    m->topk = opt_int(
+        c, KEYS("num_experts_per_tok", "experts_per_token", "top_k_experts", "moe_top_k"), 0);
     m->moe_inter_size = opt_int(c, KEYS("moe_intermediate_size"), 0);
     m->num_shared_experts = opt_int(c, KEYS("n_shared_experts", "num_shared_experts"), 0);
     if (m->num_shared_experts == 0 && shared_inter > 0)
@@ -188,12 +190,13 @@ static int parse_moe(const json_t *c, const char *file, const char *id, struct a
     if (m->inter_size <= 0)
         m->inter_size = m->moe_inter_size;
     if (m->num_experts <= 0 || m->topk <= 0 || m->moe_inter_size <= 0)
-        return aic_err(err, AIC_ERR_PARSE, "%s of model '%s' (MoE) needs '%s', '%s' and '%s'",
-                       file, id, "num_local_experts", "num_experts_per_tok",
-                       "moe_intermediate_size");
+        return aic_err(err, AIC_ERR_PARSE, "%s of model '%s' (MoE) needs '%s', '%s' and '%s'", file,
+                       id, "num_local_experts", "num_experts_per_tok", "moe_intermediate_size");
     if (m->topk > m->num_experts)
-        return aic_err(err, AIC_ERR_PARSE, "%s of model '%s': num_experts_per_tok %d exceeds the "
-                       "%d experts", file, id, m->topk, m->num_experts);
+        return aic_err(err, AIC_ERR_PARSE,
+                       "%s of model '%s': num_experts_per_tok %d exceeds the "
+                       "%d experts",
+                       file, id, m->topk, m->num_experts);
     return AIC_OK;
 }
 
@@ -217,7 +220,8 @@ static void parse_attention_variants(const json_t *c, struct aic_model *m)
     if (json_is_array(types) && json_array_size(types) > 0) {
         size_t i;
         json_t *t;
-        json_array_foreach(types, i, t) {
+        json_array_foreach(types, i, t)
+        {
             const char *s = json_string_value(t);
             if (!s)
                 continue;
@@ -282,7 +286,8 @@ static enum ckpt_quant from_compressed_tensors(const json_t *qc)
     json_t *groups = json_object_get(qc, "config_groups");
     const char *key;
     json_t *g;
-    json_object_foreach(groups, key, g) {
+    json_object_foreach(groups, key, g)
+    {
         json_t *w = json_object_get(g, "weights");
         int bits = opt_int(w, KEYS("num_bits"), 0);
         const char *type = json_str(w, "type");
@@ -366,8 +371,8 @@ static const char *first_architecture(const json_t *root, const json_t *cfg)
     return NULL;
 }
 
-static int fill_model(const json_t *root, const json_t *hfq, const char *cfg_file,
-                      const char *id, struct aic_model *m, struct aic_error *err)
+static int fill_model(const json_t *root, const json_t *hfq, const char *cfg_file, const char *id,
+                      struct aic_model *m, struct aic_error *err)
 {
     const json_t *c = text_part(root);
     const char *arch = first_architecture(root, c);
@@ -390,8 +395,8 @@ static int fill_model(const json_t *root, const json_t *hfq, const char *cfg_fil
             return rc;
     }
     if (m->inter_size <= 0)
-        return aic_err(err, AIC_ERR_PARSE, "%s of model '%s' has no '%s' (required)", cfg_file,
-                       id, "intermediate_size");
+        return aic_err(err, AIC_ERR_PARSE, "%s of model '%s' has no '%s' (required)", cfg_file, id,
+                       "intermediate_size");
     if (m->family == AIC_FAMILY_MLA_MOE)
         parse_mla(c, m);
     parse_attention_variants(c, m);
@@ -430,6 +435,6 @@ int aic_model_parse_named(const char *config_json, const char *quant_json, const
 int aic_model_parse(const char *config_json, const char *quant_json, const char *id,
                     struct aic_model *out, struct aic_error *err)
 {
-    return aic_model_parse_named(config_json, quant_json, id, "config.json",
-                                 "hf_quant_config.json", out, err);
+    return aic_model_parse_named(config_json, quant_json, id, "config.json", "hf_quant_config.json",
+                                 out, err);
 }

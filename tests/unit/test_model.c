@@ -215,7 +215,8 @@ static void test_local_dir(void **state)
     fputs("{\"architectures\": [\"Qwen2ForCausalLM\"], \"num_hidden_layers\": 3,"
           "\"hidden_size\": 256, \"num_attention_heads\": 4, \"num_key_value_heads\": 2,"
           "\"vocab_size\": 100, \"intermediate_size\": 512, \"sliding_window\": 4096,"
-          "\"use_sliding_window\": false}", f);
+          "\"use_sliding_window\": false}",
+          f);
     fclose(f);
     load_ok(dir, &m);
     assert_string_equal(m.id, dir);
@@ -231,11 +232,20 @@ static void test_local_dir(void **state)
 static void test_calibration_ids_resolve(void **state)
 {
     static const char *const ids[] = {
-        "MiniMaxAI/MiniMax-M2.5", "Qwen/Qwen3-235B-A22B-FP8", "Qwen/Qwen3-32B",
-        "Qwen/Qwen3.5-397B-A17B", "deepseek-ai/DeepSeek-R1", "deepseek-ai/DeepSeek-V3",
-        "meta-llama/Llama-3.1-70B", "meta-llama/Llama-3.1-8B-Instruct", "moonshotai/Kimi-K2.5",
-        "nvidia/DeepSeek-R1-NVFP4", "nvidia/DeepSeek-V3.1-NVFP4",
-        "nvidia/Llama-3.1-8B-Instruct-FP8", "nvidia/Qwen3-32B-NVFP4", "openai/gpt-oss-120b",
+        "MiniMaxAI/MiniMax-M2.5",
+        "Qwen/Qwen3-235B-A22B-FP8",
+        "Qwen/Qwen3-32B",
+        "Qwen/Qwen3.5-397B-A17B",
+        "deepseek-ai/DeepSeek-R1",
+        "deepseek-ai/DeepSeek-V3",
+        "meta-llama/Llama-3.1-70B",
+        "meta-llama/Llama-3.1-8B-Instruct",
+        "moonshotai/Kimi-K2.5",
+        "nvidia/DeepSeek-R1-NVFP4",
+        "nvidia/DeepSeek-V3.1-NVFP4",
+        "nvidia/Llama-3.1-8B-Instruct-FP8",
+        "nvidia/Qwen3-32B-NVFP4",
+        "openai/gpt-oss-120b",
         "zhipuai/GLM-5",
     };
     struct aic_model m;

@@ -112,9 +112,9 @@ static void test_bad_path_entry(void **state)
     struct aic_system s;
     struct aic_error err = {0};
     (void)state;
-    assert_int_equal(aic_system_load("h100_sxm", "default,/no/such/dir", &s, &err),
-                     AIC_ERR_USAGE);
-    assert_non_null(strstr(err.msg, "invalid --systems-paths entry '/no/such/dir': not a directory"));
+    assert_int_equal(aic_system_load("h100_sxm", "default,/no/such/dir", &s, &err), AIC_ERR_USAGE);
+    assert_non_null(
+        strstr(err.msg, "invalid --systems-paths entry '/no/such/dir': not a directory"));
 }
 
 static void test_unknown_system(void **state)
@@ -146,14 +146,16 @@ static void test_env_paths_and_malformed(void **state)
     assert_non_null(strstr(err.msg, "mine.yaml:"));
     f = fopen(path, "w");
     fputs("gpu:\n  mem_bw: 1e12\n  mem_capacity: 1e10\n  bfloat16_tc_flops: 1e14\n"
-          "node:\n  num_gpus_per_node: 2\n  intra_node_bw: 1e11\n  inter_node_bw: fast\n", f);
+          "node:\n  num_gpus_per_node: 2\n  intra_node_bw: 1e11\n  inter_node_bw: fast\n",
+          f);
     fclose(f);
     assert_int_equal(aic_system_load("mine", NULL, &s, &err), AIC_ERR_PARSE);
     assert_non_null(strstr(err.msg, "mine.yaml:8:"));
     assert_non_null(strstr(err.msg, "node/inter_node_bw"));
     f = fopen(path, "w");
     fputs("gpu:\n  mem_bw: 1e12\n  mem_capacity: 1e10\n  bfloat16_tc_flops: 1e14\n"
-          "node:\n  num_gpus_per_node: 2\n  intra_node_bw: 1e11\n", f);
+          "node:\n  num_gpus_per_node: 2\n  intra_node_bw: 1e11\n",
+          f);
     fclose(f);
     assert_int_equal(aic_system_load("mine", NULL, &s, &err), AIC_ERR_PARSE);
     assert_non_null(strstr(err.msg, "inter_node_bw"));
