@@ -30,8 +30,8 @@
  *   int cmd_my(struct cli_env *env, int argc, char **argv) {
  *       struct my_opts o = {.isl = 1024};
  *       const struct cli_optset sets[] = {{my_table, &o}};
- *       int rc = cli_parse(env, "my", sets, 1, argc, argv);
- *       if (rc != CLI_OK) return cli_exit_code(rc);
+ *       int rc = cli_parse(env, "my", "What my mode does.", sets, 1, argc, argv);
+ *       if (rc != CLI_OK) return rc;   // handlers return enum cli_rc
  *       ...
  *   }
  *
@@ -119,10 +119,10 @@ extern const struct cli_opt cli_global_opts[];
  * Parses argv[0..argc) (argv[0] is the first option, not the program) against the given
  * optsets plus the global flags. At most 3 optsets. Records given options in env->given.
  * Prints help and returns CLI_DONE on -h/--help; prints "error: ..." and returns CLI_USAGE
- * on a bad flag. `mode` names the command in messages ("estimate").
+ * on a bad flag. `mode` names the command in messages ("estimate"); `summary` heads --help.
  */
-int cli_parse(struct cli_env *env, const char *mode, const struct cli_optset *sets, int nsets,
-              int argc, char **argv);
+int cli_parse(struct cli_env *env, const char *mode, const char *summary,
+              const struct cli_optset *sets, int nsets, int argc, char **argv);
 
 /* Low-level parse without printing (unit tests): returns CLI_OK, CLI_DONE for --help or
  * CLI_USAGE with the message in msg. given may be NULL; else [nsets][CLI_MAX_OPTS]. */
@@ -157,6 +157,22 @@ int cli_exit_code(int rc);
 
 /* Checks a --systems-paths value: every entry but "default" must be a directory. */
 int cli_check_systems_paths(const struct cli_env *env, const char *paths);
+
+/* ---- helpers for modes that build estimate requests (cli_req.c) --------------------- */
+
+/* The layout as the engine will run it, for display: dense models get moe 1/1; moe_tp/moe_ep
+ * left at 0 (auto) become moe_tp 1, moe_ep tp*dp, or tp*dp divided by the one given. */
+struct aic_layout cli_resolve_moe(struct aic_layout lay, int is_moe);
+
+/* "tp4pp1dp1etp1ep4" (AIConfigurator's layout spelling). */
+void cli_layout_str(const struct aic_layout *lay, char *buf, size_t len);
+
+/* Parses a quantization option value for `use` (enum aic_quant_use); NULL/"" -> AIC_Q_NONE.
+ * Unknown -> -2 with "unknown --<flag> 'x' (valid: ...)" in msg. */
+int cli_quant_arg(const char *flag, const char *val, unsigned use, char *msg, size_t len);
+
+/* Name of a quant mode for output ("auto" for AIC_Q_NONE). */
+const char *cli_quant_name(enum aic_quant q);
 
 /* ---- modes (weak: a row whose handler is missing reports "not implemented") --------- */
 

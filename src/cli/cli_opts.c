@@ -352,8 +352,8 @@ void cli_print_help(FILE *f, const char *prog, const char *mode, const char *sum
 
 /* ---- with printing ------------------------------------------------------------------ */
 
-int cli_parse(struct cli_env *env, const char *mode, const struct cli_optset *sets, int nsets,
-              int argc, char **argv)
+int cli_parse(struct cli_env *env, const char *mode, const char *summary,
+              const struct cli_optset *sets, int nsets, int argc, char **argv)
 {
     struct cli_optset all[4];
     char msg[640];
@@ -373,7 +373,7 @@ int cli_parse(struct cli_env *env, const char *mode, const struct cli_optset *se
         env->log_level_set = 1;
     cli_env_finish(env);
     if (rc == CLI_DONE) {
-        cli_print_help(stdout, env->prog, mode, NULL, sets, nsets);
+        cli_print_help(stdout, env->prog, mode, summary, sets, nsets);
         return CLI_DONE;
     }
     if (rc != CLI_OK) {

@@ -1,0 +1,446 @@
+/*
+ * cmd_estimate.c - `aiconfigurator cli estimate`: one deployment in, TTFT/TPOT/throughput/
+ * memory out. Flags and defaults follow AIConfigurator's estimate mode (isl/osl 1024, batch
+ * 128, trtllm, SILICON with EMPIRICAL fallback when no perf data exists and the mode was not
+ * given explicitly). Output: a readable box, `--detail` per-op breakdown, `--json` one object
+ * (keys documented in README.md, "cli estimate --json").
+ */
+#include <jansson.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+struct est_opts {
+    const char *model, *system, *decode_system, *backend_version, *transfer_policy;
+    const char *gemm_q, *kv_q, *fmha_q, *moe_q, *comm_q;
+    int backend, db_mode, mode;
+    int isl, osl, prefix, batch, ctx_tokens, stride;
+    int tp, pp, dp, etp, ep;
+    int p_tp, p_pp, p_dp, p_etp, p_ep, p_bs, p_workers;
+    int d_tp, d_pp, d_dp, d_etp, d_ep, d_bs, d_workers;
+    int nextn, max_seq_len;
+    double nextn_accepted, free_mem;
+    int json, detail;
+};
+
+static const char *const backend_choices[] = {"trtllm", "vllm", "sglang", NULL};
+static const char *const db_choices[] = {"SILICON", "HYBRID", "EMPIRICAL", "SOL", NULL};
+static const char *const mode_choices[] = {"agg", "disagg", "static", "static_ctx", "static_gen",
+                                           NULL};
+static const char *const detail_choices[] = {"summary", "memory", "time", "energy",
+                                             "source",  "all",    NULL};
+
+#define O(f) offsetof(struct est_opts, f)
+#define BIG 1e9
+static const struct cli_opt est_table[] = {
+    {"model-path", "model hf-id", CLI_STRING, O(model), 0, 0, NULL, "ID|DIR",
+     "Hugging Face id, local directory with config.json, or legacy name (required)"},
+    {"system", NULL, CLI_STRING, O(system), 0, 0, NULL, "NAME", "GPU system, e.g. h200_sxm (required)"},
+    {"decode-system", NULL, CLI_STRING, O(decode_system), 0, 0, NULL, "NAME",
+     "disagg: system of the decode pool (default --system)"},
+    {"backend", NULL, CLI_ENUM, O(backend), 0, 0, backend_choices, NULL, "serving framework (default trtllm)"},
+    {"backend-version", "perf-db-version", CLI_STRING, O(backend_version), 0, 0, NULL, "VER",
+     "perf database version (default: newest available)"},
+    {"database-mode", NULL, CLI_ENUM, O(db_mode), 0, 0, db_choices, NULL,
+     "SILICON (default; falls back to EMPIRICAL when no data), HYBRID, EMPIRICAL, SOL"},
+    {"transfer-policy", NULL, CLI_STRING, O(transfer_policy), 0, 0, NULL, "P",
+     "accepted for compatibility; currently ignored"},
+    {"estimate-mode", NULL, CLI_ENUM, O(mode), 0, 0, mode_choices, NULL, "serving mode (default agg)"},
+    {"isl", NULL, CLI_INT, O(isl), 1, BIG, NULL, "N", "input tokens per request (default 1024)"},
+    {"osl", NULL, CLI_INT, O(osl), 1, BIG, NULL, "N", "output tokens per request (default 1024)"},
+    {"prefix", NULL, CLI_INT, O(prefix), 0, BIG, NULL, "N", "cached prefix tokens, part of ISL (default 0)"},
+    {"batch-size", "bs", CLI_INT, O(batch), 1, BIG, NULL, "N", "agg/static: concurrent requests per attention-DP rank (default 128)"},
+    {"ctx-tokens", NULL, CLI_INT, O(ctx_tokens), 1, BIG, NULL, "N", "agg: context-token budget per step (default ISL)"},
+    {"stride", NULL, CLI_INT, O(stride), 1, BIG, NULL, "N", "static modes: accepted for compatibility; ignored"},
+    {"tp-size", "tp", CLI_INT, O(tp), 1, 4096, NULL, "N", "tensor parallel size (default 1)"},
+    {"pp-size", "pp", CLI_INT, O(pp), 1, 4096, NULL, "N", "pipeline parallel size (default 1)"},
+    {"attention-dp-size", "dp", CLI_INT, O(dp), 1, 4096, NULL, "N", "attention data parallel size (default 1)"},
+    {"moe-tp-size", "etp", CLI_INT, O(etp), 1, 4096, NULL, "N", "MoE tensor parallel (default: tp*dp/moe-ep)"},
+    {"moe-ep-size", "ep", CLI_INT, O(ep), 1, 4096, NULL, "N", "MoE expert parallel (default: tp*dp)"},
+    {"gemm-quant-mode", NULL, CLI_STRING, O(gemm_q), 0, 0, NULL, "MODE", "GEMM quantization (default: checkpoint)"},
+    {"kvcache-quant-mode", NULL, CLI_STRING, O(kv_q), 0, 0, NULL, "MODE", "KV cache quantization (default: checkpoint)"},
+    {"fmha-quant-mode", NULL, CLI_STRING, O(fmha_q), 0, 0, NULL, "MODE", "attention quantization (default: checkpoint)"},
+    {"moe-quant-mode", NULL, CLI_STRING, O(moe_q), 0, 0, NULL, "MODE", "MoE expert quantization (default: checkpoint)"},
+    {"comm-quant-mode", NULL, CLI_STRING, O(comm_q), 0, 0, NULL, "MODE", "communication quantization (default half)"},
+    {"nextn", NULL, CLI_INT_AUTO, O(nextn), 0, 16, NULL, "N|auto", "MTP draft tokens (default 0; auto = checkpoint)"},
+    {"nextn-accepted", NULL, CLI_FLOAT, O(nextn_accepted), 0, 16, NULL, "X", "mean accepted draft tokens (required when nextn > 0)"},
+    {"free-gpu-memory-fraction", NULL, CLI_FLOAT, O(free_mem), 1e-6, 1, NULL, "F", "KV-cache memory fraction (default: backend's)"},
+    {"max-seq-len", NULL, CLI_INT, O(max_seq_len), 1, BIG, NULL, "N", "KV tokens reserved per sequence (default isl+osl)"},
+    {"prefill-tp-size", "p-tp", CLI_INT, O(p_tp), 1, 4096, NULL, "N", "disagg prefill: tensor parallel (default 1)"},
+    {"prefill-pp-size", "p-pp", CLI_INT, O(p_pp), 1, 4096, NULL, "N", "disagg prefill: pipeline parallel (default 1)"},
+    {"prefill-attention-dp-size", "p-dp", CLI_INT, O(p_dp), 1, 4096, NULL, "N", "disagg prefill: attention DP (default 1)"},
+    {"prefill-moe-tp-size", "p-etp", CLI_INT, O(p_etp), 1, 4096, NULL, "N", "disagg prefill: MoE TP (default auto)"},
+    {"prefill-moe-ep-size", "p-ep", CLI_INT, O(p_ep), 1, 4096, NULL, "N", "disagg prefill: MoE EP (default auto)"},
+    {"prefill-batch-size", "p-bs", CLI_INT, O(p_bs), 1, BIG, NULL, "N", "disagg prefill: batch size (required)"},
+    {"prefill-num-workers", "p-workers", CLI_INT, O(p_workers), 1, 1e6, NULL, "N", "disagg: prefill workers (required)"},
+    {"decode-tp-size", "d-tp", CLI_INT, O(d_tp), 1, 4096, NULL, "N", "disagg decode: tensor parallel (default 1)"},
+    {"decode-pp-size", "d-pp", CLI_INT, O(d_pp), 1, 4096, NULL, "N", "disagg decode: pipeline parallel (default 1)"},
+    {"decode-attention-dp-size", "d-dp", CLI_INT, O(d_dp), 1, 4096, NULL, "N", "disagg decode: attention DP (default 1)"},
+    {"decode-moe-tp-size", "d-etp", CLI_INT, O(d_etp), 1, 4096, NULL, "N", "disagg decode: MoE TP (default auto)"},
+    {"decode-moe-ep-size", "d-ep", CLI_INT, O(d_ep), 1, 4096, NULL, "N", "disagg decode: MoE EP (default auto)"},
+    {"decode-batch-size", "d-bs", CLI_INT, O(d_bs), 1, BIG, NULL, "N", "disagg decode: batch size (required)"},
+    {"decode-num-workers", "d-workers", CLI_INT, O(d_workers), 1, 1e6, NULL, "N", "disagg: decode workers (required)"},
+    {"detail", "print-per-ops-latency", CLI_FLAG, O(detail), 0, 0, detail_choices, NULL,
+     "add the per-op latency breakdown (prefill and one decode step)"},
+    {"json", NULL, CLI_FLAG, O(json), 0, 0, NULL, NULL, "print one JSON object instead of the box"},
+    {0},
+};
+#undef O
+
+static const char est_summary[] =
+    "Predicts TTFT, TPOT, throughput and memory of one deployment (agg, disagg or static).";
+
+static int check_disagg(struct cli_env *env, const struct est_opts *o)
+{
+    static const struct {
+        const char *flag;
+        size_t off;
+    } req[] = {{"prefill-batch-size", offsetof(struct est_opts, p_bs)},
+               {"prefill-num-workers", offsetof(struct est_opts, p_workers)},
+               {"decode-batch-size", offsetof(struct est_opts, d_bs)},
+               {"decode-num-workers", offsetof(struct est_opts, d_workers)}};
+
+    for (size_t i = 0; i < sizeof(req) / sizeof(req[0]); i++)
+        if (*(const int *)((const char *)o + req[i].off) <= 0)
+            return cli_error(env, 1, "--%s is required for disagg mode", req[i].flag);
+    return CLI_OK;
+}
+
+/* Turns the parsed options into a request; prints the problem and returns non-zero. */
+static int build_req(struct cli_env *env, struct aic_ctx *ctx, const struct est_opts *o,
+                     struct aic_estimate_req *r)
+{
+    char msg[512];
+    struct {
+        const char *flag, *val;
+        unsigned use;
+        enum aic_quant *dst;
+    } q[] = {{"gemm-quant-mode", o->gemm_q, AIC_QUSE_GEMM, &r->opts.quant.gemm},
+             {"kvcache-quant-mode", o->kv_q, AIC_QUSE_KV, &r->opts.quant.kv},
+             {"fmha-quant-mode", o->fmha_q, AIC_QUSE_FMHA, &r->opts.quant.fmha},
+             {"moe-quant-mode", o->moe_q, AIC_QUSE_MOE, &r->opts.quant.moe},
+             {"comm-quant-mode", o->comm_q, AIC_QUSE_COMM, &r->opts.quant.comm}};
+
+    if (!o->model)
+        return cli_error(env, 1, "--model-path is required (a Hugging Face id such as "
+                                 "Qwen/Qwen3-32B, or a directory with config.json)");
+    if (!o->system)
+        return cli_error(env, 1, "--system is required (e.g. h200_sxm, h100_sxm, b200_sxm, gb200)");
+    if (o->prefix >= o->isl)
+        return cli_error(env, 1, "--prefix (%d) must be smaller than --isl (%d)", o->prefix, o->isl);
+    aic_estimate_req_init(r);
+    r->model = o->model;
+    r->system = o->system;
+    r->decode_system = o->decode_system;
+    r->backend = (enum aic_backend)o->backend;
+    r->backend_version = o->backend_version && *o->backend_version ? o->backend_version : NULL;
+    r->db_mode = (enum aic_db_mode)o->db_mode;
+    r->db_mode_explicit = cli_given(env, 0, "database-mode");
+    r->mode = (enum aic_serving_mode)o->mode;
+    r->wl.isl = o->isl;
+    r->wl.osl = o->osl;
+    r->wl.prefix = o->prefix;
+    r->batch_size = o->batch;
+    r->ctx_tokens = o->ctx_tokens;
+    for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+        int v = cli_quant_arg(q[i].flag, q[i].val, q[i].use, msg, sizeof(msg));
+        if (v == -2)
+            return cli_error(env, 1, "%s", msg);
+        *q[i].dst = (enum aic_quant)v;
+    }
+    r->opts.nextn = o->nextn;
+    if (o->nextn < 0) { /* auto: the checkpoint's MTP layers */
+        const struct aic_model *m;
+        struct aic_error err = {0};
+        if (aic_ctx_get_model(ctx, o->model, &m, &err))
+            return cli_lib_error(env, &err);
+        r->opts.nextn = m->num_nextn_predict_layers;
+    }
+    if (r->opts.nextn > 0 && !cli_given(env, 0, "nextn-accepted"))
+        return cli_error(env, 0, "--nextn-accepted is required when --nextn is %d", r->opts.nextn);
+    if (o->nextn_accepted > r->opts.nextn)
+        return cli_error(env, 0, "--nextn-accepted (%g) must be between 0 and --nextn (%d)",
+                         o->nextn_accepted, r->opts.nextn);
+    r->opts.nextn_accepted = o->nextn_accepted;
+    r->opts.free_mem_fraction = o->free_mem;
+    r->opts.max_seq_len = o->max_seq_len;
+    r->lay = (struct aic_layout){o->tp, o->pp, o->dp, o->etp, o->ep};
+    r->prefill_lay = (struct aic_layout){o->p_tp, o->p_pp, o->p_dp, o->p_etp, o->p_ep};
+    r->decode_lay = (struct aic_layout){o->d_tp, o->d_pp, o->d_dp, o->d_etp, o->d_ep};
+    /* moe_tp/moe_ep stay 0 (= auto) when not given: the engine resolves them per model */
+    r->prefill_batch = o->p_bs;
+    r->prefill_workers = o->p_workers;
+    r->decode_batch = o->d_bs;
+    r->decode_workers = o->d_workers;
+    if (r->mode == AIC_MODE_DISAGG)
+        return check_disagg(env, o);
+    return CLI_OK;
+}
+
+/* ---- text output -------------------------------------------------------------------- */
+
+#define GB 1e9
+#define RULE "============================================================"
+
+static void print_mem(const char *label, const struct aic_memory *m, const struct cli_env *env)
+{
+    printf("  %-22s %.2f GB of %.2f GB%s%s%s\n", label, m->total / GB, m->capacity / GB,
+           m->oom ? cli_color(env, "red") : "", m->oom ? "  [OOM: does not fit]" : "",
+           m->oom ? cli_color(env, "reset") : "");
+    printf("  %-22s weights %.2f, kv cache %.2f, activations %.2f, nccl %.2f, other %.2f GB\n",
+           "", m->weights / GB, m->kv_cache / GB, m->activations / GB, m->nccl / GB, m->other / GB);
+}
+
+static void print_layout_lines(const struct aic_estimate_req *r)
+{
+    char lay[96];
+
+    if (r->mode == AIC_MODE_DISAGG) {
+        cli_layout_str(&r->prefill_lay, lay, sizeof(lay));
+        printf("  %-22s %s, bs %d, workers %d\n", "(p) Layout:", lay, r->prefill_batch,
+               r->prefill_workers);
+        cli_layout_str(&r->decode_lay, lay, sizeof(lay));
+        printf("  %-22s %s, bs %d, workers %d\n", "(d) Layout:", lay, r->decode_batch,
+               r->decode_workers);
+        return;
+    }
+    printf("  %-22s %d\n", "Batch Size:", r->batch_size);
+    if (r->mode == AIC_MODE_AGG)
+        printf("  %-22s %d\n", "Context Tokens:", r->ctx_tokens > 0 ? r->ctx_tokens : r->wl.isl);
+    cli_layout_str(&r->lay, lay, sizeof(lay));
+    printf("  %-22s %s (TP %d, PP %d, attention DP %d, MoE TP %d, MoE EP %d)\n", "Layout:", lay,
+           r->lay.tp, r->lay.pp, r->lay.dp, r->lay.moe_tp, r->lay.moe_ep);
+}
+
+static void print_ops(const char *title, const struct aic_op_time *ops, int n)
+{
+    double total = 0;
+
+    for (int i = 0; i < n; i++)
+        total += ops[i].ms;
+    printf("\n  %s (%.3f ms)\n", title, total);
+    printf("  %-34s %12s %8s  %s\n", "op", "ms", "share", "source");
+    for (int i = 0; i < n; i++)
+        printf("  %-34s %12.4f %7.1f%%  %s\n", ops[i].name ? ops[i].name : "?", ops[i].ms,
+               total > 0 ? 100.0 * ops[i].ms / total : 0.0, aic_prov_name(ops[i].prov));
+}
+
+static void print_text(const struct cli_env *env, const struct aic_estimate_req *r,
+                       const struct aic_estimate_result *res, int detail)
+{
+    const struct aic_metrics *m = &res->m;
+    const struct aic_quant_cfg *q = &res->quant;
+
+    printf("%s\n  %sPerformance Estimate (%s)%s\n%s\n", RULE, cli_color(env, "bold"),
+           aic_serving_mode_name(r->mode), cli_color(env, "reset"), RULE);
+    printf("  %-22s %s\n", "Model:", r->model);
+    printf("  %-22s %s\n", "System:", r->system);
+    if (r->decode_system && r->mode == AIC_MODE_DISAGG)
+        printf("  %-22s %s\n", "Decode System:", r->decode_system);
+    printf("  %-22s %s (%s)\n", "Backend:", aic_backend_name(r->backend),
+           res->backend_version[0] ? res->backend_version : "no perf data");
+    printf("  %-22s %s\n", "Database Mode:", aic_db_mode_name(res->db_mode_used));
+    if (res->fell_back)
+        printf("  %s%-22s no perf data for %s/%s: fell back to EMPIRICAL (pass --database-mode "
+               "to make this an error)%s\n",
+               cli_color(env, "yellow"), "WARNING:", r->system, aic_backend_name(r->backend),
+               cli_color(env, "reset"));
+    printf("  %-22s %d\n  %-22s %d\n", "ISL:", r->wl.isl, "OSL:", r->wl.osl);
+    if (r->wl.prefix)
+        printf("  %-22s %d\n", "Prefix:", r->wl.prefix);
+    if (r->opts.nextn)
+        printf("  %-22s %d (accepted %.2f)\n", "MTP nextn:", r->opts.nextn, r->opts.nextn_accepted);
+    print_layout_lines(r);
+    printf("  %-22s gemm %s, moe %s, kv cache %s, fmha %s, comm %s\n", "Quantization:",
+           cli_quant_name(q->gemm), cli_quant_name(q->moe), cli_quant_name(q->kv),
+           cli_quant_name(q->fmha), cli_quant_name(q->comm));
+    printf("  ----------------------------------------------------------\n");
+    printf("  %-22s %.3f ms\n", "TTFT:", m->ttft_ms);
+    printf("  %-22s %.3f ms\n", "TPOT:", m->tpot_ms);
+    printf("  %-22s %.3f ms\n", "Request Latency:", m->request_latency_ms);
+    printf("  %-22s %.2f\n", "tokens/s:", m->tokens_per_s);
+    printf("  %-22s %.2f\n", "tokens/s/gpu:", m->tokens_per_s_per_gpu);
+    printf("  %-22s %.2f\n", "tokens/s/user:", m->tokens_per_s_per_user);
+    printf("  %-22s %.3f\n", "requests/s:", m->requests_per_s);
+    printf("  %-22s %.1f\n", "Concurrency:", m->concurrency);
+    printf("  %-22s %d\n", "GPUs:", m->num_gpus);
+    if (r->mode == AIC_MODE_DISAGG) {
+        print_mem("(p) Memory per GPU:", &m->mem, env);
+        print_mem("(d) Memory per GPU:", &m->mem_decode, env);
+    } else {
+        print_mem("Memory per GPU:", &m->mem, env);
+    }
+    if (detail) {
+        print_ops("Prefill breakdown", res->ctx_ops, res->n_ctx_ops);
+        print_ops("Decode step breakdown", res->gen_ops, res->n_gen_ops);
+    }
+    printf("%s\n", RULE);
+}
+
+/* ---- JSON output -------------------------------------------------------------------- */
+
+static json_t *json_layout(const struct aic_layout *l)
+{
+    char s[96];
+    cli_layout_str(l, s, sizeof(s));
+    return json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:i}", "name", s, "tp", l->tp, "pp", l->pp, "dp",
+                     l->dp, "moe_tp", l->moe_tp, "moe_ep", l->moe_ep, "gpus", l->tp * l->pp * l->dp);
+}
+
+static json_t *json_mem(const struct aic_memory *m)
+{
+    return json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:b}", "weights_bytes", m->weights,
+                     "kv_cache_bytes", m->kv_cache, "activations_bytes", m->activations,
+                     "nccl_bytes", m->nccl, "other_bytes", m->other, "total_bytes", m->total,
+                     "capacity_bytes", m->capacity, "oom", m->oom);
+}
+
+static json_t *json_ops(const struct aic_op_time *ops, int n)
+{
+    json_t *a = json_array();
+    double total = 0;
+    for (int i = 0; i < n; i++)
+        total += ops[i].ms;
+    for (int i = 0; i < n; i++)
+        json_array_append_new(a, json_pack("{s:s,s:f,s:f,s:s}", "op", ops[i].name ? ops[i].name : "?",
+                                           "ms", ops[i].ms, "share", total > 0 ? ops[i].ms / total : 0.0,
+                                           "source", aic_prov_name(ops[i].prov)));
+    return a;
+}
+
+static int print_json(const struct aic_estimate_req *r, const struct aic_estimate_result *res,
+                      int detail)
+{
+    const struct aic_metrics *m = &res->m;
+    const struct aic_quant_cfg *q = &res->quant;
+    json_t *o = json_object();
+    char *s;
+
+    json_object_set_new(o, "model", json_string(r->model));
+    json_object_set_new(o, "system", json_string(r->system));
+    json_object_set_new(o, "decode_system", json_string(r->decode_system ? r->decode_system : r->system));
+    json_object_set_new(o, "backend", json_string(aic_backend_name(r->backend)));
+    json_object_set_new(o, "backend_version", json_string(res->backend_version));
+    json_object_set_new(o, "database_mode", json_string(aic_db_mode_name(res->db_mode_used)));
+    json_object_set_new(o, "database_mode_requested", json_string(aic_db_mode_name(r->db_mode)));
+    json_object_set_new(o, "fell_back_to_empirical", json_boolean(res->fell_back));
+    json_object_set_new(o, "mode", json_string(aic_serving_mode_name(r->mode)));
+    json_object_set_new(o, "isl", json_integer(r->wl.isl));
+    json_object_set_new(o, "osl", json_integer(r->wl.osl));
+    json_object_set_new(o, "prefix", json_integer(r->wl.prefix));
+    json_object_set_new(o, "nextn", json_integer(r->opts.nextn));
+    if (r->mode == AIC_MODE_DISAGG) {
+        json_t *p = json_layout(&r->prefill_lay), *d = json_layout(&r->decode_lay);
+        json_object_set_new(p, "batch_size", json_integer(r->prefill_batch));
+        json_object_set_new(p, "num_workers", json_integer(r->prefill_workers));
+        json_object_set_new(d, "batch_size", json_integer(r->decode_batch));
+        json_object_set_new(d, "num_workers", json_integer(r->decode_workers));
+        json_object_set_new(o, "prefill", p);
+        json_object_set_new(o, "decode", d);
+    } else {
+        json_object_set_new(o, "batch_size", json_integer(r->batch_size));
+        json_object_set_new(o, "ctx_tokens", json_integer(r->ctx_tokens > 0 ? r->ctx_tokens : r->wl.isl));
+        json_object_set_new(o, "layout", json_layout(&r->lay));
+    }
+    json_object_set_new(o, "quant", json_pack("{s:s,s:s,s:s,s:s,s:s}", "gemm", cli_quant_name(q->gemm),
+                                              "moe", cli_quant_name(q->moe), "kvcache", cli_quant_name(q->kv),
+                                              "fmha", cli_quant_name(q->fmha), "comm", cli_quant_name(q->comm)));
+    json_object_set_new(o, "ttft_ms", json_real(m->ttft_ms));
+    json_object_set_new(o, "tpot_ms", json_real(m->tpot_ms));
+    json_object_set_new(o, "request_latency_ms", json_real(m->request_latency_ms));
+    json_object_set_new(o, "tokens_per_s", json_real(m->tokens_per_s));
+    json_object_set_new(o, "tokens_per_s_per_gpu", json_real(m->tokens_per_s_per_gpu));
+    json_object_set_new(o, "tokens_per_s_per_user", json_real(m->tokens_per_s_per_user));
+    json_object_set_new(o, "requests_per_s", json_real(m->requests_per_s));
+    json_object_set_new(o, "concurrency", json_real(m->concurrency));
+    json_object_set_new(o, "num_gpus", json_integer(m->num_gpus));
+    json_object_set_new(o, "memory", json_mem(&m->mem));
+    if (r->mode == AIC_MODE_DISAGG)
+        json_object_set_new(o, "memory_decode", json_mem(&m->mem_decode));
+    json_object_set_new(o, "oom", json_boolean(m->mem.oom || (r->mode == AIC_MODE_DISAGG && m->mem_decode.oom)));
+    if (detail)
+        json_object_set_new(o, "breakdown", json_pack("{s:o,s:o}", "prefill", json_ops(res->ctx_ops, res->n_ctx_ops),
+                                                      "decode", json_ops(res->gen_ops, res->n_gen_ops)));
+    s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    json_decref(o);
+    if (!s)
+        return -1;
+    puts(s);
+    free(s);
+    return 0;
+}
+
+/* Prints the result with the layouts shown as the engine resolved them. */
+static int report(struct cli_env *env, struct aic_ctx *ctx, const struct aic_estimate_req *req,
+                  const struct aic_estimate_result *res, int json, int detail)
+{
+    struct aic_estimate_req shown = *req;
+    const struct aic_model *m = NULL;
+    struct aic_error err = {0};
+    int is_moe = 1;
+
+    if (!aic_ctx_get_model(ctx, req->model, &m, &err) && m)
+        is_moe = m->family == AIC_FAMILY_MOE || m->family == AIC_FAMILY_MLA_MOE;
+    shown.lay = cli_resolve_moe(req->lay, is_moe);
+    shown.prefill_lay = cli_resolve_moe(req->prefill_lay, is_moe);
+    shown.decode_lay = cli_resolve_moe(req->decode_lay, is_moe);
+    if (!json) {
+        print_text(env, &shown, res, detail);
+        return CLI_OK;
+    }
+    if (print_json(&shown, res, detail))
+        return cli_error(env, 0, "could not format the JSON output");
+    return CLI_OK;
+}
+
+/* ---- the mode ----------------------------------------------------------------------- */
+
+static void est_defaults(struct est_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->backend = AIC_BACKEND_TRTLLM;
+    o->db_mode = AIC_DB_SILICON;
+    o->mode = AIC_MODE_AGG;
+    o->isl = 1024;
+    o->osl = 1024;
+    o->batch = 128;
+    o->stride = 32;
+    o->tp = o->pp = o->dp = 1;
+    o->p_tp = o->p_pp = o->p_dp = 1;
+    o->d_tp = o->d_pp = o->d_dp = 1;
+}
+
+int cmd_estimate(struct cli_env *env, int argc, char **argv)
+{
+    struct est_opts o;
+    const struct cli_optset sets[] = {{est_table, &o}};
+    struct aic_estimate_req req;
+    struct aic_estimate_result *res;
+    struct aic_error err = {0};
+    struct aic_ctx *ctx;
+    int rc;
+
+    est_defaults(&o);
+    rc = cli_parse(env, "estimate", est_summary, sets, 1, argc, argv);
+    if (rc != CLI_OK)
+        return rc;
+    if (o.json)
+        env->log = stderr;
+    ctx = aic_ctx_new(env->systems_paths);
+    if (!ctx)
+        return cli_error(env, 0, "out of memory creating the estimate context");
+    res = calloc(1, sizeof(*res));
+    rc = res ? build_req(env, ctx, &o, &req) : cli_error(env, 0, "out of memory");
+    if (rc == CLI_OK) {
+        if (aic_estimate(ctx, &req, o.detail, res, &err))
+            rc = cli_lib_error(env, &err);
+        else
+            rc = report(env, ctx, &req, res, o.json, o.detail);
+    }
+    free(res);
+    aic_ctx_free(ctx);
+    return rc;
+}

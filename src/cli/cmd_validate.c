@@ -1,0 +1,709 @@
+/*
+ * cmd_validate.c - `aiconfigurator cli validate --measured FILE.csv [--out PRED.csv]`:
+ * predicts every row of a measured-results file (the format of e2e_measured.csv, columns by
+ * header name) and prints median / mean absolute percentage error of TTFT and TPOT per
+ * (system, backend, mode) and overall. Rows the tool cannot interpret get a reason, are
+ * counted, and are not guessed. One struct aic_ctx caches models, systems and databases for
+ * the whole file. PRED.csv (id,pred_ttft_ms,pred_tpot_ms,status) is written to a temporary
+ * file and renamed, so a failed run leaves no partial file.
+ */
+#include <csv.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "util/util.h"
+
+#define TTFT_SATURATED_MS 20000.0
+
+/* ---- reading the CSV ------------------------------------------------------------------- */
+
+struct csv_table {
+    char **cells;     /* rows * ncols cell strings (malloc'd; NULL = empty) */
+    char **header;    /* ncols names */
+    int ncols, nrows, cap_rows;
+    /* parser state */
+    char **cur;       /* cells of the row being read */
+    int cur_n, cur_cap, line, bad_line, bad_count;
+    int nomem;
+};
+
+static void on_field(void *s, size_t len, void *data)
+{
+    struct csv_table *t = data;
+    char *v = malloc(len + 1);
+
+    if (!v) {
+        t->nomem = 1;
+        return;
+    }
+    memcpy(v, s ? s : "", len);
+    v[len] = 0;
+    if (t->cur_n == t->cur_cap) {
+        int cap = t->cur_cap ? 2 * t->cur_cap : 64;
+        char **n = realloc(t->cur, (size_t)cap * sizeof(*n));
+        if (!n) {
+            free(v);
+            t->nomem = 1;
+            return;
+        }
+        t->cur = n;
+        t->cur_cap = cap;
+    }
+    t->cur[t->cur_n++] = v;
+}
+
+static void drop_cur(struct csv_table *t)
+{
+    for (int i = 0; i < t->cur_n; i++)
+        free(t->cur[i]);
+    t->cur_n = 0;
+}
+
+static void on_row(int c, void *data)
+{
+    struct csv_table *t = data;
+    (void)c;
+
+    t->line++;
+    if (t->nomem) {
+        drop_cur(t);
+        return;
+    }
+    if (!t->header) { /* first row: the header */
+        t->header = t->cur;
+        t->ncols = t->cur_n;
+        t->cur = NULL;
+        t->cur_n = t->cur_cap = 0;
+        return;
+    }
+    if (t->cur_n == 1 && !t->cur[0][0]) { /* blank line */
+        drop_cur(t);
+        return;
+    }
+    if (t->cur_n != t->ncols) {
+        if (!t->bad_line)
+            t->bad_line = t->line;
+        t->bad_count++;
+        drop_cur(t);
+        return;
+    }
+    if (t->nrows == t->cap_rows) {
+        int cap = t->cap_rows ? 2 * t->cap_rows : 256;
+        char **n = realloc(t->cells, (size_t)cap * (size_t)t->ncols * sizeof(*n));
+        if (!n) {
+            t->nomem = 1;
+            drop_cur(t);
+            return;
+        }
+        t->cells = n;
+        t->cap_rows = cap;
+    }
+    memcpy(t->cells + (size_t)t->nrows * (size_t)t->ncols, t->cur, (size_t)t->ncols * sizeof(char *));
+    t->nrows++;
+    t->cur_n = 0;
+}
+
+static void table_free(struct csv_table *t)
+{
+    for (size_t i = 0; i < (size_t)t->nrows * (size_t)t->ncols; i++)
+        free(t->cells[i]);
+    for (int i = 0; t->header && i < t->ncols; i++)
+        free(t->header[i]);
+    drop_cur(t);
+    free(t->cur);
+    free(t->cells);
+    free(t->header);
+}
+
+/* Reads and parses path; prints the problem and returns non-zero on failure. */
+static int table_read(const struct cli_env *env, const char *path, struct csv_table *t)
+{
+    struct csv_parser p;
+    struct aic_error err = {0};
+    char *text = NULL;
+    size_t len = 0, used;
+    int rc = CLI_OK;
+
+    memset(t, 0, sizeof(*t));
+    if (aic_read_file(path, &text, &len, &err))
+        return cli_error(env, 0, "cannot read --measured file '%s': %s", path, err.msg);
+    if (csv_init(&p, CSV_STRICT | CSV_APPEND_NULL | CSV_STRICT_FINI)) {
+        free(text);
+        return cli_error(env, 0, "out of memory");
+    }
+    used = csv_parse(&p, text, len, on_field, on_row, t);
+    if (used != len || csv_fini(&p, on_field, on_row, t))
+        rc = cli_error(env, 0, "malformed CSV in '%s' near line %d: %s; fix the quoting", path,
+                       t->line + 1, csv_strerror(csv_error(&p)));
+    else if (t->nomem)
+        rc = cli_error(env, 0, "out of memory reading '%s'", path);
+    else if (!t->header)
+        rc = cli_error(env, 0, "'%s' is empty; expected a header line (id,model_path,system,...)",
+                       path);
+    else if (t->bad_count)
+        rc = cli_error(env, 0, "malformed CSV in '%s': line %d has a different number of "
+                               "fields than the header (%d); %d such line(s)",
+                       path, t->bad_line, t->ncols, t->bad_count);
+    csv_free(&p);
+    free(text);
+    return rc;
+}
+
+static int col_index(const struct csv_table *t, const char *name)
+{
+    for (int i = 0; i < t->ncols; i++) {
+        const char *h = t->header[i];
+        if (i == 0 && (unsigned char)h[0] == 0xEF && (unsigned char)h[1] == 0xBB) /* BOM */
+            h += 3;
+        if (!strcmp(h, name))
+            return i;
+    }
+    return -1;
+}
+
+/* ---- one row -> one request ------------------------------------------------------------ */
+
+/* Column indexes by header name (-1 when absent). */
+enum vcol {
+    C_ID, C_BACKEND, C_MODEL, C_SYSTEM, C_MODE, C_ISL, C_OSL, C_GEMM_Q, C_MOE_Q, C_BS, C_TP, C_PP,
+    C_DP, C_MOE_TP, C_MOE_EP, C_P_BS, C_P_WORKERS, C_P_TP, C_P_PP, C_P_DP, C_P_MOE_TP, C_P_MOE_EP,
+    C_D_BS, C_D_WORKERS, C_D_TP, C_D_PP, C_D_DP, C_D_MOE_TP, C_D_MOE_EP, C_TTFT, C_TPOT, C_COUNT
+};
+static const char *const vcol_names[C_COUNT] = {
+    "id", "backend", "model_path", "system", "mode", "isl", "osl", "gemm_quant_mode",
+    "moe_quant_mode", "batch_size", "tp_size", "pp_size", "attention_dp_size", "moe_tp_size",
+    "moe_ep_size", "prefill_batch_size", "prefill_num_workers", "prefill_tp_size",
+    "prefill_pp_size", "prefill_attention_dp_size", "prefill_moe_tp_size", "prefill_moe_ep_size",
+    "decode_batch_size", "decode_num_workers", "decode_tp_size", "decode_pp_size",
+    "decode_attention_dp_size", "decode_moe_tp_size", "decode_moe_ep_size", "silicon_ttft_ms",
+    "silicon_tpot_ms"};
+/* Columns without which the file cannot be validated at all. */
+static const enum vcol vcol_required[] = {C_ID, C_BACKEND, C_MODEL, C_SYSTEM, C_MODE, C_ISL, C_OSL,
+                                          C_TTFT, C_TPOT};
+
+struct row {
+    const struct csv_table *t;
+    const int *col;
+    int r;
+};
+
+static const char *cell(const struct row *w, enum vcol c)
+{
+    if (w->col[c] < 0)
+        return "";
+    const char *v = w->t->cells[(size_t)w->r * (size_t)w->t->ncols + (size_t)w->col[c]];
+    return v ? v : "";
+}
+
+/* Integer cell: blank -> def; returns -1 when not a non-negative integer. */
+static int cell_int(const struct row *w, enum vcol c, int def)
+{
+    const char *s = cell(w, c);
+    char *end;
+    double v;
+
+    while (*s == ' ')
+        s++;
+    if (!*s)
+        return def;
+    v = strtod(s, &end);
+    if (end == s || *end || v < 0 || v > 1e9 || v != floor(v))
+        return -1;
+    return (int)v;
+}
+
+static double cell_num(const struct row *w, enum vcol c)
+{
+    const char *s = cell(w, c);
+    char *end;
+    double v = strtod(s, &end);
+    return (end == s || *end || !isfinite(v)) ? NAN : v;
+}
+
+/* Reads a layout from 5 consecutive columns starting at tp. Blank/0 dp/pp -> 1; blank/0
+ * moe sizes -> 0 (auto). Returns 0, or -1 with reason. */
+static int row_layout(const struct row *w, enum vcol tp, struct aic_layout *lay, const char **why)
+{
+    lay->tp = cell_int(w, tp, -1);
+    lay->pp = cell_int(w, tp + 1, 1);
+    lay->dp = cell_int(w, tp + 2, 1);
+    lay->moe_tp = cell_int(w, tp + 3, 0);
+    lay->moe_ep = cell_int(w, tp + 4, 0);
+    if (lay->tp <= 0 || lay->pp < 0 || lay->dp < 0 || lay->moe_tp < 0 || lay->moe_ep < 0) {
+        *why = lay->tp == -1 && !*cell(w, tp) ? "missing tp size" : "bad parallel size";
+        return -1;
+    }
+    if (!lay->pp)
+        lay->pp = 1;
+    if (!lay->dp)
+        lay->dp = 1;
+    return 0;
+}
+
+/* Per-rank batch from a worker's concurrency: round(c / dp), at least 1. */
+static int per_rank(int conc, int dp)
+{
+    int b = (int)lround((double)conc / (dp > 0 ? dp : 1));
+    return b < 1 ? 1 : b;
+}
+
+/* Builds the request of row w; returns NULL or the reason the row is not estimable. */
+static const char *row_req(const struct row *w, struct aic_estimate_req *r, int db_mode,
+                           int db_explicit)
+{
+    const char *why = NULL, *mode = cell(w, C_MODE);
+    int b, q;
+    char msg[256];
+
+    aic_estimate_req_init(r);
+    r->model = cell(w, C_MODEL);
+    r->system = cell(w, C_SYSTEM);
+    if (!*r->model)
+        return "missing model_path";
+    if (!*r->system)
+        return "missing system";
+    b = aic_backend_parse(cell(w, C_BACKEND));
+    if (b < 0)
+        return "unknown backend";
+    r->backend = (enum aic_backend)b;
+    r->backend_version = NULL; /* newest available */
+    r->db_mode = (enum aic_db_mode)db_mode;
+    r->db_mode_explicit = db_explicit;
+    r->wl.isl = cell_int(w, C_ISL, -1);
+    r->wl.osl = cell_int(w, C_OSL, -1);
+    r->wl.prefix = 0;
+    if (r->wl.isl <= 0 || r->wl.osl <= 0)
+        return "bad isl/osl";
+    q = cli_quant_arg("gemm_quant_mode", cell(w, C_GEMM_Q), AIC_QUSE_GEMM, msg, sizeof(msg));
+    if (q == -2)
+        return "unknown gemm_quant_mode";
+    r->opts.quant.gemm = (enum aic_quant)q;
+    q = cli_quant_arg("moe_quant_mode", cell(w, C_MOE_Q), AIC_QUSE_MOE, msg, sizeof(msg));
+    if (q == -2)
+        return "unknown moe_quant_mode";
+    r->opts.quant.moe = (enum aic_quant)q;
+    if (!strcasecmp(mode, "agg")) {
+        r->mode = AIC_MODE_AGG;
+        if (row_layout(w, C_TP, &r->lay, &why))
+            return why;
+        b = cell_int(w, C_BS, -1);
+        if (b <= 0)
+            return "missing batch_size";
+        r->batch_size = per_rank(b, r->lay.dp);
+        return NULL;
+    }
+    if (strcasecmp(mode, "disagg"))
+        return "unknown mode";
+    r->mode = AIC_MODE_DISAGG;
+    if (row_layout(w, C_P_TP, &r->prefill_lay, &why) || row_layout(w, C_D_TP, &r->decode_lay, &why))
+        return why;
+    r->prefill_workers = cell_int(w, C_P_WORKERS, -1);
+    r->decode_workers = cell_int(w, C_D_WORKERS, -1);
+    if (r->prefill_workers <= 0 || r->decode_workers <= 0)
+        return "missing worker counts";
+    r->prefill_batch = cell_int(w, C_P_BS, -1);
+    r->decode_batch = cell_int(w, C_D_BS, -1);
+    if (r->prefill_batch <= 0 || r->decode_batch <= 0)
+        return "missing batch sizes";
+    r->prefill_batch = per_rank(r->prefill_batch, r->prefill_lay.dp);
+    r->decode_batch = per_rank(r->decode_batch, r->decode_lay.dp);
+    return NULL;
+}
+
+/* ---- statistics ------------------------------------------------------------------------ */
+
+struct errs {
+    double *v;
+    int n, cap;
+};
+
+static int errs_add(struct errs *e, double x)
+{
+    if (e->n == e->cap) {
+        int cap = e->cap ? 2 * e->cap : 64;
+        double *n = realloc(e->v, (size_t)cap * sizeof(*n));
+        if (!n)
+            return -1;
+        e->v = n;
+        e->cap = cap;
+    }
+    e->v[e->n++] = x;
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double errs_median(struct errs *e)
+{
+    if (!e->n)
+        return NAN;
+    qsort(e->v, (size_t)e->n, sizeof(double), cmp_double);
+    return e->n % 2 ? e->v[e->n / 2] : 0.5 * (e->v[e->n / 2 - 1] + e->v[e->n / 2]);
+}
+
+static double errs_mean(const struct errs *e)
+{
+    double s = 0;
+    for (int i = 0; i < e->n; i++)
+        s += e->v[i];
+    return e->n ? s / e->n : NAN;
+}
+
+struct group {
+    char key[160];
+    int total, estimated;
+    struct errs ttft, tpot, ttft_sat;
+};
+
+struct groups {
+    struct group *g;
+    int n, cap;
+};
+
+static struct group *group_get(struct groups *gs, const char *key)
+{
+    for (int i = 0; i < gs->n; i++)
+        if (!strcmp(gs->g[i].key, key))
+            return &gs->g[i];
+    if (gs->n == gs->cap) {
+        int cap = gs->cap ? 2 * gs->cap : 32;
+        struct group *n = realloc(gs->g, (size_t)cap * sizeof(*n));
+        if (!n)
+            return NULL;
+        gs->g = n;
+        gs->cap = cap;
+    }
+    memset(&gs->g[gs->n], 0, sizeof(gs->g[0]));
+    aic_strlcpy(gs->g[gs->n].key, key, sizeof(gs->g[0].key));
+    return &gs->g[gs->n++];
+}
+
+static void groups_free(struct groups *gs)
+{
+    for (int i = 0; i < gs->n; i++) {
+        free(gs->g[i].ttft.v);
+        free(gs->g[i].tpot.v);
+        free(gs->g[i].ttft_sat.v);
+    }
+    free(gs->g);
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+    return strcmp(((const struct group *)a)->key, ((const struct group *)b)->key);
+}
+
+/* Adds one row's outcome to group g (pred < 0: not estimated). */
+static int group_add(struct group *g, int ok, double mt, double pt, double mp, double pp)
+{
+    g->total++;
+    if (!ok)
+        return 0;
+    g->estimated++;
+    if (isfinite(mt) && mt > 0 && isfinite(pt)) {
+        double e = 100.0 * fabs(pt - mt) / mt;
+        if (errs_add(mt <= TTFT_SATURATED_MS ? &g->ttft : &g->ttft_sat, e))
+            return -1;
+    }
+    if (isfinite(mp) && mp > 0 && isfinite(pp) && errs_add(&g->tpot, 100.0 * fabs(pp - mp) / mp))
+        return -1;
+    return 0;
+}
+
+static void fmt_pct(char *buf, size_t len, double v)
+{
+    if (isnan(v))
+        snprintf(buf, len, "-");
+    else
+        snprintf(buf, len, "%.1f%%", v);
+}
+
+static void print_group(const struct group *g0)
+{
+    struct group g = *g0; /* medians sort the arrays in place: fine */
+    char a[16], b[16], c[16], d[16], rows[32];
+
+    fmt_pct(a, sizeof(a), errs_median(&g.ttft));
+    fmt_pct(b, sizeof(b), errs_mean(&g.ttft));
+    fmt_pct(c, sizeof(c), errs_median(&g.tpot));
+    fmt_pct(d, sizeof(d), errs_mean(&g.tpot));
+    snprintf(rows, sizeof(rows), "%d/%d", g.estimated, g.total);
+    printf("  %-34s %11s %10s %9s %10s %9s\n", g.key, rows, a, b, c, d);
+}
+
+static void print_table(const char *title, struct groups *gs, const struct group *overall)
+{
+    qsort(gs->g, (size_t)gs->n, sizeof(gs->g[0]), cmp_group);
+    printf("\n%s\n", title);
+    printf("  %-34s %11s %10s %9s %10s %9s\n", "group", "estimated", "TTFT MdAPE", "TTFT MAPE",
+           "TPOT MdAPE", "TPOT MAPE");
+    for (int i = 0; i < gs->n; i++)
+        print_group(&gs->g[i]);
+    if (overall)
+        print_group(overall);
+}
+
+/* ---- reasons --------------------------------------------------------------------------- */
+
+struct reasons {
+    char text[24][96];
+    int count[24];
+    int n, other;
+};
+
+static void reason_add(struct reasons *rs, const char *why)
+{
+    for (int i = 0; i < rs->n; i++)
+        if (!strcmp(rs->text[i], why)) {
+            rs->count[i]++;
+            return;
+        }
+    if (rs->n == 24) {
+        rs->other++;
+        return;
+    }
+    aic_strlcpy(rs->text[rs->n], why, sizeof(rs->text[0]));
+    rs->count[rs->n++] = 1;
+}
+
+/* A CSV-safe short status from a library error: no commas, quotes or newlines. */
+static void short_status(char *dst, size_t len, const struct aic_error *err)
+{
+    size_t i;
+    const char *m = err->msg[0] ? err->msg : aic_status_name(err->code);
+
+    for (i = 0; m[i] && i + 1 < len && i < 90; i++)
+        dst[i] = (m[i] == ',' || m[i] == '"' || m[i] == '\n' || m[i] == '\r') ? ';' : m[i];
+    dst[i] = 0;
+}
+
+/* ---- the mode -------------------------------------------------------------------------- */
+
+struct val_opts {
+    const char *measured, *out;
+    int db_mode, by_model;
+};
+
+static const char *const db_choices[] = {"SILICON", "HYBRID", "EMPIRICAL", "SOL", NULL};
+
+#define O(f) offsetof(struct val_opts, f)
+static const struct cli_opt val_table[] = {
+    {"measured", NULL, CLI_STRING, O(measured), 0, 0, NULL, "FILE.csv",
+     "measured results (columns as in e2e_measured.csv; required)"},
+    {"out", NULL, CLI_STRING, O(out), 0, 0, NULL, "PRED.csv",
+     "write id,pred_ttft_ms,pred_tpot_ms,status per row"},
+    {"database-mode", NULL, CLI_ENUM, O(db_mode), 0, 0, db_choices, NULL,
+     "SILICON (default; falls back to EMPIRICAL where no data), HYBRID, EMPIRICAL, SOL"},
+    {"by-model", NULL, CLI_FLAG, O(by_model), 0, 0, NULL, NULL,
+     "also print the errors per (system, backend, mode, model)"},
+    {0},
+};
+#undef O
+
+static const char val_summary[] =
+    "Predicts every row of a measured-results CSV and reports the absolute percentage error\n"
+    "of TTFT and TPOT (median and mean) per system/backend/mode and overall.";
+
+struct val_state {
+    struct groups by_key, by_model;
+    struct group overall;
+    struct reasons reasons;
+    FILE *out;
+};
+
+static int add_outcome(struct val_state *s, const struct row *w, const struct aic_estimate_req *r,
+                       int ok, double pt, double pp)
+{
+    char key[160];
+    double mt = cell_num(w, C_TTFT), mp = cell_num(w, C_TPOT);
+    struct group *g;
+
+    snprintf(key, sizeof(key), "%s %s %s", cell(w, C_SYSTEM), cell(w, C_BACKEND), cell(w, C_MODE));
+    g = group_get(&s->by_key, key);
+    if (!g || group_add(g, ok, mt, pt, mp, pp) || group_add(&s->overall, ok, mt, pt, mp, pp))
+        return -1;
+    snprintf(key, sizeof(key), "%s %s %s %s", cell(w, C_SYSTEM), cell(w, C_BACKEND),
+             cell(w, C_MODE), r->model ? r->model : "");
+    g = group_get(&s->by_model, key);
+    return g ? group_add(g, ok, mt, pt, mp, pp) : -1;
+}
+
+/* Writes a CSV cell, quoted when it holds a comma, quote or newline. */
+static void put_id(FILE *f, const char *id)
+{
+    if (!strpbrk(id, ",\"\r\n")) {
+        fputs(id, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *id; id++) {
+        if (*id == '"')
+            fputc('"', f);
+        fputc(*id, f);
+    }
+    fputc('"', f);
+}
+
+static int run_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct csv_table *t,
+                    const int *col, const struct val_opts *o, int db_explicit, struct val_state *s)
+{
+    struct aic_estimate_result *res = calloc(1, sizeof(*res));
+
+    if (!res)
+        return cli_error(env, 0, "out of memory");
+    for (int i = 0; i < t->nrows; i++) {
+        struct row w = {t, col, i};
+        struct aic_estimate_req req;
+        struct aic_error err = {0};
+        char status[128] = "ok";
+        const char *why = row_req(&w, &req, o->db_mode, db_explicit);
+        int ok = 0;
+
+        if (why)
+            aic_strlcpy(status, why, sizeof(status));
+        else if (aic_estimate(ctx, &req, 0, res, &err))
+            short_status(status, sizeof(status), &err);
+        else
+            ok = 1;
+        if (!ok)
+            reason_add(&s->reasons, status);
+        if (add_outcome(s, &w, &req, ok, ok ? res->m.ttft_ms : NAN, ok ? res->m.tpot_ms : NAN)) {
+            free(res);
+            return cli_error(env, 0, "out of memory");
+        }
+        if (s->out) {
+            put_id(s->out, cell(&w, C_ID));
+            if (ok)
+                fprintf(s->out, ",%.6f,%.6f,ok\n", res->m.ttft_ms, res->m.tpot_ms);
+            else
+                fprintf(s->out, ",,,%s\n", status);
+        }
+    }
+    free(res);
+    return CLI_OK;
+}
+
+static void print_report(struct val_state *s, const struct val_opts *o, double wall_s)
+{
+    struct group sat = s->overall;
+    char a[16], b[16];
+
+    aic_strlcpy(s->overall.key, "overall", sizeof(s->overall.key));
+    printf("Validation of %s: %d of %d rows estimated (%.1f%%)\n", o->measured,
+           s->overall.estimated, s->overall.total,
+           s->overall.total ? 100.0 * s->overall.estimated / s->overall.total : 0.0);
+    printf("TTFT errors over rows with measured TTFT <= %.0f ms; MdAPE = median, MAPE = mean "
+           "absolute percentage error.\n", TTFT_SATURATED_MS);
+    print_table("By system, backend, mode:", &s->by_key, &s->overall);
+    if (o->by_model)
+        print_table("By system, backend, mode, model:", &s->by_model, NULL);
+    fmt_pct(a, sizeof(a), errs_median(&sat.ttft_sat));
+    fmt_pct(b, sizeof(b), errs_mean(&sat.ttft_sat));
+    printf("\nRows with measured TTFT > %.0f ms (queue-saturated, scored separately): %d "
+           "estimated, TTFT MdAPE %s, MAPE %s\n", TTFT_SATURATED_MS, sat.ttft_sat.n, a, b);
+    if (s->reasons.n) {
+        printf("\nNot estimated (%d rows):\n", s->overall.total - s->overall.estimated);
+        for (int i = 0; i < s->reasons.n; i++)
+            printf("  %5d  %s\n", s->reasons.count[i], s->reasons.text[i]);
+        if (s->reasons.other)
+            printf("  %5d  (other reasons)\n", s->reasons.other);
+    }
+    printf("\nWall time: %.2f s\n", wall_s);
+}
+
+static int open_out(const struct cli_env *env, const char *out, char *tmp, size_t len, FILE **f)
+{
+    snprintf(tmp, len, "%s.tmp.%ld", out, (long)getpid());
+    *f = fopen(tmp, "w");
+    if (!*f)
+        return cli_error(env, 0, "cannot write --out '%s' (creating %s failed); check the folder "
+                                 "exists and is writable", out, tmp);
+    fputs("id,pred_ttft_ms,pred_tpot_ms,status\n", *f);
+    return CLI_OK;
+}
+
+static int close_out(const struct cli_env *env, const char *out, const char *tmp, FILE *f, int ok)
+{
+    int bad = ferror(f) | fclose(f);
+
+    if (!ok || bad) {
+        unlink(tmp);
+        return ok ? cli_error(env, 0, "writing '%s' failed", out) : CLI_FAIL;
+    }
+    if (rename(tmp, out)) {
+        unlink(tmp);
+        return cli_error(env, 0, "cannot rename %s to '%s'", tmp, out);
+    }
+    return CLI_OK;
+}
+
+static int check_columns(const struct cli_env *env, const struct csv_table *t, int *col,
+                         const char *path)
+{
+    for (int c = 0; c < C_COUNT; c++)
+        col[c] = col_index(t, vcol_names[c]);
+    for (size_t i = 0; i < sizeof(vcol_required) / sizeof(vcol_required[0]); i++)
+        if (col[vcol_required[i]] < 0)
+            return cli_error(env, 0, "'%s' has no column '%s'; the header must name the columns "
+                                     "of e2e_measured.csv (id,backend,model_path,system,mode,isl,"
+                                     "osl,...,silicon_ttft_ms,silicon_tpot_ms)",
+                             path, vcol_names[vcol_required[i]]);
+    return CLI_OK;
+}
+
+int cmd_validate(struct cli_env *env, int argc, char **argv)
+{
+    struct val_opts o = {.db_mode = AIC_DB_SILICON};
+    const struct cli_optset sets[] = {{val_table, &o}};
+    struct csv_table t;
+    struct val_state s;
+    struct aic_ctx *ctx;
+    int col[C_COUNT], rc;
+    char tmp[AIC_PATH_MAX + 32];
+    double t0 = aic_now_s();
+
+    rc = cli_parse(env, "validate", val_summary, sets, 1, argc, argv);
+    if (rc != CLI_OK)
+        return rc;
+    if (!o.measured)
+        return cli_error(env, 1, "--measured FILE.csv is required (e.g. "
+                                 "../shared/calibration/e2e_measured.csv)");
+    rc = table_read(env, o.measured, &t);
+    if (rc == CLI_OK)
+        rc = check_columns(env, &t, col, o.measured);
+    if (rc != CLI_OK) {
+        table_free(&t);
+        return rc;
+    }
+    memset(&s, 0, sizeof(s));
+    ctx = aic_ctx_new(env->systems_paths);
+    rc = ctx ? CLI_OK : cli_error(env, 0, "out of memory");
+    if (rc == CLI_OK && o.out)
+        rc = open_out(env, o.out, tmp, sizeof(tmp), &s.out);
+    if (rc == CLI_OK)
+        rc = run_rows(env, ctx, &t, col, &o, cli_given(env, 0, "database-mode"), &s);
+    if (s.out) {
+        int rc2 = close_out(env, o.out, tmp, s.out, rc == CLI_OK);
+        rc = rc == CLI_OK ? rc2 : rc;
+    }
+    if (rc == CLI_OK)
+        print_report(&s, &o, aic_now_s() - t0);
+    groups_free(&s.by_key);
+    groups_free(&s.by_model);
+    free(s.overall.ttft.v);
+    free(s.overall.tpot.v);
+    free(s.overall.ttft_sat.v);
+    aic_ctx_free(ctx);
+    table_free(&t);
+    return rc;
+}
