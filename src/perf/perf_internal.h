@@ -1,0 +1,238 @@
+/*
+ * perf_internal.h - internals of the perf database (src/perf): the sorted-table store every
+ * measured table is kept in, the grid/curve resolvers, speed-of-light formulas, the
+ * empirical efficiency model, and struct aic_perfdb itself.
+ *
+ * A table (struct ptable) is a set of slices. A slice is one combination of the discrete key
+ * columns (dtype strings interned to small integers, head counts, ...); its points are the
+ * numeric interpolation axes (up to 3) sorted lexicographically, with one latency each.
+ * Lookups are binary searches over these flat arrays; nothing is allocated per query.
+ *
+ * Internal header (not installed); tools/fit_empirical.c uses it too.
+ */
+#ifndef AIC_PERF_INTERNAL_H
+#define AIC_PERF_INTERNAL_H
+
+#include <stddef.h>
+
+#include "aiconfigurator/perf.h"
+
+#define PT_MAXK 10   /* discrete key columns per table */
+#define PT_MAXA 3    /* numeric axes per table */
+#define PT_MAXSTR 96 /* distinct strings per table */
+#define PT_STRLEN 128
+
+/* ---- tables --------------------------------------------------------------------------- */
+
+struct strpool {
+    int n;
+    char s[PT_MAXSTR][PT_STRLEN];
+};
+
+/* Id of `s` in the pool, or -1. */
+int strpool_find(const struct strpool *p, const char *s);
+/* Adds `s` (or finds it); -1 when the pool is full. */
+int strpool_add(struct strpool *p, const char *s);
+
+struct ptable {
+    int state;            /* 0 = not loaded yet, 1 = loaded, -1 = no file, -2 = load failed */
+    int nk, na;           /* key columns, axes */
+    size_t npts, nslices;
+    double *keys;         /* nslices * nk, sorted lexicographically */
+    size_t *start;        /* nslices + 1: points of slice i are [start[i], start[i+1]) */
+    double *ax;           /* npts * na, sorted within each slice */
+    double *lat;          /* npts, milliseconds */
+    struct strpool strs;  /* interned string keys (their ids are stored as doubles) */
+    double load_s;        /* seconds spent loading (bench) */
+    size_t rows_read;     /* data rows in the file */
+};
+
+void ptable_free(struct ptable *t);
+
+/* Slice index whose keys equal `key` (t->nk values), or -1. */
+long ptable_find(const struct ptable *t, const double *key);
+
+/* Raw CSV: the requested columns of every data row as doubles (strings interned). */
+struct rawcol {
+    const char *name;
+    int is_str;     /* intern into the pool instead of parsing a number */
+    int optional;   /* missing column -> defval */
+    double defval;
+};
+struct rawtab {
+    size_t nrows, ncols;
+    double *v;      /* nrows * ncols */
+};
+int rawtab_load(const char *path, const struct rawcol *cols, size_t ncols, struct strpool *pool,
+                struct rawtab *out, struct aic_error *err);
+void rawtab_free(struct rawtab *r);
+
+/* Builds a ptable from rows: add each row (keys, axes, latency), then finish (sort, drop
+ * later duplicates of a key - first row wins - and index slices). */
+struct pbuild {
+    int nk, na;
+    size_t n, cap;
+    double *rec;    /* per row: nk keys, na axes, latency, sequence number */
+};
+int pbuild_add(struct pbuild *b, const double *keys, const double *axes, double lat);
+int pbuild_finish(struct pbuild *b, struct ptable *t);
+
+/* ---- resolvers -------------------------------------------------------------------------- */
+
+/* SOL (ms) of a point of a slice given its axis coordinates; ctx carries the slice's keys. */
+typedef double (*sol_fn)(const void *ctx, const double *c);
+
+enum { RES_EXACT = 0, RES_INTERP, RES_EXTRAP, RES_MISS };
+
+/*
+ * Grid resolver over slice `s` of t: exact hit, axis-by-axis bracketing (sqrt blending on
+ * the axes in sqrt_mask), hold-util rescale for ragged staircases, and beyond the data the
+ * util-hold of the nearest measured points. Returns RES_* and the latency.
+ */
+int grid_resolve(const struct ptable *t, long s, const double *q, unsigned sqrt_mask, sol_fn sol,
+                 const void *ctx, double *lat_ms);
+
+/* GEMM sites of one dtype slice of gemm_perf (axes n, k, m): one m-curve per (n, k). */
+struct gemm_sites {
+    size_t n;
+    double *sn, *sk;      /* site coordinates, sorted by (n, k) */
+    size_t *s0, *s1;      /* point range of each site */
+};
+struct gemm_index {
+    long nslices;
+    struct gemm_sites *per;
+};
+int gemm_index_build(const struct ptable *t, struct gemm_index *gi);
+void gemm_index_free(struct gemm_index *gi);
+int gemm_resolve(const struct aic_system *sys, const struct ptable *t,
+                 const struct gemm_sites *gs, enum aic_quant q, double m, double n, double k,
+                 double *lat_ms);
+
+/* ---- speed of light (ms) -------------------------------------------------------------- */
+
+double sol_flops(const struct aic_system *sys, enum aic_quant q);
+double sol_comm_bw(const struct aic_system *sys, int n_gpus);
+
+struct attn_ctx {
+    const struct aic_system *sys;
+    enum aic_quant fmha, kv;
+    int n_kv;    /* 0 = as many KV heads as query heads */
+    int d, w;
+};
+double sol_ctx_attn(const void *ctx, const double *c); /* c = (heads, s, b) */
+double sol_gen_attn(const void *ctx, const double *c); /* c = (heads, b, s) */
+double sol_ctx_mla(const void *ctx, const double *c);  /* c = (heads, s, b) */
+double sol_gen_mla(const void *ctx, const double *c);  /* c = (heads, b, s) */
+double sol_gen_module(const void *ctx, const double *c);
+
+struct bmm_ctx {
+    const struct aic_system *sys;
+    enum aic_quant q;
+    int heads;
+};
+double sol_bmm(const void *ctx, const double *c);      /* c = (tokens) */
+
+struct moe_ctx {
+    const struct aic_system *sys;
+    enum aic_quant q;
+    int h, inter, topk, experts, tp, ep, gated;
+};
+double sol_moe(const void *ctx, const double *c);      /* c = (tokens) */
+
+struct comm_ctx {
+    const struct aic_system *sys;
+    enum aic_quant q;
+    int n_gpus;
+    int all_reduce; /* NCCL: x2 */
+    int custom;     /* custom all-reduce formula */
+};
+double sol_comm(const void *ctx, const double *c);     /* c = (elements) */
+double sol_proxy_size(const void *ctx, const double *c); /* the size itself */
+
+/* ---- empirical model ------------------------------------------------------------------ */
+
+enum emp_op {
+    EMP_GEMM = 0,
+    EMP_CTX_ATTN,
+    EMP_GEN_ATTN,
+    EMP_CTX_MLA,
+    EMP_GEN_MLA,
+    EMP_CTX_MODULE,
+    EMP_GEN_MODULE,
+    EMP_BMM,
+    EMP_MOE,
+    EMP_ALLREDUCE,
+    EMP_NCCL,
+    EMP_COUNT
+};
+const char *emp_op_name(enum emp_op op);
+double emp_default_util(enum emp_op op);
+
+/* Efficiency model of one (op, quant): log(util) bilinear on a grid over two features. */
+#define EMP_MAXN 24
+struct emp_fit {
+    char op[24], quant[32];
+    double x0, dx, y0, dy;
+    int nx, ny;
+    double v[EMP_MAXN * EMP_MAXN]; /* log(util) at node (ix, iy): v[iy * nx + ix] */
+};
+struct emp_model {
+    int n;
+    struct emp_fit *fits;
+};
+int emp_model_load(const char *path, struct emp_model *m, struct aic_error *err);
+void emp_model_free(struct emp_model *m);
+/* Utilization for (op, quant name) at features (x, y); default when nothing fitted. */
+double emp_util(const struct emp_model *m, enum emp_op op, const char *quant, double x,
+                double y);
+double emp_fit_eval(const struct emp_fit *f, double x, double y);
+
+/* The two sizes each op's efficiency is modelled over (features are their log2):
+ *   GEMM (m, n*k); attention/MLA/modules (s, b*heads); BMM (tokens, heads);
+ *   MoE (tokens*topk, weight elements per rank); all-reduce/NCCL (elements, gpus). */
+void emp_xy(double a, double b, double *x, double *y);
+
+/* ---- the database ------------------------------------------------------------------------ */
+
+enum ptab_id {
+    T_GEMM = 0,
+    T_CTX_ATTN,
+    T_GEN_ATTN,
+    T_CTX_MLA,
+    T_GEN_MLA,
+    T_CTX_MODULE,
+    T_GEN_MODULE,
+    T_BMM,
+    T_MOE,
+    T_ALLREDUCE,
+    T_COMPUTESCALE,
+    T_SCALEMATRIX,
+    T_NCCL,
+    T_COUNT
+};
+const char *ptab_name(enum ptab_id id);
+
+struct aic_perfdb {
+    struct aic_system sys;
+    enum aic_backend backend;
+    enum aic_db_mode mode;
+    char version[64];
+    char dir[AIC_PATH_MAX];      /* <data_dir>/<backend>/<version> ("" when none) */
+    char nccl_dir[AIC_PATH_MAX]; /* <data_dir>/nccl/<ver> ("" when none) */
+    struct ptable tab[T_COUNT];
+    struct gemm_index gemm_idx;
+    struct emp_model emp;
+    int emp_loaded;
+};
+
+/* The table, loaded on first use. AIC_ERR_NODATA when the file is absent. */
+int perfdb_table(struct aic_perfdb *db, enum ptab_id id, const struct ptable **out,
+                 struct aic_error *err);
+
+/* Iterates every measured point of a table as an empirical sample: op kind, quant name,
+ * SOL (ms), measured latency (ms) and features. Loads the table. Used by fit_empirical. */
+typedef void (*emp_sample_fn)(void *ud, enum emp_op op, const char *quant, double sol_ms,
+                              double lat_ms, double x, double y);
+int perfdb_samples(struct aic_perfdb *db, emp_sample_fn fn, void *ud, struct aic_error *err);
+
+#endif

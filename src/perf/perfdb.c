@@ -1,0 +1,621 @@
+/*
+ * perfdb.c - opening a perf database (version folders, NCCL folder, empirical coefficients)
+ * and loading its tables lazily: each table's CSV columns are read by header name and turned
+ * into (keys, axes, latency) rows by one small function per table, listed in tab_specs[].
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "perf/perf_internal.h"
+#include "util/util.h"
+
+/* ---- names ----------------------------------------------------------------------------- */
+
+static const char *const mode_names[] = {"SILICON", "HYBRID", "EMPIRICAL", "SOL"};
+static const char *const prov_names[] = {"measured", "interpolated", "extrapolated",
+                                         "empirical", "sol", "analytic"};
+
+const char *aic_db_mode_name(enum aic_db_mode m)
+{
+    return (int)m >= 0 && m <= AIC_DB_SOL ? mode_names[m] : "unknown";
+}
+
+int aic_db_mode_parse(const char *name)
+{
+    for (int i = 0; name && i <= AIC_DB_SOL; i++)
+        if (!strcasecmp(name, mode_names[i]))
+            return i;
+    return -1;
+}
+
+const char *aic_prov_name(enum aic_prov p)
+{
+    return (int)p >= 0 && p < AIC_PROV_COUNT ? prov_names[p] : "unknown";
+}
+
+/* ---- per-table row builders ------------------------------------------------------------ */
+
+/* Turns one CSV row (requested columns, in spec order) into keys/axes/latency; 0 = drop. */
+typedef int (*row_fn)(struct aic_perfdb *db, struct ptable *t, const double *v, double *keys,
+                      double *axes, double *lat);
+
+struct tab_spec {
+    const char *file;
+    int nk, na;
+    struct rawcol cols[14];
+    row_fn row;
+};
+
+static enum aic_quant pool_quant(const struct ptable *t, double id, unsigned use)
+{
+    return aic_quant_parse(t->strs.s[(int)id], use);
+}
+
+static int row_gemm(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
+                    double *a, double *lat)
+{
+    const char *dt = t->strs.s[(int)v[0]];
+    if (!strcmp(dt, "awq") || !strcmp(dt, "gptq"))
+        return 0;
+    k[0] = v[0];
+    a[0] = v[2];
+    a[1] = v[3];
+    a[2] = v[1];
+    *lat = v[4];
+    enum aic_quant q = aic_quant_parse(dt, AIC_QUSE_GEMM);
+    if (q != AIC_Q_NONE && db->sys.tc_flops[aic_quant_compute(q)] > 0)
+        *lat = fmax(*lat, aic_sol_gemm(&db->sys, q, v[1], v[2], v[3]));
+    return 1;
+}
+
+static int row_ctx_attn(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
+                        double *a, double *lat)
+{
+    (void)db;
+    (void)t;
+    k[0] = v[0];                       /* attn dtype */
+    k[1] = v[1];                       /* kv dtype */
+    k[2] = v[2] == v[3] ? 0 : v[2];    /* n_kv, 0 = MHA */
+    k[3] = v[4];                       /* head_dim */
+    k[4] = v[5];                       /* window */
+    a[0] = v[3];                       /* heads */
+    a[1] = v[6];                       /* isl */
+    a[2] = v[7];                       /* batch */
+    *lat = v[8];
+    return 1;
+}
+
+static int row_gen_attn(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
+                        double *a, double *lat)
+{
+    k[0] = v[0];
+    k[1] = v[1] == v[2] ? 0 : v[1];
+    k[2] = v[3];
+    k[3] = v[4];
+    a[0] = v[2];
+    a[1] = v[5];
+    a[2] = v[6] + v[7];
+    *lat = v[8];
+    enum aic_quant kv = pool_quant(t, v[0], AIC_QUSE_KV);
+    if (kv != AIC_Q_NONE) {
+        struct attn_ctx c = {&db->sys, AIC_Q_BF16, kv, (int)k[1], (int)k[2], (int)k[3]};
+        *lat = fmax(*lat, sol_gen_attn(&c, a));
+    }
+    return 1;
+}
+
+static int row_ctx_mla(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
+                       double *a, double *lat)
+{
+    (void)db;
+    (void)t;
+    k[0] = v[0];
+    k[1] = v[1];
+    a[0] = v[2];
+    a[1] = v[3];
+    a[2] = v[4];
+    *lat = v[5];
+    return 1;
+}
+
+static int row_gen_mla(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
+                       double *a, double *lat)
+{
+    (void)db;
+    (void)t;
+    k[0] = v[0];
+    a[0] = v[1];
+    a[1] = v[2];
+    a[2] = v[3] + v[4];
+    *lat = v[5];
+    return 1;
+}
+
+static int row_ctx_module(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
+                          double *a, double *lat)
+{
+    (void)db;
+    (void)t;
+    k[0] = v[0];
+    k[1] = v[1];
+    k[2] = v[2];
+    a[0] = v[3];
+    a[1] = v[4];
+    a[2] = v[5];
+    *lat = v[6];
+    return 1;
+}
+
+static int row_gen_module(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
+                          double *a, double *lat)
+{
+    (void)db;
+    (void)t;
+    k[0] = v[0];
+    k[1] = v[1];
+    a[0] = v[2];
+    a[1] = v[3];
+    a[2] = v[4] + v[5];
+    *lat = v[6];
+    return 1;
+}
+
+static int row_bmm(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
+                   double *a, double *lat)
+{
+    (void)db;
+    (void)t;
+    k[0] = v[0];
+    k[1] = v[1];
+    k[2] = v[2];
+    a[0] = v[3];
+    *lat = v[4];
+    return 1;
+}
+
+/* MoE: grid (1 = min-latency kernel rows) and the two dtype renames of README section 4. */
+static int row_moe(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
+                   double *a, double *lat)
+{
+    (void)db;
+    const char *ks = t->strs.s[(int)v[0]], *dt = t->strs.s[(int)v[1]];
+    double dtype = v[1];
+    if (!strcmp(dt, "w4a8_mxfp4_mxfp8") && !strcmp(ks, "sglang_mxfp4_flashinfer_trtllm_moe"))
+        dtype = strpool_add(&t->strs, "w4a8_mxfp4_mxfp8_trtllm");
+    else if (!strcmp(dt, "w4a16_mxfp4") && !strcmp(ks, "sglang_flashinfer_cutlass_moe"))
+        dtype = strpool_add(&t->strs, "w4a16_mxfp4_cutlass");
+    if (dtype < 0)
+        return 0;
+    k[0] = !strcmp(ks, "moe_torch_flow_min_latency");
+    k[1] = dtype;
+    for (int i = 2; i < 9; i++)
+        k[i] = v[i];
+    a[0] = v[9];
+    *lat = v[10];
+    return 1;
+}
+
+static int row_allreduce(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
+                         double *a, double *lat)
+{
+    (void)db;
+    (void)t;
+    k[0] = v[0];
+    a[0] = v[1];
+    *lat = v[2];
+    return 1;
+}
+
+static int row_nccl(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
+                    double *a, double *lat)
+{
+    (void)db;
+    (void)t;
+    k[0] = v[0];
+    k[1] = v[1];
+    k[2] = v[2];
+    a[0] = v[3];
+    *lat = v[4];
+    return 1;
+}
+
+static int row_scale(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
+                     double *a, double *lat)
+{
+    (void)db;
+    (void)t;
+    if (!(v[3] > 0))
+        return 0; /* 0 = not measured */
+    k[0] = v[0];
+    a[0] = v[1];
+    a[1] = v[2];
+    *lat = v[3];
+    return 1;
+}
+
+#define S(n) {n, 1, 0, 0}
+#define N(n) {n, 0, 0, 0}
+#define LAT {"latency", 0, 0, 0}
+
+static const struct tab_spec tab_specs[T_COUNT] = {
+    [T_GEMM] = {"gemm_perf", 1, 3, {S("gemm_dtype"), N("m"), N("n"), N("k"), LAT}, row_gemm},
+    [T_CTX_ATTN] = {"context_attention_perf", 5, 3,
+                    {S("attn_dtype"), S("kv_cache_dtype"), N("num_key_value_heads"),
+                     N("num_heads"), N("head_dim"), {"window_size", 0, 1, 0}, N("isl"),
+                     N("batch_size"), LAT},
+                    row_ctx_attn},
+    [T_GEN_ATTN] = {"generation_attention_perf", 4, 3,
+                    {S("kv_cache_dtype"), N("num_key_value_heads"), N("num_heads"),
+                     N("head_dim"), {"window_size", 0, 1, 0}, N("batch_size"), N("isl"),
+                     N("step"), LAT},
+                    row_gen_attn},
+    [T_CTX_MLA] = {"context_mla_perf", 2, 3,
+                   {S("mla_dtype"), S("kv_cache_dtype"), N("num_heads"), N("isl"),
+                    N("batch_size"), LAT},
+                   row_ctx_mla},
+    [T_GEN_MLA] = {"generation_mla_perf", 1, 3,
+                   {S("kv_cache_dtype"), N("num_heads"), N("batch_size"), N("isl"), N("step"),
+                    LAT},
+                   row_gen_mla},
+    [T_CTX_MODULE] = {"mla_context_module_perf", 3, 3,
+                      {S("mla_dtype"), S("kv_cache_dtype"), S("gemm_type"), N("num_heads"),
+                       N("isl"), N("batch_size"), LAT},
+                      row_ctx_module},
+    [T_GEN_MODULE] = {"mla_generation_module_perf", 2, 3,
+                      {S("kv_cache_dtype"), S("gemm_type"), N("num_heads"), N("batch_size"),
+                       N("isl"), N("step"), LAT},
+                      row_gen_module},
+    [T_BMM] = {"mla_bmm_perf", 3, 1,
+               {S("bmm_dtype"), S("op_name"), N("num_heads"), N("num_tokens"), LAT}, row_bmm},
+    [T_MOE] = {"moe_perf", 9, 1,
+               {S("kernel_source"), S("moe_dtype"), S("distribution"), N("topk"),
+                N("num_experts"), N("hidden_size"), N("inter_size"), N("moe_tp_size"),
+                N("moe_ep_size"), N("num_tokens"), LAT},
+               row_moe},
+    [T_ALLREDUCE] = {"custom_allreduce_perf", 1, 1, {N("num_gpus"), N("message_size"), LAT},
+                     row_allreduce},
+    [T_COMPUTESCALE] = {"computescale_perf", 1, 2, {S("quant_dtype"), N("m"), N("k"), LAT},
+                        row_scale},
+    [T_SCALEMATRIX] = {"scale_matrix_perf", 1, 2, {S("quant_dtype"), N("m"), N("k"), LAT},
+                       row_scale},
+    [T_NCCL] = {"nccl_perf", 3, 1,
+                {S("nccl_dtype"), S("op_name"), N("num_gpus"), N("message_size"), LAT},
+                row_nccl},
+};
+
+static size_t spec_ncols(const struct tab_spec *s)
+{
+    size_t n = 0;
+    while (n < sizeof(s->cols) / sizeof(s->cols[0]) && s->cols[n].name)
+        n++;
+    return n;
+}
+
+const char *ptab_name(enum ptab_id id)
+{
+    return (int)id >= 0 && id < T_COUNT ? tab_specs[id].file : "?";
+}
+
+static void table_path(const struct aic_perfdb *db, enum ptab_id id, char *buf, size_t n)
+{
+    const char *dir = id == T_NCCL ? db->nccl_dir : db->dir;
+    if (!dir[0]) {
+        buf[0] = 0;
+        return;
+    }
+    snprintf(buf, n, "%s/%s.csv", dir, tab_specs[id].file);
+}
+
+static int table_load(struct aic_perfdb *db, enum ptab_id id, struct aic_error *err)
+{
+    const struct tab_spec *sp = &tab_specs[id];
+    struct ptable *t = &db->tab[id];
+    struct rawtab raw;
+    struct pbuild b = {sp->nk, sp->na, 0, 0, NULL};
+    char path[AIC_PATH_MAX + 64];
+    double t0 = aic_now_s(), keys[PT_MAXK], axes[PT_MAXA], lat;
+    size_t nc = spec_ncols(sp);
+    int rc;
+
+    table_path(db, id, path, sizeof(path));
+    if (!path[0] || !aic_is_file(path)) {
+        t->state = -1;
+        return AIC_OK;
+    }
+    rc = rawtab_load(path, sp->cols, nc, &t->strs, &raw, err);
+    if (rc) {
+        t->state = -2;
+        return rc;
+    }
+    for (size_t i = 0; i < raw.nrows && !rc; i++)
+        if (sp->row(db, t, raw.v + i * nc, keys, axes, &lat))
+            rc = pbuild_add(&b, keys, axes, lat);
+    t->rows_read = raw.nrows;
+    rawtab_free(&raw);
+    if (!rc)
+        rc = pbuild_finish(&b, t);
+    else
+        free(b.rec);
+    if (!rc && id == T_GEMM)
+        rc = gemm_index_build(t, &db->gemm_idx);
+    if (rc) {
+        t->state = -2;
+        return aic_err(err, rc, "out of memory loading %s", path);
+    }
+    t->state = 1;
+    t->load_s = aic_now_s() - t0;
+    return AIC_OK;
+}
+
+int perfdb_table(struct aic_perfdb *db, enum ptab_id id, const struct ptable **out,
+                 struct aic_error *err)
+{
+    struct ptable *t = &db->tab[id];
+    *out = NULL;
+    if (t->state == 0) {
+        int rc = table_load(db, id, err);
+        if (rc)
+            return rc;
+    }
+    if (t->state == -2)
+        return aic_err(err, AIC_ERR_PARSE, "%s could not be loaded", tab_specs[id].file);
+    if (t->state != 1)
+        return aic_err(err, AIC_ERR_NODATA, "no %s for %s/%s %s (%s)", tab_specs[id].file,
+                       db->sys.name, aic_backend_name(db->backend), db->version,
+                       id == T_NCCL ? (db->nccl_dir[0] ? db->nccl_dir : "no nccl folder")
+                                    : (db->dir[0] ? db->dir : "no data folder"));
+    *out = t;
+    return AIC_OK;
+}
+
+int aic_perfdb_preload(struct aic_perfdb *db, struct aic_error *err)
+{
+    const struct ptable *t;
+    if (db->mode == AIC_DB_EMPIRICAL || db->mode == AIC_DB_SOL)
+        return AIC_OK;
+    for (int i = 0; i < T_COUNT; i++) {
+        int rc = perfdb_table(db, (enum ptab_id)i, &t, err);
+        if (rc && rc != AIC_ERR_NODATA)
+            return rc;
+    }
+    return AIC_OK;
+}
+
+int aic_perfdb_has_table(struct aic_perfdb *db, const char *table)
+{
+    char path[AIC_PATH_MAX + 64];
+    for (int i = 0; i < T_COUNT; i++)
+        if (!strcmp(table, tab_specs[i].file)) {
+            table_path(db, (enum ptab_id)i, path, sizeof(path));
+            return path[0] && aic_is_file(path);
+        }
+    if (!db->dir[0])
+        return 0;
+    snprintf(path, sizeof(path), "%s/%s.csv", db->dir, table);
+    return aic_is_file(path);
+}
+
+/* ---- versions ------------------------------------------------------------------------- */
+
+/* (major, minor, patch, release?, rc, trailing) as in README section 3.1. */
+static void version_key(const char *v, long key[6])
+{
+    const char *p = v;
+    memset(key, 0, 6 * sizeof(long));
+    for (int i = 0; i < 3; i++) {
+        if (!isdigit((unsigned char)*p))
+            break;
+        key[i] = strtol(p, (char **)&p, 10);
+        if (*p == '.' && isdigit((unsigned char)p[1]))
+            p++;
+        else
+            break;
+    }
+    key[3] = 1;
+    if (!strncmp(p, "rc", 2)) {
+        key[3] = 0;
+        key[4] = strtol(p + 2, (char **)&p, 10);
+    }
+    for (const char *s = p; *s; s++)
+        if (isdigit((unsigned char)*s)) {
+            key[5] = strtol(s, NULL, 10);
+            break;
+        }
+}
+
+static int version_cmp(const void *a, const void *b)
+{
+    long ka[6], kb[6];
+    version_key(*(const char *const *)a, ka);
+    version_key(*(const char *const *)b, kb);
+    for (int i = 0; i < 6; i++)
+        if (ka[i] != kb[i])
+            return ka[i] < kb[i] ? 1 : -1; /* newest first */
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int dir_has_csv(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int found = 0;
+    if (!d)
+        return 0;
+    while (!found && (e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        found = l > 4 && !strcmp(e->d_name + l - 4, ".csv");
+    }
+    closedir(d);
+    return found;
+}
+
+/* Version folders under `parent` holding at least one CSV, newest first; returns count. */
+static int list_versions(const char *parent, char names[][64], int max)
+{
+    DIR *d = opendir(parent);
+    struct dirent *e;
+    char path[AIC_PATH_MAX + 128];
+    const char *ptrs[64];
+    char tmp[64][64];
+    int n = 0;
+
+    if (!d)
+        return 0;
+    while ((e = readdir(d)) != NULL && n < 64 && n < max) {
+        if (e->d_name[0] == '.' || strlen(e->d_name) >= 64)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", parent, e->d_name);
+        if (!aic_is_dir(path) || !dir_has_csv(path))
+            continue;
+        aic_strlcpy(tmp[n], e->d_name, 64);
+        ptrs[n] = tmp[n];
+        n++;
+    }
+    closedir(d);
+    qsort(ptrs, (size_t)n, sizeof(ptrs[0]), version_cmp);
+    for (int i = 0; i < n; i++)
+        aic_strlcpy(names[i], ptrs[i], 64);
+    return n;
+}
+
+int aic_perfdb_versions(const struct aic_system *sys, enum aic_backend backend, char *buf,
+                        size_t len)
+{
+    char parent[AIC_PATH_MAX + 32], names[64][64];
+    size_t used = 0;
+    snprintf(parent, sizeof(parent), "%s/%s", sys->data_dir, aic_backend_name(backend));
+    int n = sys->data_dir[0] ? list_versions(parent, names, 64) : 0;
+    if (len)
+        buf[0] = 0;
+    for (int i = 0; i < n && len; i++) {
+        int w = snprintf(buf + used, len - used, "%s%s", i ? "," : "", names[i]);
+        if (w < 0 || (size_t)w >= len - used)
+            break;
+        used += (size_t)w;
+    }
+    return n;
+}
+
+/* ---- open / free ----------------------------------------------------------------------- */
+
+static const char *data_dir(void)
+{
+    const char *e = getenv("AIC_DATA_DIR");
+    if (e && *e)
+        return e;
+#ifdef AIC_DATA_DIR
+    return AIC_DATA_DIR;
+#else
+    return "data";
+#endif
+}
+
+static void find_nccl(struct aic_perfdb *db)
+{
+    char parent[AIC_PATH_MAX + 16], names[64][64];
+    snprintf(parent, sizeof(parent), "%s/nccl", db->sys.data_dir);
+    db->nccl_dir[0] = 0;
+    if (!db->sys.data_dir[0])
+        return;
+    int n = list_versions(parent, names, 64);
+    const char *pick = NULL;
+    for (int i = 0; i < n; i++)
+        if (!strcmp(names[i], db->sys.nccl_version))
+            pick = names[i];
+    if (!pick && n > 0)
+        pick = names[0];
+    if (pick)
+        aic_path_join(db->nccl_dir, sizeof(db->nccl_dir), parent, pick);
+}
+
+static void load_empirical(struct aic_perfdb *db)
+{
+    char path[AIC_PATH_MAX * 2];
+    struct aic_error e;
+    snprintf(path, sizeof(path), "%s/empirical/%s/%s.json", data_dir(), db->sys.name,
+             aic_backend_name(db->backend));
+    if (aic_is_file(path) && emp_model_load(path, &db->emp, &e) == AIC_OK)
+        db->emp_loaded = 1;
+}
+
+int aic_perfdb_open(const struct aic_system *sys, enum aic_backend backend, const char *version,
+                    enum aic_db_mode mode, struct aic_perfdb **out, struct aic_error *err)
+{
+    char parent[AIC_PATH_MAX + 32], names[64][64], avail[512];
+    struct aic_perfdb *db;
+    int n, pick = -1;
+
+    *out = NULL;
+    if ((int)backend < 0 || backend >= AIC_BACKEND_COUNT || (int)mode < 0 || mode > AIC_DB_SOL)
+        return aic_err(err, AIC_ERR_USAGE, "invalid backend or database mode");
+    db = calloc(1, sizeof(*db));
+    if (!db)
+        return aic_err(err, AIC_ERR_NOMEM, "out of memory opening the perf database");
+    db->sys = *sys;
+    db->backend = backend;
+    db->mode = mode;
+    snprintf(parent, sizeof(parent), "%s/%s", sys->data_dir, aic_backend_name(backend));
+    n = sys->data_dir[0] ? list_versions(parent, names, 64) : 0;
+    if (!version || !*version)
+        pick = n > 0 ? 0 : -1;
+    for (int i = 0; version && *version && i < n; i++)
+        if (!strcmp(names[i], version))
+            pick = i;
+    if (pick < 0 && (mode == AIC_DB_SILICON || mode == AIC_DB_HYBRID)) {
+        aic_perfdb_versions(sys, backend, avail, sizeof(avail));
+        aic_err(err, AIC_ERR_NOTFOUND, "no perf data for %s/%s%s%s; available: %s", sys->name,
+                aic_backend_name(backend), version && *version ? " " : "",
+                version ? version : "", n ? avail : "none");
+        if (!n)
+            aic_err_prefix(err, "looked in %s", parent);
+        free(db);
+        return AIC_ERR_NOTFOUND;
+    }
+    if (pick >= 0) {
+        aic_strlcpy(db->version, names[pick], sizeof(db->version));
+        aic_path_join(db->dir, sizeof(db->dir), parent, names[pick]);
+    } else if (version) {
+        aic_strlcpy(db->version, version, sizeof(db->version));
+    }
+    find_nccl(db);
+    if (mode == AIC_DB_EMPIRICAL || mode == AIC_DB_HYBRID)
+        load_empirical(db);
+    *out = db;
+    return AIC_OK;
+}
+
+void aic_perfdb_free(struct aic_perfdb *db)
+{
+    if (!db)
+        return;
+    for (int i = 0; i < T_COUNT; i++)
+        ptable_free(&db->tab[i]);
+    gemm_index_free(&db->gemm_idx);
+    emp_model_free(&db->emp);
+    free(db);
+}
+
+const char *aic_perfdb_version(const struct aic_perfdb *db)
+{
+    return db->dir[0] ? db->version : "";
+}
+
+enum aic_db_mode aic_perfdb_mode(const struct aic_perfdb *db)
+{
+    return db->mode;
+}
+
+const struct aic_system *aic_perfdb_system(const struct aic_perfdb *db)
+{
+    return &db->sys;
+}
+
+enum aic_backend aic_perfdb_backend(const struct aic_perfdb *db)
+{
+    return db->backend;
+}

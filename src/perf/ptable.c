@@ -1,0 +1,311 @@
+/*
+ * ptable.c - loading a perf CSV (libcsv, columns by header name) and storing it as a sorted
+ * table of slices: the flat arrays every lookup binary-searches.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <csv.h>
+
+#include "perf/perf_internal.h"
+#include "util/util.h"
+
+int strpool_find(const struct strpool *p, const char *s)
+{
+    for (int i = 0; i < p->n; i++)
+        if (!strcmp(p->s[i], s))
+            return i;
+    return -1;
+}
+
+int strpool_add(struct strpool *p, const char *s)
+{
+    int i = strpool_find(p, s);
+    if (i >= 0)
+        return i;
+    if (p->n >= PT_MAXSTR || strlen(s) >= PT_STRLEN)
+        return -1;
+    aic_strlcpy(p->s[p->n], s, PT_STRLEN);
+    return p->n++;
+}
+
+void ptable_free(struct ptable *t)
+{
+    free(t->keys);
+    free(t->start);
+    free(t->ax);
+    free(t->lat);
+    t->keys = t->ax = t->lat = NULL;
+    t->start = NULL;
+    t->npts = t->nslices = 0;
+}
+
+/* ---- CSV ------------------------------------------------------------------------------- */
+
+#define RAW_MAXCOLS 32
+
+struct rawctx {
+    const struct rawcol *cols;
+    size_t ncols;
+    struct strpool *pool;
+    struct rawtab *out;
+    size_t cap;
+    int map[RAW_MAXCOLS];  /* file column -> requested column (-1 = ignored) */
+    int seen[RAW_MAXCOLS]; /* requested column found in the header */
+    int last_id[RAW_MAXCOLS];
+    size_t field;          /* field index in the current row */
+    int header_done;
+    int failed;            /* 1 = out of memory, 2 = too many strings */
+    double row[RAW_MAXCOLS];
+};
+
+static const double pow10_tab[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+
+/* Decimal number; integers and short decimals without strtod (same rounding). */
+static double parse_num(const char *s)
+{
+    const char *p = s;
+    int neg = 0, nd = 0, nf = 0;
+    uint64_t v = 0;
+
+    if (*p == '-') {
+        neg = 1;
+        p++;
+    }
+    for (; *p >= '0' && *p <= '9'; p++, nd++)
+        v = v * 10 + (uint64_t)(*p - '0');
+    if (*p == '.') {
+        for (p++; *p >= '0' && *p <= '9'; p++, nf++)
+            v = v * 10 + (uint64_t)(*p - '0');
+    }
+    if (*p || nd + nf > 15 || nd + nf == 0)
+        return strtod(s, NULL);
+    double d = (double)v;
+    if (nf)
+        d /= pow10_tab[nf];
+    return neg ? -d : d;
+}
+
+static void raw_field(void *f, size_t len, void *data)
+{
+    struct rawctx *c = data;
+    const char *s = f ? (const char *)f : "";
+    size_t fi = c->field++;
+
+    (void)len;
+    if (fi >= RAW_MAXCOLS)
+        return;
+    if (!c->header_done) {
+        c->map[fi] = -1;
+        for (size_t j = 0; j < c->ncols; j++)
+            if (!strcmp(c->cols[j].name, s)) {
+                c->map[fi] = (int)j;
+                c->seen[j] = 1;
+            }
+        return;
+    }
+    int j = c->map[fi];
+    if (j < 0)
+        return;
+    if (c->cols[j].is_str) {
+        int id = c->last_id[j];
+        if (id < 0 || strcmp(c->pool->s[id], s)) {
+            id = strpool_add(c->pool, s);
+            if (id < 0) {
+                c->failed = 2;
+                id = 0;
+            }
+            c->last_id[j] = id;
+        }
+        c->row[j] = id;
+    } else {
+        c->row[j] = parse_num(s);
+    }
+}
+
+static void raw_row(int ch, void *data)
+{
+    struct rawctx *c = data;
+    struct rawtab *r = c->out;
+
+    (void)ch;
+    if (!c->header_done) {
+        for (size_t fi = c->field; fi < RAW_MAXCOLS; fi++)
+            c->map[fi] = -1;
+        c->header_done = 1;
+        c->field = 0;
+        return;
+    }
+    if (c->field <= 1 && c->field < c->ncols) { /* blank line */
+        c->field = 0;
+        return;
+    }
+    c->field = 0;
+    if (r->nrows == c->cap) {
+        size_t ncap = c->cap ? c->cap * 2 : 4096;
+        double *nv = realloc(r->v, ncap * c->ncols * sizeof(double));
+        if (!nv) {
+            c->failed = 1;
+            return;
+        }
+        r->v = nv;
+        c->cap = ncap;
+    }
+    memcpy(r->v + r->nrows * c->ncols, c->row, c->ncols * sizeof(double));
+    r->nrows++;
+    for (size_t j = 0; j < c->ncols; j++)
+        c->row[j] = c->cols[j].defval;
+}
+
+int rawtab_load(const char *path, const struct rawcol *cols, size_t ncols, struct strpool *pool,
+                struct rawtab *out, struct aic_error *err)
+{
+    struct csv_parser p;
+    struct rawctx c;
+    char *buf;
+    size_t len;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (ncols > RAW_MAXCOLS)
+        return aic_err(err, AIC_ERR_RUNTIME, "too many columns requested from %s", path);
+    rc = aic_read_file(path, &buf, &len, err);
+    if (rc)
+        return rc;
+    memset(&c, 0, sizeof(c));
+    c.cols = cols;
+    c.ncols = ncols;
+    c.pool = pool;
+    c.out = out;
+    out->ncols = ncols;
+    for (size_t j = 0; j < ncols; j++) {
+        c.last_id[j] = -1;
+        c.row[j] = cols[j].defval;
+    }
+    if (csv_init(&p, CSV_APPEND_NULL) != 0) {
+        free(buf);
+        return aic_err(err, AIC_ERR_NOMEM, "cannot start the CSV parser for %s", path);
+    }
+    csv_set_blk_size(&p, 4096);
+    size_t used = csv_parse(&p, buf, len, raw_field, raw_row, &c);
+    if (used != len) {
+        rc = aic_err(err, AIC_ERR_PARSE, "%s: %s", path, csv_strerror(csv_error(&p)));
+    } else {
+        csv_fini(&p, raw_field, raw_row, &c);
+        if (c.failed == 1)
+            rc = aic_err(err, AIC_ERR_NOMEM, "out of memory reading %s", path);
+        else if (c.failed == 2)
+            rc = aic_err(err, AIC_ERR_PARSE, "%s: more than %d distinct names (or one longer "
+                         "than %d characters) in key columns", path, PT_MAXSTR, PT_STRLEN - 1);
+    }
+    csv_free(&p);
+    free(buf);
+    for (size_t j = 0; !rc && j < ncols; j++)
+        if (!c.seen[j] && !cols[j].optional)
+            rc = aic_err(err, AIC_ERR_PARSE, "%s: no column '%s' in the header", path,
+                         cols[j].name);
+    if (rc)
+        rawtab_free(out);
+    return rc;
+}
+
+void rawtab_free(struct rawtab *r)
+{
+    free(r->v);
+    r->v = NULL;
+    r->nrows = 0;
+}
+
+/* ---- building ------------------------------------------------------------------------- */
+
+int pbuild_add(struct pbuild *b, const double *keys, const double *axes, double lat)
+{
+    size_t w = (size_t)(b->nk + b->na + 2);
+    if (b->n == b->cap) {
+        size_t ncap = b->cap ? b->cap * 2 : 4096;
+        double *nr = realloc(b->rec, ncap * w * sizeof(double));
+        if (!nr)
+            return AIC_ERR_NOMEM;
+        b->rec = nr;
+        b->cap = ncap;
+    }
+    double *r = b->rec + b->n * w;
+    memcpy(r, keys, (size_t)b->nk * sizeof(double));
+    memcpy(r + b->nk, axes, (size_t)b->na * sizeof(double));
+    r[b->nk + b->na] = lat;
+    r[b->nk + b->na + 1] = (double)b->n;
+    b->n++;
+    return AIC_OK;
+}
+
+static int rec_cmp(const void *a, const void *b, void *arg)
+{
+    const double *x = a, *y = b;
+    int n = *(const int *)arg; /* keys + axes */
+    for (int i = 0; i < n; i++)
+        if (x[i] != y[i])
+            return x[i] < y[i] ? -1 : 1;
+    /* same key: earlier row first (first row wins) */
+    return x[n + 1] < y[n + 1] ? -1 : x[n + 1] > y[n + 1];
+}
+
+int pbuild_finish(struct pbuild *b, struct ptable *t)
+{
+    int nk = b->nk, na = b->na, nka = nk + na;
+    size_t w = (size_t)(nka + 2), np = 0, ns = 0;
+
+    t->nk = nk;
+    t->na = na;
+    if (b->n)
+        qsort_r(b->rec, b->n, w * sizeof(double), rec_cmp, &nka);
+    t->ax = malloc((b->n ? b->n : 1) * (size_t)(na ? na : 1) * sizeof(double));
+    t->lat = malloc((b->n ? b->n : 1) * sizeof(double));
+    t->keys = malloc((b->n ? b->n : 1) * (size_t)(nk ? nk : 1) * sizeof(double));
+    t->start = malloc((b->n + 1) * sizeof(size_t));
+    if (!t->ax || !t->lat || !t->keys || !t->start) {
+        free(b->rec);
+        b->rec = NULL;
+        ptable_free(t);
+        return AIC_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        const double *r = b->rec + i * w;
+        if (i > 0 && !memcmp(r, r - w, (size_t)nka * sizeof(double)))
+            continue; /* later duplicate of a key */
+        if (ns == 0 || memcmp(r, t->keys + (ns - 1) * (size_t)nk, (size_t)nk * sizeof(double))) {
+            memcpy(t->keys + ns * (size_t)nk, r, (size_t)nk * sizeof(double));
+            t->start[ns++] = np;
+        }
+        memcpy(t->ax + np * (size_t)na, r + nk, (size_t)na * sizeof(double));
+        t->lat[np++] = r[nka];
+    }
+    t->start[ns] = np;
+    t->npts = np;
+    t->nslices = ns;
+    free(b->rec);
+    b->rec = NULL;
+    b->n = b->cap = 0;
+    return AIC_OK;
+}
+
+long ptable_find(const struct ptable *t, const double *key)
+{
+    long lo = 0, hi = (long)t->nslices - 1;
+    while (lo <= hi) {
+        long mid = (lo + hi) / 2;
+        const double *k = t->keys + (size_t)mid * (size_t)t->nk;
+        int c = 0;
+        for (int i = 0; i < t->nk && !c; i++)
+            c = k[i] < key[i] ? -1 : k[i] > key[i] ? 1 : 0;
+        if (!c)
+            return mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return -1;
+}

@@ -1,0 +1,659 @@
+/*
+ * query.c - the per-op latency queries of perf.h: pick the table slice (with the documented
+ * dtype/distribution fallbacks), resolve it, and apply the database mode:
+ *
+ *   SOL        roofline only;
+ *   EMPIRICAL  SOL / fitted utilization (data/empirical), never the tables;
+ *   SILICON    tables; no slice -> AIC_ERR_NODATA naming table and key;
+ *   HYBRID     SILICON, and on AIC_ERR_NODATA the EMPIRICAL value of that op.
+ *
+ * Fallbacks inside SILICON (the latency of the fallback slice is used as is):
+ *   GEMM fp8_static -> fp8 rows; MLA BMM fp8 -> bf16 rows; context attention / MLA dtype
+ *   ladder (fmha, kv) -> (bf16, kv) -> (fmha, bf16) -> (bf16, bf16); decode attention / MLA
+ *   kv -> bf16; sliding window not collected -> full-attention slice scaled by the
+ *   window-aware SOL; MoE distribution requested -> power_law_1.01 -> power_law_1.2 ->
+ *   balanced -> any; MoE dtype also tried with the _trtllm/_cutlass renamed kernels;
+ *   BMM heads not collected -> next power of two scaled by heads/pow2; all-reduce/NCCL GPU
+ *   count not collected -> the nearest larger (else the largest) count, scaled by bandwidth.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "perf/perf_internal.h"
+
+static const enum aic_prov res_prov[] = {AIC_PROV_MEASURED, AIC_PROV_INTERPOLATED,
+                                         AIC_PROV_EXTRAPOLATED};
+
+static int set_lat(struct aic_lat *out, double ms, enum aic_prov p)
+{
+    out->ms = ms;
+    out->prov = p;
+    return AIC_OK;
+}
+
+static const char *qname(enum aic_quant q)
+{
+    const struct aic_quant_info *i = aic_quant_info(q);
+    return i ? i->name : "bfloat16";
+}
+
+static int emp_result(struct aic_perfdb *db, enum emp_op op, const char *quant, double sol,
+                      double a, double b, struct aic_lat *out)
+{
+    double x, y;
+    emp_xy(a, b, &x, &y);
+    double u = emp_util(db->emp_loaded ? &db->emp : NULL, op, quant, x, y);
+    return set_lat(out, sol / u, AIC_PROV_EMPIRICAL);
+}
+
+/* Table slice with string keys resolved through the pool (NULL string -> fails). */
+static long find_slice(const struct ptable *t, const char *const *strs, const double *nums,
+                       int nstr)
+{
+    double key[PT_MAXK];
+    for (int i = 0; i < nstr; i++) {
+        int id = strpool_find(&t->strs, strs[i]);
+        if (id < 0)
+            return -1;
+        key[i] = id;
+    }
+    for (int i = nstr; i < t->nk; i++)
+        key[i] = nums[i - nstr];
+    return ptable_find(t, key);
+}
+
+/* ---- GEMM ------------------------------------------------------------------------------- */
+
+static int gemm_silicon(struct aic_perfdb *db, enum aic_quant q, double m, double n, double k,
+                        struct aic_lat *out, struct aic_error *err)
+{
+    const struct ptable *t;
+    int rc = perfdb_table(db, T_GEMM, &t, err);
+    if (rc)
+        return rc;
+    const char *name = qname(q);
+    long s = find_slice(t, &name, NULL, 1);
+    double lat;
+    if (s < 0)
+        return aic_err(err, AIC_ERR_NODATA, "gemm_perf of %s/%s has no %s rows",
+                       db->sys.name, aic_backend_name(db->backend), name);
+    int r = gemm_resolve(&db->sys, t, &db->gemm_idx.per[s], q, m, n, k, &lat);
+    if (r == RES_MISS)
+        return aic_err(err, AIC_ERR_NODATA,
+                       "gemm_perf of %s/%s has no %s shape near n=%.0f k=%.0f (m=%.0f)",
+                       db->sys.name, aic_backend_name(db->backend), name, n, k, m);
+    return set_lat(out, lat, res_prov[r]);
+}
+
+int aic_perf_gemm(struct aic_perfdb *db, enum aic_quant q, double m, double n, double k,
+                  struct aic_lat *out, struct aic_error *err)
+{
+    if (q == AIC_Q_NONE)
+        q = AIC_Q_BF16;
+    if (q == AIC_Q_FP8_STATIC)
+        q = AIC_Q_FP8;
+    if (m <= 0 || n <= 0 || k <= 0)
+        return set_lat(out, 0, AIC_PROV_SOL);
+    double sol = aic_sol_gemm(&db->sys, q, m, n, k);
+    if (db->mode == AIC_DB_SOL)
+        return set_lat(out, sol, AIC_PROV_SOL);
+    if (db->mode == AIC_DB_EMPIRICAL)
+        return emp_result(db, EMP_GEMM, qname(q), sol, m, n * k, out);
+    int rc = gemm_silicon(db, q, m, n, k, out, err);
+    if (rc == AIC_ERR_NODATA && db->mode == AIC_DB_HYBRID)
+        return emp_result(db, EMP_GEMM, qname(q), sol, m, n * k, out);
+    return rc;
+}
+
+/* ---- attention-type grids ------------------------------------------------------------ */
+
+static const enum aic_quant ladder_pairs[4][2] = {{-2, -2}, {AIC_Q_BF16, -2}, {-2, AIC_Q_BF16},
+                                                  {AIC_Q_BF16, AIC_Q_BF16}};
+
+/* Worst provenance of two. */
+static enum aic_prov prov_max(enum aic_prov a, enum aic_prov b)
+{
+    return a > b ? a : b;
+}
+
+static int grid_lookup(const struct ptable *t, long s, const double *c, unsigned mask, sol_fn fn,
+                       const void *ctx, double *lat, enum aic_prov *p)
+{
+    int r = grid_resolve(t, s, c, mask, fn, ctx, lat);
+    if (r == RES_MISS)
+        return 0;
+    *p = res_prov[r];
+    return 1;
+}
+
+static int ctx_attn_silicon(struct aic_perfdb *db, struct attn_ctx *a, double b, double s, int n,
+                            struct aic_lat *out, struct aic_error *err)
+{
+    const struct ptable *t;
+    int rc = perfdb_table(db, T_CTX_ATTN, &t, err);
+    if (rc)
+        return rc;
+    double c[3] = {n, s, b}, lat;
+    enum aic_prov p;
+    for (int i = 0; i < 4; i++) {
+        enum aic_quant f = (int)ladder_pairs[i][0] == -2 ? a->fmha : ladder_pairs[i][0];
+        enum aic_quant kv = (int)ladder_pairs[i][1] == -2 ? a->kv : ladder_pairs[i][1];
+        const char *names[2] = {qname(f), qname(kv)};
+        double nums[3] = {a->n_kv, a->d, a->w};
+        long sl = find_slice(t, names, nums, 2);
+        if (sl >= 0 && grid_lookup(t, sl, c, 2u, sol_ctx_attn, a, &lat, &p))
+            return set_lat(out, lat, p);
+        if (a->w > 0) { /* window not collected: full-attention slice, window-aware SOL */
+            struct attn_ctx full = *a;
+            full.w = 0;
+            nums[2] = 0;
+            sl = find_slice(t, names, nums, 2);
+            if (sl >= 0 && grid_lookup(t, sl, c, 2u, sol_ctx_attn, &full, &lat, &p))
+                return set_lat(out, lat * sol_ctx_attn(a, c) / sol_ctx_attn(&full, c),
+                               AIC_PROV_EXTRAPOLATED);
+        }
+    }
+    return aic_err(err, AIC_ERR_NODATA,
+                   "context_attention_perf of %s/%s has no slice fmha=%s kv=%s n_kv=%d "
+                   "head_dim=%d window=%d",
+                   db->sys.name, aic_backend_name(db->backend), qname(a->fmha), qname(a->kv),
+                   a->n_kv, a->d, a->w);
+}
+
+int aic_perf_context_attention(struct aic_perfdb *db, enum aic_quant fmha, enum aic_quant kv,
+                               double b, double s, int n, int n_kv, int d, int w,
+                               struct aic_lat *out, struct aic_error *err)
+{
+    if (fmha == AIC_Q_NONE || fmha == AIC_Q_FP16)
+        fmha = AIC_Q_BF16;
+    if (fmha == AIC_Q_FP8_BLOCK)
+        fmha = AIC_Q_FP8;
+    if (kv == AIC_Q_NONE)
+        kv = AIC_Q_BF16;
+    if (w >= s)
+        w = 0;
+    struct attn_ctx a = {&db->sys, fmha, kv, n == n_kv ? 0 : n_kv, d, w};
+    double c[3] = {n, s, b};
+    double sol = sol_ctx_attn(&a, c);
+    if (b <= 0 || s <= 0 || n <= 0)
+        return set_lat(out, 0, AIC_PROV_SOL);
+    if (db->mode == AIC_DB_SOL)
+        return set_lat(out, sol, AIC_PROV_SOL);
+    if (db->mode == AIC_DB_EMPIRICAL)
+        return emp_result(db, EMP_CTX_ATTN, qname(fmha), sol, s, b * n, out);
+    int rc = ctx_attn_silicon(db, &a, b, s, n, out, err);
+    if (rc == AIC_ERR_NODATA && db->mode == AIC_DB_HYBRID)
+        return emp_result(db, EMP_CTX_ATTN, qname(fmha), sol, s, b * n, out);
+    return rc;
+}
+
+/* One decode-attention grid lookup (kv ladder: requested, then bf16). */
+static int gen_attn_one(const struct ptable *t, struct attn_ctx *a, double b, double s, int n,
+                        double *lat, enum aic_prov *p)
+{
+    double c[3] = {n, b, s};
+    enum aic_quant kvs[2] = {a->kv, AIC_Q_BF16};
+    for (int i = 0; i < 2; i++) {
+        const char *name = qname(kvs[i]);
+        double nums[3] = {a->n_kv, a->d, a->w};
+        long sl = find_slice(t, &name, nums, 1);
+        if (sl >= 0 && grid_lookup(t, sl, c, 0, sol_gen_attn, a, lat, p))
+            return 1;
+        if (a->w > 0) {
+            struct attn_ctx full = *a;
+            full.w = 0;
+            nums[2] = 0;
+            sl = find_slice(t, &name, nums, 1);
+            if (sl >= 0 && grid_lookup(t, sl, c, 0, sol_gen_attn, &full, lat, p)) {
+                *lat *= sol_gen_attn(a, c) / sol_gen_attn(&full, c);
+                *p = AIC_PROV_EXTRAPOLATED;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int gen_attn_silicon(struct aic_perfdb *db, struct attn_ctx *a, double b, double s, int n,
+                            struct aic_lat *out, struct aic_error *err)
+{
+    const struct ptable *t;
+    int rc = perfdb_table(db, T_GEN_ATTN, &t, err);
+    if (rc)
+        return rc;
+    /* average of 5 samples over [0.9 s, 1.1 s] */
+    long smin = (long)(0.9 * s), smax;
+    if (smin < 1)
+        smin = 1;
+    smax = (long)(1.1 * s);
+    if (smax < smin)
+        smax = smin;
+    double sum = 0, lat;
+    enum aic_prov worst = AIC_PROV_MEASURED, p;
+    for (int i = 0; i < 5; i++) {
+        double si = (double)(smin + (smax - smin) * i / 4);
+        if (!gen_attn_one(t, a, b, si, n, &lat, &p))
+            return aic_err(err, AIC_ERR_NODATA,
+                           "generation_attention_perf of %s/%s has no slice kv=%s n_kv=%d "
+                           "head_dim=%d window=%d",
+                           db->sys.name, aic_backend_name(db->backend), qname(a->kv), a->n_kv,
+                           a->d, a->w);
+        sum += lat;
+        worst = prov_max(worst, p);
+        if (smin == smax) {
+            sum *= 5;
+            break;
+        }
+    }
+    if (worst == AIC_PROV_MEASURED && smin != smax)
+        worst = AIC_PROV_INTERPOLATED; /* an average of measured points */
+    return set_lat(out, sum / 5, worst);
+}
+
+int aic_perf_generation_attention(struct aic_perfdb *db, enum aic_quant kv, double b, double s,
+                                  int n, int n_kv, int d, int w, struct aic_lat *out,
+                                  struct aic_error *err)
+{
+    if (kv == AIC_Q_NONE)
+        kv = AIC_Q_BF16;
+    struct attn_ctx a = {&db->sys, AIC_Q_BF16, kv, n == n_kv ? 0 : n_kv, d, w};
+    double c[3] = {n, b, s};
+    double sol = sol_gen_attn(&a, c);
+    if (b <= 0 || n <= 0)
+        return set_lat(out, 0, AIC_PROV_SOL);
+    if (db->mode == AIC_DB_SOL)
+        return set_lat(out, sol, AIC_PROV_SOL);
+    if (db->mode == AIC_DB_EMPIRICAL)
+        return emp_result(db, EMP_GEN_ATTN, qname(kv), sol, s, b * n, out);
+    int rc = gen_attn_silicon(db, &a, b, s, n, out, err);
+    if (rc == AIC_ERR_NODATA && db->mode == AIC_DB_HYBRID)
+        return emp_result(db, EMP_GEN_ATTN, qname(kv), sol, s, b * n, out);
+    return rc;
+}
+
+/* ---- MLA -------------------------------------------------------------------------------- */
+
+/* Generic MLA-family grid lookup with the dtype ladder. nstr string keys: for context tables
+ * (fmha, kv[, gemm]); for generation tables (kv[, gemm]). */
+static int mla_silicon(struct aic_perfdb *db, enum ptab_id id, int is_ctx, struct attn_ctx *a,
+                       const char *gemm, const double *c, sol_fn fn, struct aic_lat *out,
+                       struct aic_error *err)
+{
+    const struct ptable *t;
+    int rc = perfdb_table(db, id, &t, err);
+    if (rc)
+        return rc;
+    double lat;
+    enum aic_prov p;
+    for (int i = 0; i < 4; i++) {
+        enum aic_quant f = (int)ladder_pairs[i][0] == -2 ? a->fmha : ladder_pairs[i][0];
+        enum aic_quant kv = (int)ladder_pairs[i][1] == -2 ? a->kv : ladder_pairs[i][1];
+        if (!is_ctx && i % 2)
+            continue; /* generation tables have no fmha key */
+        const char *names[3];
+        int ns = 0;
+        if (is_ctx)
+            names[ns++] = qname(f);
+        names[ns++] = qname(kv);
+        if (gemm)
+            names[ns++] = gemm;
+        long sl = find_slice(t, names, NULL, ns);
+        if (sl >= 0 && grid_lookup(t, sl, c, is_ctx ? 2u : 0u, fn, a, &lat, &p))
+            return set_lat(out, lat, p);
+    }
+    return aic_err(err, AIC_ERR_NODATA, "%s of %s/%s has no slice fmha=%s kv=%s%s%s",
+                   ptab_name(id), db->sys.name, aic_backend_name(db->backend), qname(a->fmha),
+                   qname(a->kv), gemm ? " gemm=" : "", gemm ? gemm : "");
+}
+
+static int mla_common(struct aic_perfdb *db, enum ptab_id id, enum emp_op op, int is_ctx,
+                      enum aic_quant fmha, enum aic_quant kv, const char *gemm, double b,
+                      double s, int heads, struct aic_lat *out, struct aic_error *err)
+{
+    if (fmha == AIC_Q_NONE || fmha == AIC_Q_FP16)
+        fmha = AIC_Q_BF16;
+    if (fmha == AIC_Q_FP8_BLOCK)
+        fmha = AIC_Q_FP8;
+    if (kv == AIC_Q_NONE)
+        kv = AIC_Q_BF16;
+    struct attn_ctx a = {&db->sys, fmha, kv, 0, 0, 0};
+    double c[3] = {heads, is_ctx ? s : b, is_ctx ? b : s};
+    sol_fn fn = is_ctx ? sol_ctx_mla : id == T_GEN_MODULE ? sol_gen_module : sol_gen_mla;
+    double sol = fn(&a, c);
+    const char *eq = gemm ? gemm : qname(is_ctx ? fmha : kv);
+    if (b <= 0 || s <= 0 || heads <= 0)
+        return set_lat(out, 0, AIC_PROV_SOL);
+    if (db->mode == AIC_DB_SOL)
+        return set_lat(out, sol, AIC_PROV_SOL);
+    if (db->mode == AIC_DB_EMPIRICAL)
+        return emp_result(db, op, eq, sol, s, b * heads, out);
+    int rc = mla_silicon(db, id, is_ctx, &a, gemm, c, fn, out, err);
+    if (rc == AIC_ERR_NODATA && db->mode == AIC_DB_HYBRID)
+        return emp_result(db, op, eq, sol, s, b * heads, out);
+    return rc;
+}
+
+int aic_perf_context_mla(struct aic_perfdb *db, enum aic_quant fmha, enum aic_quant kv, double b,
+                         double s, int heads, struct aic_lat *out, struct aic_error *err)
+{
+    return mla_common(db, T_CTX_MLA, EMP_CTX_MLA, 1, fmha, kv, NULL, b, s, heads, out, err);
+}
+
+int aic_perf_generation_mla(struct aic_perfdb *db, enum aic_quant kv, double b, double s,
+                            int heads, struct aic_lat *out, struct aic_error *err)
+{
+    return mla_common(db, T_GEN_MLA, EMP_GEN_MLA, 0, AIC_Q_BF16, kv, NULL, b, s, heads, out,
+                      err);
+}
+
+int aic_perf_mla_module(struct aic_perfdb *db, int is_context, enum aic_quant fmha,
+                        enum aic_quant kv, enum aic_quant gemm, double b, double s, int heads,
+                        struct aic_lat *out, struct aic_error *err)
+{
+    if (gemm == AIC_Q_NONE)
+        gemm = AIC_Q_BF16;
+    if (gemm == AIC_Q_NVFP4_WO)
+        gemm = AIC_Q_NVFP4;
+    return mla_common(db, is_context ? T_CTX_MODULE : T_GEN_MODULE,
+                      is_context ? EMP_CTX_MODULE : EMP_GEN_MODULE, is_context, fmha, kv,
+                      qname(gemm), b, s, heads, out, err);
+}
+
+/* ---- MLA BMM ------------------------------------------------------------------------------ */
+
+static int bmm_silicon(struct aic_perfdb *db, struct bmm_ctx *a, int is_pre, double tokens,
+                       struct aic_lat *out, struct aic_error *err)
+{
+    const struct ptable *t;
+    int rc = perfdb_table(db, T_BMM, &t, err);
+    if (rc)
+        return rc;
+    enum aic_quant qs[2] = {a->q, AIC_Q_BF16};
+    int pow2 = 1;
+    while (pow2 < a->heads)
+        pow2 *= 2;
+    for (int i = 0; i < 2; i++) {
+        int hs[2] = {a->heads, pow2};
+        for (int j = 0; j < 2; j++) {
+            const char *names[2] = {qname(qs[i]), is_pre ? "mla_gen_pre" : "mla_gen_post"};
+            double nums[1] = {hs[j]}, c[1] = {tokens}, lat;
+            struct bmm_ctx ctx = {a->sys, qs[i], hs[j]};
+            enum aic_prov p;
+            long sl = find_slice(t, names, nums, 2);
+            if (sl >= 0 && grid_lookup(t, sl, c, 0, sol_bmm, &ctx, &lat, &p)) {
+                if (j == 1)
+                    return set_lat(out, lat * a->heads / pow2, AIC_PROV_EXTRAPOLATED);
+                return set_lat(out, lat, p);
+            }
+        }
+    }
+    return aic_err(err, AIC_ERR_NODATA, "mla_bmm_perf of %s/%s has no %s %s rows for %d heads",
+                   db->sys.name, aic_backend_name(db->backend), qname(a->q),
+                   is_pre ? "mla_gen_pre" : "mla_gen_post", a->heads);
+}
+
+int aic_perf_mla_bmm(struct aic_perfdb *db, enum aic_quant q, int is_pre, double tokens,
+                     int heads, struct aic_lat *out, struct aic_error *err)
+{
+    if (q == AIC_Q_NONE)
+        q = AIC_Q_BF16;
+    if (q == AIC_Q_FP8_BLOCK || q == AIC_Q_FP8_STATIC)
+        q = AIC_Q_FP8;
+    struct bmm_ctx a = {&db->sys, q, heads};
+    double c[1] = {tokens};
+    double sol = sol_bmm(&a, c);
+    if (tokens <= 0 || heads <= 0)
+        return set_lat(out, 0, AIC_PROV_SOL);
+    if (db->mode == AIC_DB_SOL)
+        return set_lat(out, sol, AIC_PROV_SOL);
+    if (db->mode == AIC_DB_EMPIRICAL)
+        return emp_result(db, EMP_BMM, qname(q), sol, tokens, heads, out);
+    int rc = bmm_silicon(db, &a, is_pre, tokens, out, err);
+    if (rc == AIC_ERR_NODATA && db->mode == AIC_DB_HYBRID)
+        return emp_result(db, EMP_BMM, qname(q), sol, tokens, heads, out);
+    return rc;
+}
+
+/* ---- MoE ------------------------------------------------------------------------------- */
+
+static const char *const moe_dists[] = {NULL, "power_law_1.01", "power_law_1.2", "balanced"};
+
+/* Any slice of the grid/dtype with the same shape, whatever its distribution. */
+static long moe_any_dist(const struct ptable *t, double grid, int dtype_id, const double *shape)
+{
+    for (size_t s = 0; s < t->nslices; s++) {
+        const double *k = t->keys + s * (size_t)t->nk;
+        if (k[0] == grid && k[1] == dtype_id && !memcmp(k + 3, shape, 6 * sizeof(double)))
+            return (long)s;
+    }
+    return -1;
+}
+
+static int moe_silicon(struct aic_perfdb *db, struct moe_ctx *a, const char *dist,
+                       double tokens, struct aic_lat *out, struct aic_error *err)
+{
+    const struct ptable *t;
+    int rc = perfdb_table(db, T_MOE, &t, err);
+    if (rc)
+        return rc;
+    char dt[3][48];
+    const char *base = qname(a->q);
+    snprintf(dt[0], sizeof(dt[0]), "%s", base);
+    snprintf(dt[1], sizeof(dt[1]), "%s_trtllm", base);
+    snprintf(dt[2], sizeof(dt[2]), "%s_cutlass", base);
+    double shape[7] = {a->topk, a->experts, a->h, a->inter, a->tp, a->ep};
+    double c[1] = {tokens}, lat;
+    int try_minlat = db->backend == AIC_BACKEND_TRTLLM && a->q == AIC_Q_NVFP4 && a->gated &&
+                     tokens <= 128;
+    for (int g = try_minlat ? 1 : 0; g >= 0; g--) {
+        for (int d = 0; d < 3; d++) {
+            int id = strpool_find(&t->strs, dt[d]);
+            if (id < 0)
+                continue;
+            for (int k = 0; k <= 4; k++) {
+                long sl;
+                if (k < 4) {
+                    const char *dn = k == 0 ? dist : moe_dists[k];
+                    int di = dn ? strpool_find(&t->strs, dn) : -1;
+                    if (di < 0)
+                        continue;
+                    double key[9] = {g, id, di};
+                    memcpy(key + 3, shape, 6 * sizeof(double));
+                    sl = ptable_find(t, key);
+                } else {
+                    sl = moe_any_dist(t, g, id, shape);
+                }
+                enum aic_prov p;
+                if (sl >= 0 && grid_lookup(t, sl, c, 0, sol_moe, a, &lat, &p))
+                    return set_lat(out, lat, p);
+            }
+        }
+    }
+    return aic_err(err, AIC_ERR_NODATA,
+                   "moe_perf of %s/%s has no %s rows for h=%d inter=%d topk=%d experts=%d "
+                   "moe_tp=%d moe_ep=%d (%s)",
+                   db->sys.name, aic_backend_name(db->backend), base, a->h, a->inter, a->topk,
+                   a->experts, a->tp, a->ep, dist ? dist : "any distribution");
+}
+
+int aic_perf_moe(struct aic_perfdb *db, enum aic_quant q, const char *distribution,
+                 double tokens, int hidden, int inter, int topk, int experts, int moe_tp,
+                 int moe_ep, int gated, struct aic_lat *out, struct aic_error *err)
+{
+    if (q == AIC_Q_NONE)
+        q = AIC_Q_BF16;
+    struct moe_ctx a = {&db->sys, q, hidden, inter, topk, experts, moe_tp, moe_ep, gated};
+    double c[1] = {tokens};
+    double sol = sol_moe(&a, c);
+    double wt = (double)hidden * inter * (gated ? 3 : 2) / (moe_tp > 0 ? moe_tp : 1) * experts /
+                (moe_ep > 0 ? moe_ep : 1);
+    if (tokens <= 0)
+        return set_lat(out, 0, AIC_PROV_SOL);
+    if (db->mode == AIC_DB_SOL)
+        return set_lat(out, sol, AIC_PROV_SOL);
+    if (db->mode == AIC_DB_EMPIRICAL)
+        return emp_result(db, EMP_MOE, qname(q), sol, tokens * topk, wt, out);
+    int rc = moe_silicon(db, &a, distribution, tokens, out, err);
+    if (rc == AIC_ERR_NODATA && db->mode == AIC_DB_HYBRID)
+        return emp_result(db, EMP_MOE, qname(q), sol, tokens * topk, wt, out);
+    return rc;
+}
+
+/* ---- communication ---------------------------------------------------------------------- */
+
+/* Collected GPU count to use for n: exact, else the smallest larger, else the largest. */
+static long comm_slice(const struct ptable *t, int nstr, const double *prefix, int n,
+                       int *g_used)
+{
+    long best = -1, largest = -1;
+    double bestg = 0, largestg = 0;
+    for (size_t s = 0; s < t->nslices; s++) {
+        const double *k = t->keys + s * (size_t)t->nk;
+        if (nstr && memcmp(k, prefix, (size_t)nstr * sizeof(double)))
+            continue;
+        double g = k[nstr];
+        if (g == n) {
+            *g_used = n;
+            return (long)s;
+        }
+        if (g > n && (best < 0 || g < bestg)) {
+            best = (long)s;
+            bestg = g;
+        }
+        if (largest < 0 || g > largestg) {
+            largest = (long)s;
+            largestg = g;
+        }
+    }
+    if (best >= 0) {
+        *g_used = (int)bestg;
+        return best;
+    }
+    *g_used = (int)largestg;
+    return largest;
+}
+
+/* Bandwidth rescale from a collected count g to n GPUs (ring all-reduce traffic factor). */
+static double comm_scale(const struct aic_system *sys, int g, int n)
+{
+    if (g == n || g <= 1)
+        return 1.0;
+    return ((n - 1.0) / n) * (g / (g - 1.0)) * sol_comm_bw(sys, g) / sol_comm_bw(sys, n);
+}
+
+static int comm_lookup(struct aic_perfdb *db, enum ptab_id id, int nstr, const double *prefix,
+                       double elements, int n, const char *what, struct aic_lat *out,
+                       struct aic_error *err)
+{
+    const struct ptable *t;
+    int rc = perfdb_table(db, id, &t, err);
+    if (rc)
+        return rc;
+    int g = 0;
+    long sl = comm_slice(t, nstr, prefix, n, &g);
+    double c[1] = {elements}, lat;
+    enum aic_prov p;
+    if (sl < 0 || !grid_lookup(t, sl, c, 0, sol_proxy_size, NULL, &lat, &p))
+        return aic_err(err, AIC_ERR_NODATA, "%s of %s/%s has no %s rows", ptab_name(id),
+                       db->sys.name, aic_backend_name(db->backend), what);
+    if (g != n)
+        return set_lat(out, lat * comm_scale(&db->sys, g, n), AIC_PROV_EXTRAPOLATED);
+    return set_lat(out, lat, p);
+}
+
+static int nccl_core(struct aic_perfdb *db, enum aic_quant q, const char *op, double elements,
+                     int n_gpus, struct aic_lat *out, struct aic_error *err)
+{
+    if (q == AIC_Q_NONE || q == AIC_Q_BF16 || q == AIC_Q_FP16)
+        q = AIC_Q_HALF;
+    if (q == AIC_Q_FP8)
+        q = AIC_Q_INT8;
+    int ar = !strcmp(op, "all_reduce");
+    struct comm_ctx a = {&db->sys, q, n_gpus, ar, 0};
+    double c[1] = {elements};
+    double sol = sol_comm(&a, c);
+    if (n_gpus <= 1 || elements <= 0)
+        return set_lat(out, 0, AIC_PROV_ANALYTIC);
+    if (db->mode == AIC_DB_SOL)
+        return set_lat(out, sol, AIC_PROV_SOL);
+    if (db->mode == AIC_DB_EMPIRICAL)
+        return emp_result(db, EMP_NCCL, op, sol, elements * aic_quant_bytes(q), n_gpus, out);
+    const struct ptable *t;
+    int rc = perfdb_table(db, T_NCCL, &t, err);
+    if (!rc) {
+        int di = strpool_find(&t->strs, qname(q)), oi = strpool_find(&t->strs, op);
+        double prefix[2] = {di, oi};
+        char what[96];
+        snprintf(what, sizeof(what), "%s %s", qname(q), op);
+        rc = (di < 0 || oi < 0)
+                 ? aic_err(err, AIC_ERR_NODATA, "nccl_perf of %s has no %s rows", db->sys.name,
+                           what)
+                 : comm_lookup(db, T_NCCL, 2, prefix, elements, n_gpus, what, out, err);
+    }
+    if (rc == AIC_ERR_NODATA && db->mode == AIC_DB_HYBRID)
+        return emp_result(db, EMP_NCCL, op, sol, elements * aic_quant_bytes(q), n_gpus, out);
+    return rc;
+}
+
+int aic_perf_nccl(struct aic_perfdb *db, enum aic_quant q, const char *op, double elements,
+                  int n_gpus, struct aic_lat *out, struct aic_error *err)
+{
+    if (!op)
+        return aic_err(err, AIC_ERR_USAGE, "NCCL op name missing");
+    return nccl_core(db, q, op, elements, n_gpus, out, err);
+}
+
+int aic_perf_allreduce(struct aic_perfdb *db, double elements, int tp, struct aic_lat *out,
+                       struct aic_error *err)
+{
+    struct comm_ctx a = {&db->sys, AIC_Q_HALF, tp, 1, 1};
+    double c[1] = {elements};
+    double sol = sol_comm(&a, c);
+    if (tp <= 1 || elements <= 0)
+        return set_lat(out, 0, AIC_PROV_ANALYTIC);
+    if (db->mode == AIC_DB_SOL)
+        return set_lat(out, sol, AIC_PROV_SOL);
+    if (db->mode == AIC_DB_EMPIRICAL)
+        return emp_result(db, EMP_ALLREDUCE, "half", sol, elements * 2, tp, out);
+    int rc;
+    if (db->sys.gpus_per_node == 72 && tp > 4) {
+        rc = nccl_core(db, AIC_Q_HALF, "all_reduce", elements, tp, out, err);
+    } else {
+        int g = tp < db->sys.gpus_per_node || db->sys.gpus_per_node <= 0 ? tp
+                                                                          : db->sys.gpus_per_node;
+        rc = comm_lookup(db, T_ALLREDUCE, 0, NULL, elements, g, "custom all-reduce", out, err);
+        if (!rc && g != tp) {
+            out->ms *= comm_scale(&db->sys, g, tp);
+            out->prov = AIC_PROV_EXTRAPOLATED;
+        }
+    }
+    if (rc == AIC_ERR_NODATA && db->mode == AIC_DB_HYBRID)
+        return emp_result(db, EMP_ALLREDUCE, "half", sol, elements * 2, tp, out);
+    return rc;
+}
+
+/* ---- analytic ------------------------------------------------------------------------------ */
+
+void aic_perf_mem_op(struct aic_perfdb *db, double bytes, struct aic_lat *out)
+{
+    const struct aic_system *s = &db->sys;
+    double bw = s->mem_bw_Bps > 0 ? s->mem_bw_Bps : 1e12;
+    if (db->mode == AIC_DB_SOL) {
+        set_lat(out, bytes / bw * 1000.0, AIC_PROV_SOL);
+        return;
+    }
+    double scale = s->mem_bw_scale > 0 ? s->mem_bw_scale : 1.0;
+    set_lat(out, (bytes / (bw * scale) + s->mem_const_latency_s) * 1000.0, AIC_PROV_ANALYTIC);
+}
+
+void aic_perf_p2p(struct aic_perfdb *db, double bytes, struct aic_lat *out)
+{
+    const struct aic_system *s = &db->sys;
+    double bw = s->inter_node_bw_Bps > 0 ? s->inter_node_bw_Bps : 1e10;
+    if (db->mode == AIC_DB_SOL) {
+        set_lat(out, bytes / bw * 1000.0, AIC_PROV_SOL);
+        return;
+    }
+    set_lat(out, (bytes / bw + s->p2p_latency_s) * 1000.0, AIC_PROV_ANALYTIC);
+}

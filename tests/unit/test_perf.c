@@ -1,0 +1,401 @@
+/*
+ * test_perf.c - the perf database against the real measured tables (AIC_TEST_PERFDB):
+ * exact hits return the CSV value, interpolation stays between its neighbours,
+ * extrapolation scales with speed of light, the four database modes, fallbacks, versions
+ * and the error messages. Skips (77) when AIC_TEST_PERFDB is not a directory.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "aiconfigurator/perf.h"
+
+static char g_root[512];
+
+/* h100_sxm.yaml values, filled by hand (the spec loader is tested elsewhere). */
+static void h100(struct aic_system *s)
+{
+    memset(s, 0, sizeof(*s));
+    snprintf(s->name, sizeof(s->name), "h100_sxm");
+    snprintf(s->data_dir, sizeof(s->data_dir), "%s/data/h100_sxm", g_root);
+    s->mem_bw_Bps = 3350e9;
+    s->mem_bw_scale = 0.8;
+    s->mem_const_latency_s = 3e-6;
+    s->mem_capacity_bytes = 85899345920.0;
+    s->tc_flops[AIC_COMPUTE_BF16] = 989e12;
+    s->tc_flops[AIC_COMPUTE_FP8] = 1978e12;
+    s->tc_flops[AIC_COMPUTE_INT8] = 1978e12;
+    s->sm_version = 90;
+    s->gpus_per_node = 8;
+    s->intra_node_bw_Bps = 450e9;
+    s->inter_node_bw_Bps = 50e9;
+    s->pcie_bw_Bps = 64e9;
+    s->p2p_latency_s = 1e-5;
+    snprintf(s->nccl_version, sizeof(s->nccl_version), "2.27.3");
+}
+
+static struct aic_perfdb *open_db(enum aic_backend b, enum aic_db_mode mode)
+{
+    struct aic_system sys;
+    struct aic_perfdb *db = NULL;
+    struct aic_error err = {0};
+    h100(&sys);
+    int rc = aic_perfdb_open(&sys, b, NULL, mode, &db, &err);
+    if (rc)
+        print_error("open: %s\n", err.msg);
+    assert_int_equal(rc, AIC_OK);
+    return db;
+}
+
+/* Latency of the first CSV row whose named columns equal the given values ("" = any). */
+static double csv_latency(const char *file, const char *const *cols, const char *const *vals,
+                          int n)
+{
+    char path[1200], line[1024];
+    int idx[16], lat_col = -1;
+    snprintf(path, sizeof(path), "%s/%s", g_root, file);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(line, sizeof(line), f));
+    line[strcspn(line, "\r\n")] = 0;
+    for (int i = 0; i < n; i++)
+        idx[i] = -1;
+    int c = 0;
+    for (char *tok = strtok(line, ","); tok; tok = strtok(NULL, ","), c++) {
+        if (!strcmp(tok, "latency"))
+            lat_col = c;
+        for (int i = 0; i < n; i++)
+            if (!strcmp(tok, cols[i]))
+                idx[i] = c;
+    }
+    double lat = NAN;
+    while (isnan(lat) && fgets(line, sizeof(line), f)) {
+        char *fields[32];
+        int nf = 0;
+        line[strcspn(line, "\r\n")] = 0;
+        for (char *p = line; nf < 32;) {
+            fields[nf++] = p;
+            p = strchr(p, ',');
+            if (!p)
+                break;
+            *p++ = 0;
+        }
+        int ok = 1;
+        for (int i = 0; i < n && ok; i++)
+            ok = idx[i] >= 0 && idx[i] < nf && !strcmp(fields[idx[i]], vals[i]);
+        if (ok && lat_col < nf)
+            lat = strtod(fields[lat_col], NULL);
+    }
+    fclose(f);
+    return lat;
+}
+
+#define GEMM_CSV "data/h100_sxm/trtllm/1.3.0rc23/gemm_perf.csv"
+
+static double gemm_csv(const char *m, const char *n, const char *k)
+{
+    static const char *const cols[] = {"gemm_dtype", "m", "n", "k"};
+    const char *vals[] = {"bfloat16", m, n, k};
+    return csv_latency(GEMM_CSV, cols, vals, 4);
+}
+
+static void test_gemm_exact_hit(void **state)
+{
+    (void)state;
+    struct aic_perfdb *db = open_db(AIC_BACKEND_TRTLLM, AIC_DB_SILICON);
+    struct aic_lat lat;
+    struct aic_error err = {0};
+    double want = gemm_csv("64", "4096", "4096");
+    assert_false(isnan(want));
+    assert_int_equal(aic_perf_gemm(db, AIC_Q_BF16, 64, 4096, 4096, &lat, &err), AIC_OK);
+    assert_int_equal(lat.prov, AIC_PROV_MEASURED);
+    assert_true(fabs(lat.ms - want) <= 1e-12 * want);
+    aic_perfdb_free(db);
+}
+
+static void test_gemm_interpolation_between(void **state)
+{
+    (void)state;
+    struct aic_perfdb *db = open_db(AIC_BACKEND_TRTLLM, AIC_DB_SILICON);
+    struct aic_lat lat;
+    struct aic_error err = {0};
+    double lo = gemm_csv("4096", "4096", "4096"), hi = gemm_csv("8192", "4096", "4096");
+    assert_false(isnan(lo) || isnan(hi));
+    assert_int_equal(aic_perf_gemm(db, AIC_Q_BF16, 6000, 4096, 4096, &lat, &err), AIC_OK);
+    assert_int_equal(lat.prov, AIC_PROV_INTERPOLATED);
+    assert_true(lat.ms > fmin(lo, hi) && lat.ms < fmax(lo, hi));
+    aic_perfdb_free(db);
+}
+
+static void test_gemm_extrapolation_scales_with_sol(void **state)
+{
+    (void)state;
+    struct aic_perfdb *db = open_db(AIC_BACKEND_TRTLLM, AIC_DB_SILICON);
+    struct aic_lat top, beyond;
+    struct aic_error err = {0};
+    double last = gemm_csv("32768", "4096", "4096");
+    assert_false(isnan(last));
+    assert_int_equal(aic_perf_gemm(db, AIC_Q_BF16, 32768, 4096, 4096, &top, &err), AIC_OK);
+    assert_int_equal(aic_perf_gemm(db, AIC_Q_BF16, 131072, 4096, 4096, &beyond, &err), AIC_OK);
+    assert_int_equal(beyond.prov, AIC_PROV_EXTRAPOLATED);
+    /* compute bound: 4x the tokens is about 4x the time, certainly not clamped */
+    double r = beyond.ms / top.ms;
+    assert_true(r > 3.5 && r < 4.5);
+    aic_perfdb_free(db);
+}
+
+static void test_gemm_unknown_site(void **state)
+{
+    (void)state;
+    struct aic_perfdb *db = open_db(AIC_BACKEND_TRTLLM, AIC_DB_SILICON);
+    struct aic_lat a, b, c;
+    struct aic_error err = {0};
+    /* n = 5120 lies between collected sites: between the neighbours' latencies */
+    assert_int_equal(aic_perf_gemm(db, AIC_Q_BF16, 1024, 4096, 4096, &a, &err), AIC_OK);
+    assert_int_equal(aic_perf_gemm(db, AIC_Q_BF16, 1024, 5120, 4096, &b, &err), AIC_OK);
+    assert_int_equal(aic_perf_gemm(db, AIC_Q_BF16, 1024, 8192, 4096, &c, &err), AIC_OK);
+    assert_true(b.ms > a.ms && b.ms < c.ms);
+    aic_perfdb_free(db);
+}
+
+static void test_sol_mode_equals_sol_gemm(void **state)
+{
+    (void)state;
+    struct aic_perfdb *db = open_db(AIC_BACKEND_TRTLLM, AIC_DB_SOL);
+    struct aic_lat lat;
+    struct aic_error err = {0};
+    assert_int_equal(aic_perf_gemm(db, AIC_Q_FP8, 512, 4096, 14336, &lat, &err), AIC_OK);
+    assert_int_equal(lat.prov, AIC_PROV_SOL);
+    double sol = aic_sol_gemm(aic_perfdb_system(db), AIC_Q_FP8, 512, 4096, 14336);
+    assert_true(fabs(lat.ms - sol) < 1e-15);
+    /* 2*512*4096*14336 / 1978e12 s, compute bound */
+    assert_true(fabs(sol - 2.0 * 512 * 4096 * 14336 / 1978e12 * 1000) < 1e-12);
+    {
+        struct aic_lat m;
+        aic_perf_mem_op(db, 3350e6, &m); /* 1 ms at full bandwidth, no 0.8, no 3 us */
+        assert_true(fabs(m.ms - 1.0) < 1e-12);
+    }
+    aic_perfdb_free(db);
+}
+
+static void test_missing_slice_nodata_and_hybrid(void **state)
+{
+    (void)state;
+    struct aic_perfdb *db = open_db(AIC_BACKEND_TRTLLM, AIC_DB_SILICON);
+    struct aic_lat lat;
+    struct aic_error err = {0};
+    int rc = aic_perf_moe(db, AIC_Q_BF16, "power_law_1.2", 128, 1234, 567, 8, 64, 1, 1, 1, &lat,
+                          &err);
+    assert_int_equal(rc, AIC_ERR_NODATA);
+    assert_non_null(strstr(err.msg, "moe_perf"));
+    assert_non_null(strstr(err.msg, "h=1234"));
+    aic_perfdb_free(db);
+
+    db = open_db(AIC_BACKEND_TRTLLM, AIC_DB_HYBRID);
+    rc = aic_perf_moe(db, AIC_Q_BF16, "power_law_1.2", 128, 1234, 567, 8, 64, 1, 1, 1, &lat,
+                      &err);
+    assert_int_equal(rc, AIC_OK);
+    assert_int_equal(lat.prov, AIC_PROV_EMPIRICAL);
+    assert_true(lat.ms > 0);
+    /* present data is still measured in HYBRID */
+    assert_int_equal(aic_perf_gemm(db, AIC_Q_BF16, 64, 4096, 4096, &lat, &err), AIC_OK);
+    assert_int_equal(lat.prov, AIC_PROV_MEASURED);
+    aic_perfdb_free(db);
+}
+
+static void test_bad_version(void **state)
+{
+    (void)state;
+    struct aic_system sys;
+    struct aic_perfdb *db = NULL;
+    struct aic_error err = {0};
+    h100(&sys);
+    assert_int_equal(aic_perfdb_open(&sys, AIC_BACKEND_VLLM, "0.99", AIC_DB_SILICON, &db, &err),
+                     AIC_ERR_NOTFOUND);
+    assert_null(db);
+    assert_string_equal(err.msg, "no perf data for h100_sxm/vllm 0.99; available: 0.24.0");
+    /* EMPIRICAL and SOL need no folder */
+    assert_int_equal(aic_perfdb_open(&sys, AIC_BACKEND_VLLM, "0.99", AIC_DB_SOL, &db, &err),
+                     AIC_OK);
+    assert_string_equal(aic_perfdb_version(db), "");
+    aic_perfdb_free(db);
+    db = open_db(AIC_BACKEND_TRTLLM, AIC_DB_SILICON);
+    assert_string_equal(aic_perfdb_version(db), "1.3.0rc23");
+    assert_true(aic_perfdb_has_table(db, "moe_perf"));
+    assert_false(aic_perfdb_has_table(db, "trtllm_alltoall_perf"));
+    aic_perfdb_free(db);
+}
+
+static void test_context_attention(void **state)
+{
+    (void)state;
+    static const char *const cols[] = {"attn_dtype", "kv_cache_dtype", "num_heads",
+                                       "num_key_value_heads", "head_dim", "window_size", "isl",
+                                       "batch_size"};
+    static const char *const vals[] = {"bfloat16", "bfloat16", "32", "8", "128", "0", "1024",
+                                       "4"};
+    struct aic_perfdb *db = open_db(AIC_BACKEND_TRTLLM, AIC_DB_SILICON);
+    struct aic_lat lat, lo, hi;
+    struct aic_error err = {0};
+    double want = csv_latency("data/h100_sxm/trtllm/1.3.0rc23/context_attention_perf.csv", cols,
+                              vals, 8);
+    assert_false(isnan(want));
+    assert_int_equal(aic_perf_context_attention(db, AIC_Q_BF16, AIC_Q_BF16, 4, 1024, 32, 8, 128,
+                                                0, &lat, &err),
+                     AIC_OK);
+    assert_int_equal(lat.prov, AIC_PROV_MEASURED);
+    assert_true(fabs(lat.ms - want) <= 1e-12 * want);
+    /* between two sequence lengths */
+    assert_int_equal(aic_perf_context_attention(db, AIC_Q_BF16, AIC_Q_BF16, 4, 1024, 32, 8, 128,
+                                                0, &lo, &err),
+                     AIC_OK);
+    assert_int_equal(aic_perf_context_attention(db, AIC_Q_BF16, AIC_Q_BF16, 4, 2048, 32, 8, 128,
+                                                0, &hi, &err),
+                     AIC_OK);
+    assert_int_equal(aic_perf_context_attention(db, AIC_Q_BF16, AIC_Q_BF16, 4, 1500, 32, 8, 128,
+                                                0, &lat, &err),
+                     AIC_OK);
+    assert_true(lat.ms > lo.ms && lat.ms < hi.ms);
+    /* fp8 FMHA on vLLM (no fp8 rows) falls back to bf16 FMHA */
+    aic_perfdb_free(db);
+    db = open_db(AIC_BACKEND_VLLM, AIC_DB_SILICON);
+    assert_int_equal(aic_perf_context_attention(db, AIC_Q_FP8, AIC_Q_FP8, 4, 1024, 32, 8, 128, 0,
+                                                &lat, &err),
+                     AIC_OK);
+    assert_true(lat.ms > 0);
+    aic_perfdb_free(db);
+}
+
+static void test_generation_attention(void **state)
+{
+    (void)state;
+    struct aic_perfdb *db = open_db(AIC_BACKEND_TRTLLM, AIC_DB_SILICON);
+    struct aic_lat a, b;
+    struct aic_error err = {0};
+    assert_int_equal(aic_perf_generation_attention(db, AIC_Q_BF16, 16, 1000, 32, 8, 128, 0, &a,
+                                                   &err),
+                     AIC_OK);
+    assert_int_equal(aic_perf_generation_attention(db, AIC_Q_BF16, 16, 4000, 32, 8, 128, 0, &b,
+                                                   &err),
+                     AIC_OK);
+    assert_true(a.ms > 0 && b.ms > a.ms);
+    /* far beyond the longest sequence: held utilization, grows with the KV length */
+    assert_int_equal(aic_perf_generation_attention(db, AIC_Q_BF16, 16, 1e6, 32, 8, 128, 0, &b,
+                                                   &err),
+                     AIC_OK);
+    assert_int_equal(b.prov, AIC_PROV_EXTRAPOLATED);
+    assert_true(b.ms > 50 * a.ms);
+    aic_perfdb_free(db);
+}
+
+static void test_comm(void **state)
+{
+    (void)state;
+    static const char *const cols[] = {"num_gpus", "message_size"};
+    static const char *const vals[] = {"8", "1048576"};
+    struct aic_perfdb *db = open_db(AIC_BACKEND_TRTLLM, AIC_DB_SILICON);
+    struct aic_lat lat, big;
+    struct aic_error err = {0};
+    double want =
+        csv_latency("data/h100_sxm/trtllm/1.3.0rc23/custom_allreduce_perf.csv", cols, vals, 2);
+    assert_false(isnan(want));
+    assert_int_equal(aic_perf_allreduce(db, 1048576, 8, &lat, &err), AIC_OK);
+    assert_true(fabs(lat.ms - want) <= 1e-12 * want);
+    assert_int_equal(aic_perf_allreduce(db, 1048576, 1, &lat, &err), AIC_OK);
+    assert_true(lat.ms == 0);
+    /* 16 GPUs: beyond the node, slower by the inter/intra bandwidth ratio */
+    assert_int_equal(aic_perf_allreduce(db, 1048576, 8, &lat, &err), AIC_OK);
+    assert_int_equal(aic_perf_allreduce(db, 1048576, 16, &big, &err), AIC_OK);
+    assert_int_equal(big.prov, AIC_PROV_EXTRAPOLATED);
+    assert_true(big.ms > 8 * lat.ms);
+    /* NCCL beyond the largest message: linear in size */
+    assert_int_equal(aic_perf_nccl(db, AIC_Q_HALF, "all_gather", 268435456, 8, &lat, &err),
+                     AIC_OK);
+    assert_int_equal(aic_perf_nccl(db, AIC_Q_HALF, "all_gather", 4 * 268435456.0, 8, &big,
+                                   &err),
+                     AIC_OK);
+    assert_true(big.ms > 3.9 * lat.ms && big.ms < 4.1 * lat.ms);
+    aic_perfdb_free(db);
+}
+
+static void test_empirical_mode(void **state)
+{
+    (void)state;
+    struct aic_perfdb *db = open_db(AIC_BACKEND_TRTLLM, AIC_DB_EMPIRICAL);
+    struct aic_lat lat;
+    struct aic_error err = {0};
+    assert_int_equal(aic_perf_gemm(db, AIC_Q_BF16, 4096, 4096, 4096, &lat, &err), AIC_OK);
+    assert_int_equal(lat.prov, AIC_PROV_EMPIRICAL);
+    double sol = aic_sol_gemm(aic_perfdb_system(db), AIC_Q_BF16, 4096, 4096, 4096);
+    assert_true(lat.ms >= sol && lat.ms < 5 * sol);
+    assert_int_equal(aic_perf_moe(db, AIC_Q_FP8, "power_law_1.2", 512, 4096, 1536, 8, 128, 1, 8,
+                                  1, &lat, &err),
+                     AIC_OK);
+    assert_int_equal(lat.prov, AIC_PROV_EMPIRICAL);
+    /* analytic ops */
+    aic_perf_mem_op(db, 2680e6, &lat); /* 2680e6 / (3350e9 * 0.8) = 1 ms, + 3 us */
+    assert_int_equal(lat.prov, AIC_PROV_ANALYTIC);
+    assert_true(fabs(lat.ms - 1.003) < 1e-9);
+    aic_perf_p2p(db, 50e6, &lat); /* 1 ms + 10 us */
+    assert_true(fabs(lat.ms - 1.01) < 1e-9);
+    aic_perfdb_free(db);
+}
+
+static void test_moe_and_mla(void **state)
+{
+    (void)state;
+    struct aic_perfdb *db = open_db(AIC_BACKEND_TRTLLM, AIC_DB_SILICON);
+    struct aic_lat a, b;
+    struct aic_error err = {0};
+    /* DeepSeek-V3 shape, fp8_block, 8-way EP; a distribution the table lacks falls back */
+    assert_int_equal(aic_perf_moe(db, AIC_Q_FP8_BLOCK, "power_law_1.01", 256, 7168, 2048, 8, 256,
+                                  1, 8, 1, &a, &err),
+                     AIC_OK);
+    assert_int_equal(aic_perf_moe(db, AIC_Q_FP8_BLOCK, "uniform", 256, 7168, 2048, 8, 256, 1, 8,
+                                  1, &b, &err),
+                     AIC_OK);
+    assert_true(a.ms > 0 && b.ms > 0);
+    assert_int_equal(aic_perf_mla_bmm(db, AIC_Q_FP8, 1, 64, 16, &a, &err), AIC_OK);
+    assert_int_equal(aic_perf_generation_mla(db, AIC_Q_FP8, 32, 2048, 16, &a, &err), AIC_OK);
+    assert_int_equal(aic_perf_context_mla(db, AIC_Q_FP8, AIC_Q_FP8, 2, 4096, 16, &a, &err),
+                     AIC_OK);
+    assert_int_equal(aic_perf_mla_module(db, 1, AIC_Q_BF16, AIC_Q_FP8, AIC_Q_FP8_BLOCK, 2, 4096,
+                                         16, &b, &err),
+                     AIC_OK);
+    assert_true(a.ms > 0 && b.ms > 0);
+    aic_perfdb_free(db);
+}
+
+int main(void)
+{
+    const char *root = getenv("AIC_TEST_PERFDB");
+    struct stat st;
+    if (!root || stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "AIC_TEST_PERFDB is not a directory; skipping\n");
+        return 77;
+    }
+    snprintf(g_root, sizeof(g_root), "%s", root);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_gemm_exact_hit),
+        cmocka_unit_test(test_gemm_interpolation_between),
+        cmocka_unit_test(test_gemm_extrapolation_scales_with_sol),
+        cmocka_unit_test(test_gemm_unknown_site),
+        cmocka_unit_test(test_sol_mode_equals_sol_gemm),
+        cmocka_unit_test(test_missing_slice_nodata_and_hybrid),
+        cmocka_unit_test(test_bad_version),
+        cmocka_unit_test(test_context_attention),
+        cmocka_unit_test(test_generation_attention),
+        cmocka_unit_test(test_comm),
+        cmocka_unit_test(test_empirical_mode),
+        cmocka_unit_test(test_moe_and_mla),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
