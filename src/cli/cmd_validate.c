@@ -455,25 +455,72 @@ static void print_table(const char *title, struct groups *gs, const struct group
 
 /* ---- reasons --------------------------------------------------------------------------- */
 
+#define MAX_REASONS 64
+
 struct reasons {
-    char text[24][96];
-    int count[24];
+    char text[MAX_REASONS][96];
+    int count[MAX_REASONS];
     int n, other;
 };
 
+/* Groups reasons that differ only in numbers: free-standing digit runs become "N"; the key
+ * ends at the first ';' or '(' (details) and is at most 80 characters. */
+static void reason_key(char *dst, size_t len, const char *why)
+{
+    size_t n = 0;
+    char prev = ' ';
+
+    if (len > 81)
+        len = 81;
+    for (const char *p = why; *p && *p != ';' && *p != '(' && n + 1 < len;) {
+        int alnum_before = (prev >= 'a' && prev <= 'z') || (prev >= 'A' && prev <= 'Z') ||
+                           (prev >= '0' && prev <= '9') || prev == '_';
+        if (*p >= '0' && *p <= '9' && !alnum_before) {
+            dst[n++] = 'N';
+            while ((*p >= '0' && *p <= '9') || (*p == '.' && p[1] >= '0' && p[1] <= '9'))
+                p++;
+            prev = 'N';
+        } else {
+            prev = *p;
+            dst[n++] = *p++;
+        }
+    }
+    while (n && dst[n - 1] == ' ')
+        n--;
+    dst[n] = 0;
+}
+
 static void reason_add(struct reasons *rs, const char *why)
 {
+    char key[96];
+
+    reason_key(key, sizeof(key), why);
     for (int i = 0; i < rs->n; i++)
-        if (!strcmp(rs->text[i], why)) {
+        if (!strcmp(rs->text[i], key)) {
             rs->count[i]++;
             return;
         }
-    if (rs->n == 24) {
+    if (rs->n == MAX_REASONS) {
         rs->other++;
         return;
     }
-    aic_strlcpy(rs->text[rs->n], why, sizeof(rs->text[0]));
+    aic_strlcpy(rs->text[rs->n], key, sizeof(rs->text[0]));
     rs->count[rs->n++] = 1;
+}
+
+/* Sorts reasons by count, most frequent first. */
+static void reasons_sort(struct reasons *rs)
+{
+    for (int i = 1; i < rs->n; i++)
+        for (int j = i; j > 0 && rs->count[j] > rs->count[j - 1]; j--) {
+            char t[96];
+            int c = rs->count[j];
+            memcpy(t, rs->text[j], sizeof(t));
+            memcpy(rs->text[j], rs->text[j - 1], sizeof(t));
+            memcpy(rs->text[j - 1], t, sizeof(t));
+            rs->count[j] = rs->count[j - 1];
+            rs->count[j - 1] = c;
+        }
 }
 
 /* A CSV-safe short status from a library error: no commas, quotes or newlines. */
@@ -576,7 +623,7 @@ static int run_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct
         else
             ok = 1;
         if (!ok)
-            reason_add(&s->reasons, status);
+            reason_add(&s->reasons, why ? why : err.msg[0] ? err.msg : status);
         if (add_outcome(s, &w, &req, ok, ok ? res->m.ttft_ms : NAN, ok ? res->m.tpot_ms : NAN)) {
             free(res);
             return cli_error(env, 0, "out of memory");
@@ -612,7 +659,9 @@ static void print_report(struct val_state *s, const struct val_opts *o, double w
     printf("\nRows with measured TTFT > %.0f ms (queue-saturated, scored separately): %d "
            "estimated, TTFT MdAPE %s, MAPE %s\n", TTFT_SATURATED_MS, sat.ttft_sat.n, a, b);
     if (s->reasons.n) {
-        printf("\nNot estimated (%d rows):\n", s->overall.total - s->overall.estimated);
+        reasons_sort(&s->reasons);
+        printf("\nNot estimated (%d rows; numbers shown as N):\n",
+               s->overall.total - s->overall.estimated);
         for (int i = 0; i < s->reasons.n; i++)
             printf("  %5d  %s\n", s->reasons.count[i], s->reasons.text[i]);
         if (s->reasons.other)
