@@ -45,10 +45,11 @@ double emp_default_util(enum emp_op op)
     return (int)op >= 0 && op < EMP_COUNT ? emp_ops[op].util : 0.5;
 }
 
-void emp_xy(double a, double b, double *x, double *y)
+void emp_xy(double sol_ms, double b, double *x, double *y)
 {
-    *x = log2(a > 1 ? a : 1);
-    *y = log2(b > 1 ? b : 1);
+    double us = sol_ms * 1000.0;
+    *x = log2(us > 1e-3 ? us : 1e-3);
+    *y = log2(b > 1e-3 ? b : 1e-3);
 }
 
 double emp_fit_eval(const struct emp_fit *f, double x, double y)
@@ -180,7 +181,7 @@ static void samples_table(struct aic_perfdb *db, enum ptab_id id, const struct p
                 op = EMP_GEMM;
                 snprintf(label, sizeof(label), "%s", kname(t, key, 0));
                 sol = aic_sol_gemm(sys, q, c[2], c[0], c[1]);
-                emp_xy(c[2], c[0] * c[1], &x, &y);
+                emp_xy(sol, c[2], &x, &y);
                 break;
             }
             case T_CTX_ATTN:
@@ -196,7 +197,7 @@ static void samples_table(struct aic_perfdb *db, enum ptab_id id, const struct p
                 op = ctx ? EMP_CTX_ATTN : EMP_GEN_ATTN;
                 snprintf(label, sizeof(label), "%s", kname(t, key, 0));
                 sol = ctx ? sol_ctx_attn(&a, c) : sol_gen_attn(&a, c);
-                emp_xy(ctx ? c[1] : c[2], c[0] * (ctx ? c[2] : c[1]), &x, &y);
+                emp_xy(sol, ctx ? c[1] : c[2], &x, &y);
                 break;
             }
             case T_CTX_MLA:
@@ -219,7 +220,7 @@ static void samples_table(struct aic_perfdb *db, enum ptab_id id, const struct p
                 sol = id == T_CTX_MLA || id == T_CTX_MODULE ? sol_ctx_mla(&a, c)
                       : id == T_GEN_MLA                     ? sol_gen_mla(&a, c)
                                                             : sol_gen_module(&a, c);
-                emp_xy(ctx ? c[1] : c[2], c[0] * (ctx ? c[2] : c[1]), &x, &y);
+                emp_xy(sol, ctx ? c[1] : c[2], &x, &y);
                 break;
             }
             case T_BMM: {
@@ -230,7 +231,7 @@ static void samples_table(struct aic_perfdb *db, enum ptab_id id, const struct p
                 op = EMP_BMM;
                 snprintf(label, sizeof(label), "%s", kname(t, key, 0));
                 sol = sol_bmm(&b, c);
-                emp_xy(c[0], key[2], &x, &y);
+                emp_xy(sol, c[0], &x, &y);
                 break;
             }
             case T_MOE: {
@@ -249,7 +250,7 @@ static void samples_table(struct aic_perfdb *db, enum ptab_id id, const struct p
                 op = EMP_MOE;
                 snprintf(label, sizeof(label), "%s", base);
                 sol = sol_moe(&mc, c);
-                emp_xy(c[0] * key[3], key[5] * key[6] * 3 / key[7] * key[4] / key[8], &x, &y);
+                emp_xy(sol, c[0] * key[3] / key[4], &x, &y);
                 break;
             }
             case T_ALLREDUCE:
@@ -263,7 +264,7 @@ static void samples_table(struct aic_perfdb *db, enum ptab_id id, const struct p
                 op = ar ? EMP_ALLREDUCE : EMP_NCCL;
                 snprintf(label, sizeof(label), "%s", ar ? "half" : kname(t, key, 1));
                 sol = sol_comm(&cc, c);
-                emp_xy(c[0] * aic_quant_bytes(q), cc.n_gpus, &x, &y);
+                emp_xy(sol, cc.n_gpus, &x, &y);
                 break;
             }
             default:

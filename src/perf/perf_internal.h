@@ -187,10 +187,9 @@ double emp_util(const struct emp_model *m, enum emp_op op, const char *quant, do
                 double y);
 double emp_fit_eval(const struct emp_fit *f, double x, double y);
 
-/* The two sizes each op's efficiency is modelled over (features are their log2):
- *   GEMM (m, n*k); attention/MLA/modules (s, b*heads); BMM (tokens, heads);
- *   MoE (tokens*topk, weight elements per rank); all-reduce/NCCL (elements, gpus). */
-void emp_xy(double a, double b, double *x, double *y);
+/* Features of a query: x = log2(SOL in microseconds), y = log2 of one op-specific size:
+ *   GEMM m; attention/MLA/modules s; BMM tokens; MoE tokens*topk/experts; comm GPUs. */
+void emp_xy(double sol_ms, double b, double *x, double *y);
 
 /* ---- the database ------------------------------------------------------------------------ */
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "aiconfigurator/model.h"
 #include "perf/perf_internal.h"
 #include "util/util.h"
 
@@ -503,18 +504,6 @@ int aic_perfdb_versions(const struct aic_system *sys, enum aic_backend backend, 
 
 /* ---- open / free ----------------------------------------------------------------------- */
 
-static const char *data_dir(void)
-{
-    const char *e = getenv("AIC_DATA_DIR");
-    if (e && *e)
-        return e;
-#ifdef AIC_DATA_DIR
-    return AIC_DATA_DIR;
-#else
-    return "data";
-#endif
-}
-
 static void find_nccl(struct aic_perfdb *db)
 {
     char parent[AIC_PATH_MAX + 16], names[64][64];
@@ -537,7 +526,7 @@ static void load_empirical(struct aic_perfdb *db)
 {
     char path[AIC_PATH_MAX * 2];
     struct aic_error e;
-    snprintf(path, sizeof(path), "%s/empirical/%s/%s.json", data_dir(), db->sys.name,
+    snprintf(path, sizeof(path), "%s/empirical/%s/%s.json", aic_data_dir(), db->sys.name,
              aic_backend_name(db->backend));
     if (aic_is_file(path) && emp_model_load(path, &db->emp, &e) == AIC_OK)
         db->emp_loaded = 1;

@@ -39,10 +39,10 @@ static const char *qname(enum aic_quant q)
 }
 
 static int emp_result(struct aic_perfdb *db, enum emp_op op, const char *quant, double sol,
-                      double a, double b, struct aic_lat *out)
+                      double b, struct aic_lat *out)
 {
     double x, y;
-    emp_xy(a, b, &x, &y);
+    emp_xy(sol, b, &x, &y);
     double u = emp_util(db->emp_loaded ? &db->emp : NULL, op, quant, x, y);
     return set_lat(out, sol / u, AIC_PROV_EMPIRICAL);
 }
@@ -99,10 +99,10 @@ int aic_perf_gemm(struct aic_perfdb *db, enum aic_quant q, double m, double n, d
     if (db->mode == AIC_DB_SOL)
         return set_lat(out, sol, AIC_PROV_SOL);
     if (db->mode == AIC_DB_EMPIRICAL)
-        return emp_result(db, EMP_GEMM, qname(q), sol, m, n * k, out);
+        return emp_result(db, EMP_GEMM, qname(q), sol, m, out);
     int rc = gemm_silicon(db, q, m, n, k, out, err);
     if (rc == AIC_ERR_NODATA && db->mode == AIC_DB_HYBRID)
-        return emp_result(db, EMP_GEMM, qname(q), sol, m, n * k, out);
+        return emp_result(db, EMP_GEMM, qname(q), sol, m, out);
     return rc;
 }
 
@@ -181,10 +181,10 @@ int aic_perf_context_attention(struct aic_perfdb *db, enum aic_quant fmha, enum 
     if (db->mode == AIC_DB_SOL)
         return set_lat(out, sol, AIC_PROV_SOL);
     if (db->mode == AIC_DB_EMPIRICAL)
-        return emp_result(db, EMP_CTX_ATTN, qname(fmha), sol, s, b * n, out);
+        return emp_result(db, EMP_CTX_ATTN, qname(fmha), sol, s, out);
     int rc = ctx_attn_silicon(db, &a, b, s, n, out, err);
     if (rc == AIC_ERR_NODATA && db->mode == AIC_DB_HYBRID)
-        return emp_result(db, EMP_CTX_ATTN, qname(fmha), sol, s, b * n, out);
+        return emp_result(db, EMP_CTX_ATTN, qname(fmha), sol, s, out);
     return rc;
 }
 
@@ -265,10 +265,10 @@ int aic_perf_generation_attention(struct aic_perfdb *db, enum aic_quant kv, doub
     if (db->mode == AIC_DB_SOL)
         return set_lat(out, sol, AIC_PROV_SOL);
     if (db->mode == AIC_DB_EMPIRICAL)
-        return emp_result(db, EMP_GEN_ATTN, qname(kv), sol, s, b * n, out);
+        return emp_result(db, EMP_GEN_ATTN, qname(kv), sol, s, out);
     int rc = gen_attn_silicon(db, &a, b, s, n, out, err);
     if (rc == AIC_ERR_NODATA && db->mode == AIC_DB_HYBRID)
-        return emp_result(db, EMP_GEN_ATTN, qname(kv), sol, s, b * n, out);
+        return emp_result(db, EMP_GEN_ATTN, qname(kv), sol, s, out);
     return rc;
 }
 
@@ -327,10 +327,10 @@ static int mla_common(struct aic_perfdb *db, enum ptab_id id, enum emp_op op, in
     if (db->mode == AIC_DB_SOL)
         return set_lat(out, sol, AIC_PROV_SOL);
     if (db->mode == AIC_DB_EMPIRICAL)
-        return emp_result(db, op, eq, sol, s, b * heads, out);
+        return emp_result(db, op, eq, sol, s, out);
     int rc = mla_silicon(db, id, is_ctx, &a, gemm, c, fn, out, err);
     if (rc == AIC_ERR_NODATA && db->mode == AIC_DB_HYBRID)
-        return emp_result(db, op, eq, sol, s, b * heads, out);
+        return emp_result(db, op, eq, sol, s, out);
     return rc;
 }
 
@@ -408,10 +408,10 @@ int aic_perf_mla_bmm(struct aic_perfdb *db, enum aic_quant q, int is_pre, double
     if (db->mode == AIC_DB_SOL)
         return set_lat(out, sol, AIC_PROV_SOL);
     if (db->mode == AIC_DB_EMPIRICAL)
-        return emp_result(db, EMP_BMM, qname(q), sol, tokens, heads, out);
+        return emp_result(db, EMP_BMM, qname(q), sol, tokens, out);
     int rc = bmm_silicon(db, &a, is_pre, tokens, out, err);
     if (rc == AIC_ERR_NODATA && db->mode == AIC_DB_HYBRID)
-        return emp_result(db, EMP_BMM, qname(q), sol, tokens, heads, out);
+        return emp_result(db, EMP_BMM, qname(q), sol, tokens, out);
     return rc;
 }
 
@@ -486,17 +486,15 @@ int aic_perf_moe(struct aic_perfdb *db, enum aic_quant q, const char *distributi
     struct moe_ctx a = {&db->sys, q, hidden, inter, topk, experts, moe_tp, moe_ep, gated};
     double c[1] = {tokens};
     double sol = sol_moe(&a, c);
-    double wt = (double)hidden * inter * (gated ? 3 : 2) / (moe_tp > 0 ? moe_tp : 1) * experts /
-                (moe_ep > 0 ? moe_ep : 1);
     if (tokens <= 0)
         return set_lat(out, 0, AIC_PROV_SOL);
     if (db->mode == AIC_DB_SOL)
         return set_lat(out, sol, AIC_PROV_SOL);
     if (db->mode == AIC_DB_EMPIRICAL)
-        return emp_result(db, EMP_MOE, qname(q), sol, tokens * topk, wt, out);
+        return emp_result(db, EMP_MOE, qname(q), sol, tokens * topk / experts, out);
     int rc = moe_silicon(db, &a, distribution, tokens, out, err);
     if (rc == AIC_ERR_NODATA && db->mode == AIC_DB_HYBRID)
-        return emp_result(db, EMP_MOE, qname(q), sol, tokens * topk, wt, out);
+        return emp_result(db, EMP_MOE, qname(q), sol, tokens * topk / experts, out);
     return rc;
 }
 
@@ -578,7 +576,7 @@ static int nccl_core(struct aic_perfdb *db, enum aic_quant q, const char *op, do
     if (db->mode == AIC_DB_SOL)
         return set_lat(out, sol, AIC_PROV_SOL);
     if (db->mode == AIC_DB_EMPIRICAL)
-        return emp_result(db, EMP_NCCL, op, sol, elements * aic_quant_bytes(q), n_gpus, out);
+        return emp_result(db, EMP_NCCL, op, sol, n_gpus, out);
     const struct ptable *t;
     int rc = perfdb_table(db, T_NCCL, &t, err);
     if (!rc) {
@@ -592,7 +590,7 @@ static int nccl_core(struct aic_perfdb *db, enum aic_quant q, const char *op, do
                  : comm_lookup(db, T_NCCL, 2, prefix, elements, n_gpus, what, out, err);
     }
     if (rc == AIC_ERR_NODATA && db->mode == AIC_DB_HYBRID)
-        return emp_result(db, EMP_NCCL, op, sol, elements * aic_quant_bytes(q), n_gpus, out);
+        return emp_result(db, EMP_NCCL, op, sol, n_gpus, out);
     return rc;
 }
 
@@ -615,7 +613,7 @@ int aic_perf_allreduce(struct aic_perfdb *db, double elements, int tp, struct ai
     if (db->mode == AIC_DB_SOL)
         return set_lat(out, sol, AIC_PROV_SOL);
     if (db->mode == AIC_DB_EMPIRICAL)
-        return emp_result(db, EMP_ALLREDUCE, "half", sol, elements * 2, tp, out);
+        return emp_result(db, EMP_ALLREDUCE, "half", sol, tp, out);
     int rc;
     if (db->sys.gpus_per_node == 72 && tp > 4) {
         rc = nccl_core(db, AIC_Q_HALF, "all_reduce", elements, tp, out, err);
@@ -629,7 +627,7 @@ int aic_perf_allreduce(struct aic_perfdb *db, double elements, int tp, struct ai
         }
     }
     if (rc == AIC_ERR_NODATA && db->mode == AIC_DB_HYBRID)
-        return emp_result(db, EMP_ALLREDUCE, "half", sol, elements * 2, tp, out);
+        return emp_result(db, EMP_ALLREDUCE, "half", sol, tp, out);
     return rc;
 }
 
