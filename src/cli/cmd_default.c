@@ -1,0 +1,315 @@
+/*
+ * cmd_default.c - `aiconfigurator cli default`: sweep aggregated and disaggregated serving
+ * for a GPU budget and print AIConfigurator's final report (aic-interface §1.4, §1.11).
+ * Also holds the driver shared with `cli recommend` (cmd_recommend.c): one option table,
+ * request building, logging, report and --save_dir.
+ *
+ * Choices where AIConfigurator is vague: --total_gpus 0 is a usage error (exit 2); a model
+ * that does not fit exits 1 naming the smallest GPU count that fits; when nothing meets
+ * TPOT the closest rows are printed with a warning naming the binding bound (exit 0, as
+ * AIConfigurator); when nothing meets TTFT nothing can be shown (exit 1); an unwritable
+ * --save_dir exits 1 and writes nothing.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aiconfigurator/report.h"
+#include "aiconfigurator/search.h"
+#include "cli/cli.h"
+
+struct sweep_opts {
+    const char *model, *system, *decode_system, *backend_version, *save_dir, *transfer_policy;
+    const char *gemm_q, *kv_q, *fmha_q, *moe_q, *comm_q, *moe_backend, *deployment_target;
+    int backend, db_mode, serving, total_gpus, isl, osl, prefix, top_n, nextn, max_seq_len;
+    double ttft, tpot, request_latency, nextn_accepted, free_mem, rate, conc;
+    int strict_sla, inclusive_tpot, chunked, wideep, json;
+};
+
+int cli_sweep_main(struct cli_env *env, int argc, char **argv, int recommend);
+
+static const char *const backend_choices[] = {"trtllm", "vllm", "sglang", "auto", NULL};
+static const char *const db_choices[] = {"SILICON", "HYBRID", "EMPIRICAL", "SOL", NULL};
+static const char *const serving_choices[] = {"auto", "agg", "disagg", "all", "afd", NULL};
+
+#define O(f) offsetof(struct sweep_opts, f)
+#define BIG 1e9
+/* Options of both modes; rows flagged in `default_only` are skipped for recommend. */
+static const struct cli_opt sweep_table[] = {
+    {"model-path", "model hf-id", CLI_STRING, O(model), 0, 0, NULL, "ID|DIR",
+     "Hugging Face id, local directory with config.json, or legacy name (required)"},
+    {"system", NULL, CLI_STRING, O(system), 0, 0, NULL, "NAME", "GPU system, e.g. h200_sxm (required)"},
+    {"decode-system", NULL, CLI_STRING, O(decode_system), 0, 0, NULL, "NAME",
+     "system of the disagg decode pool (default --system)"},
+    {"backend", NULL, CLI_ENUM, O(backend), 0, 0, backend_choices, NULL,
+     "trtllm (default), vllm, sglang, or auto (all three, merged per serving mode)"},
+    {"backend-version", "perf-db-version", CLI_STRING, O(backend_version), 0, 0, NULL, "VER",
+     "perf database version (default: newest available)"},
+    {"database-mode", NULL, CLI_ENUM, O(db_mode), 0, 0, db_choices, NULL,
+     "SILICON (default; recommend: HYBRID), HYBRID, EMPIRICAL, SOL"},
+    {"transfer-policy", NULL, CLI_STRING, O(transfer_policy), 0, 0, NULL, "P",
+     "accepted for compatibility; ignored"},
+    {"total-gpus", NULL, CLI_INT, O(total_gpus), 0, 1e6, NULL, "N", "GPU budget"},
+    {"target-request-rate", NULL, CLI_FLOAT, O(rate), 1e-9, 1e12, NULL, "R",
+     "load target in req/s: find the fewest GPUs (recommend)"},
+    {"target-concurrency", NULL, CLI_FLOAT, O(conc), 1e-9, 1e12, NULL, "C",
+     "load target in concurrent requests (recommend)"},
+    {"serving-mode", NULL, CLI_ENUM, O(serving), 0, 0, serving_choices, NULL,
+     "auto (agg and disagg, default), agg, disagg; all/afd run auto (AFD not modelled)"},
+    {"isl", NULL, CLI_INT, O(isl), 1, BIG, NULL, "N", "input tokens per request (default 4000)"},
+    {"osl", NULL, CLI_INT, O(osl), 1, BIG, NULL, "N", "output tokens per request (default 1000)"},
+    {"prefix", NULL, CLI_INT, O(prefix), 0, BIG, NULL, "N", "cached prefix tokens (default 0)"},
+    {"ttft", NULL, CLI_FLOAT, O(ttft), 1e-9, 1e12, NULL, "MS", "time-to-first-token SLA (default 2000)"},
+    {"tpot", NULL, CLI_FLOAT, O(tpot), 1e-9, 1e12, NULL, "MS", "time-per-output-token SLA (default 30)"},
+    {"request-latency", NULL, CLI_FLOAT, O(request_latency), 1e-9, 1e12, NULL, "MS",
+     "end-to-end SLA; replaces --tpot"},
+    {"strict-sla", NULL, CLI_FLAG, O(strict_sla), 0, 0, NULL, NULL,
+     "also filter the Pareto set by the TPOT / latency bound"},
+    {"inclusive-tpot", NULL, CLI_FLAG, O(inclusive_tpot), 0, 0, NULL, NULL,
+     "display TPOT as (ttft + tpot*(osl-1))/osl"},
+    {"top-n", NULL, CLI_INT, O(top_n), 1, 1000, NULL, "N", "configurations per serving mode (default 5)"},
+    {"save-dir", NULL, CLI_STRING, O(save_dir), 0, 0, NULL, "DIR",
+     "write CSVs, exp_config.yaml and Pareto plots under DIR"},
+    {"gemm-quant-mode", NULL, CLI_STRING, O(gemm_q), 0, 0, NULL, "MODE", "GEMM quantization (default: checkpoint)"},
+    {"kvcache-quant-mode", NULL, CLI_STRING, O(kv_q), 0, 0, NULL, "MODE", "KV cache quantization (default: checkpoint)"},
+    {"fmha-quant-mode", NULL, CLI_STRING, O(fmha_q), 0, 0, NULL, "MODE", "attention quantization (default: checkpoint)"},
+    {"moe-quant-mode", NULL, CLI_STRING, O(moe_q), 0, 0, NULL, "MODE", "MoE quantization (default: checkpoint)"},
+    {"comm-quant-mode", NULL, CLI_STRING, O(comm_q), 0, 0, NULL, "MODE", "communication quantization (default half)"},
+    {"nextn", NULL, CLI_INT_AUTO, O(nextn), 0, 16, NULL, "N|auto", "MTP draft tokens (default 0; auto = checkpoint)"},
+    {"nextn-accepted", NULL, CLI_FLOAT, O(nextn_accepted), 0, 16, NULL, "X",
+     "mean accepted draft tokens (required when nextn > 0)"},
+    {"enable-chunked-prefill", NULL, CLI_FLAG, O(chunked), 0, 0, NULL, NULL, "finer ctx-token sweep"},
+    {"free-gpu-memory-fraction", NULL, CLI_FLOAT, O(free_mem), 1e-6, 1, NULL, "F",
+     "KV-cache memory fraction (default: backend's)"},
+    {"max-seq-len", NULL, CLI_INT, O(max_seq_len), 1, BIG, NULL, "N", "KV tokens per sequence (default isl+osl)"},
+    {"enable-wideep", NULL, CLI_FLAG, O(wideep), 0, 0, NULL, NULL, "deprecated; ignored"},
+    {"moe-backend", NULL, CLI_STRING, O(moe_backend), 0, 0, NULL, "NAME", "SGLang MoE backend; accepted, ignored"},
+    {"deployment-target", NULL, CLI_STRING, O(deployment_target), 0, 0, NULL, "T",
+     "accepted for compatibility (artifacts come from `cli generate`)"},
+    {"json", NULL, CLI_FLAG, O(json), 0, 0, NULL, NULL, "print the whole result as JSON"},
+    {0},
+};
+#undef O
+
+static const char default_summary[] =
+    "Sweeps aggregated and disaggregated serving for a GPU budget and ranks the best "
+    "deployments.";
+static const char recommend_summary[] =
+    "Finds the fewest GPUs that serve a load target (--target-request-rate or "
+    "--target-concurrency) within the SLA.";
+
+static int quant_args(struct cli_env *env, const struct sweep_opts *o, struct aic_quant_cfg *q)
+{
+    char msg[512];
+    struct {
+        const char *flag, *val;
+        unsigned use;
+        enum aic_quant *dst;
+    } t[] = {{"gemm-quant-mode", o->gemm_q, AIC_QUSE_GEMM, &q->gemm},
+             {"kvcache-quant-mode", o->kv_q, AIC_QUSE_KV, &q->kv},
+             {"fmha-quant-mode", o->fmha_q, AIC_QUSE_FMHA, &q->fmha},
+             {"moe-quant-mode", o->moe_q, AIC_QUSE_MOE, &q->moe},
+             {"comm-quant-mode", o->comm_q, AIC_QUSE_COMM, &q->comm}};
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        int v = cli_quant_arg(t[i].flag, t[i].val, t[i].use, msg, sizeof msg);
+        if (v == -2)
+            return cli_error(env, 1, "%s", msg);
+        *t[i].dst = (enum aic_quant)v;
+    }
+    return CLI_OK;
+}
+
+static int check_opts(struct cli_env *env, const struct sweep_opts *o, int recommend)
+{
+    if (!o->model)
+        return cli_error(env, 1, "--model-path is required (a Hugging Face id such as "
+                                 "Qwen/Qwen3-32B, or a directory with config.json)");
+    if (!o->system)
+        return cli_error(env, 1, "--system is required (e.g. h200_sxm, h100_sxm, b200_sxm, gb200)");
+    if (o->rate > 0 && o->conc > 0)
+        return cli_error(env, 1, "--target-request-rate and --target-concurrency are mutually "
+                                 "exclusive; give one");
+    if (recommend && o->rate <= 0 && o->conc <= 0)
+        return cli_error(env, 1, "recommend needs a load target: --target-request-rate R or "
+                                 "--target-concurrency C");
+    if (!recommend && cli_given(env, 0, "total-gpus") && o->total_gpus < 1)
+        return cli_error(env, 1, "--total-gpus must be at least 1 (got %d)", o->total_gpus);
+    if (o->prefix >= o->isl)
+        return cli_error(env, 1, "--prefix (%d) must be smaller than --isl (%d)", o->prefix,
+                         o->isl);
+    return CLI_OK;
+}
+
+static int build_req(struct cli_env *env, struct aic_ctx *ctx, const struct sweep_opts *o,
+                     int recommend, struct aic_search_req *r)
+{
+    aic_search_req_init(r);
+    r->model = o->model;
+    r->system = o->system;
+    r->decode_system = o->decode_system;
+    r->backend = o->backend == 3 ? AIC_BACKEND_AUTO : o->backend;
+    r->backend_version = o->backend_version && *o->backend_version ? o->backend_version : NULL;
+    r->db_mode = (enum aic_db_mode)o->db_mode;
+    r->total_gpus = recommend ? 0 : o->total_gpus;
+    r->wl = (struct aic_workload){o->isl, o->osl, o->prefix};
+    r->ttft_ms = o->ttft;
+    r->tpot_ms = o->tpot;
+    r->request_latency_ms = o->request_latency;
+    if (o->request_latency > 0 && !cli_given(env, 0, "ttft"))
+        r->ttft_ms = 0; /* the library uses 0.95 x request latency */
+    r->strict_sla = o->strict_sla;
+    r->serving = o->serving == 1 ? AIC_SEARCH_AGG : o->serving == 2 ? AIC_SEARCH_DISAGG
+                                                                    : AIC_SEARCH_AUTO;
+    r->top_n = o->top_n;
+    r->free_mem_fraction = o->free_mem;
+    r->max_seq_len = o->max_seq_len;
+    r->enable_chunked_prefill = o->chunked;
+    r->target_request_rate = recommend ? o->rate : 0;
+    r->target_concurrency = recommend ? o->conc : 0;
+    if (quant_args(env, o, &r->quant))
+        return CLI_USAGE;
+    r->nextn = o->nextn;
+    if (o->nextn < 0) {
+        const struct aic_model *m;
+        struct aic_error err = {0};
+        if (aic_ctx_get_model(ctx, o->model, &m, &err))
+            return cli_lib_error(env, &err);
+        r->nextn = m->num_nextn_predict_layers;
+    }
+    if (r->nextn > 0 && !cli_given(env, 0, "nextn-accepted"))
+        return cli_error(env, 0, "--nextn-accepted is required when --nextn is %d", r->nextn);
+    if (o->nextn_accepted > r->nextn)
+        return cli_error(env, 0, "--nextn-accepted (%g) must be between 0 and --nextn (%d)",
+                         o->nextn_accepted, r->nextn);
+    r->nextn_accepted = o->nextn_accepted;
+    return CLI_OK;
+}
+
+static void log_start(struct cli_env *env, const struct sweep_opts *o,
+                      const struct aic_search_req *r)
+{
+    const char *be = r->backend == AIC_BACKEND_AUTO ? "auto" : aic_backend_name(r->backend);
+    char implicit[256] = "";
+    size_t k = 0;
+    static const char *const names[] = {"isl", "osl", "ttft", "tpot"};
+    for (int i = 0; i < 4; i++) {
+        if (cli_given(env, 0, names[i]) || (i == 3 && r->request_latency_ms > 0))
+            continue;
+        k += (size_t)snprintf(implicit + k, sizeof implicit - k, "%s%s", k ? ", " : "",
+                              i == 0 ? "ISL" : i == 1 ? "OSL" : i == 2 ? "TTFT" : "TPOT");
+    }
+    cli_log(env, CLI_LOG_INFO, "Loading AIConfigurator version: %s", aic_version());
+    cli_log(env, CLI_LOG_INFO, "Number of top configurations to output: %d (change with --top-n)",
+            r->top_n);
+    if (k)
+        cli_log(env, CLI_LOG_WARNING,
+                "Using implicit defaults for %s (ISL=%d, OSL=%d, TTFT=%.1fms, TPOT=%.1fms). "
+                "They act as filters on the search; set them explicitly for results that "
+                "match your workload.", implicit, o->isl, o->osl, o->ttft, o->tpot);
+    if (o->wideep)
+        cli_log(env, CLI_LOG_WARNING, "--enable-wideep is deprecated and ignored");
+    if (o->serving >= 3)
+        cli_log(env, CLI_LOG_WARNING, "AFD is not modelled; --serving-mode %s runs agg and disagg",
+                serving_choices[o->serving]);
+    cli_log(env, CLI_LOG_INFO, "Effective parameters: ISL=%d, OSL=%d, TTFT=%.1fms, TPOT=%.1fms, "
+            "backend=%s", r->wl.isl, r->wl.osl, r->ttft_ms, r->tpot_ms, be);
+}
+
+static void log_done(struct cli_env *env, const struct aic_search_result *res)
+{
+    for (int i = 0; i < AIC_EXP_COUNT; i++)
+        if (res->exp[i].ran)
+            cli_log(env, CLI_LOG_INFO, "Experiment %s completed with %zu results.",
+                    i ? "disagg" : "agg", res->exp[i].n_rows);
+    for (int i = 0; i < res->n_warn; i++)
+        cli_log(env, CLI_LOG_WARNING, "%s", res->warn[i]);
+}
+
+static int output(struct cli_env *env, const struct sweep_opts *o,
+                  const struct aic_search_result *res)
+{
+    if (o->save_dir) {
+        struct aic_error err = {0};
+        char where[1024];
+        if (aic_report_save(res, o->save_dir, where, sizeof where, &err))
+            return cli_lib_error(env, &err);
+        cli_log(env, CLI_LOG_INFO, "Saving results to %s", where);
+    }
+    char *text;
+    if (o->json) {
+        text = aic_report_json(res);
+    } else {
+        struct aic_report_opts ro = {env->color, o->inclusive_tpot};
+        text = aic_report_text(res, &ro);
+        cli_log(env, CLI_LOG_INFO, "%s", "");
+    }
+    if (!text)
+        return cli_error(env, 0, "out of memory rendering the report");
+    fputs(text, stdout);
+    if (o->json)
+        fputs("\n", stdout);
+    free(text);
+    return CLI_OK;
+}
+
+int cli_sweep_main(struct cli_env *env, int argc, char **argv, int recommend)
+{
+    struct sweep_opts o = {.isl = 4000, .osl = 1000, .ttft = 2000, .tpot = 30, .top_n = 5,
+                           .db_mode = recommend ? AIC_DB_HYBRID : AIC_DB_SILICON};
+    const struct cli_optset sets[] = {{sweep_table, &o}};
+    int rc = cli_parse(env, recommend ? "recommend" : "default",
+                       recommend ? recommend_summary : default_summary, sets, 1, argc, argv);
+    if (rc != CLI_OK)
+        return rc;
+    if (!recommend && !cli_given(env, 0, "total-gpus")) {
+        if (o.rate <= 0 && o.conc <= 0)
+            return cli_error(env, 1, "default mode requires either --total-gpus or a load "
+                                     "target (--target-request-rate / --target-concurrency)");
+        recommend = 1; /* AIConfigurator routes a load target without a budget to recommend */
+        if (!cli_given(env, 0, "database-mode"))
+            o.db_mode = AIC_DB_HYBRID;
+    } else if (!recommend && (o.rate > 0 || o.conc > 0)) {
+        o.rate = o.conc = 0;
+        cli_log(env, CLI_LOG_WARNING, "--total-gpus is set: the load target is ignored");
+    }
+    if ((rc = check_opts(env, &o, recommend)))
+        return rc;
+    if (o.json)
+        env->log = stderr;
+    struct aic_ctx *ctx = aic_ctx_new(env->systems_paths);
+    struct aic_search_req req;
+    struct aic_search_result res;
+    struct aic_error err = {0};
+    if (!ctx)
+        return cli_error(env, 0, "out of memory");
+    if ((rc = build_req(env, ctx, &o, recommend, &req))) {
+        aic_ctx_free(ctx);
+        return rc;
+    }
+    log_start(env, &o, &req);
+    for (int i = 0; i < AIC_EXP_COUNT; i++)
+        if ((i == 0 && req.serving != AIC_SEARCH_DISAGG) ||
+            (i == 1 && req.serving != AIC_SEARCH_AGG))
+            cli_log(env, CLI_LOG_INFO, "Starting experiment: %s", i ? "disagg" : "agg");
+    rc = aic_search_run(ctx, &req, &res, &err);
+    if (rc) {
+        for (int i = 0; i < res.n_warn; i++)
+            cli_log(env, CLI_LOG_WARNING, "%s", res.warn[i]);
+        int code = cli_lib_error(env, &err);
+        aic_search_result_free(&res);
+        aic_ctx_free(ctx);
+        return code;
+    }
+    log_done(env, &res);
+    rc = output(env, &o, &res);
+    cli_log(env, CLI_LOG_INFO, "All experiments completed in %.2f seconds", res.elapsed_s);
+    aic_search_result_free(&res);
+    aic_ctx_free(ctx);
+    return rc;
+}
+
+int cmd_default(struct cli_env *env, int argc, char **argv)
+{
+    return cli_sweep_main(env, argc, argv, 0);
+}
