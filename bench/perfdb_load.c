@@ -124,6 +124,21 @@ int main(int argc, char **argv)
                     }
             double per = (aic_now_s() - t0) / nq;
             printf("  gemm query %.2f us (%d queries, checksum %.3f)\n", per * 1e6, nq, sum);
+
+            /* decode attention (5-sample average) over a spread of batch and KV length */
+            nq = 0;
+            sum = 0;
+            t0 = aic_now_s();
+            for (double bb = 1; bb <= 1024; bb *= 2)
+                for (double s = 100; s <= 200000; s *= 1.5) {
+                    if (aic_perf_generation_attention(db, AIC_Q_BF16, bb, s, 32, 8, 128, 0, &lat,
+                                                      &err) == 0)
+                        sum += lat.ms;
+                    nq++;
+                }
+            per = (aic_now_s() - t0) / nq;
+            printf("  generation attention query %.2f us (%d queries, checksum %.3f)\n",
+                   per * 1e6, nq, sum);
             aic_perfdb_free(db);
         }
     }

@@ -41,6 +41,7 @@ struct ptable {
     double *keys;         /* nslices * nk, sorted lexicographically */
     size_t *start;        /* nslices + 1: points of slice i are [start[i], start[i+1]) */
     double *ax;           /* npts * na, sorted within each slice */
+    double *lax;          /* log2 of ax (floored at 1e-9), for nearest-leaf distances */
     double *lat;          /* npts, milliseconds */
     struct strpool strs;  /* interned string keys (their ids are stored as doubles) */
     double load_s;        /* seconds spent loading (bench) */
@@ -96,6 +97,8 @@ int grid_resolve(const struct ptable *t, long s, const double *q, unsigned sqrt_
 struct gemm_sites {
     size_t n;
     double *sn, *sk;      /* site coordinates, sorted by (n, k) */
+    double *ln, *lk;      /* their log2 */
+    double *mlo, *mhi;    /* m range of each site's curve */
     size_t *s0, *s1;      /* point range of each site */
 };
 struct gemm_index {

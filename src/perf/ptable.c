@@ -36,8 +36,9 @@ void ptable_free(struct ptable *t)
     free(t->keys);
     free(t->start);
     free(t->ax);
+    free(t->lax);
     free(t->lat);
-    t->keys = t->ax = t->lat = NULL;
+    t->keys = t->ax = t->lax = t->lat = NULL;
     t->start = NULL;
     t->npts = t->nslices = 0;
 }
@@ -284,6 +285,15 @@ int pbuild_finish(struct pbuild *b, struct ptable *t)
     }
     t->start[ns] = np;
     t->npts = np;
+    t->lax = malloc((np ? np : 1) * (size_t)(na ? na : 1) * sizeof(double));
+    if (!t->lax) {
+        free(b->rec);
+        b->rec = NULL;
+        ptable_free(t);
+        return AIC_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < np * (size_t)na; i++)
+        t->lax[i] = log2(t->ax[i] > 1e-9 ? t->ax[i] : 1e-9);
     t->nslices = ns;
     free(b->rec);
     b->rec = NULL;

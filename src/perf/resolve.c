@@ -122,13 +122,12 @@ static int hold_nn(const struct ptable *t, size_t lo, size_t hi, const double *q
             continue;
         double d2 = 0;
         for (size_t a = 0; a < na; a++) {
-            double x = t->ax[i * na + a];
-            double dd = log2(x > 1e-9 ? x : 1e-9) - lq[a];
+            double dd = t->lax[i * na + a] - lq[a];
             d2 += dd * dd;
         }
-        double d = sqrt(d2);
-        if (nb == NN + 1 && d >= bd[NN])
+        if (nb == NN + 1 && d2 >= bd[NN] * bd[NN])
             continue;
+        double d = sqrt(d2);
         int j = nb < NN + 1 ? nb++ : NN;
         while (j > 0 && bd[j - 1] > d) {
             bd[j] = bd[j - 1];
@@ -198,7 +197,12 @@ int gemm_index_build(const struct ptable *t, struct gemm_index *gi)
         gs->sk = malloc((n ? n : 1) * sizeof(double));
         gs->s0 = malloc((n ? n : 1) * sizeof(size_t));
         gs->s1 = malloc((n ? n : 1) * sizeof(size_t));
-        if (!gs->sn || !gs->sk || !gs->s0 || !gs->s1)
+        gs->ln = malloc((n ? n : 1) * sizeof(double));
+        gs->lk = malloc((n ? n : 1) * sizeof(double));
+        gs->mlo = malloc((n ? n : 1) * sizeof(double));
+        gs->mhi = malloc((n ? n : 1) * sizeof(double));
+        if (!gs->sn || !gs->sk || !gs->s0 || !gs->s1 || !gs->ln || !gs->lk || !gs->mlo ||
+            !gs->mhi)
             return AIC_ERR_NOMEM;
         n = 0;
         for (size_t i = lo; i < hi; i++) {
@@ -214,6 +218,12 @@ int gemm_index_build(const struct ptable *t, struct gemm_index *gi)
         if (n)
             gs->s1[n - 1] = hi;
         gs->n = n;
+        for (size_t j = 0; j < n; j++) {
+            gs->ln[j] = log2(gs->sn[j]);
+            gs->lk[j] = log2(gs->sk[j]);
+            gs->mlo[j] = t->ax[gs->s0[j] * 3 + 2];
+            gs->mhi[j] = t->ax[(gs->s1[j] - 1) * 3 + 2];
+        }
     }
     return AIC_OK;
 }
@@ -225,6 +235,10 @@ void gemm_index_free(struct gemm_index *gi)
         free(gi->per[s].sk);
         free(gi->per[s].s0);
         free(gi->per[s].s1);
+        free(gi->per[s].ln);
+        free(gi->per[s].lk);
+        free(gi->per[s].mlo);
+        free(gi->per[s].mhi);
     }
     free(gi->per);
     gi->per = NULL;
@@ -309,7 +323,7 @@ int gemm_resolve(const struct aic_system *sys, const struct ptable *t,
     /* candidates: sites whose m-curve spans m (if none, all sites) */
     int any_span = 0;
     for (size_t i = 0; i < gs->n && !any_span; i++)
-        any_span = t->ax[gs->s0[i] * 3 + 2] <= m && t->ax[(gs->s1[i] - 1) * 3 + 2] >= m;
+        any_span = gs->mlo[i] <= m && gs->mhi[i] >= m;
     double ln = log2(n), lk = log2(k);
     double mn_n = INFINITY, mx_n = -INFINITY, mn_k = INFINITY, mx_k = -INFINITY;
     long best[NS];
@@ -317,10 +331,18 @@ int gemm_resolve(const struct aic_system *sys, const struct ptable *t,
     int nb = 0;
     for (int pass = 0; pass < 2 && nb == 0; pass++) {
         for (size_t i = 0; i < gs->n; i++) {
-            if (any_span && !(t->ax[gs->s0[i] * 3 + 2] <= m && t->ax[(gs->s1[i] - 1) * 3 + 2] >= m))
+            if (any_span && !(gs->mlo[i] <= m && gs->mhi[i] >= m))
                 continue;
-            double dn = log2(gs->sn[i]) - ln, dk = log2(gs->sk[i]) - lk;
-            double d = sqrt(dn * dn + dk * dk);
+            double dn = gs->ln[i] - ln, dk = gs->lk[i] - lk;
+            double d2 = dn * dn + dk * dk;
+            if (pass == 0 && d2 > gate * gate) {
+                mn_n = fmin(mn_n, gs->sn[i]);
+                mx_n = fmax(mx_n, gs->sn[i]);
+                mn_k = fmin(mn_k, gs->sk[i]);
+                mx_k = fmax(mx_k, gs->sk[i]);
+                continue;
+            }
+            double d = sqrt(d2);
             if (pass == 0) {
                 mn_n = fmin(mn_n, gs->sn[i]);
                 mx_n = fmax(mx_n, gs->sn[i]);
