@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "util/util.h"
 
 struct est_opts {
     const char *model, *system, *decode_system, *backend_version, *transfer_policy;
@@ -435,7 +436,12 @@ int cmd_estimate(struct cli_env *env, int argc, char **argv)
     res = calloc(1, sizeof(*res));
     rc = res ? build_req(env, ctx, &o, &req) : cli_error(env, 0, "out of memory");
     if (rc == CLI_OK) {
-        if (aic_estimate(ctx, &req, o.detail, res, &err))
+        double t0 = aic_now_s();
+        int st = aic_estimate(ctx, &req, o.detail, res, &err);
+        cli_log(env, CLI_LOG_DEBUG, "estimate of %s on %s/%s (%s) took %.1f ms: %s", req.model,
+                req.system, aic_backend_name(req.backend), aic_serving_mode_name(req.mode),
+                1e3 * (aic_now_s() - t0), st ? err.msg : "ok");
+        if (st)
             rc = cli_lib_error(env, &err);
         else
             rc = report(env, ctx, &req, res, o.json, o.detail);

@@ -623,6 +623,9 @@ static int run_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct
         else
             ok = 1;
         if (!ok)
+            cli_log(env, CLI_LOG_DEBUG, "row %s not estimated: %s", cell(&w, C_ID),
+                    why ? why : err.msg);
+        if (!ok)
             reason_add(&s->reasons, why ? why : err.msg[0] ? err.msg : status);
         if (add_outcome(s, &w, &req, ok, ok ? res->m.ttft_ms : NAN, ok ? res->m.tpot_ms : NAN)) {
             free(res);
