@@ -238,6 +238,8 @@ static int run_target(struct disagg_ctx *c, enum aic_backend be, const struct ai
             for (int k = 0; k < npi; k++) {
                 int x, y;
                 double seq, v = pair_value(c, pidx[k], j, &x, &y, &seq);
+                if (v <= 0)
+                    continue;
                 int gpus = x * c->pre[pidx[k]].gpus + y * c->dec[j].gpus;
                 if (v > gb.v || (v == gb.v && v > 0 && gpus < gb.gpus))
                     gb = (struct group_best){v, pidx[k], j, x, y, gpus, seq};
