@@ -106,7 +106,8 @@ static int run_backend(struct run_state *s, enum aic_backend be, int budget,
         rc = aic_sweep_agg(r, s->m, db, be, r->system, budget, s->t, s->nt,
                            &s->rows[AIC_EXP_AGG], &s->st[AIC_EXP_AGG], err);
     if (!rc && s->want[AIC_EXP_DISAGG])
-        rc = aic_sweep_disagg(r, s->m, db, ddb, be, r->system, budget, s->t, s->nt,
+        rc = aic_sweep_disagg(r, s->m, db, ddb, be, r->system, budget,
+                              s->r->total_gpus > 0 ? budget : 128, s->t, s->nt,
                               &s->rows[AIC_EXP_DISAGG], &s->st[AIC_EXP_DISAGG], err);
     return rc;
 }

@@ -61,7 +61,8 @@ int aic_sweep_agg(const struct aic_search_req *r, const struct aic_model *m,
 
 int aic_sweep_disagg(const struct aic_search_req *r, const struct aic_model *m,
                      struct aic_perfdb *pdb, struct aic_perfdb *ddb, enum aic_backend be,
-                     const char *system, int max_gpus, const struct aic_target *t, int nt,
-                     struct aic_rows *out, struct aic_sweep_stats *st, struct aic_error *err);
+                     const char *system, int max_gpus, int max_replica_gpus,
+                     const struct aic_target *t, int nt, struct aic_rows *out,
+                     struct aic_sweep_stats *st, struct aic_error *err);
 
 #endif

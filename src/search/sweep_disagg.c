@@ -275,10 +275,11 @@ static int run_target(struct disagg_ctx *c, enum aic_backend be, const struct ai
 
 int aic_sweep_disagg(const struct aic_search_req *r, const struct aic_model *m,
                      struct aic_perfdb *pdb, struct aic_perfdb *ddb, enum aic_backend be,
-                     const char *system, int max_gpus, const struct aic_target *t, int nt,
-                     struct aic_rows *out, struct aic_sweep_stats *st, struct aic_error *err)
+                     const char *system, int max_gpus, int max_replica_gpus,
+                     const struct aic_target *t, int nt, struct aic_rows *out,
+                     struct aic_sweep_stats *st, struct aic_error *err)
 {
-    struct disagg_ctx c = {.r = r, .max_gpus = max_gpus < 128 ? max_gpus : 128};
+    struct disagg_ctx c = {.r = r, .max_gpus = max_replica_gpus < 128 ? max_replica_gpus : 128};
     int cap_d = AIC_MAX_LAYOUTS * 96, rc = AIC_OK;
     c.pre = calloc(AIC_MAX_LAYOUTS, sizeof *c.pre);
     c.dec = calloc((size_t)cap_d, sizeof *c.dec);
@@ -286,8 +287,8 @@ int aic_sweep_disagg(const struct aic_search_req *r, const struct aic_model *m,
         rc = aic_err(err, AIC_ERR_NOMEM, "out of memory for the disagg sweep");
         goto out;
     }
-    c.np = eval_prefill(r, m, pdb, be, system, c.max_gpus, c.pre, AIC_MAX_LAYOUTS, st);
-    c.nd = eval_decode(r, m, ddb, be, system, c.max_gpus, c.dec, cap_d, st);
+    c.np = eval_prefill(r, m, pdb, be, system, max_gpus, c.pre, AIC_MAX_LAYOUTS, st);
+    c.nd = eval_decode(r, m, ddb, be, system, max_gpus, c.dec, cap_d, st);
     if (!c.np || !c.nd)
         goto out;
     qsort(c.pre, (size_t)c.np, sizeof *c.pre, cmp_prefill);
