@@ -92,6 +92,7 @@ static void series(cairo_t *cr, const struct frame *f, const struct aic_search_r
     }
     cairo_stroke(cr);
     for (size_t i = 0; i < x->n_pareto; i++) {
+        cairo_new_path(cr);
         cairo_arc(cr, px(f, xv(res, &x->pareto[i])), py(f, x->pareto[i].tokens_s_gpu), 3, 0,
                   2 * M_PI);
         cairo_fill(cr);
@@ -114,6 +115,7 @@ static void legend(cairo_t *cr, const struct frame *f, const struct aic_search_r
     }
     if (res->best >= 0) {
         cairo_set_source_rgb(cr, 0.84, 0.15, 0.16);
+        cairo_new_path(cr);
         cairo_arc(cr, f->x0 + f->w - 121, y - 4, 5, 0, 2 * M_PI);
         cairo_stroke(cr);
         cairo_set_source_rgb(cr, 0, 0, 0);
@@ -149,6 +151,7 @@ void aic_report_draw(cairo_t *cr, double w, double h, const struct aic_search_re
         const struct aic_search_row *t = &res->exp[res->best].top[0];
         cairo_set_source_rgb(cr, 0.84, 0.15, 0.16);
         cairo_set_line_width(cr, 2);
+        cairo_new_path(cr);
         cairo_arc(cr, px(&f, xv(res, t)), py(&f, t->tokens_s_gpu), 7, 0, 2 * M_PI);
         cairo_stroke(cr);
     }
