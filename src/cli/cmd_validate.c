@@ -253,9 +253,27 @@ static int per_rank(int conc, int dp)
     return b < 1 ? 1 : b;
 }
 
+/* Measured files label gpt-oss's MXFP4 checkpoint "nvfp4" (even on Hopper, which has no FP4
+ * tensor cores): an fp4 label on a checkpoint whose experts are MXFP4 means the checkpoint's
+ * own quantization, so both modes go back to "from the checkpoint". */
+static void mxfp4_labels(struct aic_ctx *ctx, struct aic_estimate_req *r)
+{
+    const struct aic_model *m = NULL;
+    struct aic_error err = {0};
+
+    if (r->opts.quant.gemm != AIC_Q_NVFP4 && r->opts.quant.moe != AIC_Q_NVFP4)
+        return;
+    if (aic_ctx_get_model(ctx, r->model, &m, &err) || !m)
+        return;
+    if (m->moe_quant == AIC_Q_W4A16_MXFP4 || m->moe_quant == AIC_Q_W4A8_MXFP4_MXFP8) {
+        r->opts.quant.gemm = AIC_Q_NONE;
+        r->opts.quant.moe = AIC_Q_NONE;
+    }
+}
+
 /* Builds the request of row w; returns NULL or the reason the row is not estimable. */
-static const char *row_req(const struct row *w, struct aic_estimate_req *r, int db_mode,
-                           int db_explicit)
+static const char *row_req(struct aic_ctx *ctx, const struct row *w, struct aic_estimate_req *r,
+                           int db_mode, int db_explicit)
 {
     const char *why = NULL, *mode = cell(w, C_MODE);
     int b, q;
@@ -288,6 +306,7 @@ static const char *row_req(const struct row *w, struct aic_estimate_req *r, int 
     if (q == -2)
         return "unknown moe_quant_mode";
     r->opts.quant.moe = (enum aic_quant)q;
+    mxfp4_labels(ctx, r);
     if (!strcasecmp(mode, "agg")) {
         r->mode = AIC_MODE_AGG;
         if (row_layout(w, C_TP, &r->lay, &why))
@@ -613,7 +632,7 @@ static int run_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct
         struct aic_estimate_req req;
         struct aic_error err = {0};
         char status[128] = "ok";
-        const char *why = row_req(&w, &req, o->db_mode, db_explicit);
+        const char *why = row_req(ctx, &w, &req, o->db_mode, db_explicit);
         int ok = 0;
 
         if (why)
