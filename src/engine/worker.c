@@ -1,6 +1,7 @@
 /*
  * worker.c - a worker: layout validation, quantization resolution, op lists.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,10 +58,16 @@ static int resolve_quant(struct aic_worker *w, struct aic_error *err)
     return AIC_OK;
 }
 
-static int bad_layout(struct aic_error *err, const char *fmt, int a, int b)
+static int bad_layout(struct aic_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int bad_layout(struct aic_error *err, const char *fmt, ...)
 {
     char msg[256];
-    snprintf(msg, sizeof(msg), fmt, a, b);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
     return aic_err(err, AIC_ERR_USAGE, "invalid parallel layout: %s", msg);
 }
 
@@ -79,7 +86,7 @@ static int check_layout(const struct aic_model *m, struct aic_layout *lay, enum 
     if (!moe) {
         if (lay->dp != 1)
             return bad_layout(err, "attention dp %d needs a MoE model (dense models scale by "
-                                   "replicas; use dp 1, got %d)", lay->dp, lay->dp);
+                                   "replicas; use dp 1)", lay->dp);
         lay->moe_tp = lay->moe_ep = 1;
         return AIC_OK;
     }
