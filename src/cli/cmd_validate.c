@@ -173,7 +173,8 @@ static int col_index(const struct csv_table *t, const char *name)
 enum vcol {
     C_ID, C_BACKEND, C_MODEL, C_SYSTEM, C_MODE, C_ISL, C_OSL, C_GEMM_Q, C_MOE_Q, C_BS, C_TP, C_PP,
     C_DP, C_MOE_TP, C_MOE_EP, C_P_BS, C_P_WORKERS, C_P_TP, C_P_PP, C_P_DP, C_P_MOE_TP, C_P_MOE_EP,
-    C_D_BS, C_D_WORKERS, C_D_TP, C_D_PP, C_D_DP, C_D_MOE_TP, C_D_MOE_EP, C_TTFT, C_TPOT, C_COUNT
+    C_D_BS, C_D_WORKERS, C_D_TP, C_D_PP, C_D_DP, C_D_MOE_TP, C_D_MOE_EP, C_TTFT, C_TPOT, C_SOURCE,
+    C_COUNT
 };
 static const char *const vcol_names[C_COUNT] = {
     "id", "backend", "model_path", "system", "mode", "isl", "osl", "gemm_quant_mode",
@@ -182,7 +183,7 @@ static const char *const vcol_names[C_COUNT] = {
     "prefill_pp_size", "prefill_attention_dp_size", "prefill_moe_tp_size", "prefill_moe_ep_size",
     "decode_batch_size", "decode_num_workers", "decode_tp_size", "decode_pp_size",
     "decode_attention_dp_size", "decode_moe_tp_size", "decode_moe_ep_size", "silicon_ttft_ms",
-    "silicon_tpot_ms"};
+    "silicon_tpot_ms", "silicon_data_source"};
 /* Columns without which the file cannot be validated at all. */
 static const enum vcol vcol_required[] = {C_ID, C_BACKEND, C_MODEL, C_SYSTEM, C_MODE, C_ISL, C_OSL,
                                           C_TTFT, C_TPOT};
@@ -271,6 +272,23 @@ static void mxfp4_labels(struct aic_ctx *ctx, struct aic_estimate_req *r)
     }
 }
 
+/* The measured concurrency when the free-text source column records it
+ * ("silicon_concurrency=N"), else -1. */
+static int source_concurrency(const struct row *w)
+{
+    const char *p = strstr(cell(w, C_SOURCE), "silicon_concurrency=");
+    return p ? atoi(p + strlen("silicon_concurrency=")) : -1;
+}
+
+/* Agg batch per attention-DP rank. batch_size is the worker's concurrency, except in files
+ * whose recorded concurrency shows it was already per rank (concurrency = batch x dp). */
+static int agg_batch(const struct row *w, int b, int dp)
+{
+    if (dp > 1 && source_concurrency(w) == b * dp)
+        return b;
+    return per_rank(b, dp);
+}
+
 /* Builds the request of row w; returns NULL or the reason the row is not estimable. */
 static const char *row_req(struct aic_ctx *ctx, const struct row *w, struct aic_estimate_req *r,
                            int db_mode, int db_explicit)
@@ -314,7 +332,7 @@ static const char *row_req(struct aic_ctx *ctx, const struct row *w, struct aic_
         b = cell_int(w, C_BS, -1);
         if (b <= 0)
             return "missing batch_size";
-        r->batch_size = per_rank(b, r->lay.dp);
+        r->batch_size = agg_batch(w, b, r->lay.dp);
         return NULL;
     }
     if (strcasecmp(mode, "disagg"))

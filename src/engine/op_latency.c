@@ -86,43 +86,65 @@ static int allreduce(struct aic_worker *w, double elems, int n, struct aic_lat *
     return rc;
 }
 
+/* Token exchange of attention-DP ranks with the expert pool: either gather every rank's
+ * tokens everywhere (all_gather before, reduce_scatter after) or send each token only to
+ * the ranks holding its top-k experts (all-to-all). Frameworks pick the cheaper kernel for
+ * the fan-out (all-to-all for multi-node expert parallelism), so we take the cheaper. */
+static int dp_exchange(struct aic_worker *w, const struct aic_op *op, double vol, double q,
+                       struct aic_lat *acc, struct aic_error *err)
+{
+    int dp = w->lay.dp, G = w->lay.moe_tp * w->lay.moe_ep, pre = op->is_pre;
+    struct aic_lat gather = {0, AIC_PROV_MEASURED}, a2a = {0, AIC_PROV_MEASURED};
+    double fan = fmin(w->model->topk, w->lay.moe_ep);
+    int rc = nccl(w, pre ? "all_gather" : "reduce_scatter", vol * dp * (pre ? q : 1.0), G,
+                  &gather, err);
+
+    if (rc)
+        return rc;
+    if (w->lay.moe_ep > 1 && nccl(w, "alltoall", vol * fan * (pre ? q : 1.0), G, &a2a, err) ==
+                                 AIC_OK &&
+        a2a.ms < gather.ms)
+        gather = a2a;
+    lat_add(acc, &gather);
+    return AIC_OK;
+}
+
 /* MoE dispatch/combine communication per backend (aic-modeling 1.5). */
 static int moe_dispatch(struct aic_worker *w, const struct aic_op *op, double x,
                         struct aic_lat *acc, struct aic_error *err)
 {
     int dp = w->lay.dp, G = w->lay.moe_tp * w->lay.moe_ep, attn_tp = G / dp;
-    double vol = x * op->elems_per_token, pre = op->is_pre;
+    double vol = x * op->elems_per_token, pre = op->is_pre, q = 1.0;
     int rc = AIC_OK;
 
     acc->ms = 0;
     acc->prov = AIC_PROV_MEASURED;
+    if (w->backend == AIC_BACKEND_TRTLLM && aic_perfdb_system(w->db)->sm_version >= 100)
+        q = aic_quant_bytes(w->q.moe) / 2.0; /* quantized dispatch on Blackwell */
     switch (w->backend) {
     case AIC_BACKEND_VLLM:
         if (attn_tp > 1)
             rc = allreduce(w, vol, G, acc, err);
         if (!rc && dp > 1)
-            rc = nccl(w, pre ? "all_gather" : "reduce_scatter", vol * dp, G, acc, err);
+            rc = dp_exchange(w, op, vol, 1.0, acc, err);
         return rc;
     case AIC_BACKEND_SGLANG:
         if (attn_tp > 1 && dp > 1) {
             rc = nccl(w, pre ? "reduce_scatter" : "all_gather", vol, attn_tp, acc, err);
             if (!rc)
-                rc = nccl(w, pre ? "all_gather" : "reduce_scatter", vol * dp, G, acc, err);
+                rc = dp_exchange(w, op, vol, 1.0, acc, err);
         } else if (attn_tp > 1) {
             rc = allreduce(w, vol, G, acc, err);
         } else if (dp > 1) {
-            rc = nccl(w, pre ? "all_gather" : "reduce_scatter", vol * dp, G, acc, err);
+            rc = dp_exchange(w, op, vol, 1.0, acc, err);
         }
         return rc;
     default:
-        if (dp > 1) {
-            double q = 1.0;
-            if (pre && aic_perfdb_system(w->db)->sm_version >= 100)
-                q = aic_quant_bytes(w->q.moe) / 2.0; /* quantized dispatch on Blackwell */
-            rc = nccl(w, pre ? "all_gather" : "reduce_scatter", vol * dp * q, G, acc, err);
-        } else if (attn_tp > 1) {
+        if (dp > 1)
+            rc = dp_exchange(w, op, vol, q, acc, err);
+        else if (attn_tp > 1)
             rc = allreduce(w, vol, G, acc, err);
-        }
+        (void)pre;
         return rc;
     }
 }
