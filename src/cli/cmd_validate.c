@@ -254,22 +254,34 @@ static int per_rank(int conc, int dp)
     return b < 1 ? 1 : b;
 }
 
-/* Measured files label gpt-oss's MXFP4 checkpoint "nvfp4" (even on Hopper, which has no FP4
- * tensor cores): an fp4 label on a checkpoint whose experts are MXFP4 means the checkpoint's
- * own quantization, so both modes go back to "from the checkpoint". */
-static void mxfp4_labels(struct aic_ctx *ctx, struct aic_estimate_req *r)
+/* Measured files label quantization coarsely: "fp8" for block-scaled fp8 checkpoints, and
+ * "nvfp4" for gpt-oss's MXFP4 checkpoint (even on Hopper, which has no FP4 tensor cores).
+ * A label of the same family as the checkpoint's own scheme means that scheme. */
+static enum aic_quant same_family(enum aic_quant label, enum aic_quant ckpt)
+{
+    int fp8 = label == AIC_Q_FP8 && (ckpt == AIC_Q_FP8_BLOCK || ckpt == AIC_Q_FP8_STATIC);
+    int fp4 = label == AIC_Q_NVFP4 &&
+              (ckpt == AIC_Q_W4A16_MXFP4 || ckpt == AIC_Q_W4A8_MXFP4_MXFP8);
+    return fp8 || fp4 ? AIC_Q_NONE : label;
+}
+
+static void checkpoint_labels(struct aic_ctx *ctx, struct aic_estimate_req *r)
 {
     const struct aic_model *m = NULL;
     struct aic_error err = {0};
 
-    if (r->opts.quant.gemm != AIC_Q_NVFP4 && r->opts.quant.moe != AIC_Q_NVFP4)
-        return;
     if (aic_ctx_get_model(ctx, r->model, &m, &err) || !m)
         return;
     if (m->moe_quant == AIC_Q_W4A16_MXFP4 || m->moe_quant == AIC_Q_W4A8_MXFP4_MXFP8) {
-        r->opts.quant.gemm = AIC_Q_NONE;
-        r->opts.quant.moe = AIC_Q_NONE;
+        if (same_family(r->opts.quant.moe, m->moe_quant) == AIC_Q_NONE ||
+            same_family(r->opts.quant.gemm, m->moe_quant) == AIC_Q_NONE)
+            r->opts.quant.gemm = r->opts.quant.moe = AIC_Q_NONE;
+        return;
     }
+    if (r->opts.quant.gemm != AIC_Q_NONE)
+        r->opts.quant.gemm = same_family(r->opts.quant.gemm, m->gemm_quant);
+    if (r->opts.quant.moe != AIC_Q_NONE)
+        r->opts.quant.moe = same_family(r->opts.quant.moe, m->moe_quant);
 }
 
 /* The measured concurrency when the free-text source column records it
@@ -324,7 +336,7 @@ static const char *row_req(struct aic_ctx *ctx, const struct row *w, struct aic_
     if (q == -2)
         return "unknown moe_quant_mode";
     r->opts.quant.moe = (enum aic_quant)q;
-    mxfp4_labels(ctx, r);
+    checkpoint_labels(ctx, r);
     if (!strcasecmp(mode, "agg")) {
         r->mode = AIC_MODE_AGG;
         if (row_layout(w, C_TP, &r->lay, &why))
