@@ -7,8 +7,22 @@
  * steps with b requests. A mixed step costs three passes: the non-attention work of all
  * C + g tokens as one sequence, the prefill attention of the chunk, and the decode attention
  * of the g requests at mid-generation.
+ *
+ * TTFT under load (our model, not AIConfigurator's fixed queueing factor): a new request
+ * waits for a fixed serving overhead (HTTP, tokenizer, scheduler, first-token streaming),
+ * then for the prefills queued ahead of it, then for the engine step that carries its own
+ * prompt alongside the other requests' decodes:
+ *
+ *   TTFT = overhead + queue_share x (prefill of the whole batch - prefill of one) + own step
+ *
+ * queue_share is the fraction of the other in-flight requests whose prefill a new request
+ * finds ahead of it (0 = arrivals spread evenly, 0.5 = all requests arrive in one wave).
+ * overhead and queue_share per backend were fitted on measured deployments by
+ * tools/fit_ttft.py (see that file for the command); AIC_TTFT_OVERHEAD_MS and
+ * AIC_TTFT_QUEUE_SHARE override them for experiments.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/oplist.h"
@@ -79,29 +93,57 @@ static int mixed_step_ms(struct aic_worker *w, const struct aic_workload *wl,
     return AIC_OK;
 }
 
-static double ttft_queue_factor(const struct aic_worker *w, int b, double S_ctx)
+/* Fitted by tools/fit_ttft.py on ../shared/calibration (agg rows, TTFT <= 20 s). */
+static const struct {
+    double overhead_ms, queue_share;
+} ttft_model[AIC_BACKEND_COUNT] = {
+    [AIC_BACKEND_TRTLLM] = {75.0, 0.05},
+    [AIC_BACKEND_VLLM] = {25.0, 0.08},
+    [AIC_BACKEND_SGLANG] = {150.0, 0.10},
+};
+
+static double env_or(const char *name, double dflt)
 {
-    if (w->backend == AIC_BACKEND_VLLM)
-        return b <= 1 ? 1.0 : fmin(1.0 + log2(b) / 8.0, 2.0);
-    return fmin(2.0 + (S_ctx - 3.0) / 20.0, 4.0);
+    const char *v = getenv(name);
+    return v && *v ? atof(v) : dflt;
+}
+
+/* TTFT of a request arriving while b requests are in flight (see the header comment). */
+static int agg_ttft(struct aic_worker *w, const struct aic_workload *wl, int b, double C,
+                    double *ttft, struct aic_error *err)
+{
+    struct agg_sched one;
+    double own, single = 0, batch = 0, chunk = fmin(C, wl->isl);
+    double overhead = env_or("AIC_TTFT_OVERHEAD_MS", ttft_model[w->backend].overhead_ms);
+    double share = env_or("AIC_TTFT_QUEUE_SHARE", ttft_model[w->backend].queue_share);
+    int rc;
+
+    agg_schedule(w, wl, b, chunk, &one);
+    one.g = b > 1 ? b - 1 : 0;
+    if ((rc = mixed_step_ms(w, wl, &one, &own, err)))
+        return rc;
+    own *= ceil(wl->isl / chunk);
+    if (b > 1 && share > 0) {
+        if ((rc = aic_prefill_ms(w, wl, 1, &single, err)) ||
+            (rc = aic_prefill_ms(w, wl, b, &batch, err)))
+            return rc;
+    }
+    *ttft = overhead + own + share * fmax(batch - single, 0);
+    return AIC_OK;
 }
 
 static void agg_metrics(struct aic_worker *w, const struct aic_workload *wl, int b,
-                        const struct agg_sched *s, double mix, double genonly,
+                        const struct agg_sched *s, double mix, double genonly, double ttft,
                         struct aic_metrics *out)
 {
-    const struct aic_model *m = w->model;
-    double dispatch = w->backend == AIC_BACKEND_VLLM ? 0.8 * m->num_layers : 0;
-    double ttft_req = mix * ceil(wl->isl / s->C) + dispatch;
     double steps = s->tpot_mix_steps + s->genonly_steps;
     double tpot = steps > 0 ? (mix * s->tpot_mix_steps + genonly * s->genonly_steps) / steps
                             : genonly;
     double T_total = s->S_ctx * mix + s->genonly_steps * genonly;
     double out_tok = wl->osl > 1 ? wl->osl - 1 : 1;
-    double thr, ttft;
+    double thr;
 
     tpot /= s->P;
-    ttft = ttft_req * ttft_queue_factor(w, b, s->S_ctx);
     thr = T_total > 0 ? 1000.0 / T_total * b * out_tok : 0;
     if (w->backend == AIC_BACKEND_VLLM)
         thr = fmin(thr, b * out_tok * 1000.0 / (ttft + tpot * out_tok));
@@ -120,7 +162,7 @@ int aic_run_agg(struct aic_worker *w, const struct aic_workload *wl, int b, int 
                 struct aic_metrics *out, struct aic_error *err)
 {
     struct agg_sched s;
-    double mix, genonly = 0, nx = w->opts.nextn + 1;
+    double mix, genonly = 0, ttft, nx = w->opts.nextn + 1;
     double C = ctx_tokens > 0 ? ctx_tokens : wl->isl;
     int rc;
 
@@ -134,7 +176,9 @@ int aic_run_agg(struct aic_worker *w, const struct aic_workload *wl, int b, int 
         if ((rc = aic_eval_ops(w, w->gen_ops, &rt, AIC_FILTER_ALL, &genonly, NULL, 0, NULL, err)))
             return rc;
     }
-    agg_metrics(w, wl, b, &s, mix, genonly, out);
+    if ((rc = agg_ttft(w, wl, b, C, &ttft, err)))
+        return rc;
+    agg_metrics(w, wl, b, &s, mix, genonly, ttft, out);
     aic_worker_memory(w, wl, b, (int)C, 0, &out->mem);
     out->mem_decode = out->mem;
     return AIC_OK;

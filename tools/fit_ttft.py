@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""fit_ttft.py - fit the two TTFT-under-load coefficients of each backend.
+
+The aggregated-serving TTFT model (src/engine/agg.c) is
+
+    TTFT = overhead_ms + own_step + queue_share * queued_prefill
+
+where own_step and queued_prefill come from the engine. This tool runs
+`aiconfigurator cli validate` twice with the coefficients forced through the environment
+(AIC_TTFT_OVERHEAD_MS=0 with AIC_TTFT_QUEUE_SHARE=0, then =1) to read both terms for every
+aggregated row of a measured file, and grid-searches, per backend, the pair that minimises the
+mean absolute percentage error of TTFT (rows with measured TTFT <= 20 s). It prints the
+table to paste into ttft_model[] in src/engine/agg.c.
+
+Usage (from the repository root, after a release build):
+    tools/fit_ttft.py [--bin build/release/aiconfigurator] \
+        [--measured ../shared/calibration/e2e_measured.csv] [--perfdb ../shared/perfdb]
+"""
+import argparse
+import csv
+import os
+import statistics
+import subprocess
+import tempfile
+
+OVERHEADS = [0, 10, 25, 50, 75, 100, 125, 150]
+SHARES = [0, 0.02, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3]
+
+
+def run_validate(args, share, out):
+    env = dict(os.environ, AIC_TTFT_OVERHEAD_MS="0", AIC_TTFT_QUEUE_SHARE=str(share))
+    subprocess.run([args.bin, "cli", "validate", "--measured", args.measured,
+                    "--systems-paths", args.perfdb, "--out", out],
+                   env=env, check=True, stdout=subprocess.DEVNULL)
+    with open(out, newline="") as f:
+        return {r["id"]: r for r in csv.DictReader(f)}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--bin", default="build/release/aiconfigurator")
+    ap.add_argument("--measured", default="../shared/calibration/e2e_measured.csv")
+    ap.add_argument("--perfdb", default="../shared/perfdb")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        base = run_validate(args, 0, os.path.join(tmp, "a.csv"))
+        full = run_validate(args, 1, os.path.join(tmp, "b.csv"))
+    rows = {}
+    with open(args.measured, newline="") as f:
+        for m in csv.DictReader(f):
+            p, q = base.get(m["id"]), full.get(m["id"])
+            if m["mode"] != "agg" or not p or p["status"] != "ok" or q["status"] != "ok":
+                continue
+            ttft = float(m["silicon_ttft_ms"])
+            if ttft > 20000:
+                continue
+            own = float(p["pred_ttft_ms"])
+            queued = float(q["pred_ttft_ms"]) - own
+            rows.setdefault(m["backend"], []).append((ttft, own, queued))
+    print("backend   rows  overhead_ms  queue_share  TTFT MAPE")
+    for backend in sorted(rows):
+        best = None
+        for o in OVERHEADS:
+            for s in SHARES:
+                e = statistics.mean(abs((o + own + s * q) / t - 1) for t, own, q in rows[backend])
+                if best is None or e < best[0]:
+                    best = (e, o, s)
+        print("%-8s %5d %12.1f %12.2f %9.1f%%" % (backend, len(rows[backend]), best[1], best[2],
+                                                  100 * best[0]))
+
+
+if __name__ == "__main__":
+    main()
