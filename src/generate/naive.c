@@ -1,0 +1,168 @@
+/*
+ * naive.c - the configuration `cli generate` writes without any sweep, and the support
+ * check behind `cli support`.
+ *
+ * Naive rule (AIConfigurator's): weights estimated in bf16 whatever the checkpoint's
+ * quantization, params = V*h + L*(4h^2 + FFN + 4h) with FFN = 3*h*I (dense) or
+ * 3*h*I_e*E + h*E (MoE); TP = the smallest power of two with TP x GPU memory > 1.5 x bytes;
+ * MoE runs as moe_tp = TP, moe_ep = 1; batch 128; replicas fill the budget.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "generate/gen_int.h"
+
+static int is_moe(const struct aic_model *m)
+{
+    return m->family == AIC_FAMILY_MOE || m->family == AIC_FAMILY_MLA_MOE;
+}
+
+double aic_naive_weight_bytes(const struct aic_model *m)
+{
+    double h = m->hidden_size, ffn;
+    double params;
+
+    if (is_moe(m) && m->num_experts > 0)
+        ffn = 3.0 * h * m->moe_inter_size * m->num_experts + h * m->num_experts;
+    else
+        ffn = 3.0 * h * m->inter_size;
+    params = (double)m->vocab_size * h + m->num_layers * (4.0 * h * h + ffn + 4.0 * h);
+    return 2.0 * params;
+}
+
+int aic_generate_naive(const struct aic_model *m, const struct aic_system *sys,
+                       enum aic_backend backend, int total_gpus, struct aic_search_row *row,
+                       struct aic_naive_info *info, struct aic_error *err)
+{
+    struct aic_naive_info in;
+    int gpn = sys->gpus_per_node > 0 ? sys->gpus_per_node : 8;
+    double mem = sys->mem_capacity_bytes > 0 ? sys->mem_capacity_bytes : 141.0 * (1 << 30);
+    int tp = 1;
+
+    if (total_gpus < 1)
+        return aic_err(err, AIC_ERR_USAGE, "--total-gpus must be >= 1");
+    memset(&in, 0, sizeof(in));
+    in.weight_bytes_bf16 = aic_naive_weight_bytes(m);
+    in.need_bytes = 1.5 * in.weight_bytes_bf16;
+    in.gpu_mem_bytes = mem;
+    in.max_tp = total_gpus < gpn ? total_gpus : gpn * (total_gpus / gpn);
+    while (tp * mem <= in.need_bytes && tp < (1 << 20))
+        tp *= 2;
+    in.tp = tp;
+    if (info)
+        *info = in;
+    if (tp > in.max_tp)
+        return aic_err(err, AIC_ERR_OOM,
+                       "%s needs about %.0f GiB (1.5 x %.0f GiB of bf16 weights), more than %d "
+                       "x %.0f GiB on %s; it needs tp %d: raise --total-gpus to at least %d",
+                       m->id, in.need_bytes / (1 << 30), in.weight_bytes_bf16 / (1 << 30),
+                       in.max_tp, mem / (1 << 30), sys->name, tp, tp);
+    in.replicas = total_gpus / tp;
+    if (info)
+        *info = in;
+    memset(row, 0, sizeof(*row));
+    row->exp = AIC_EXP_AGG;
+    row->backend = backend;
+    row->lay.tp = tp;
+    row->lay.pp = 1;
+    row->lay.dp = 1;
+    row->lay.moe_tp = is_moe(m) ? tp : 1;
+    row->lay.moe_ep = 1;
+    row->bs = 128;
+    row->workers = 1;
+    row->q.gemm = m->gemm_quant;
+    row->q.moe = m->moe_quant;
+    row->q.kv = m->kv_quant;
+    row->q.fmha = m->fmha_quant;
+    row->q.comm = AIC_Q_HALF;
+    row->d_q = row->q;
+    row->gpus = tp;
+    row->replicas = in.replicas;
+    return AIC_OK;
+}
+
+/* ---- support ------------------------------------------------------------------------------- */
+
+/* Checkpoint weight bytes (gemm quant for dense parts, moe quant for experts). */
+static double checkpoint_bytes(const struct aic_model *m)
+{
+    double h = m->hidden_size, dense, expert = 0;
+    dense = (double)m->vocab_size * h + m->num_layers * (4.0 * h * h + 4.0 * h);
+    if (is_moe(m) && m->num_experts > 0)
+        expert = m->num_layers * (3.0 * h * m->moe_inter_size * m->num_experts);
+    else
+        dense += m->num_layers * 3.0 * h * m->inter_size;
+    return dense * aic_quant_bytes(m->gemm_quant) +
+           expert * aic_quant_bytes(is_moe(m) ? m->moe_quant : m->gemm_quant);
+}
+
+/* Tables a family needs; NULL-separated alternatives are any-of groups. */
+static int missing_table(struct aic_perfdb *db, const struct aic_model *m, char *out, size_t n)
+{
+    static const char *const base[] = {"gemm_perf", NULL};
+    const char *attn_ctx = "context_attention_perf", *attn_gen = "generation_attention_perf";
+
+    for (int i = 0; base[i]; i++)
+        if (!aic_perfdb_has_table(db, base[i]))
+            return snprintf(out, n, "no %s data", base[i]), 1;
+    if (m->family == AIC_FAMILY_MLA_MOE) {
+        int mla = aic_perfdb_has_table(db, "context_mla_perf") &&
+                  aic_perfdb_has_table(db, "generation_mla_perf");
+        int mod = aic_perfdb_has_table(db, "mla_context_module_perf") &&
+                  aic_perfdb_has_table(db, "mla_generation_module_perf");
+        if (!mla && !mod)
+            return snprintf(out, n, "no MLA attention data (context_mla_perf)"), 1;
+    } else {
+        if (!aic_perfdb_has_table(db, attn_ctx) || !aic_perfdb_has_table(db, attn_gen))
+            return snprintf(out, n, "no attention data (%s)", attn_ctx), 1;
+    }
+    if (is_moe(m) && !aic_perfdb_has_table(db, "moe_perf"))
+        return snprintf(out, n, "no MoE data (moe_perf)"), 1;
+    return 0;
+}
+
+int aic_support_check(const struct aic_model *m, const char *system, enum aic_backend backend,
+                      const char *version, const char *systems_paths, struct aic_support *out,
+                      struct aic_error *err)
+{
+    struct aic_system sys;
+    struct aic_perfdb *db = NULL;
+    struct aic_error e2;
+    char versions[256], why[256];
+    double need, have;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if ((rc = aic_system_load(system, systems_paths, &sys, err)) != AIC_OK)
+        return rc;
+    versions[0] = 0;
+    aic_perfdb_versions(&sys, backend, versions, sizeof(versions));
+    if (!*versions || aic_perfdb_open(&sys, backend, version, AIC_DB_SILICON, &db, &e2)) {
+        out->no_data = 1;
+        if (*versions)
+            snprintf(out->agg_reason, sizeof(out->agg_reason),
+                     "no perf data for %s/%s %s (available: %s)", system,
+                     aic_backend_name(backend), version ? version : "", versions);
+        else
+            snprintf(out->agg_reason, sizeof(out->agg_reason), "no perf data for %s/%s", system,
+                     aic_backend_name(backend));
+        aic_strlcpy(out->disagg_reason, out->agg_reason, sizeof(out->disagg_reason));
+        return AIC_OK;
+    }
+    aic_strlcpy(out->version, aic_perfdb_version(db), sizeof(out->version));
+    why[0] = 0;
+    if (!missing_table(db, m, why, sizeof(why))) {
+        need = checkpoint_bytes(m) * 1.1;
+        have = (double)sys.gpus_per_node * sys.mem_capacity_bytes;
+        if (need > have)
+            snprintf(why, sizeof(why),
+                     "weights (~%.0f GiB) do not fit on one %d-GPU %s node (%.0f GiB)",
+                     need / (1 << 30), sys.gpus_per_node, system, have / (1 << 30));
+    }
+    aic_perfdb_free(db);
+    out->agg = out->disagg = !*why;
+    aic_strlcpy(out->agg_reason, why, sizeof(out->agg_reason));
+    aic_strlcpy(out->disagg_reason, why, sizeof(out->disagg_reason));
+    return AIC_OK;
+}
