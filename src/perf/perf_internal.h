@@ -45,6 +45,7 @@ struct ptable {
     double *lat;          /* npts, milliseconds */
     struct strpool strs;  /* interned string keys (their ids are stored as doubles) */
     double load_s;        /* seconds spent loading (bench) */
+    unsigned long serial; /* unique per load (keys per-thread memos of transfer.c) */
     size_t rows_read;     /* data rows in the file */
 };
 
@@ -194,6 +195,27 @@ double emp_fit_eval(const struct emp_fit *f, double x, double y);
  *   GEMM m; attention/MLA/modules s; BMM tokens; MoE tokens*topk/experts; comm GPUs. */
 void emp_xy(double sol_ms, double b, double *x, double *y);
 
+/* ---- transfer ladder (transfer.c; rules at the top of that file) ------------------------ */
+
+/* Reference dtypes tried when a GEMM / MoE / MLA-module dtype has no rows, closest first,
+ * terminated by AIC_Q_NONE. */
+const enum aic_quant *xfer_gemm_refs(enum aic_quant q);
+const enum aic_quant *xfer_moe_refs(enum aic_quant q);
+const enum aic_quant *xfer_module_refs(enum aic_quant q);
+
+struct aic_perfdb;
+/* GEMM xquant: latency of (m, n, k) in q from the first reference dtype that resolves it.
+ * Returns 1 (and the dtype used) or 0 when nothing anchors. */
+int xfer_gemm(struct aic_perfdb *db, const struct ptable *t, enum aic_quant q, double m,
+              double n, double k, double *lat_ms, enum aic_quant *used);
+/* MoE xshape/xsplit (then xquant): the nearest collected slice's utilisation. 1 or 0. */
+int xfer_moe(struct aic_perfdb *db, const struct ptable *t, const struct moe_ctx *a,
+             const char *dist, double tokens, double *lat_ms, enum aic_quant *used);
+/* Attention xshape over (n_kv, head_dim): nstr string key ids first (ctx: fmha, kv; gen:
+ * kv), c = the query's axis coordinates. 1 or 0. */
+int xfer_attn(const struct ptable *t, int is_ctx, const double *str_ids, int nstr,
+              const struct attn_ctx *a, const double *c, double *lat_ms);
+
 /* ---- the database ------------------------------------------------------------------------ */
 
 enum ptab_id {
@@ -225,6 +247,9 @@ struct aic_perfdb {
     struct gemm_index gemm_idx;
     struct emp_model emp;
     int emp_loaded;
+    /* moe_perf shapes (h, inter, topk, experts) the table marks as non-gated kernels */
+    double moe_nongated[32][4];
+    int n_moe_nongated;
 };
 
 /* The table, loaded on first use. AIC_ERR_NODATA when the file is absent. */

@@ -179,6 +179,17 @@ static int row_bmm(struct aic_perfdb *db, struct ptable *t, const double *v, dou
     return 1;
 }
 
+/* Remembers a non-gated MoE shape (v = topk, E, h, inter at v[3..6]) for transfer.c. */
+static void moe_mark_nongated(struct aic_perfdb *db, const double *v)
+{
+    double g[4] = {v[5], v[6], v[3], v[4]};
+    for (int i = 0; i < db->n_moe_nongated; i++)
+        if (!memcmp(db->moe_nongated[i], g, sizeof(g)))
+            return;
+    if (db->n_moe_nongated < 32)
+        memcpy(db->moe_nongated[db->n_moe_nongated++], g, sizeof(g));
+}
+
 /* MoE: grid (1 = min-latency kernel rows) and the two dtype renames of README section 4. */
 static int row_moe(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
                    double *a, double *lat)
@@ -192,6 +203,8 @@ static int row_moe(struct aic_perfdb *db, struct ptable *t, const double *v, dou
         dtype = strpool_add(&t->strs, "w4a16_mxfp4_cutlass");
     if (dtype < 0)
         return 0;
+    if (strstr(ks, "nongated"))
+        moe_mark_nongated(db, v);
     k[0] = !strcmp(ks, "moe_torch_flow_min_latency");
     k[1] = dtype;
     for (int i = 2; i < 9; i++)
@@ -348,7 +361,9 @@ static int table_load(struct aic_perfdb *db, enum ptab_id id, struct aic_error *
         t->state = -2;
         return aic_err(err, rc, "out of memory loading %s", path);
     }
+    static _Atomic unsigned long serial;
     t->state = 1;
+    t->serial = ++serial;
     t->load_s = aic_now_s() - t0;
     return AIC_OK;
 }

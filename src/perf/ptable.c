@@ -253,6 +253,113 @@ static int rec_cmp(const void *a, const void *b, void *arg)
     return x[n + 1] < y[n + 1] ? -1 : x[n + 1] > y[n + 1];
 }
 
+static int rec_sorted(const double *rec, size_t n, size_t w, int *nka)
+{
+    for (size_t i = 1; i < n; i++)
+        if (rec_cmp(rec + (i - 1) * w, rec + i * w, nka) > 0)
+            return 0;
+    return 1;
+}
+
+static uint64_t key_hash(const double *k, int nk)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (int i = 0; i < nk; i++) {
+        uint64_t x;
+        memcpy(&x, &k[i], sizeof(x));
+        h = (h ^ x) * 1099511628211ull;
+        h ^= h >> 29;
+    }
+    return h;
+}
+
+struct slice_sort_ctx {
+    const double *rec;
+    const size_t *first; /* representative row of each slice */
+    size_t w;
+    int nk;
+};
+
+static int slice_cmp(const void *a, const void *b, void *arg)
+{
+    const struct slice_sort_ctx *c = arg;
+    const double *x = c->rec + c->first[*(const uint32_t *)a] * c->w;
+    const double *y = c->rec + c->first[*(const uint32_t *)b] * c->w;
+    for (int i = 0; i < c->nk; i++)
+        if (x[i] != y[i])
+            return x[i] < y[i] ? -1 : 1;
+    return 0;
+}
+
+/* Sorts records by (keys, axes, sequence) in O(n) plus small per-slice sorts: rows are
+ * bucketed by slice (hash of the key columns), slices ordered by key, rows moved by a
+ * stable counting pass, then each slice sorted on its axes only where it is not already
+ * in order (files usually list a slice's points in order). */
+static int rec_sort(struct pbuild *b, int nka)
+{
+    size_t n = b->n, w = (size_t)(nka + 2), cap = 16, ns = 0;
+    while (cap < 2 * n)
+        cap *= 2;
+    uint32_t *tab = malloc(cap * sizeof(uint32_t)), *sid = malloc(n * sizeof(uint32_t));
+    size_t *first = malloc(n * sizeof(size_t)), *pos = NULL;
+    uint32_t *order = NULL;
+    double *out = NULL;
+    int rc = AIC_ERR_NOMEM;
+    if (!tab || !sid || !first)
+        goto done;
+    memset(tab, 0xff, cap * sizeof(uint32_t));
+    for (size_t i = 0; i < n; i++) {
+        const double *r = b->rec + i * w;
+        size_t h = (size_t)key_hash(r, b->nk) & (cap - 1);
+        while (tab[h] != UINT32_MAX &&
+               memcmp(b->rec + first[tab[h]] * w, r, (size_t)b->nk * sizeof(double)))
+            h = (h + 1) & (cap - 1);
+        if (tab[h] == UINT32_MAX) {
+            first[ns] = i;
+            tab[h] = (uint32_t)ns++;
+        }
+        sid[i] = tab[h];
+    }
+    order = malloc(ns * sizeof(uint32_t));
+    pos = calloc(ns + 1, sizeof(size_t));
+    out = malloc(n * w * sizeof(double));
+    if (!order || !pos || !out)
+        goto done;
+    for (size_t s = 0; s < ns; s++)
+        order[s] = (uint32_t)s;
+    struct slice_sort_ctx sc = {b->rec, first, w, b->nk};
+    qsort_r(order, ns, sizeof(uint32_t), slice_cmp, &sc);
+    for (size_t i = 0; i < n; i++) /* rank of each slice -> counts */
+        pos[sid[i] + 1]++;
+    size_t *start = first; /* reuse: start offset per slice id */
+    size_t acc = 0;
+    for (size_t r = 0; r < ns; r++) {
+        size_t cnt = pos[order[r] + 1];
+        start[order[r]] = acc;
+        acc += cnt;
+    }
+    for (size_t i = 0; i < n; i++)
+        memcpy(out + (start[sid[i]]++) * w, b->rec + i * w, w * sizeof(double));
+    for (size_t r = 0, lo = 0; r < ns; r++) {
+        size_t cnt = pos[order[r] + 1];
+        if (!rec_sorted(out + lo * w, cnt, w, &nka))
+            qsort_r(out + lo * w, cnt, w * sizeof(double), rec_cmp, &nka);
+        lo += cnt;
+    }
+    free(b->rec);
+    b->rec = out;
+    out = NULL;
+    rc = AIC_OK;
+done:
+    free(tab);
+    free(sid);
+    free(first);
+    free(pos);
+    free(order);
+    free(out);
+    return rc;
+}
+
 int pbuild_finish(struct pbuild *b, struct ptable *t)
 {
     int nk = b->nk, na = b->na, nka = nk + na;
@@ -260,8 +367,11 @@ int pbuild_finish(struct pbuild *b, struct ptable *t)
 
     t->nk = nk;
     t->na = na;
-    if (b->n)
-        qsort_r(b->rec, b->n, w * sizeof(double), rec_cmp, &nka);
+    if (b->n && !rec_sorted(b->rec, b->n, w, &nka) && rec_sort(b, nka) != AIC_OK) {
+        free(b->rec);
+        b->rec = NULL;
+        return AIC_ERR_NOMEM;
+    }
     t->ax = malloc((b->n ? b->n : 1) * (size_t)(na ? na : 1) * sizeof(double));
     t->lat = malloc((b->n ? b->n : 1) * sizeof(double));
     t->keys = malloc((b->n ? b->n : 1) * (size_t)(nk ? nk : 1) * sizeof(double));

@@ -15,6 +15,12 @@
  *   balanced -> any; MoE dtype also tried with the _trtllm/_cutlass renamed kernels;
  *   BMM heads not collected -> next power of two scaled by heads/pow2; all-reduce/NCCL GPU
  *   count not collected -> the nearest larger (else the largest) count, scaled by bandwidth.
+ *
+ * When those find no slice, SILICON transfers from the nearest measured slice at its
+ * utilisation (transfer.c, provenance extrapolated): GEMM dtype -> reference dtype list,
+ * MoE shape/split -> nearest collected shape (then other dtypes), attention (n_kv, head_dim)
+ * -> nearest slice, MLA module gemm_type -> fp8_block/bfloat16. AIC_ERR_NODATA only when
+ * nothing anchors.
  */
 #include <math.h>
 #include <stdio.h>
@@ -75,15 +81,19 @@ static int gemm_silicon(struct aic_perfdb *db, enum aic_quant q, double m, doubl
     const char *name = qname(q);
     long s = find_slice(t, &name, NULL, 1);
     double lat;
+    int r = s < 0 ? RES_MISS : gemm_resolve(&db->sys, t, &db->gemm_idx.per[s], q, m, n, k, &lat);
+    if (r != RES_MISS)
+        return set_lat(out, lat, res_prov[r]);
+    enum aic_quant used;
+    if (xfer_gemm(db, t, q, m, n, k, &lat, &used)) /* xquant: transfer.c rule 1 */
+        return set_lat(out, lat, AIC_PROV_EXTRAPOLATED);
     if (s < 0)
-        return aic_err(err, AIC_ERR_NODATA, "gemm_perf of %s/%s has no %s rows",
-                       db->sys.name, aic_backend_name(db->backend), name);
-    int r = gemm_resolve(&db->sys, t, &db->gemm_idx.per[s], q, m, n, k, &lat);
-    if (r == RES_MISS)
         return aic_err(err, AIC_ERR_NODATA,
-                       "gemm_perf of %s/%s has no %s shape near n=%.0f k=%.0f (m=%.0f)",
-                       db->sys.name, aic_backend_name(db->backend), name, n, k, m);
-    return set_lat(out, lat, res_prov[r]);
+                       "gemm_perf of %s/%s has no %s rows and none of a dtype to transfer from",
+                       db->sys.name, aic_backend_name(db->backend), name);
+    return aic_err(err, AIC_ERR_NODATA,
+                   "gemm_perf of %s/%s has no %s shape near n=%.0f k=%.0f (m=%.0f)",
+                   db->sys.name, aic_backend_name(db->backend), name, n, k, m);
 }
 
 int aic_perf_gemm(struct aic_perfdb *db, enum aic_quant q, double m, double n, double k,
@@ -154,6 +164,16 @@ static int ctx_attn_silicon(struct aic_perfdb *db, struct attn_ctx *a, double b,
                                AIC_PROV_EXTRAPOLATED);
         }
     }
+    for (int i = 0; i < 4; i++) { /* (n_kv, head_dim) not collected: transfer.c rule 3 */
+        enum aic_quant f = (int)ladder_pairs[i][0] == -2 ? a->fmha : ladder_pairs[i][0];
+        enum aic_quant kv = (int)ladder_pairs[i][1] == -2 ? a->kv : ladder_pairs[i][1];
+        double ids[2] = {strpool_find(&t->strs, qname(f)), strpool_find(&t->strs, qname(kv))};
+        struct attn_ctx x = *a;
+        x.fmha = f;
+        x.kv = kv;
+        if (ids[0] >= 0 && ids[1] >= 0 && xfer_attn(t, 1, ids, 2, &x, c, &lat))
+            return set_lat(out, lat, AIC_PROV_EXTRAPOLATED);
+    }
     return aic_err(err, AIC_ERR_NODATA,
                    "context_attention_perf of %s/%s has no slice fmha=%s kv=%s n_kv=%d "
                    "head_dim=%d window=%d",
@@ -210,6 +230,15 @@ static int gen_attn_one(const struct ptable *t, struct attn_ctx *a, double b, do
                 *p = AIC_PROV_EXTRAPOLATED;
                 return 1;
             }
+        }
+    }
+    for (int i = 0; i < 2; i++) { /* (n_kv, head_dim) not collected: transfer.c rule 3 */
+        double id = strpool_find(&t->strs, qname(kvs[i]));
+        struct attn_ctx x = *a;
+        x.kv = kvs[i];
+        if (id >= 0 && xfer_attn(t, 0, &id, 1, &x, c, lat)) {
+            *p = AIC_PROV_EXTRAPOLATED;
+            return 1;
         }
     }
     return 0;
@@ -276,16 +305,9 @@ int aic_perf_generation_attention(struct aic_perfdb *db, enum aic_quant kv, doub
 
 /* Generic MLA-family grid lookup with the dtype ladder. nstr string keys: for context tables
  * (fmha, kv[, gemm]); for generation tables (kv[, gemm]). */
-static int mla_silicon(struct aic_perfdb *db, enum ptab_id id, int is_ctx, struct attn_ctx *a,
-                       const char *gemm, const double *c, sol_fn fn, struct aic_lat *out,
-                       struct aic_error *err)
+static int mla_try(const struct ptable *t, int is_ctx, const struct attn_ctx *a,
+                   const char *gemm, const double *c, sol_fn fn, double *lat, enum aic_prov *p)
 {
-    const struct ptable *t;
-    int rc = perfdb_table(db, id, &t, err);
-    if (rc)
-        return rc;
-    double lat;
-    enum aic_prov p;
     for (int i = 0; i < 4; i++) {
         enum aic_quant f = (int)ladder_pairs[i][0] == -2 ? a->fmha : ladder_pairs[i][0];
         enum aic_quant kv = (int)ladder_pairs[i][1] == -2 ? a->kv : ladder_pairs[i][1];
@@ -299,8 +321,29 @@ static int mla_silicon(struct aic_perfdb *db, enum ptab_id id, int is_ctx, struc
         if (gemm)
             names[ns++] = gemm;
         long sl = find_slice(t, names, NULL, ns);
-        if (sl >= 0 && grid_lookup(t, sl, c, is_ctx ? 2u : 0u, fn, a, &lat, &p))
-            return set_lat(out, lat, p);
+        if (sl >= 0 && grid_lookup(t, sl, c, is_ctx ? 2u : 0u, fn, a, lat, p))
+            return 1;
+    }
+    return 0;
+}
+
+static int mla_silicon(struct aic_perfdb *db, enum ptab_id id, int is_ctx, struct attn_ctx *a,
+                       const char *gemm, const double *c, sol_fn fn, struct aic_lat *out,
+                       struct aic_error *err)
+{
+    const struct ptable *t;
+    int rc = perfdb_table(db, id, &t, err);
+    if (rc)
+        return rc;
+    double lat;
+    enum aic_prov p;
+    if (mla_try(t, is_ctx, a, gemm, c, fn, &lat, &p))
+        return set_lat(out, lat, p);
+    if (gemm) { /* module gemm_type not collected: transfer.c rule 4 (same SOL) */
+        const enum aic_quant *refs = xfer_module_refs(aic_quant_parse(gemm, AIC_QUSE_GEMM));
+        for (int i = 0; refs[i] != AIC_Q_NONE; i++)
+            if (mla_try(t, is_ctx, a, qname(refs[i]), c, fn, &lat, &p))
+                return set_lat(out, lat, AIC_PROV_EXTRAPOLATED);
     }
     return aic_err(err, AIC_ERR_NODATA, "%s of %s/%s has no slice fmha=%s kv=%s%s%s",
                    ptab_name(id), db->sys.name, aic_backend_name(db->backend), qname(a->fmha),
@@ -470,9 +513,12 @@ static int moe_silicon(struct aic_perfdb *db, struct moe_ctx *a, const char *dis
             }
         }
     }
+    enum aic_quant used;
+    if (xfer_moe(db, t, a, dist, tokens, &lat, &used)) /* xshape/xquant: transfer.c rule 2 */
+        return set_lat(out, lat, AIC_PROV_EXTRAPOLATED);
     return aic_err(err, AIC_ERR_NODATA,
                    "moe_perf of %s/%s has no %s rows for h=%d inter=%d topk=%d experts=%d "
-                   "moe_tp=%d moe_ep=%d (%s)",
+                   "moe_tp=%d moe_ep=%d (%s) nor a collected shape within 3 octaves",
                    db->sys.name, aic_backend_name(db->backend), base, a->h, a->inter, a->topk,
                    a->experts, a->tp, a->ep, dist ? dist : "any distribution");
 }
