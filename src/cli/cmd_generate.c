@@ -134,6 +134,16 @@ static int build_overrides(struct cli_env *env, const struct gen_opts *o, const 
     for (int i = 0; i < nsets; i++)
         if (aic_gencfg_set(cfg, sets[i], &err))
             return cli_lib_error(env, &err);
+    if (o->tmpl_version) {
+        snprintf(buf, sizeof(buf), "config_template_version=\"%s\"", o->tmpl_version);
+        if (aic_gencfg_set(cfg, buf, &err))
+            return cli_lib_error(env, &err);
+    }
+    if (o->dynamo_version) {
+        snprintf(buf, sizeof(buf), "generator_dynamo_version=\"%s\"", o->dynamo_version);
+        if (aic_gencfg_set(cfg, buf, &err))
+            return cli_lib_error(env, &err);
+    }
     if (o->ns) {
         snprintf(buf, sizeof(buf), "K8sConfig.k8s_namespace=%s", o->ns);
         if (aic_gencfg_set(cfg, buf, &err))

@@ -270,11 +270,9 @@ static int make_parents(const char *dir, struct made_dirs *md, struct aic_error 
             break;
         *s = 0;
         if (!aic_is_dir(tmp)) {
-            if (mkdir(tmp, 0755) != 0 && errno != EEXIST) {
-                int e = errno;
-                *s = '/';
-                return aic_err(err, AIC_ERR_IO, "cannot create folder %s: %s", tmp, strerror(e));
-            }
+            if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+                return aic_err(err, AIC_ERR_IO, "cannot create folder %s: %s", tmp,
+                               strerror(errno));
             if (md->n < MAX_MADE)
                 aic_strlcpy(md->path[md->n++], tmp, AIC_PATH_MAX);
         }

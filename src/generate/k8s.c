@@ -109,8 +109,7 @@ static void pod_common(const struct gen_plan *p, struct aic_buf *o, int worker, 
         aic_buf_puts(o, "\n");
     }
     if (*p->pvc || (worker && p->backend == AIC_BACKEND_TRTLLM &&
-                    !strcmp(p->engine_mode, "configmap")) ||
-        multinode) {
+                    !strcmp(p->engine_mode, "configmap"))) {
         aic_buf_puts(o, "        volumes:\n");
         if (*p->pvc) {
             aic_buf_puts(o, "          - name: model-cache\n"
@@ -122,9 +121,6 @@ static void pod_common(const struct gen_plan *p, struct aic_buf *o, int worker, 
             aic_buf_puts(o, "          - name: engine-configs\n            configMap:\n");
             aic_buf_printf(o, "              name: %s-engine-configs\n", p->name);
         }
-        if (multinode)
-            aic_buf_puts(o, "          - name: dshm\n            emptyDir:\n"
-                            "              medium: Memory\n");
     }
     if (multinode) {
         aic_buf_puts(o, "        resourceClaims:\n          - name: compute-domain-channel\n");
