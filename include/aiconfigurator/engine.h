@@ -65,6 +65,8 @@ struct aic_memory {
     double weights, kv_cache, activations, nccl, other, total;
     double capacity;
     int oom;                      /* 1 when total exceeds capacity or KV exceeds its budget */
+    int max_batch;                /* requests per attention-DP rank whose KV fits the budget
+                                   * on average (paged KV: prompt + half the output each) */
 };
 
 /* Serving metrics of one configuration. Throughputs count output tokens. */
@@ -76,6 +78,8 @@ struct aic_metrics {
     double requests_per_s;
     double concurrency;           /* requests in flight */
     int num_gpus;
+    int kv_limited_batch;         /* agg: > 0 when only this many requests per rank fit in the
+                                   * KV cache at once; the rest queue (TTFT includes it) */
     struct aic_memory mem;        /* per GPU (disagg: the larger of the two pools) */
     struct aic_memory mem_decode; /* disagg: decode pool; else same as mem */
 };

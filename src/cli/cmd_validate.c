@@ -336,6 +336,11 @@ static const char *row_req(struct aic_ctx *ctx, const struct row *w, struct aic_
     if (q == -2)
         return "unknown moe_quant_mode";
     r->opts.quant.moe = (enum aic_quant)q;
+    /* deployments measured with fp8/fp4 GEMMs run an fp8 KV cache (the frameworks' default
+     * for quantized checkpoints) */
+    if (r->opts.quant.gemm == AIC_Q_FP8 || r->opts.quant.gemm == AIC_Q_FP8_BLOCK ||
+        r->opts.quant.gemm == AIC_Q_NVFP4)
+        r->opts.quant.kv = AIC_Q_FP8;
     checkpoint_labels(ctx, r);
     if (!strcasecmp(mode, "agg")) {
         r->mode = AIC_MODE_AGG;

@@ -158,12 +158,11 @@ static void agg_metrics(struct aic_worker *w, const struct aic_workload *wl, int
     out->concurrency = (double)b * w->lay.pp * w->lay.dp;
 }
 
-int aic_run_agg(struct aic_worker *w, const struct aic_workload *wl, int b, int ctx_tokens,
-                struct aic_metrics *out, struct aic_error *err)
+static int agg_point(struct aic_worker *w, const struct aic_workload *wl, int b, double C,
+                     struct aic_metrics *out, struct aic_error *err)
 {
     struct agg_sched s;
     double mix, genonly = 0, ttft, nx = w->opts.nextn + 1;
-    double C = ctx_tokens > 0 ? ctx_tokens : wl->isl;
     int rc;
 
     memset(out, 0, sizeof(*out));
@@ -181,5 +180,32 @@ int aic_run_agg(struct aic_worker *w, const struct aic_workload *wl, int b, int 
     agg_metrics(w, wl, b, &s, mix, genonly, ttft, out);
     aic_worker_memory(w, wl, b, (int)C, 0, &out->mem);
     out->mem_decode = out->mem;
+    return AIC_OK;
+}
+
+/*
+ * When the weights fit but the KV cache holds only b_fit < b requests per rank, the engine
+ * runs b_fit at a time and the others wait in its queue. Little's law per rank: with the
+ * served requests taking R ms each, the queue of b - b_fit requests adds
+ * (b - b_fit) x R / b_fit ms before the first token; throughput is that of b_fit.
+ */
+int aic_run_agg(struct aic_worker *w, const struct aic_workload *wl, int b, int ctx_tokens,
+                struct aic_metrics *out, struct aic_error *err)
+{
+    double C = ctx_tokens > 0 ? ctx_tokens : wl->isl;
+    int rc = agg_point(w, wl, b, C, out, err);
+    int fit = out->mem.max_batch;
+    double wait;
+
+    if (rc || !out->mem.oom || out->mem.total - out->mem.kv_cache >= out->mem.capacity ||
+        fit < 1 || fit >= b)
+        return rc;
+    if ((rc = agg_point(w, wl, fit, C, out, err)))
+        return rc;
+    wait = (double)(b - fit) * out->request_latency_ms / fit;
+    out->ttft_ms += wait;
+    out->request_latency_ms += wait;
+    out->concurrency = (double)b * w->lay.pp * w->lay.dp;
+    out->kv_limited_batch = fit;
     return AIC_OK;
 }

@@ -114,6 +114,11 @@ static int run_single(struct aic_ctx *ctx, const struct aic_estimate_req *r,
         smode = r->mode == AIC_MODE_STATIC_CTX ? 1 : r->mode == AIC_MODE_STATIC_GEN ? 2 : 0;
         rc = aic_run_static(&w, &r->wl, r->batch_size, smode, &res->m, err);
     }
+    /* AIConfigurator's check reserves every request's full length; a deployment whose
+     * KV fits on average (paged KV) runs, so only report what cannot run at all */
+    if (!rc && res->m.mem.oom && res->m.mem.total - res->m.mem.kv_cache < res->m.mem.capacity &&
+        (r->batch_size <= res->m.mem.max_batch || res->m.kv_limited_batch > 0))
+        res->m.mem.oom = 0;
     if (!rc && res->m.mem.oom)
         rc = oom_error(&res->m.mem, "this configuration", err);
     if (!rc && want_breakdown)

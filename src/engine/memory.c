@@ -119,8 +119,15 @@ void aic_worker_memory(const struct aic_worker *w, const struct aic_workload *wl
     out->capacity = sys->mem_capacity_bytes;
     out->total = out->weights + out->activations + out->kv_cache + out->nccl + out->other;
     out->oom = out->total >= out->capacity;
-    if (!out->oom) {
+    out->max_batch = 0;
+    if (out->total - out->kv_cache < out->capacity) {
         double non_kv = out->total - out->kv_cache;
-        out->oom = out->kv_cache > kv_budget(w, out->capacity, non_kv);
+        double budget = kv_budget(w, out->capacity, non_kv);
+        /* paged KV: on average a request holds its prompt and half its output */
+        double mean_seq = phase == 1 ? seq : wl->isl + wl->osl / 2.0;
+        double mean_capped, mean_tok = kv_elems_per_token(w, mean_seq, &mean_capped);
+        double per_req = aic_quant_bytes(w->q.kv) * (mean_seq * mean_tok + mean_capped);
+        out->oom = out->oom || out->kv_cache > budget;
+        out->max_batch = per_req > 0 ? (int)fmax(0, fmin(floor(budget / per_req), 1 << 20)) : b;
     }
 }

@@ -178,11 +178,36 @@ static void build_dense(struct bld *b, const struct aic_worker *w, int gated)
     p2p(b, h, w->lay.pp);
 }
 
+/* Layers that carry an MoE block: all but the first_k_dense dense ones. AIConfigurator
+ * models every layer as MoE; the dense layers' weights matter for memory (DeepSeek-V3:
+ * 3 layers, 34 B parameters), so we model them as they are. */
+static int moe_layers(const struct aic_model *m)
+{
+    int k = m->first_k_dense > 0 && m->first_k_dense < m->num_layers ? m->first_k_dense : 0;
+    return m->inter_size > 0 ? m->num_layers - k : m->num_layers;
+}
+
+/* The dense MLP of the first_k_dense layers, tensor-parallel sharded. */
+static void dense_layers_mlp(struct bld *b, const struct aic_worker *w)
+{
+    const struct aic_model *m = w->model;
+    int k = m->num_layers - moe_layers(m), h = m->hidden_size;
+    double I_t = (double)m->inter_size / w->lay.tp;
+
+    if (k <= 0)
+        return;
+    gemm(b, NM("context_dense_gate_ffn1_gemm", "generation_dense_gate_ffn1_gemm"), k, 2 * I_t, h,
+         w->q.gemm);
+    elementwise(b, NM("context_dense_act_gate", "generation_dense_act_gate"), k, 2 * I_t, I_t);
+    gemm(b, NM("context_dense_ffn2_gemm", "generation_dense_ffn2_gemm"), k, h, I_t, w->q.gemm);
+    allreduce(b, NM("context_dense_ar", "generation_dense_ar"), k, h, w->lay.tp);
+}
+
 /* Router, dispatch, routed experts, combine (one MoE block per layer). */
 static void moe_block(struct bld *b, const struct aic_worker *w)
 {
     const struct aic_model *m = w->model;
-    int L = m->num_layers, h = m->hidden_size;
+    int L = moe_layers(m), h = m->hidden_size;
     struct aic_op *op;
 
     gemm(b, NM("context_router_gemm", "generation_router_gemm"), L, m->num_experts, h,
@@ -206,7 +231,7 @@ static void moe_block(struct bld *b, const struct aic_worker *w)
 static void shared_expert(struct bld *b, const struct aic_worker *w)
 {
     const struct aic_model *m = w->model;
-    int L = m->num_layers, h = m->hidden_size, tp = w->lay.tp;
+    int L = moe_layers(m), h = m->hidden_size, tp = w->lay.tp;
     double I_t = (double)m->moe_inter_size * m->num_shared_experts / tp;
 
     if (m->num_shared_experts <= 0)
@@ -223,6 +248,7 @@ static void build_moe(struct bld *b, const struct aic_worker *w)
     int tp = w->lay.tp, h = m->hidden_size;
 
     gqa_front(b, w, (double)m->vocab_size / tp);
+    dense_layers_mlp(b, w);
     if (!b->ctx)
         b->group = 1;
     moe_block(b, w);
@@ -308,6 +334,7 @@ static void build_mla_moe(struct bld *b, const struct aic_worker *w)
     elementwise(b, NM("context_add_norm_1", "generation_add_norm_1"), L, 2.0 * h, 2.0 * h);
     mla_block(b, w);
     elementwise(b, NM("context_add_norm_2", "generation_add_norm_2"), L, 2.0 * h, 2.0 * h);
+    dense_layers_mlp(b, w);
     if (!b->ctx)
         b->group = 2;
     shared_expert(b, w);

@@ -36,6 +36,9 @@ static int resolve_quant(struct aic_worker *w, struct aic_error *err)
         q->kv = AIC_Q_BF16;
     if (q->fmha == AIC_Q_NONE)
         q->fmha = AIC_Q_BF16;
+    /* TensorRT-LLM on Blackwell runs MXFP4 experts with fp8 activations */
+    if (q->moe == AIC_Q_W4A16_MXFP4 && w->backend == AIC_BACKEND_TRTLLM && sys->sm_version >= 100)
+        q->moe = AIC_Q_W4A8_MXFP4_MXFP8;
     for (int i = 0; i < 3; i++) {
         enum aic_compute c = aic_quant_compute(*all[i]);
         if (c == AIC_COMPUTE_FP4 && sys->tc_flops[c] <= 0) {

@@ -100,7 +100,7 @@ static int sweep_worker(const struct aic_search_req *r, struct aic_worker *w, co
             struct agg_point *p = &pts[n];
             int rc = aic_run_agg(w, &r->wl, b, c, &p->m, &e);
             st->n_eval++;
-            if (rc == AIC_ERR_OOM || (rc == AIC_OK && p->m.mem.oom)) {
+            if (rc == AIC_ERR_OOM || (rc == AIC_OK && (p->m.mem.oom || p->m.kv_limited_batch > 0))) {
                 stop = !evaluated;
                 break;
             }
