@@ -53,16 +53,16 @@ char *aic_gen_help(const char *section, int backend);
 
 /* What the artifacts are generated for, besides the configuration row. */
 struct aic_gen_req {
-    const struct aic_model *model;    /* required */
-    const struct aic_system *system;  /* required */
-    const char *backend_version;      /* perf-db version of the row; NULL = newest known */
-    const char *template_version;     /* --generated_config_version; NULL = backend_version */
-    const char *dynamo_version;       /* --dynamo-version (image tag); NULL = from version */
-    struct aic_workload wl;           /* isl, osl, prefix */
-    double ttft_ms, tpot_ms;          /* SLA targets, recorded in SlaConfig (0 = row's) */
-    int total_gpus;                   /* GPU budget; workers are scaled to fill it */
-    const char *name_prefix;          /* DGD name prefix; NULL = "dynamo" */
-    const struct aic_gencfg *cfg;     /* overrides; NULL = none */
+    const struct aic_model *model;   /* required */
+    const struct aic_system *system; /* required */
+    const char *backend_version;     /* perf-db version of the row; NULL = newest known */
+    const char *template_version;    /* --generated_config_version; NULL = backend_version */
+    const char *dynamo_version;      /* --dynamo-version (image tag); NULL = from version */
+    struct aic_workload wl;          /* isl, osl, prefix */
+    double ttft_ms, tpot_ms;         /* SLA targets, recorded in SlaConfig (0 = row's) */
+    int total_gpus;                  /* GPU budget; workers are scaled to fill it */
+    const char *name_prefix;         /* DGD name prefix; NULL = "dynamo" */
+    const struct aic_gencfg *cfg;    /* overrides; NULL = none */
 };
 
 /* Zeroes r and sets isl 4000, osl 1000. */
@@ -90,18 +90,17 @@ int aic_generate_from_config(const char *config_path, const struct aic_gencfg *o
 
 /* Number of nodes (run_N.sh scripts) the bare-metal packing of a row uses: workers of
  * row scaled to total_gpus, packed first-fit onto nodes of gpus_per_node GPUs. */
-int aic_generate_node_count(const struct aic_search_row *row, int gpus_per_node,
-                            int total_gpus);
+int aic_generate_node_count(const struct aic_search_row *row, int gpus_per_node, int total_gpus);
 
 /* ---- naive configuration (`cli generate`) ---------------------------------------------- */
 
 struct aic_naive_info {
-    double weight_bytes_bf16;  /* AIConfigurator's bf16 estimate of the weights */
-    double need_bytes;         /* 1.5 x weights */
-    double gpu_mem_bytes;      /* per GPU */
-    int tp;                    /* chosen tensor parallel size (power of two) */
-    int max_tp;                /* the largest TP allowed by the budget */
-    int replicas;              /* total_gpus / tp */
+    double weight_bytes_bf16; /* AIConfigurator's bf16 estimate of the weights */
+    double need_bytes;        /* 1.5 x weights */
+    double gpu_mem_bytes;     /* per GPU */
+    int tp;                   /* chosen tensor parallel size (power of two) */
+    int max_tp;               /* the largest TP allowed by the budget */
+    int replicas;             /* total_gpus / tp */
 };
 
 /* bf16 weight bytes as AIConfigurator's naive rule estimates them. */
@@ -118,9 +117,9 @@ int aic_generate_naive(const struct aic_model *m, const struct aic_system *sys,
 /* ---- support check (`cli support`) ----------------------------------------------------- */
 
 struct aic_support {
-    int agg, disagg;     /* 1 = supported */
-    int no_data;         /* 1 = no perf database for this system/backend(/version) */
-    char version[32];    /* perf-db version checked ("" when none) */
+    int agg, disagg;  /* 1 = supported */
+    int no_data;      /* 1 = no perf database for this system/backend(/version) */
+    char version[32]; /* perf-db version checked ("" when none) */
     char agg_reason[256], disagg_reason[256]; /* why not ("" when supported) */
 };
 

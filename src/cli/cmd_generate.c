@@ -35,25 +35,32 @@ static const struct cli_opt gen_table[] = {
     {"model-path", "model hf-id", CLI_STRING, O(model), 0, 0, NULL, "ID|DIR",
      "Hugging Face id, local directory with config.json, or legacy name (required)"},
     {"total-gpus", NULL, CLI_INT, O(total_gpus), 1, 1e6, NULL, "N", "GPU budget (required)"},
-    {"system", NULL, CLI_STRING, O(system), 0, 0, NULL, "NAME", "GPU system, e.g. h200_sxm (required)"},
-    {"backend", NULL, CLI_ENUM, O(backend), 0, 0, backend_choices, NULL, "serving framework (default trtllm)"},
+    {"system", NULL, CLI_STRING, O(system), 0, 0, NULL, "NAME",
+     "GPU system, e.g. h200_sxm (required)"},
+    {"backend", NULL, CLI_ENUM, O(backend), 0, 0, backend_choices, NULL,
+     "serving framework (default trtllm)"},
     {"backend-version", "perf-db-version", CLI_STRING, O(backend_version), 0, 0, NULL, "VER",
      "backend version (default: newest perf data for the system)"},
-    {"save-dir", NULL, CLI_STRING, O(save_dir), 0, 0, NULL, "DIR", "where to write (default ./output)"},
+    {"save-dir", NULL, CLI_STRING, O(save_dir), 0, 0, NULL, "DIR",
+     "where to write (default ./output)"},
     {"isl", NULL, CLI_INT, O(isl), 1, 1e7, NULL, "N", "input tokens per request (default 4000)"},
     {"osl", NULL, CLI_INT, O(osl), 1, 1e7, NULL, "N", "output tokens per request (default 1000)"},
-    {"prefix", NULL, CLI_INT, O(prefix), 0, 1e7, NULL, "N", "cached prefix tokens (default 0; > 0 enables the KV router)"},
+    {"prefix", NULL, CLI_INT, O(prefix), 0, 1e7, NULL, "N",
+     "cached prefix tokens (default 0; > 0 enables the KV router)"},
     {"generator-config", NULL, CLI_STRING, O(gen_config), 0, 0, NULL, "FILE",
      "generator config YAML (overrides; a saved generator_config.yaml alone re-renders it)"},
-    {"config-template-version", "generated-config-version", CLI_STRING, O(tmpl_version), 0, 0, NULL, "VER",
-     "render the templates of another backend version"},
+    {"config-template-version", "generated-config-version", CLI_STRING, O(tmpl_version), 0, 0, NULL,
+     "VER", "render the templates of another backend version"},
     {"dynamo-version", "generator-dynamo-version", CLI_STRING, O(dynamo_version), 0, 0, NULL, "VER",
      "Dynamo release: image tag and template version (e.g. 1.3.0)"},
-    {"namespace", NULL, CLI_STRING, O(ns), 0, 0, NULL, "NS", "Kubernetes namespace (K8sConfig.k8s_namespace)"},
+    {"namespace", NULL, CLI_STRING, O(ns), 0, 0, NULL, "NS",
+     "Kubernetes namespace (K8sConfig.k8s_namespace)"},
     {"model-cache", NULL, CLI_STRING, O(model_cache), 0, 0, NULL, "NAME[:MOUNT[:SUBPATH]]",
      "model-cache PVC mounted into the pods"},
-    {"transport", NULL, CLI_STRING, O(transport), 0, 0, NULL, "nvlink|ib|efa", "KV transfer fabric"},
-    {"image-pull-secret", NULL, CLI_STRING, O(pull_secret), 0, 0, NULL, "NAME", "image pull secret"},
+    {"transport", NULL, CLI_STRING, O(transport), 0, 0, NULL, "nvlink|ib|efa",
+     "KV transfer fabric"},
+    {"image-pull-secret", NULL, CLI_STRING, O(pull_secret), 0, 0, NULL, "NAME",
+     "image pull secret"},
     {0},
 };
 #undef O
@@ -188,8 +195,9 @@ static void list_files(const char *dir)
             break;
         printf("  - %s\n", cmd);
     }
-    static const char *const files[] = {"k8s_deploy.yaml", "agg_config.yaml", "prefill_config.yaml",
-                                        "decode_config.yaml", "generator_config.yaml", NULL};
+    static const char *const files[] = {"k8s_deploy.yaml",       "agg_config.yaml",
+                                        "prefill_config.yaml",   "decode_config.yaml",
+                                        "generator_config.yaml", NULL};
     for (int i = 0; files[i]; i++) {
         char path[2048];
         snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
@@ -242,8 +250,9 @@ static int rerender(struct cli_env *env, const struct gen_opts *o, const char **
 
     if (!o->save_dir) {
         aic_gencfg_free(cfg);
-        return cli_error(env, 1, "re-rendering --generator-config needs --save-dir NEW_DIR "
-                                 "(or give --model-path to generate a naive configuration)");
+        return cli_error(env, 1,
+                         "re-rendering --generator-config needs --save-dir NEW_DIR "
+                         "(or give --model-path to generate a naive configuration)");
     }
     rc = build_overrides(env, o, sets, nsets, 0, cfg);
     if (rc == CLI_OK && aic_generate_from_config(o->gen_config, cfg, o->save_dir, &err))
@@ -271,7 +280,8 @@ static int naive(struct cli_env *env, const struct gen_opts *o, const char **set
         rc = cli_error(env, 0, "out of memory");
         goto out;
     }
-    if (aic_ctx_get_model(ctx, o->model, &m, &err) || aic_ctx_get_system(ctx, o->system, &sys, &err)) {
+    if (aic_ctx_get_model(ctx, o->model, &m, &err) ||
+        aic_ctx_get_system(ctx, o->system, &sys, &err)) {
         rc = cli_lib_error(env, &err);
         goto out;
     }
@@ -306,7 +316,8 @@ static int naive(struct cli_env *env, const struct gen_opts *o, const char **set
     req.cfg = cfg;
     sanitize(m->id, mname, sizeof(mname));
     snprintf(dir, sizeof(dir), "%s/%s_naive_tp%d_pp1_%06d", o->save_dir ? o->save_dir : "./output",
-             mname, ni.tp, (int)(((unsigned)time(NULL) * 2654435761u ^ (unsigned)getpid()) % 1000000u));
+             mname, ni.tp,
+             (int)(((unsigned)time(NULL) * 2654435761u ^ (unsigned)getpid()) % 1000000u));
     cli_log(env, CLI_LOG_INFO, "naive configuration: %s tp%d x %d replicas on %s", m->id, ni.tp,
             ni.replicas, sys->name);
     if (aic_generate_artifacts(&req, &row, dir, &err)) {

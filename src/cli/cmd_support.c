@@ -21,7 +21,8 @@ struct sup_opts {
 static const struct cli_opt sup_table[] = {
     {"model-path", "model hf-id", CLI_STRING, O(model), 0, 0, NULL, "ID|DIR",
      "Hugging Face id, local directory with config.json, or legacy name (required)"},
-    {"system", NULL, CLI_STRING, O(system), 0, 0, NULL, "NAME|all", "GPU system, or all for the matrix (required)"},
+    {"system", NULL, CLI_STRING, O(system), 0, 0, NULL, "NAME|all",
+     "GPU system, or all for the matrix (required)"},
     {"backend", NULL, CLI_STRING, O(backend), 0, 0, NULL, "trtllm|vllm|sglang|all",
      "serving framework (default trtllm; all when --system all)"},
     {"backend-version", "perf-db-version", CLI_STRING, O(version), 0, 0, NULL, "VER",
@@ -35,8 +36,8 @@ static const char sup_summary[] =
     "system/backend (model family known, perf data present, weights fit on one node).";
 
 /* Display order of the matrix rows. */
-static const char *const sys_order[] = {"b200_sxm", "gb200",    "b300_sxm", "gb300",
-                                        "h200_sxm", "h100_sxm", "a100_sxm", "l40s", NULL};
+static const char *const sys_order[] = {"b200_sxm", "gb200",    "b300_sxm", "gb300", "h200_sxm",
+                                        "h100_sxm", "a100_sxm", "l40s",     NULL};
 
 static void single(const struct cli_env *env, const struct aic_model *m, const char *system,
                    const char *backend, const struct aic_support *s)
@@ -70,8 +71,8 @@ static const char *cell(const struct aic_support *s, int disagg)
     return (disagg ? s->disagg : s->agg) ? "YES" : "NO";
 }
 
-static int matrix(struct cli_env *env, const struct aic_model *m, const char *system,
-                  int backend, const char *version)
+static int matrix(struct cli_env *env, const struct aic_model *m, const char *system, int backend,
+                  const char *version)
 {
     const char *systems[16];
     int ns = 0, nb = 0, bk[AIC_BACKEND_COUNT];
@@ -116,7 +117,8 @@ static int matrix(struct cli_env *env, const struct aic_model *m, const char *sy
             printf(" | %-6s%-7s", cell(&s, 0), cell(&s, 1));
             if (!s.no_data && (!s.agg || !s.disagg) && nn < 16 * AIC_BACKEND_COUNT)
                 snprintf(notes[nn++], sizeof(notes[0]), "%s/%s: %s", systems[si],
-                         aic_backend_name((enum aic_backend)bk[i]), s.agg ? s.disagg_reason : s.agg_reason);
+                         aic_backend_name((enum aic_backend)bk[i]),
+                         s.agg ? s.disagg_reason : s.agg_reason);
         }
         printf("\n");
     }

@@ -100,8 +100,9 @@ static void vllm_args(const struct gen_plan *p, const struct gen_worker *w, stru
         add(a, "--trust-remote-code");
     if (p->router) {
         add(a, "--kv-events-config");
-        add(a, "{\"publisher\":\"zmq\",\"topic\":\"kv-events\",\"endpoint\":\"tcp://*:%s\","
-               "\"enable_kv_cache_events\":true}",
+        add(a,
+            "{\"publisher\":\"zmq\",\"topic\":\"kv-events\",\"endpoint\":\"tcp://*:%s\","
+            "\"enable_kv_cache_events\":true}",
             GEN_ARG_KVPORT);
     }
     if (w->role != ROLE_AGG) {
@@ -139,8 +140,10 @@ static void sglang_args(const struct gen_plan *p, const struct gen_worker *w, st
             add(a, "--enable-ep-moe");
     }
     add(a, "--kv-cache-dtype");
-    add(a, "%s", is_half(w->kv_dtype) ? "auto" : !strcmp(w->kv_dtype, "fp8") ? "fp8_e4m3"
-                                                                            : w->kv_dtype);
+    add(a, "%s",
+        is_half(w->kv_dtype)          ? "auto"
+        : !strcmp(w->kv_dtype, "fp8") ? "fp8_e4m3"
+                                      : w->kv_dtype);
     add(a, "--max-running-requests");
     add(a, "%d", w->max_batch);
     add(a, "--max-prefill-tokens");
@@ -257,8 +260,8 @@ char *gen_arg_subst(const char *arg, const char *model, const char *served, int 
     return b.s;
 }
 
-int gen_worker_args(const struct gen_plan *p, const struct gen_worker *w,
-                    const char *engine_path, struct gen_args *a, struct aic_error *err)
+int gen_worker_args(const struct gen_plan *p, const struct gen_worker *w, const char *engine_path,
+                    struct gen_args *a, struct aic_error *err)
 {
     memset(a, 0, sizeof(*a));
     if (p->backend == AIC_BACKEND_VLLM)
@@ -311,8 +314,9 @@ int gen_engine_yaml(const struct gen_plan *p, const struct gen_worker *w, struct
     aic_buf_printf(o, "\n  tokens_per_block: %d\n", w->tokens_per_block);
     aic_buf_printf(o, "  enable_block_reuse: %s\n", reuse ? "true" : "false");
     if (w->role != ROLE_AGG)
-        aic_buf_printf(o, "cache_transceiver_config:\n  backend: DEFAULT\n"
-                          "  max_tokens_in_buffer: %d\n",
+        aic_buf_printf(o,
+                       "cache_transceiver_config:\n  backend: DEFAULT\n"
+                       "  max_tokens_in_buffer: %d\n",
                        p->isl + p->osl + 500);
     if (w->n_cg > 0) {
         if (p->trtllm_cuda_graph_config)
@@ -328,8 +332,9 @@ int gen_engine_yaml(const struct gen_plan *p, const struct gen_worker *w, struct
                    w->role == ROLE_PREFILL ? "true" : "false");
     aic_buf_puts(o, "print_iter_log: false\n");
     if (p->nextn > 0)
-        aic_buf_printf(o, "speculative_config:\n  decoding_type: MTP\n"
-                          "  num_nextn_predict_layers: %d\n",
+        aic_buf_printf(o,
+                       "speculative_config:\n  decoding_type: MTP\n"
+                       "  num_nextn_predict_layers: %d\n",
                        p->nextn);
     return o->s ? AIC_OK : AIC_ERR_NOMEM;
 }

@@ -24,10 +24,10 @@ struct gen_key {
     const char *section; /* "" = top level; "Workers" = per role (Workers.<role>.key) */
     const char *key;
     enum gk_type type;
-    const char *def;     /* default shown in help (NULL = derived from the configuration) */
+    const char *def; /* default shown in help (NULL = derived from the configuration) */
     const char *help;
     const char *trtllm, *vllm, *sglang; /* Workers keys: where each backend puts it */
-    int layout;          /* 1: fixed by the configuration row, cannot be overridden */
+    int layout; /* 1: fixed by the configuration row, cannot be overridden */
 };
 
 extern const struct gen_key gen_keys[];
@@ -42,7 +42,7 @@ const struct gen_key *gen_key_find(const char *section, const char *key);
 struct gen_item {
     char section[32]; /* "" / "ServiceConfig" / "Workers.decode" ... */
     char key[48];
-    char *val;        /* text; lists comma-separated; env lists "NAME=VALUE" lines */
+    char *val; /* text; lists comma-separated; env lists "NAME=VALUE" lines */
 };
 
 struct aic_gencfg {
@@ -67,7 +67,7 @@ int gencfg_dump(const struct aic_gencfg *c, struct aic_buf *out);
 
 enum gen_role { ROLE_AGG = 0, ROLE_PREFILL, ROLE_DECODE };
 
-#define GEN_MAX_CG 64
+#define GEN_MAX_CG  64
 #define GEN_MAX_ENV 32
 
 struct gen_worker {
@@ -77,9 +77,9 @@ struct gen_worker {
     int count;                      /* workers of this role in the whole deployment */
     int max_batch;                  /* after the rules */
     int max_num_tokens, max_seq_len, tokens_per_block;
-    char kv_dtype[24];              /* quant name as in the row (bfloat16, fp8, ...) */
-    double mem_frac;                /* 0 = not set */
-    int cg[GEN_MAX_CG], n_cg;       /* CUDA graph batch sizes (0 = none) */
+    char kv_dtype[24];        /* quant name as in the row (bfloat16, fp8, ...) */
+    double mem_frac;          /* 0 = not set */
+    int cg[GEN_MAX_CG], n_cg; /* CUDA graph batch sizes (0 = none) */
     int disable_prefix_cache, chunked_prefill, trust_remote_code;
 };
 
@@ -87,7 +87,7 @@ struct gen_plan {
     enum aic_backend backend;
     char version[32], tmpl_version[32], dynamo[32];
     int disagg, n_w;
-    struct gen_worker w[2];         /* agg: w[0]; disagg: w[0] prefill, w[1] decode */
+    struct gen_worker w[2]; /* agg: w[0]; disagg: w[0] prefill, w[1] decode */
     int is_moe, nextn, prefix, isl, osl;
     int router;
     char router_mode[24];
@@ -103,9 +103,9 @@ struct gen_plan {
     int gpn;
     char system[64];
     /* template switches (engine.c / args.c) */
-    int vllm_disagg_mode_flag;      /* 1: --disaggregation-mode, 0: --is-prefill-worker */
-    int trtllm_cuda_graph_config;   /* 1: cuda_graph_config {}, 0: legacy keys */
-    int sglang_ep_moe_flag;         /* 1: add --enable-ep-moe (SGLang < 0.5) */
+    int vllm_disagg_mode_flag;    /* 1: --disaggregation-mode, 0: --is-prefill-worker */
+    int trtllm_cuda_graph_config; /* 1: cuda_graph_config {}, 0: legacy keys */
+    int sglang_ep_moe_flag;       /* 1: add --enable-ep-moe (SGLang < 0.5) */
 };
 
 /* Resolves a plan from a complete config (base + overrides); applies the rules. */
@@ -123,7 +123,7 @@ const char *gen_backend_for_dynamo(enum aic_backend b, const char *dynamo);
 #define GEN_MAX_ARGS 200
 
 /* Placeholders substituted per output (model path and served name). */
-#define GEN_ARG_MODEL "\001MODEL"
+#define GEN_ARG_MODEL  "\001MODEL"
 #define GEN_ARG_SERVED "\001SERVED"
 
 struct gen_args {
@@ -133,14 +133,14 @@ struct gen_args {
 void gen_args_free(struct gen_args *a);
 /* Copy of arg with the placeholders replaced (model path, served name, KV event port,
  * SGLang bootstrap port). malloc'd; NULL when out of memory. */
-#define GEN_ARG_KVPORT "\001KVPORT"
+#define GEN_ARG_KVPORT   "\001KVPORT"
 #define GEN_ARG_BOOTPORT "\001BOOTPORT"
 char *gen_arg_subst(const char *arg, const char *model, const char *served, int kv_port,
                     int boot_port);
 /* The backend worker's command-line arguments (after `python3 -m dynamo.<backend>`).
  * engine_path: TRT-LLM engine YAML path (NULL otherwise). */
-int gen_worker_args(const struct gen_plan *p, const struct gen_worker *w,
-                    const char *engine_path, struct gen_args *a, struct aic_error *err);
+int gen_worker_args(const struct gen_plan *p, const struct gen_worker *w, const char *engine_path,
+                    struct gen_args *a, struct aic_error *err);
 /* "agg", "prefill", "decode". */
 const char *gen_role_name(enum gen_role r);
 /* TRT-LLM engine YAML text of one role. */

@@ -105,9 +105,9 @@ const struct gen_key gen_keys[] = {
 };
 /* clang-format on */
 
-const char *const gen_sections[] = {"",          "ServiceConfig", "K8sConfig",  "DynConfig",
-                                    "WorkerConfig", "Workers",    "ModelConfig", "NodeConfig",
-                                    "SlaConfig",  NULL};
+const char *const gen_sections[] = {
+    "",        "ServiceConfig", "K8sConfig",  "DynConfig", "WorkerConfig",
+    "Workers", "ModelConfig",   "NodeConfig", "SlaConfig", NULL};
 const char *const gen_roles[] = {"agg", "prefill", "decode", NULL};
 
 static const char *section_canon(const char *s)
@@ -147,9 +147,9 @@ static void list_sections(char *buf, size_t n)
 {
     size_t used = 0;
     for (int i = 1; gen_sections[i] && used < n; i++)
-        used += (size_t)snprintf(buf + used, n - used, "%s%s", used ? ", " : "",
-                                 !strcmp(gen_sections[i], "Workers") ? "Workers.<agg|prefill|decode>"
-                                                                     : gen_sections[i]);
+        used += (size_t)snprintf(
+            buf + used, n - used, "%s%s", used ? ", " : "",
+            !strcmp(gen_sections[i], "Workers") ? "Workers.<agg|prefill|decode>" : gen_sections[i]);
 }
 
 /* Checks a section name ("Workers.<role>" included); error names the valid ones. */
@@ -226,8 +226,8 @@ static int check_value(const struct gen_key *k, const char *sec, const char *v,
         aic_strlcpy(tmp, v, sizeof(tmp));
         for (t = strtok_r(tmp, ",", &save); t; t = strtok_r(NULL, ",", &save))
             if (!int_ok(t))
-                return aic_err(err, AIC_ERR_USAGE,
-                               "%s.%s expects a list of integers, got '%s'", sec, k->key, v);
+                return aic_err(err, AIC_ERR_USAGE, "%s.%s expects a list of integers, got '%s'",
+                               sec, k->key, v);
         break;
     }
     case GK_ENVLIST: {
@@ -526,8 +526,10 @@ int aic_gencfg_load_file(struct aic_gencfg *c, const char *path, struct aic_erro
     root = fy_document_root(doc);
     if (root && !fy_node_is_mapping(root)) {
         fy_document_destroy(doc);
-        return aic_err(err, AIC_ERR_PARSE, "%s: the generator config must be a mapping of "
-                                           "sections", path);
+        return aic_err(err, AIC_ERR_PARSE,
+                       "%s: the generator config must be a mapping of "
+                       "sections",
+                       path);
     }
     rc = root ? load_mapping(c, "", root, err) : AIC_OK;
     if (rc)
@@ -568,7 +570,8 @@ int aic_gencfg_set(struct aic_gencfg *c, const char *assignment, struct aic_erro
     return rc;
 }
 
-/* ---- dump --------------------------------------------------------------------------------------- */
+/* ---- dump ---------------------------------------------------------------------------------------
+ */
 
 static void dump_value(struct aic_buf *o, const struct gen_key *k, const char *v, int indent)
 {
@@ -661,7 +664,8 @@ int gencfg_dump(const struct aic_gencfg *c, struct aic_buf *o)
     return o->s ? AIC_OK : AIC_ERR_NOMEM;
 }
 
-/* ---- help ------------------------------------------------------------------------------------- */
+/* ---- help -------------------------------------------------------------------------------------
+ */
 
 static void help_deploy(struct aic_buf *o)
 {

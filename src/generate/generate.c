@@ -54,8 +54,8 @@ static int put_role(struct aic_gencfg *c, const struct aic_model *m, const char 
 
     if (lay.tp < 1 || lay.pp < 1 || lay.dp < 1)
         return aic_err(err, AIC_ERR_USAGE,
-                       "configuration has an invalid %s layout (tp %d, pp %d, dp %d)", role,
-                       lay.tp, lay.pp, lay.dp);
+                       "configuration has an invalid %s layout (tp %d, pp %d, dp %d)", role, lay.tp,
+                       lay.pp, lay.dp);
     if (is_moe && lay.moe_tp <= 0 && lay.moe_ep <= 0) {
         lay.moe_tp = 1;
         lay.moe_ep = lay.tp * lay.dp;
@@ -126,9 +126,9 @@ static int base_config(const struct aic_gen_req *req, const struct aic_search_ro
     if (!rc && req->dynamo_version && *req->dynamo_version)
         rc = gencfg_put(c, "", "generator_dynamo_version", req->dynamo_version, err);
     rc = rc ? rc : gencfg_put(c, "ServiceConfig", "model_path", m->id, err);
-    rc = rc ? rc : gencfg_put(c, "K8sConfig", "name_prefix",
-                              req->name_prefix && *req->name_prefix ? req->name_prefix : "dynamo",
-                              err);
+    rc = rc ? rc
+            : gencfg_put(c, "K8sConfig", "name_prefix",
+                         req->name_prefix && *req->name_prefix ? req->name_prefix : "dynamo", err);
     rc = rc ? rc : gencfg_put(c, "DynConfig", "mode", disagg ? "disagg" : "agg", err);
     rc = rc ? rc : worker_counts(req, row, c, err);
     if (!disagg)
@@ -145,9 +145,13 @@ static int base_config(const struct aic_gen_req *req, const struct aic_search_ro
     rc = rc ? rc : put_int(c, "SlaConfig", "isl", req->wl.isl, err);
     rc = rc ? rc : put_int(c, "SlaConfig", "osl", req->wl.osl, err);
     if (req->ttft_ms > 0 || row->ttft_ms > 0)
-        rc = rc ? rc : put_dbl(c, "SlaConfig", "ttft", req->ttft_ms > 0 ? req->ttft_ms : row->ttft_ms, err);
+        rc = rc ? rc
+                : put_dbl(c, "SlaConfig", "ttft", req->ttft_ms > 0 ? req->ttft_ms : row->ttft_ms,
+                          err);
     if (req->tpot_ms > 0 || row->tpot_ms > 0)
-        rc = rc ? rc : put_dbl(c, "SlaConfig", "tpot", req->tpot_ms > 0 ? req->tpot_ms : row->tpot_ms, err);
+        rc = rc ? rc
+                : put_dbl(c, "SlaConfig", "tpot", req->tpot_ms > 0 ? req->tpot_ms : row->tpot_ms,
+                          err);
     return rc;
 }
 
@@ -168,9 +172,8 @@ static int merge_checked(struct aic_gencfg *base, const struct aic_gencfg *ov,
                            it->section, *it->section ? "." : "", it->key, it->val, have);
         }
         if (k && k->layout && !have && !strncmp(it->section, "Workers.", 8))
-            return aic_err(err, AIC_ERR_USAGE,
-                           "%s.%s: this configuration has no %s worker", it->section, it->key,
-                           it->section + 8);
+            return aic_err(err, AIC_ERR_USAGE, "%s.%s: this configuration has no %s worker",
+                           it->section, it->key, it->section + 8);
         if ((rc = gencfg_put(base, it->section, it->key, it->val, err)) != AIC_OK)
             return rc;
     }
@@ -360,7 +363,8 @@ int aic_generate_artifacts(const struct aic_gen_req *req, const struct aic_searc
     int rc;
 
     if (!req || !req->model || !req->system || !row)
-        return aic_err(err, AIC_ERR_USAGE, "generate: model, system and configuration are required");
+        return aic_err(err, AIC_ERR_USAGE,
+                       "generate: model, system and configuration are required");
     if (!(c = aic_gencfg_new()))
         return aic_err(err, AIC_ERR_NOMEM, "out of memory");
     rc = base_config(req, row, c, err);

@@ -18,10 +18,14 @@ static const char *gpu_product(const char *system)
 {
     static const struct {
         const char *sys, *product;
-    } t[] = {{"h100_sxm", "NVIDIA-H100-80GB-HBM3"}, {"h200_sxm", "NVIDIA-H200"},
-             {"a100_sxm", "NVIDIA-A100-SXM4-80GB"}, {"b200_sxm", "NVIDIA-B200"},
-             {"gb200", "NVIDIA-GB200"},             {"b300_sxm", "NVIDIA-B300"},
-             {"gb300", "NVIDIA-GB300"},             {"l40s", "NVIDIA-L40S"}};
+    } t[] = {{"h100_sxm", "NVIDIA-H100-80GB-HBM3"},
+             {"h200_sxm", "NVIDIA-H200"},
+             {"a100_sxm", "NVIDIA-A100-SXM4-80GB"},
+             {"b200_sxm", "NVIDIA-B200"},
+             {"gb200", "NVIDIA-GB200"},
+             {"b300_sxm", "NVIDIA-B300"},
+             {"gb300", "NVIDIA-GB300"},
+             {"l40s", "NVIDIA-L40S"}};
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
         if (!strcmp(system, t[i].sys))
             return t[i].product;
@@ -108,8 +112,8 @@ static void pod_common(const struct gen_plan *p, struct aic_buf *o, int worker, 
         yw_scalar(o, p->pull_secret);
         aic_buf_puts(o, "\n");
     }
-    if (*p->pvc || (worker && p->backend == AIC_BACKEND_TRTLLM &&
-                    !strcmp(p->engine_mode, "configmap"))) {
+    if (*p->pvc ||
+        (worker && p->backend == AIC_BACKEND_TRTLLM && !strcmp(p->engine_mode, "configmap"))) {
         aic_buf_puts(o, "        volumes:\n");
         if (*p->pvc) {
             aic_buf_puts(o, "          - name: model-cache\n"
@@ -173,9 +177,10 @@ static void frontend(const struct gen_plan *p, struct aic_buf *o)
 
 static const char *service_name(const struct gen_plan *p, enum gen_role r)
 {
-    static const char *const n[3][3] = {{"TRTLLMWorker", "TRTLLMPrefillWorker", "TRTLLMDecodeWorker"},
-                                        {"VllmWorker", "VllmPrefillWorker", "VllmDecodeWorker"},
-                                        {"SGLangWorker", "SGLangPrefillWorker", "SGLangDecodeWorker"}};
+    static const char *const n[3][3] = {
+        {"TRTLLMWorker", "TRTLLMPrefillWorker", "TRTLLMDecodeWorker"},
+        {"VllmWorker", "VllmPrefillWorker", "VllmDecodeWorker"},
+        {"SGLangWorker", "SGLangPrefillWorker", "SGLangDecodeWorker"}};
     return n[p->backend][r];
 }
 
@@ -315,8 +320,9 @@ static void compute_domain(const struct gen_plan *p, struct aic_buf *o, int node
     aic_buf_puts(o, "apiVersion: resource.nvidia.com/v1beta1\nkind: ComputeDomain\nmetadata:\n");
     aic_buf_printf(o, "  name: %s-compute-domain\n", p->name);
     kv(o, 2, "namespace", p->ns);
-    aic_buf_printf(o, "spec:\n  numNodes: %d\n  channel:\n    resourceClaimTemplate:\n"
-                      "      name: %s-compute-domain-channel\n---\n",
+    aic_buf_printf(o,
+                   "spec:\n  numNodes: %d\n  channel:\n    resourceClaimTemplate:\n"
+                   "      name: %s-compute-domain-channel\n---\n",
                    nodes, p->name);
 }
 
@@ -327,8 +333,9 @@ int gen_k8s(const struct gen_plan *p, struct aic_buf *o, struct aic_error *err)
     for (int i = 0; i < p->n_w; i++)
         if (nodes_of(p, &p->w[i]) > max_nodes)
             max_nodes = nodes_of(p, &p->w[i]);
-    aic_buf_printf(o, "# DynamoGraphDeployment for %s (%s, %s %s), written by aiconfigurator.\n"
-                      "# Apply with: kubectl apply -f k8s_deploy.yaml\n",
+    aic_buf_printf(o,
+                   "# DynamoGraphDeployment for %s (%s, %s %s), written by aiconfigurator.\n"
+                   "# Apply with: kubectl apply -f k8s_deploy.yaml\n",
                    p->model_path, p->disagg ? "disagg" : "agg", aic_backend_name(p->backend),
                    p->tmpl_version);
     if (p->backend == AIC_BACKEND_TRTLLM && !strcmp(p->engine_mode, "configmap"))

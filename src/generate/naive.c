@@ -142,8 +142,8 @@ int aic_support_check(const struct aic_model *m, const char *system, enum aic_ba
         out->no_data = 1;
         if (*versions)
             snprintf(out->agg_reason, sizeof(out->agg_reason),
-                     "no perf data for %s/%s %s (available: %s)", system,
-                     aic_backend_name(backend), version ? version : "", versions);
+                     "no perf data for %s/%s %s (available: %s)", system, aic_backend_name(backend),
+                     version ? version : "", versions);
         else
             snprintf(out->agg_reason, sizeof(out->agg_reason), "no perf data for %s/%s", system,
                      aic_backend_name(backend));

@@ -108,8 +108,8 @@ static int cmp_int(const void *a, const void *b)
 /* 1..16, then steps of 4, 8, 16, 32, 64 up to 512; plus bs-8, bs, bs+8; all <= limit. */
 static void cuda_graph_list(struct gen_worker *w, int bs, int limit)
 {
-    static const int steps[][3] = {{16, 32, 4}, {32, 64, 8}, {64, 128, 16}, {128, 256, 32},
-                                   {256, 512, 64}};
+    static const int steps[][3] = {
+        {16, 32, 4}, {32, 64, 8}, {64, 128, 16}, {128, 256, 32}, {256, 512, 64}};
     int n = 0, tmp[GEN_MAX_CG + 8];
 
     for (int v = 1; v <= 16 && v <= limit; v++)
@@ -139,12 +139,12 @@ static void apply_rules(const struct gen_plan *p, struct gen_worker *w, int raw_
         w->max_batch = raw_bs < 512 ? 512 : 2 * raw_bs;
     if (!w->max_num_tokens) {
         if (trt)
-            w->max_num_tokens = round_up(w->role == ROLE_PREFILL ? isl + 500
+            w->max_num_tokens = round_up(w->role == ROLE_PREFILL  ? isl + 500
                                          : w->role == ROLE_DECODE ? w->max_batch * (1 + p->nextn)
                                                                   : w->max_batch + isl + 500,
                                          32);
         else if (p->backend == AIC_BACKEND_VLLM)
-            w->max_num_tokens = w->role == ROLE_PREFILL ? isl + 1500
+            w->max_num_tokens = w->role == ROLE_PREFILL  ? isl + 1500
                                 : w->role == ROLE_DECODE ? w->max_batch
                                                          : w->max_batch + isl + 1500;
         else
@@ -336,8 +336,8 @@ static void read_service(const struct aic_gencfg *c, struct gen_plan *p)
     aic_strlcpy(p->engine_mode, gencfg_str(c, "K8sConfig", "k8s_engine_mode", "inline"),
                 sizeof(p->engine_mode));
     aic_strlcpy(p->pvc, gencfg_str(c, "K8sConfig", "k8s_pvc_name", ""), sizeof(p->pvc));
-    aic_strlcpy(p->pvc_mount, gencfg_str(c, "K8sConfig", "k8s_pvc_mount_path",
-                                         "/workspace/model_cache"),
+    aic_strlcpy(p->pvc_mount,
+                gencfg_str(c, "K8sConfig", "k8s_pvc_mount_path", "/workspace/model_cache"),
                 sizeof(p->pvc_mount));
     aic_strlcpy(p->pvc_sub, gencfg_str(c, "K8sConfig", "k8s_model_path_in_pvc", ""),
                 sizeof(p->pvc_sub));
@@ -386,8 +386,9 @@ int gen_plan_build(const struct aic_gencfg *c, struct gen_plan *p, struct aic_er
     aic_strlcpy(p->router_mode, gencfg_str(c, "DynConfig", "router_mode", "kv"),
                 sizeof(p->router_mode));
     if (p->isl < 1 || p->osl < 1 || p->gpn < 1 || p->nextn < 0 || p->prefix < 0)
-        return aic_err(err, AIC_ERR_USAGE, "SlaConfig isl/osl and NodeConfig.num_gpus_per_node "
-                                           "must be >= 1, ModelConfig nextn/prefix >= 0");
+        return aic_err(err, AIC_ERR_USAGE,
+                       "SlaConfig isl/osl and NodeConfig.num_gpus_per_node "
+                       "must be >= 1, ModelConfig nextn/prefix >= 0");
     p->n_w = p->disagg ? 2 : 1;
     for (int i = 0; i < p->n_w; i++) {
         enum gen_role r = p->disagg ? (i ? ROLE_DECODE : ROLE_PREFILL) : ROLE_AGG;

@@ -16,17 +16,17 @@
 #define ENGINE_DIR "/workspace/engine_configs"
 
 struct inst {
-    int w;        /* index into plan->w */
-    int idx;      /* worker number within its role */
-    int node;     /* first node */
-    int nnodes;   /* nodes it spans */
-    int gpu0;     /* first GPU on its node (single-node workers) */
+    int w;      /* index into plan->w */
+    int idx;    /* worker number within its role */
+    int node;   /* first node */
+    int nnodes; /* nodes it spans */
+    int gpu0;   /* first GPU on its node (single-node workers) */
 };
 
 /* Orders and packs workers (out may be NULL); returns the instance count and the nodes
  * used in *n_nodes. */
-static int pack(const int *gpus, const int *count, int n_roles, int gpn, struct inst *out,
-                int max, int *n_nodes)
+static int pack(const int *gpus, const int *count, int n_roles, int gpn, struct inst *out, int max,
+                int *n_nodes)
 {
     int placed[2] = {0, 0}, n = 0, used[GEN_MAX_NODES * 4] = {0}, nodes = 0;
     int total = count[0] + (n_roles > 1 ? count[1] : 0);
@@ -36,9 +36,9 @@ static int pack(const int *gpus, const int *count, int n_roles, int gpn, struct 
         struct inst cur = {0};
         int r = 0, g, j;
         /* the role that is furthest behind its share goes next (prefill first on ties) */
-        if (n_roles > 1 && (placed[0] >= count[0] ||
-                            (placed[1] < count[1] &&
-                             (double)placed[1] / count[1] < (double)placed[0] / count[0])))
+        if (n_roles > 1 &&
+            (placed[0] >= count[0] ||
+             (placed[1] < count[1] && (double)placed[1] / count[1] < (double)placed[0] / count[0])))
             r = 1;
         g = gpus[r];
         cur.w = r;
@@ -110,14 +110,15 @@ static void dq(struct aic_buf *o, const char *s)
 
 static void header(const struct gen_plan *p, struct aic_buf *o, int node, int nodes)
 {
-    aic_buf_printf(o, "#!/usr/bin/env bash\n"
-                      "# run_%d.sh - node %d of %d: %s %s workers for %s, written by "
-                      "aiconfigurator.\n"
-                      "# etcd and NATS must be running on node 0 (HEAD_NODE_IP). Environment "
-                      "overrides:\n"
-                      "# MODEL_PATH, SERVED_MODEL_NAME, HF_TOKEN, HEAD_NODE_IP, NODE_<i>_IP "
-                      "(multi-node workers).\n"
-                      "set -u\n",
+    aic_buf_printf(o,
+                   "#!/usr/bin/env bash\n"
+                   "# run_%d.sh - node %d of %d: %s %s workers for %s, written by "
+                   "aiconfigurator.\n"
+                   "# etcd and NATS must be running on node 0 (HEAD_NODE_IP). Environment "
+                   "overrides:\n"
+                   "# MODEL_PATH, SERVED_MODEL_NAME, HF_TOKEN, HEAD_NODE_IP, NODE_<i>_IP "
+                   "(multi-node workers).\n"
+                   "set -u\n",
                    node, node, nodes, p->disagg ? "disagg" : "agg", aic_backend_name(p->backend),
                    p->model_path);
     aic_buf_puts(o, "MODEL_PATH=\"${MODEL_PATH:-");
@@ -143,8 +144,9 @@ static void header(const struct gen_plan *p, struct aic_buf *o, int node, int no
                         "ENGINE_DIR=\"${ENGINE_DIR:-" ENGINE_DIR "}\"\n"
                         "mkdir -p \"$ENGINE_DIR\"\n");
         for (int i = 0; i < p->n_w; i++)
-            aic_buf_printf(o, "[ -f \"$ENGINE_DIR/%s_config.yaml\" ] || cp "
-                              "\"$SCRIPT_DIR/%s_config.yaml\" \"$ENGINE_DIR/\"\n",
+            aic_buf_printf(o,
+                           "[ -f \"$ENGINE_DIR/%s_config.yaml\" ] || cp "
+                           "\"$SCRIPT_DIR/%s_config.yaml\" \"$ENGINE_DIR/\"\n",
                            gen_role_name(p->w[i].role), gen_role_name(p->w[i].role));
     }
     aic_buf_puts(o, "\nPIDS=()\n"
@@ -234,7 +236,8 @@ static int launch(const struct gen_plan *p, const struct inst *in, int node, int
         aic_buf_printf(o, " DYN_VLLM_KV_EVENT_PORT=%d VLLM_NIXL_SIDE_CHANNEL_PORT=%d",
                        p->vllm_kv_port + j, p->nixl_port + j);
     if (multi && p->backend == AIC_BACKEND_TRTLLM) {
-        aic_buf_printf(o, " \\\n    mpirun --allow-run-as-root --oversubscribe -np %d -H ", w->gpus);
+        aic_buf_printf(o, " \\\n    mpirun --allow-run-as-root --oversubscribe -np %d -H ",
+                       w->gpus);
         for (int k = 0; k < in->nnodes; k++) {
             if (k)
                 aic_buf_puts(o, ",");
@@ -283,8 +286,9 @@ int gen_run_scripts(const struct gen_plan *p, struct aic_buf *scripts, int max_n
         int j = 0;
         header(p, o, node, nodes);
         if (node == 0 && p->include_frontend) {
-            aic_buf_printf(o, "# Frontend (OpenAI-compatible HTTP on port %d)\n"
-                              "python3 -m dynamo.frontend --http-port %d",
+            aic_buf_printf(o,
+                           "# Frontend (OpenAI-compatible HTTP on port %d)\n"
+                           "python3 -m dynamo.frontend --http-port %d",
                            p->port, p->port);
             if (p->router)
                 aic_buf_printf(o, " --router-mode %s", p->router_mode);

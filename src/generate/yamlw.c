@@ -13,8 +13,8 @@
 /* Words YAML 1.1 reads as booleans or null. */
 static int is_special_word(const char *s)
 {
-    static const char *const w[] = {"y",   "n",    "yes",  "no",   "on",  "off", "true",
-                                    "false", "null", "~",  ".inf", ".nan", NULL};
+    static const char *const w[] = {"y",     "n",    "yes", "no",   "on",   "off", "true",
+                                    "false", "null", "~",   ".inf", ".nan", NULL};
     for (int i = 0; w[i]; i++)
         if (!strcasecmp(s, w[i]))
             return 1;

@@ -56,13 +56,13 @@ static int teardown(void **state)
 
 /* ---- rows ------------------------------------------------------------------------------- */
 
-static struct aic_layout L(int tp, int pp, int dp, int etp, int ep)
-{
+static struct aic_layout L(int tp, int pp, int dp, int etp, int ep) {
     struct aic_layout l = {tp, pp, dp, etp, ep};
     return l;
 }
 
-static struct aic_search_row agg_row(enum aic_backend b, struct aic_layout lay, int bs)
+static struct aic_search_row
+agg_row(enum aic_backend b, struct aic_layout lay, int bs)
 {
     struct aic_search_row r;
     memset(&r, 0, sizeof(r));
@@ -152,8 +152,8 @@ static int int_at(struct fy_node *base, const char *path, int def)
  * (`exec python3 -m ...`) split on spaces with quotes removed. */
 static int worker_words(struct fy_node *svc, char words[][160], int max)
 {
-    struct fy_node *args = fy_node_by_path(svc, "/extraPodSpec/mainContainer/args", FY_NT,
-                                           FYNWF_DONT_FOLLOW);
+    struct fy_node *args =
+        fy_node_by_path(svc, "/extraPodSpec/mainContainer/args", FY_NT, FYNWF_DONT_FOLLOW);
     int n = 0;
     assert_non_null(args);
     assert_true(fy_node_is_sequence(args));
@@ -240,9 +240,10 @@ static struct aic_layout implied(enum aic_backend b, int is_moe, char w[][160], 
 
 static const char *svc_name(enum aic_backend b, int role)
 {
-    static const char *const n[3][3] = {{"TRTLLMWorker", "TRTLLMPrefillWorker", "TRTLLMDecodeWorker"},
-                                        {"VllmWorker", "VllmPrefillWorker", "VllmDecodeWorker"},
-                                        {"SGLangWorker", "SGLangPrefillWorker", "SGLangDecodeWorker"}};
+    static const char *const n[3][3] = {
+        {"TRTLLMWorker", "TRTLLMPrefillWorker", "TRTLLMDecodeWorker"},
+        {"VllmWorker", "VllmPrefillWorker", "VllmDecodeWorker"},
+        {"SGLangWorker", "SGLangPrefillWorker", "SGLangDecodeWorker"}};
     return n[b][role];
 }
 
@@ -351,7 +352,8 @@ static void check_case(const struct aic_model *m, const struct aic_search_row *r
                                row->d_workers * row->d_lay.tp * row->d_lay.pp * row->d_lay.dp
                          : g;
         int reps = total / per, count = disagg ? reps * (i ? row->d_workers : row->workers) : reps;
-        struct fy_node *svc = fy_node_mapping_lookup_by_string(services, svc_name(row->backend, role), FY_NT);
+        struct fy_node *svc =
+            fy_node_mapping_lookup_by_string(services, svc_name(row->backend, role), FY_NT);
         char words[200][160];
         int n, nodes;
         struct fy_document *eng = NULL;
@@ -398,8 +400,9 @@ static void check_case(const struct aic_model *m, const struct aic_search_row *r
         fail_msg("re-render %s: %s", tag, err.msg);
     {
         char cmd[1400];
-        snprintf(cmd, sizeof(cmd), "cmp -s '%s/k8s_deploy.yaml' '%s/k8s_deploy.yaml' && "
-                                   "cmp -s '%s/run_0.sh' '%s/run_0.sh'",
+        snprintf(cmd, sizeof(cmd),
+                 "cmp -s '%s/k8s_deploy.yaml' '%s/k8s_deploy.yaml' && "
+                 "cmp -s '%s/run_0.sh' '%s/run_0.sh'",
                  dir, redir, dir, redir);
         assert_int_equal(system(cmd), 0);
     }
@@ -421,8 +424,8 @@ static void test_dense_disagg(void **state)
 {
     (void)state;
     for (int b = 0; b < 3; b++) {
-        struct aic_search_row r = disagg_row(backends[b], L(2, 1, 1, 1, 1), 1, 2,
-                                             L(4, 1, 1, 1, 1), 96, 1);
+        struct aic_search_row r =
+            disagg_row(backends[b], L(2, 1, 1, 1, 1), 1, 2, L(4, 1, 1, 1, 1), 96, 1);
         check_case(&dense, &r, 16, "dense_disagg");
     }
 }
@@ -445,8 +448,8 @@ static void test_moe_disagg(void **state)
     (void)state;
     for (int b = 0; b < 3; b++) {
         /* prefill TEP4 x2, decode DEP16 spanning two nodes */
-        struct aic_search_row r = disagg_row(backends[b], L(4, 1, 1, 1, 4), 2, 2,
-                                             L(1, 1, 16, 1, 16), 64, 1);
+        struct aic_search_row r =
+            disagg_row(backends[b], L(4, 1, 1, 1, 4), 2, 2, L(1, 1, 16, 1, 16), 64, 1);
         check_case(&moe, &r, 48, "moe_disagg");
     }
 }
@@ -458,8 +461,8 @@ static void test_rules_and_templates(void **state)
     struct aic_gen_req req;
     struct aic_error err = {0};
     struct aic_gencfg *cfg = aic_gencfg_new();
-    struct aic_search_row r = disagg_row(AIC_BACKEND_VLLM, L(2, 1, 1, 1, 1), 1, 1,
-                                         L(4, 1, 1, 1, 1), 96, 1);
+    struct aic_search_row r =
+        disagg_row(AIC_BACKEND_VLLM, L(2, 1, 1, 1, 1), 1, 1, L(4, 1, 1, 1, 1), 96, 1);
     char dir[400], cmd[900];
     (void)state;
 
@@ -470,14 +473,15 @@ static void test_rules_and_templates(void **state)
     req.template_version = "0.14.1"; /* Dynamo 0.9: --is-prefill-worker */
     snprintf(dir, sizeof(dir), "%s/rules/vllm_old", root);
     assert_int_equal(aic_generate_artifacts(&req, &r, dir, &err), AIC_OK);
-    snprintf(cmd, sizeof(cmd),
-             "grep -q -- '- --is-prefill-worker' %1$s/k8s_deploy.yaml && "
-             "! grep -q -- '--disaggregation-mode' %1$s/k8s_deploy.yaml && "
-             "grep -q 'vllm-runtime:0.9.0' %1$s/k8s_deploy.yaml && "
-             "grep -A1 -- '- --max-num-batched-tokens' %1$s/k8s_deploy.yaml | grep -q '\"5500\"' && "
-             "grep -A1 -- '- --max-num-seqs' %1$s/k8s_deploy.yaml | grep -q '\"512\"' && "
-             "grep -A1 -- '- --kv-cache-dtype' %1$s/k8s_deploy.yaml | grep -q 'fp8'",
-             dir);
+    snprintf(
+        cmd, sizeof(cmd),
+        "grep -q -- '- --is-prefill-worker' %1$s/k8s_deploy.yaml && "
+        "! grep -q -- '--disaggregation-mode' %1$s/k8s_deploy.yaml && "
+        "grep -q 'vllm-runtime:0.9.0' %1$s/k8s_deploy.yaml && "
+        "grep -A1 -- '- --max-num-batched-tokens' %1$s/k8s_deploy.yaml | grep -q '\"5500\"' && "
+        "grep -A1 -- '- --max-num-seqs' %1$s/k8s_deploy.yaml | grep -q '\"512\"' && "
+        "grep -A1 -- '- --kv-cache-dtype' %1$s/k8s_deploy.yaml | grep -q 'fp8'",
+        dir);
     assert_int_equal(system(cmd), 0);
 
     /* TRT-LLM: batch = bs, max_num_tokens rounded to 32, old template keys for 0.20 */
@@ -575,7 +579,8 @@ static void test_unknown_keys(void **state)
     assert_int_equal(aic_gencfg_set(cfg, "K8s.k8s_namespace=x", &err), AIC_ERR_USAGE);
     assert_non_null(strstr(err.msg, "K8sConfig"));
     assert_int_equal(aic_gencfg_set(cfg, "Workers.mixed.max_batch_size=4", &err), AIC_ERR_USAGE);
-    assert_int_equal(aic_gencfg_set(cfg, "Workers.decode.max_batch_size=many", &err), AIC_ERR_USAGE);
+    assert_int_equal(aic_gencfg_set(cfg, "Workers.decode.max_batch_size=many", &err),
+                     AIC_ERR_USAGE);
     assert_int_equal(aic_gencfg_set(cfg, "Workers.decode.cuda_graph_batch_sizes=[1, 2, 8]", &err),
                      AIC_OK);
     assert_string_equal(aic_gencfg_get(cfg, "Workers.decode", "cuda_graph_batch_sizes"), "1,2,8");
