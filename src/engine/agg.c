@@ -93,29 +93,14 @@ static int mixed_step_ms(struct aic_worker *w, const struct aic_workload *wl,
     return AIC_OK;
 }
 
-/* Fitted by tools/fit_ttft.py on ../shared/calibration (agg rows, TTFT <= 20 s). */
-static const struct {
-    double overhead_ms, queue_share;
-} ttft_model[AIC_BACKEND_COUNT] = {
-    [AIC_BACKEND_TRTLLM] = {75.0, 0.05},
-    [AIC_BACKEND_VLLM] = {25.0, 0.08},
-    [AIC_BACKEND_SGLANG] = {150.0, 0.10},
-};
-
-static double env_or(const char *name, double dflt)
-{
-    const char *v = getenv(name);
-    return v && *v ? atof(v) : dflt;
-}
-
 /* TTFT of a request arriving while b requests are in flight (see the header comment). */
 static int agg_ttft(struct aic_worker *w, const struct aic_workload *wl, int b, double C,
                     double *ttft, struct aic_error *err)
 {
     struct agg_sched one;
     double own, single = 0, batch = 0, chunk = fmin(C, wl->isl);
-    double overhead = env_or("AIC_TTFT_OVERHEAD_MS", ttft_model[w->backend].overhead_ms);
-    double share = env_or("AIC_TTFT_QUEUE_SHARE", ttft_model[w->backend].queue_share);
+    double overhead = aic_serving_overhead_ms(w->backend);
+    double share = aic_ttft_queue_share(w->backend);
     int rc;
 
     agg_schedule(w, wl, b, chunk, &one);

@@ -6,6 +6,7 @@
  * each derated for pipeline bubbles (prefill 0.9) and batch under-saturation (decode
  * 0.92). Closed loop: with N = bd x y requests in flight, when the prefill pool cannot keep
  * up, requests queue before prefill and TTFT grows so that N = rate x request latency.
+ * TTFT also carries the backend's fixed serving overhead and the KV-cache transfer.
  */
 #include <math.h>
 #include <string.h>
@@ -16,6 +17,15 @@
 #define PREFILL_DERATE 0.9
 #define DECODE_DERATE 0.92
 #define TTFT_QUEUE_FACTOR 1.8
+
+/* Moving the prompt's KV cache from a prefill to a decode worker: every GPU sends its own
+ * shard over the inter-node link in parallel. */
+static double kv_transfer_ms(const struct aic_worker *pw, const struct aic_workload *wl)
+{
+    const struct aic_system *sys = aic_perfdb_system(pw->db);
+    double bytes = aic_worker_kv_bytes_per_token(pw) * wl->isl;
+    return sys->inter_node_bw_Bps > 0 ? bytes / sys->inter_node_bw_Bps * 1000.0 : 0;
+}
 
 int aic_run_disagg(struct aic_worker *pw, int bp, int x, struct aic_worker *dw, int bd, int y,
                    const struct aic_workload *wl, struct aic_metrics *out, struct aic_error *err)
@@ -37,12 +47,12 @@ int aic_run_disagg(struct aic_worker *pw, int bp, int x, struct aic_worker *dw, 
 
     /* Little's law over the whole request: queueing shows up in TTFT */
     n_inflight = (double)bd * dw->lay.dp * dw->lay.pp * y;
-    ttft = TTFT_QUEUE_FACTOR * ttft_p;
+    ttft = TTFT_QUEUE_FACTOR * ttft_p + kv_transfer_ms(pw, wl);
     if (rate > 0 && seq_p * x * PREFILL_DERATE <= seq_d * y * DECODE_DERATE &&
         n_inflight / rate * 1000.0 - decode_ms > ttft)
         ttft = n_inflight / rate * 1000.0 - decode_ms;
 
-    out->ttft_ms = ttft;
+    out->ttft_ms = ttft + aic_serving_overhead_ms(pw->backend);
     out->tpot_ms = tpot_d;
     out->request_latency_ms = ttft + tpot_d * (wl->osl - 1);
     out->num_gpus = x * aic_worker_gpus(pw) + y * aic_worker_gpus(dw);

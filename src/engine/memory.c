@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "engine/oplist.h"
+#include "engine/serving.h"
 
 #define MIB (1024.0 * 1024.0)
 
@@ -130,4 +131,11 @@ void aic_worker_memory(const struct aic_worker *w, const struct aic_workload *wl
         out->oom = out->oom || out->kv_cache > budget;
         out->max_batch = per_req > 0 ? (int)fmax(0, fmin(floor(budget / per_req), 1 << 20)) : b;
     }
+}
+
+double aic_worker_kv_bytes_per_token(const struct aic_worker *w)
+{
+    double capped;
+    double per_tok = kv_elems_per_token(w, 1, &capped);
+    return aic_quant_bytes(w->q.kv) * (per_tok + capped);
 }

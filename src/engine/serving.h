@@ -23,4 +23,14 @@ int aic_tpot_strided_ms(struct aic_worker *w, const struct aic_workload *wl, dou
 /* Output tokens per decode step per request (1 + accepted drafts under MTP). */
 double aic_accepted_per_step(const struct aic_worker *w);
 
+/* Fixed per-request serving overhead before the first token (HTTP, tokenizer, scheduler,
+ * streaming) and the share of in-flight prefills a new request finds queued ahead of it,
+ * per backend (fitted by tools/fit_ttft.py; env AIC_TTFT_OVERHEAD_MS and
+ * AIC_TTFT_QUEUE_SHARE override). */
+double aic_serving_overhead_ms(enum aic_backend b);
+double aic_ttft_queue_share(enum aic_backend b);
+
+/* KV-cache bytes one GPU of the worker holds per token of context. */
+double aic_worker_kv_bytes_per_token(const struct aic_worker *w);
+
 #endif

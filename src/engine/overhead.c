@@ -1,0 +1,34 @@
+/*
+ * overhead.c - per-backend serving constants of the TTFT model: the fixed overhead before
+ * a first token and the share of in-flight prefills queued ahead of a new request.
+ *
+ * Fitted on measured deployments (../shared/calibration, aggregated rows with TTFT <= 20 s)
+ * by tools/fit_ttft.py; rerun it after changing the engine and paste its table here.
+ */
+#include <stdlib.h>
+
+#include "engine/serving.h"
+
+static const struct {
+    double overhead_ms, queue_share;
+} ttft_model[AIC_BACKEND_COUNT] = {
+    [AIC_BACKEND_TRTLLM] = {75.0, 0.05},
+    [AIC_BACKEND_VLLM] = {25.0, 0.08},
+    [AIC_BACKEND_SGLANG] = {150.0, 0.10},
+};
+
+static double env_or(const char *name, double dflt)
+{
+    const char *v = getenv(name);
+    return v && *v ? atof(v) : dflt;
+}
+
+double aic_serving_overhead_ms(enum aic_backend b)
+{
+    return env_or("AIC_TTFT_OVERHEAD_MS", ttft_model[b].overhead_ms);
+}
+
+double aic_ttft_queue_share(enum aic_backend b)
+{
+    return env_or("AIC_TTFT_QUEUE_SHARE", ttft_model[b].queue_share);
+}
