@@ -33,6 +33,36 @@ enum aic_search_serving {
     AIC_SEARCH_DISAGG,
 };
 
+/* Candidate lists and per-role overrides of one role (agg worker, prefill or decode pool)
+ * of an experiment (`cli exp`). Zero counts / NULL / AIC_Q_NONE / has_backend 0 = the
+ * search's defaults. Lists are borrowed values (copied into the struct). */
+#define AIC_SPACE_MAX_LIST 32
+enum aic_space_dim { AIC_DIM_NUM_GPU = 0, AIC_DIM_TP, AIC_DIM_PP, AIC_DIM_DP, AIC_DIM_MOE_TP,
+                     AIC_DIM_MOE_EP, AIC_DIM_COUNT };
+struct aic_search_role {
+    int list[AIC_DIM_COUNT][AIC_SPACE_MAX_LIST];
+    int n[AIC_DIM_COUNT];         /* 0 = default list of that dimension */
+    const char *backend_version;  /* NULL = the request's */
+    struct aic_quant_cfg quant;   /* AIC_Q_NONE fields = the request's quant */
+};
+enum aic_search_role_id { AIC_ROLE_AGG = 0, AIC_ROLE_PREFILL, AIC_ROLE_DECODE, AIC_ROLE_COUNT };
+
+/* Per-experiment overrides of the search (struct aic_search_req.space); 0 = default. */
+struct aic_search_space {
+    struct aic_search_role role[AIC_ROLE_COUNT];
+    int replica_sizes[AIC_SPACE_MAX_LIST * 2]; /* num_gpu_per_replica; n 0 = 1,2,4,8,16..128 */
+    int n_replica_sizes;
+    int max_gpu_per_replica;          /* 0 = min(total_gpus, 128) */
+    int max_prefill_workers, max_decode_workers;      /* 0 = 32 */
+    int prefill_max_batch_size, decode_max_batch_size; /* 0 = 1 / 512 */
+    double prefill_latency_correction, decode_latency_correction;      /* 0 = 1.1 / 1.08 */
+    double rate_match_prefill_degradation, rate_match_decode_degradation; /* 0 = .9/.92 */
+    double ttft_correction_factor;    /* autoscale_ttft_correction_factor; 0 = 1.8 */
+};
+
+/* Zeroes sp and sets every role's quant to AIC_Q_NONE (= the request's). */
+void aic_search_space_init(struct aic_search_space *sp);
+
 /* Index of a serving mode's experiment in struct aic_search_result.exp. */
 enum aic_search_exp_id { AIC_EXP_AGG = 0, AIC_EXP_DISAGG = 1, AIC_EXP_COUNT = 2 };
 
@@ -60,6 +90,9 @@ struct aic_search_req {
     /* recommend: exactly one > 0 turns the search into "fewest GPUs for this load" */
     double target_request_rate;  /* req/s */
     double target_concurrency;   /* requests in flight */
+    /* cli exp: candidate lists, per-role versions/quant, replica and batch limits,
+     * corrections (borrowed; NULL = AIConfigurator's defaults) */
+    const struct aic_search_space *space;
 };
 
 /* AIConfigurator's `cli default` defaults: isl 4000, osl 1000, ttft 2000, tpot 30, trtllm,
@@ -162,6 +195,11 @@ size_t aic_pick_top(const struct aic_search_row *rows, size_t n, double tpot_ms,
  * x, y, or -1 when no pair fits. */
 int aic_rate_match(double seq_p, int gp, double seq_d, int gd, int max_x, int max_y,
                    int max_gpus, int *x, int *y);
+
+/* aic_rate_match with an experiment's overrides (replica sizes, max replica GPUs handled by
+ * the caller via max_gpus, rate-matching degradations); sp NULL = aic_rate_match. */
+int aic_rate_match_ex(double seq_p, int gp, double seq_d, int gd, int max_x, int max_y,
+                      int max_gpus, const struct aic_search_space *sp, int *x, int *y);
 
 /* Whether g GPUs is an allowed replica size ({1,2,4,8,16,24,...,128}, or any <= max when
  * max > 128). */

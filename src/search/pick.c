@@ -196,23 +196,37 @@ int aic_replica_size_allowed(int g)
     return g >= 16 && g <= 128 && g % 8 == 0;
 }
 
-int aic_rate_match(double seq_p, int gp, double seq_d, int gd, int max_x, int max_y,
-                   int max_gpus, int *x, int *y)
+static int replica_ok(const struct aic_search_space *sp, int g)
+{
+    if (!sp || !sp->n_replica_sizes)
+        return aic_replica_size_allowed(g);
+    for (int i = 0; i < sp->n_replica_sizes; i++)
+        if (sp->replica_sizes[i] == g)
+            return 1;
+    return 0;
+}
+
+int aic_rate_match_ex(double seq_p, int gp, double seq_d, int gd, int max_x, int max_y,
+                      int max_gpus, const struct aic_search_space *sp, int *x, int *y)
 {
     double best = 0.0;
     int found = -1;
+    double kp = sp && sp->rate_match_prefill_degradation > 0 ? sp->rate_match_prefill_degradation
+                                                              : 0.9;
+    double kd = sp && sp->rate_match_decode_degradation > 0 ? sp->rate_match_decode_degradation
+                                                             : 0.92;
     for (int j = 1; j <= max_y; j++) {
         int gdj = j * gd;
         if (gdj + gp > max_gpus)
             break;
-        double dec = seq_d * j * 0.92;
+        double dec = seq_d * j * kd;
         for (int i = 1; i <= max_x; i++) {
             int g = i * gp + gdj;
             if (g > max_gpus)
                 break;
-            if (!aic_replica_size_allowed(g))
+            if (!replica_ok(sp, g))
                 continue;
-            double pre = seq_p * i * 0.9;
+            double pre = seq_p * i * kp;
             double v = (pre < dec ? pre : dec) / g;
             if (v > best) {
                 best = v;
@@ -224,4 +238,10 @@ int aic_rate_match(double seq_p, int gp, double seq_d, int gd, int max_x, int ma
         }
     }
     return found;
+}
+
+int aic_rate_match(double seq_p, int gp, double seq_d, int gd, int max_x, int max_y,
+                   int max_gpus, int *x, int *y)
+{
+    return aic_rate_match_ex(seq_p, gp, seq_d, gd, max_x, max_y, max_gpus, NULL, x, y);
 }

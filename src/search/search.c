@@ -28,6 +28,14 @@ void aic_search_req_init(struct aic_search_req *r)
                                       AIC_Q_NONE};
 }
 
+void aic_search_space_init(struct aic_search_space *sp)
+{
+    memset(sp, 0, sizeof *sp);
+    for (int i = 0; i < AIC_ROLE_COUNT; i++)
+        sp->role[i].quant = (struct aic_quant_cfg){AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE,
+                                                   AIC_Q_NONE, AIC_Q_NONE};
+}
+
 int aic_rows_push(struct aic_rows *r, const struct aic_search_row *row)
 {
     if (r->n == r->cap) {
@@ -84,15 +92,24 @@ struct run_state {
     int want[AIC_EXP_COUNT];
 };
 
+/* Perf-db version of a role: the experiment's per-role override, else the request's. */
+static const char *role_version(const struct aic_search_req *r, int phase)
+{
+    const struct aic_search_role *ro = aic_search_role_of(r, phase);
+    return ro && ro->backend_version && *ro->backend_version ? ro->backend_version
+                                                             : r->backend_version;
+}
+
 static int run_backend(struct run_state *s, enum aic_backend be, int budget,
                        struct aic_search_result *res, struct aic_error *err)
 {
     const struct aic_search_req *r = s->r;
-    struct aic_perfdb *db, *ddb;
+    struct aic_perfdb *db, *pdb, *ddb;
     struct aic_error e;
     int single = r->backend != AIC_BACKEND_AUTO;
-    if (aic_ctx_get_db(s->ctx, r->system, be, r->backend_version, r->db_mode, &db, &e) ||
-        aic_ctx_get_db(s->ctx, s->dsys, be, r->backend_version, r->db_mode, &ddb, &e)) {
+    if (aic_ctx_get_db(s->ctx, r->system, be, role_version(r, 0), r->db_mode, &db, &e) ||
+        aic_ctx_get_db(s->ctx, r->system, be, role_version(r, 1), r->db_mode, &pdb, &e) ||
+        aic_ctx_get_db(s->ctx, s->dsys, be, role_version(r, 2), r->db_mode, &ddb, &e)) {
         if (single) {
             *err = e;
             return e.code;
@@ -100,15 +117,18 @@ static int run_backend(struct run_state *s, enum aic_backend be, int budget,
         warn(res, "backend %s skipped: %s", aic_backend_name(be), e.msg);
         return AIC_OK;
     }
-    aic_strlcpy(res->version[be], aic_perfdb_version(db), sizeof res->version[be]);
+    aic_strlcpy(res->version[be], aic_perfdb_version(s->want[AIC_EXP_AGG] ? db : pdb),
+                sizeof res->version[be]);
     int rc = AIC_OK;
+    int max_replica = s->r->total_gpus > 0 ? budget : 128;
+    if (r->space && r->space->max_gpu_per_replica > 0 && r->space->max_gpu_per_replica < max_replica)
+        max_replica = r->space->max_gpu_per_replica;
     if (s->want[AIC_EXP_AGG])
         rc = aic_sweep_agg(r, s->m, db, be, r->system, budget, s->t, s->nt,
                            &s->rows[AIC_EXP_AGG], &s->st[AIC_EXP_AGG], err);
     if (!rc && s->want[AIC_EXP_DISAGG])
-        rc = aic_sweep_disagg(r, s->m, db, ddb, be, r->system, budget,
-                              s->r->total_gpus > 0 ? budget : 128, s->t, s->nt,
-                              &s->rows[AIC_EXP_DISAGG], &s->st[AIC_EXP_DISAGG], err);
+        rc = aic_sweep_disagg(r, s->m, pdb, ddb, be, r->system, budget, max_replica, s->t,
+                              s->nt, &s->rows[AIC_EXP_DISAGG], &s->st[AIC_EXP_DISAGG], err);
     return rc;
 }
 

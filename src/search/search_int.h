@@ -54,6 +54,16 @@ int aic_space_targets(const struct aic_search_req *r, struct aic_target *out, in
 void aic_search_worker_opts(const struct aic_search_req *r, double correction,
                             struct aic_worker_opts *o);
 
+/* cli exp overrides (req->space): the role's overrides or NULL; layouts from the role's
+ * candidate lists (aic_space_layouts when it has none; phase 0 agg, 1 prefill, 2 decode);
+ * worker options with the role's quant applied over the request's. */
+const struct aic_search_role *aic_search_role_of(const struct aic_search_req *r, int phase);
+int aic_space_role_layouts(const struct aic_search_req *r, const struct aic_model *m,
+                           enum aic_backend be, const char *system, int max_gpus, int phase,
+                           struct aic_layout *out, int cap);
+void aic_search_role_opts(const struct aic_search_req *r, int phase, double correction,
+                          struct aic_worker_opts *o);
+
 int aic_sweep_agg(const struct aic_search_req *r, const struct aic_model *m,
                   struct aic_perfdb *db, enum aic_backend be, const char *system,
                   int max_gpus, const struct aic_target *t, int nt, struct aic_rows *out,

@@ -224,3 +224,87 @@ void aic_search_worker_opts(const struct aic_search_req *r, double correction,
     o->max_seq_len = r->max_seq_len;
     o->latency_correction = correction;
 }
+
+/* ---- cli exp: per-role candidate lists and overrides ---------------------------------- */
+
+const struct aic_search_role *aic_search_role_of(const struct aic_search_req *r, int phase)
+{
+    return r->space && phase >= 0 && phase < AIC_ROLE_COUNT ? &r->space->role[phase] : NULL;
+}
+
+static int in_list(const int *v, int n, int x)
+{
+    for (int i = 0; i < n; i++)
+        if (v[i] == x)
+            return 1;
+    return 0;
+}
+
+/* The role's list of dimension d, or the default list for it. */
+static int dim_list(const struct aic_search_role *ro, int d, int moe, int gb, int prefill_dp1,
+                    const int **out)
+{
+    static const int one[] = {1};
+    if (ro->n[d]) {
+        *out = ro->list[d];
+        return ro->n[d];
+    }
+    *out = pow2_list;
+    switch (d) {
+    case AIC_DIM_NUM_GPU:
+    case AIC_DIM_TP: return moe || gb ? 5 : 4;
+    case AIC_DIM_PP: *out = one; return 1;
+    case AIC_DIM_DP: if (!moe || prefill_dp1) { *out = one; return 1; } return 5;
+    default: if (!moe) { *out = one; return 1; } return 5;
+    }
+}
+
+int aic_space_role_layouts(const struct aic_search_req *r, const struct aic_model *m,
+                           enum aic_backend be, const char *system, int max_gpus, int phase,
+                           struct aic_layout *out, int cap)
+{
+    const struct aic_search_role *ro = aic_search_role_of(r, phase);
+    int any = 0;
+    for (int d = 0; ro && d < AIC_DIM_COUNT; d++)
+        any |= ro->n[d] > 0;
+    if (!any)
+        return aic_space_layouts(m, be, system, max_gpus, phase, out, cap);
+    int moe = m->num_experts > 0, n = 0;
+    const int *L[AIC_DIM_COUNT];
+    int N[AIC_DIM_COUNT];
+    for (int d = 0; d < AIC_DIM_COUNT; d++)
+        N[d] = dim_list(ro, d, moe, is_gb(system), phase == 1 && be != AIC_BACKEND_TRTLLM, &L[d]);
+    for (int a = 0; a < N[AIC_DIM_TP]; a++)
+        for (int b = 0; b < N[AIC_DIM_PP]; b++)
+            for (int c = 0; c < N[AIC_DIM_DP]; c++)
+                for (int e = 0; e < N[AIC_DIM_MOE_TP]; e++)
+                    for (int f = 0; f < N[AIC_DIM_MOE_EP] && n < cap; f++) {
+                        int tp = L[AIC_DIM_TP][a], pp = L[AIC_DIM_PP][b], dp = L[AIC_DIM_DP][c];
+                        int etp = L[AIC_DIM_MOE_TP][e], ep = L[AIC_DIM_MOE_EP][f];
+                        if (!moe && (dp != 1 || etp != 1 || ep != 1))
+                            continue;
+                        int g = tp * pp * dp;
+                        if (g > max_gpus || !in_list(L[AIC_DIM_NUM_GPU], N[AIC_DIM_NUM_GPU], g))
+                            continue;
+                        if (moe && (tp * dp != etp * ep || !moe_tuple_ok(be, tp, dp, etp, ep)))
+                            continue;
+                        out[n++] = (struct aic_layout){tp, pp, dp, etp, ep};
+                    }
+    return n;
+}
+
+void aic_search_role_opts(const struct aic_search_req *r, int phase, double correction,
+                          struct aic_worker_opts *o)
+{
+    aic_search_worker_opts(r, correction, o);
+    const struct aic_search_role *ro = aic_search_role_of(r, phase);
+    if (!ro)
+        return;
+    enum aic_quant *dst[] = {&o->quant.gemm, &o->quant.moe, &o->quant.kv, &o->quant.fmha,
+                             &o->quant.comm};
+    const enum aic_quant src[] = {ro->quant.gemm, ro->quant.moe, ro->quant.kv, ro->quant.fmha,
+                                  ro->quant.comm};
+    for (int i = 0; i < 5; i++)
+        if (src[i] != AIC_Q_NONE)
+            *dst[i] = src[i];
+}

@@ -136,7 +136,7 @@ int aic_sweep_agg(const struct aic_search_req *r, const struct aic_model *m,
 {
     struct aic_layout lays[AIC_MAX_LAYOUTS];
     int bl[64], cl[64];
-    int nl = aic_space_layouts(m, be, system, max_gpus, 0, lays, AIC_MAX_LAYOUTS);
+    int nl = aic_space_role_layouts(r, m, be, system, max_gpus, 0, lays, AIC_MAX_LAYOUTS);
     int nb = aic_space_agg_batches(bl, 64);
     int nc = aic_space_ctx_tokens(r->wl.isl, r->enable_chunked_prefill, cl, 64);
     struct agg_point *pts = malloc((size_t)nb * nc * sizeof *pts);
@@ -149,7 +149,7 @@ int aic_sweep_agg(const struct aic_search_req *r, const struct aic_model *m,
         free(pts), free(ord);
         return aic_err(err, AIC_ERR_NOMEM, "out of memory for the agg sweep");
     }
-    aic_search_worker_opts(r, 1.0, &o);
+    aic_search_role_opts(r, 0, 1.0, &o);
     st->n_layouts += nl;
     for (int li = 0; li < nl && rc == AIC_OK; li++) {
         struct aic_worker w;

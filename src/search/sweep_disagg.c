@@ -20,7 +20,10 @@
 #define DECODE_TOP 16
 #define GROUPS_TOP 5
 #define MAX_WORKERS 32
-#define TTFT_FACTOR 1.8
+#define TTFT_FACTOR 1.8 /* defaults; an experiment's req->space overrides them */
+#define PREFILL_CORRECTION 1.1
+#define DECODE_CORRECTION 1.08
+#define DECODE_MAX_BATCH 512
 #define GIB (1024.0 * 1024.0 * 1024.0)
 
 struct wpoint {
@@ -34,9 +37,36 @@ struct wpoint {
     double mem_gb;
 };
 
+/* The experiment's value when set (> 0), else the default. */
+static double ovr(double v, double def) { return v > 0 ? v : def; }
+
+static double ttft_factor(const struct aic_search_req *r)
+{
+    return r->space ? ovr(r->space->ttft_correction_factor, TTFT_FACTOR) : TTFT_FACTOR;
+}
+
 static double seq_or(const struct aic_metrics *m, double fallback)
 {
     return m->requests_per_s > 0 ? m->requests_per_s : fallback;
+}
+
+static void add_prefill(struct wpoint *p, const struct aic_worker *w, const struct aic_model *m,
+                        const struct aic_metrics *mt, int group, int b, double factor,
+                        struct aic_sweep_stats *st)
+{
+    p->lay = w->lay, p->q = w->q, p->group = group, p->b = b;
+    p->gpus = aic_worker_gpus(w);
+    p->lat_ms = mt->ttft_ms;
+    p->seq_s = seq_or(mt, w->lay.dp * w->lay.pp * b * 1000.0 / mt->ttft_ms);
+    p->seq_s_gpu = p->seq_s / p->gpus;
+    p->mem_gb = mt->mem.total / GIB;
+    st->n_fit++;
+    if (factor * p->lat_ms < st->best_ttft_ms) {
+        char l[48];
+        st->best_ttft_ms = factor * p->lat_ms;
+        snprintf(st->best_ttft_desc, sizeof st->best_ttft_desc, "disagg prefill %s",
+                 aic_layout_str(&w->lay, m->num_experts > 0, l, sizeof l));
+    }
 }
 
 static int eval_prefill(const struct aic_search_req *r, const struct aic_model *m,
@@ -45,36 +75,32 @@ static int eval_prefill(const struct aic_search_req *r, const struct aic_model *
 {
     struct aic_layout lays[AIC_MAX_LAYOUTS];
     struct aic_worker_opts o;
-    int nl = aic_space_layouts(m, be, system, max_gpus, 1, lays, AIC_MAX_LAYOUTS), n = 0;
-    aic_search_worker_opts(r, 1.1, &o);
+    int nl = aic_space_role_layouts(r, m, be, system, max_gpus, 1, lays, AIC_MAX_LAYOUTS), n = 0;
+    int max_b = r->space && r->space->prefill_max_batch_size > 0
+                    ? r->space->prefill_max_batch_size : 1;
+    aic_search_role_opts(r, 1,
+                         r->space ? ovr(r->space->prefill_latency_correction, PREFILL_CORRECTION)
+                                  : PREFILL_CORRECTION, &o);
     st->n_layouts += nl;
     for (int i = 0; i < nl && n < cap; i++) {
         struct aic_worker w;
-        struct aic_metrics mt;
         struct aic_error e;
         if (aic_worker_init(&w, m, db, lays[i], &o, &e))
             continue;
-        int rc = aic_run_static(&w, &r->wl, 1, 1, &mt, &e);
-        st->n_eval++;
-        if (rc == AIC_OK && !mt.mem.oom) {
-            struct wpoint *p = &out[n++];
-            p->lay = w.lay, p->q = w.q, p->group = i, p->b = 1;
-            p->gpus = aic_worker_gpus(&w);
-            p->lat_ms = mt.ttft_ms;
-            p->seq_s = seq_or(&mt, w.lay.dp * w.lay.pp * 1000.0 / mt.ttft_ms);
-            p->seq_s_gpu = p->seq_s / p->gpus;
-            p->mem_gb = mt.mem.total / GIB;
-            st->n_fit++;
-            if (TTFT_FACTOR * p->lat_ms < st->best_ttft_ms) {
-                char l[48];
-                st->best_ttft_ms = TTFT_FACTOR * p->lat_ms;
-                snprintf(st->best_ttft_desc, sizeof st->best_ttft_desc, "disagg prefill %s",
-                         aic_layout_str(&w.lay, m->num_experts > 0, l, sizeof l));
+        /* batch 1, then powers of two up to the experiment's prefill_max_batch_size */
+        for (int b = 1; b <= max_b && n < cap; b = b * 2 > max_b && b < max_b ? max_b : b * 2) {
+            struct aic_metrics mt;
+            int rc = aic_run_static(&w, &r->wl, b, 1, &mt, &e);
+            st->n_eval++;
+            if (rc == AIC_OK && !mt.mem.oom) {
+                add_prefill(&out[n++], &w, m, &mt, i, b, ttft_factor(r), st);
+                continue;
             }
-        } else if (rc == AIC_OK || rc == AIC_ERR_OOM) {
-            st->n_oom_layouts++;
-        } else {
-            st->n_nodata++;
+            if (b == 1 && (rc == AIC_OK || rc == AIC_ERR_OOM))
+                st->n_oom_layouts++;
+            else if (b == 1)
+                st->n_nodata++;
+            break;
         }
         aic_worker_release(&w);
     }
@@ -88,9 +114,20 @@ static int eval_decode(const struct aic_search_req *r, const struct aic_model *m
     struct aic_layout lays[AIC_MAX_LAYOUTS];
     struct aic_worker_opts o;
     int bl[128];
-    int nl = aic_space_layouts(m, be, system, max_gpus, 2, lays, AIC_MAX_LAYOUTS), n = 0;
+    int nl = aic_space_role_layouts(r, m, be, system, max_gpus, 2, lays, AIC_MAX_LAYOUTS), n = 0;
     int nb = aic_space_decode_batches(bl, 128);
-    aic_search_worker_opts(r, 1.08, &o);
+    if (r->space && r->space->decode_max_batch_size > 0) {
+        int k = 0, max_b = r->space->decode_max_batch_size;
+        for (int j = 0; j < nb; j++)
+            if (bl[j] <= max_b)
+                bl[k++] = bl[j];
+        if (max_b < DECODE_MAX_BATCH && (k == 0 || bl[k - 1] != max_b))
+            bl[k++] = max_b;
+        nb = k;
+    }
+    aic_search_role_opts(r, 2,
+                         r->space ? ovr(r->space->decode_latency_correction, DECODE_CORRECTION)
+                                  : DECODE_CORRECTION, &o);
     st->n_layouts += nl;
     for (int i = 0; i < nl; i++) {
         struct aic_worker w;
@@ -154,13 +191,14 @@ static int cmp_decode(const void *a, const void *b)
 }
 
 struct pairc {
-    signed char x, y; /* 0: not computed; -1: no pair fits */
+    short x, y; /* 0: not computed; -1: no pair fits */
 };
 
 struct disagg_ctx {
     const struct aic_search_req *r;
     struct wpoint *pre, *dec;
-    int np, nd, max_gpus;
+    int np, nd, max_gpus, max_x, max_y;
+    double kp, kd, ttft_factor;  /* rate-matching degradations, prefill TTFT factor */
     struct pairc *cache;         /* np x nd */
     unsigned char *emitted;      /* np x nd */
 };
@@ -171,16 +209,16 @@ static double pair_value(struct disagg_ctx *c, int i, int j, int *x, int *y, dou
     struct pairc *pc = &c->cache[(size_t)i * c->nd + j];
     if (pc->x == 0) {
         int xx, yy;
-        if (aic_rate_match(c->pre[i].seq_s, c->pre[i].gpus, c->dec[j].seq_s, c->dec[j].gpus,
-                           MAX_WORKERS, MAX_WORKERS, c->max_gpus, &xx, &yy))
+        if (aic_rate_match_ex(c->pre[i].seq_s, c->pre[i].gpus, c->dec[j].seq_s, c->dec[j].gpus,
+                              c->max_x, c->max_y, c->max_gpus, c->r->space, &xx, &yy))
             pc->x = pc->y = -1;
         else
-            pc->x = (signed char)xx, pc->y = (signed char)yy;
+            pc->x = (short)xx, pc->y = (short)yy;
     }
     if (pc->x < 0)
         return -1;
     *x = pc->x, *y = pc->y;
-    double sp = c->pre[i].seq_s * *x * 0.9, sd = c->dec[j].seq_s * *y * 0.92;
+    double sp = c->pre[i].seq_s * *x * c->kp, sd = c->dec[j].seq_s * *y * c->kd;
     *seq = sp < sd ? sp : sd;
     return *seq * c->r->wl.osl / (*x * c->pre[i].gpus + *y * c->dec[j].gpus);
 }
@@ -197,7 +235,7 @@ static void fill_row(const struct disagg_ctx *c, enum aic_backend be, int i, int
     row->d_lay = d->lay, row->d_bs = d->b, row->d_workers = y, row->d_q = d->q;
     row->d_mem_gb = d->mem_gb, row->d_seq_s_worker = d->seq_s;
     row->gpus = x * p->gpus + y * d->gpus;
-    row->ttft_ms = TTFT_FACTOR * p->lat_ms;
+    row->ttft_ms = c->ttft_factor * p->lat_ms;
     row->tpot_ms = d->lat_ms;
     row->request_latency_ms = row->ttft_ms + row->tpot_ms * (c->r->wl.osl - 1);
     row->seq_s = seq;
@@ -220,7 +258,7 @@ static int run_target(struct disagg_ctx *c, enum aic_backend be, const struct ai
 {
     int pidx[PREFILL_TOP], npi = 0;
     for (int i = 0; i < c->np && npi < PREFILL_TOP; i++)
-        if (TTFT_FACTOR * c->pre[i].lat_ms < t->ttft_ms)
+        if (c->ttft_factor * c->pre[i].lat_ms < t->ttft_ms)
             pidx[npi++] = i;
     if (!npi)
         return 0;
@@ -280,14 +318,24 @@ int aic_sweep_disagg(const struct aic_search_req *r, const struct aic_model *m,
                      struct aic_sweep_stats *st, struct aic_error *err)
 {
     struct disagg_ctx c = {.r = r, .max_gpus = max_replica_gpus < 128 ? max_replica_gpus : 128};
-    int cap_d = AIC_MAX_LAYOUTS * 96, rc = AIC_OK;
-    c.pre = calloc(AIC_MAX_LAYOUTS, sizeof *c.pre);
+    const struct aic_search_space *sp = r->space;
+    int cap_d = AIC_MAX_LAYOUTS * 96, cap_p = AIC_MAX_LAYOUTS * 16, rc = AIC_OK;
+    c.max_x = sp && sp->max_prefill_workers > 0 ? sp->max_prefill_workers : MAX_WORKERS;
+    c.max_y = sp && sp->max_decode_workers > 0 ? sp->max_decode_workers : MAX_WORKERS;
+    c.max_x = c.max_x > 512 ? 512 : c.max_x, c.max_y = c.max_y > 512 ? 512 : c.max_y;
+    c.kp = sp ? ovr(sp->rate_match_prefill_degradation, 0.9) : 0.9;
+    c.kd = sp ? ovr(sp->rate_match_decode_degradation, 0.92) : 0.92;
+    c.ttft_factor = ttft_factor(r);
+    if (sp && sp->max_gpu_per_replica > 0)
+        c.max_gpus = sp->max_gpu_per_replica < max_replica_gpus ? sp->max_gpu_per_replica
+                                                                 : max_replica_gpus;
+    c.pre = calloc((size_t)cap_p, sizeof *c.pre);
     c.dec = calloc((size_t)cap_d, sizeof *c.dec);
     if (!c.pre || !c.dec) {
         rc = aic_err(err, AIC_ERR_NOMEM, "out of memory for the disagg sweep");
         goto out;
     }
-    c.np = eval_prefill(r, m, pdb, be, system, max_gpus, c.pre, AIC_MAX_LAYOUTS, st);
+    c.np = eval_prefill(r, m, pdb, be, system, max_gpus, c.pre, cap_p, st);
     c.nd = eval_decode(r, m, ddb, be, system, max_gpus, c.dec, cap_d, st);
     if (!c.np || !c.nd)
         goto out;
