@@ -141,6 +141,33 @@ static int check_opts(struct cli_env *env, const struct sweep_opts *o, int recom
     return CLI_OK;
 }
 
+/* No perf database for the system along the search path and no explicit --database-mode:
+ * search with the EMPIRICAL model (fitted coefficients) and say so in one line. */
+static int empirical_fallback(struct cli_env *env, struct aic_ctx *ctx, const char *system,
+                              int backend, struct aic_search_req *r)
+{
+    const struct aic_system *sys;
+    struct aic_error err = {0};
+    char versions[256] = "";
+
+    if (cli_given(env, 0, "database-mode") || (r->backend_version && *r->backend_version))
+        return CLI_OK;
+    if (aic_ctx_get_system(ctx, system, &sys, &err))
+        return cli_lib_error(env, &err);
+    for (int b = 0; b < AIC_BACKEND_COUNT && !versions[0]; b++)
+        if (backend == AIC_BACKEND_AUTO || backend == b)
+            aic_perfdb_versions(sys, (enum aic_backend)b, versions, sizeof(versions));
+    if (versions[0])
+        return CLI_OK;
+    r->db_mode = AIC_DB_EMPIRICAL;
+    cli_log(env, CLI_LOG_WARNING,
+            "No perf database for %s/%s along the systems paths: searching with the EMPIRICAL "
+            "model (fitted speed-of-light efficiencies); pass --systems-paths DIR with measured "
+            "tables (e.g. ../shared/perfdb) for SILICON accuracy.",
+            system, backend == AIC_BACKEND_AUTO ? "auto" : aic_backend_name(backend));
+    return CLI_OK;
+}
+
 static int build_req(struct cli_env *env, struct aic_ctx *ctx, const struct sweep_opts *o,
                      int recommend, struct aic_search_req *r)
 {
@@ -183,7 +210,7 @@ static int build_req(struct cli_env *env, struct aic_ctx *ctx, const struct swee
         return cli_error(env, 0, "--nextn-accepted (%g) must be between 0 and --nextn (%d)",
                          o->nextn_accepted, r->nextn);
     r->nextn_accepted = o->nextn_accepted;
-    return CLI_OK;
+    return empirical_fallback(env, ctx, o->system, r->backend, r);
 }
 
 static void log_start(struct cli_env *env, const struct sweep_opts *o,
