@@ -12,9 +12,9 @@
 static const struct {
     double overhead_ms, queue_share;
 } ttft_model[AIC_BACKEND_COUNT] = {
-    [AIC_BACKEND_TRTLLM] = {75.0, 0.05},
+    [AIC_BACKEND_TRTLLM] = {75.0, 0.08},
     [AIC_BACKEND_VLLM] = {25.0, 0.08},
-    [AIC_BACKEND_SGLANG] = {150.0, 0.10},
+    [AIC_BACKEND_SGLANG] = {200.0, 0.10},
 };
 
 static double env_or(const char *name, double dflt)
