@@ -267,6 +267,9 @@ static void print_text(const struct cli_env *env, const struct aic_estimate_req 
     printf("  %-22s %.2f\n", "tokens/s/user:", m->tokens_per_s_per_user);
     printf("  %-22s %.3f\n", "requests/s:", m->requests_per_s);
     printf("  %-22s %.1f\n", "Concurrency:", m->concurrency);
+    if (m->kv_limited_batch > 0)
+        printf("  %-22s only %d requests per rank fit in the KV cache at once; the others "
+               "queue (TTFT includes the wait)\n", "KV-cache limited:", m->kv_limited_batch);
     printf("  %-22s %d\n", "GPUs:", m->num_gpus);
     if (r->mode == AIC_MODE_DISAGG) {
         print_mem("(p) Memory per GPU:", &m->mem, env);
@@ -357,6 +360,7 @@ static int print_json(const struct aic_estimate_req *r, const struct aic_estimat
     json_object_set_new(o, "tokens_per_s_per_user", json_real(m->tokens_per_s_per_user));
     json_object_set_new(o, "requests_per_s", json_real(m->requests_per_s));
     json_object_set_new(o, "concurrency", json_real(m->concurrency));
+    json_object_set_new(o, "kv_limited_batch", json_integer(m->kv_limited_batch));
     json_object_set_new(o, "num_gpus", json_integer(m->num_gpus));
     json_object_set_new(o, "memory", json_mem(&m->mem));
     if (r->mode == AIC_MODE_DISAGG)
