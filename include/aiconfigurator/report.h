@@ -49,4 +49,39 @@ int aic_report_plot(const struct aic_search_result *res, const char *path, const
 int aic_report_save(const struct aic_search_result *res, const char *dir, char *out_path,
                     size_t out_len, struct aic_error *err);
 
+/* ---- deployment artifacts in the save-dir (aic-interface §3.1, §3.7-§3.9) ------------ */
+
+struct aic_gencfg;
+
+/* How the top-N rows get their ready-to-run folders (generate.h does the writing). */
+struct aic_report_gen {
+    struct aic_ctx *ctx;          /* resolves res->model_id / res->system (required) */
+    const struct aic_gencfg *cfg; /* --generator-config / --generator-set; NULL = none */
+    const char *template_version; /* --generated-config-version; NULL = row's version */
+    const char *dynamo_version;   /* --dynamo-version; NULL = from the version */
+    /* Called once per row the generator refuses, with "<mode> top<k>: <reason>" (the row
+     * is skipped, the others are written). NULL = silently skipped. */
+    void (*warn)(void *user, const char *msg);
+    void *user;
+};
+
+/*
+ * Writes exp_dir/top1 ... exp_dir/top<n_top> for experiment `exp` of res: one
+ * aic_generate_artifacts() folder per top-N row (workers scaled to res->total_gpus; recommend:
+ * to the row's total_gpus_needed). A row the generator refuses (AIC_ERR_USAGE: a layout the
+ * backend cannot express, heterogeneous prefill/decode systems, a conflicting override) is
+ * reported through gen->warn and skipped. Other failures (I/O, unknown model/system) stop and
+ * return the error. exp_dir must exist. `cli exp` calls this per experiment folder; with
+ * n_skipped (may be NULL) receiving the number of refused rows.
+ */
+int aic_report_save_artifacts(const struct aic_search_result *res, int exp, const char *exp_dir,
+                              const struct aic_report_gen *gen, int *n_skipped,
+                              struct aic_error *err);
+
+/* aic_report_save() plus, when gen != NULL, the artifacts of every top-N row of each serving
+ * mode (<mode>/top<k>/), inside the same temporary folder (all-or-nothing as above). */
+int aic_report_save_gen(const struct aic_search_result *res, const char *dir,
+                        const struct aic_report_gen *gen, char *out_path, size_t out_len,
+                        struct aic_error *err);
+
 #endif

@@ -17,7 +17,9 @@
 
 #include "aiconfigurator/report.h"
 #include "aiconfigurator/search.h"
+#include "aiconfigurator/generate.h"
 #include "cli/cli.h"
+#include "cli/cli_gen.h"
 
 struct sweep_opts {
     const char *model, *system, *decode_system, *backend_version, *save_dir, *transfer_policy;
@@ -25,6 +27,7 @@ struct sweep_opts {
     int backend, db_mode, serving, total_gpus, isl, osl, prefix, top_n, nextn, max_seq_len;
     double ttft, tpot, request_latency, nextn_accepted, free_mem, rate, conc;
     int strict_sla, inclusive_tpot, chunked, wideep, json;
+    struct cli_gen_opts g; /* generator flags: artifacts of the top-N rows (cli_gen.c) */
 };
 
 int cli_sweep_main(struct cli_env *env, int argc, char **argv, int recommend);
@@ -70,7 +73,8 @@ static const struct cli_opt sweep_table[] = {
      "display TPOT as (ttft + tpot*(osl-1))/osl"},
     {"top-n", NULL, CLI_INT, O(top_n), 1, 1000, NULL, "N", "configurations per serving mode (default 5)"},
     {"save-dir", NULL, CLI_STRING, O(save_dir), 0, 0, NULL, "DIR",
-     "write CSVs, exp_config.yaml and Pareto plots under DIR"},
+     "write CSVs, exp_config.yaml, Pareto plots and per top-N row deployment artifacts "
+     "(<mode>/top<k>/) under DIR"},
     {"gemm-quant-mode", NULL, CLI_STRING, O(gemm_q), 0, 0, NULL, "MODE", "GEMM quantization (default: checkpoint)"},
     {"kvcache-quant-mode", NULL, CLI_STRING, O(kv_q), 0, 0, NULL, "MODE", "KV cache quantization (default: checkpoint)"},
     {"fmha-quant-mode", NULL, CLI_STRING, O(fmha_q), 0, 0, NULL, "MODE", "attention quantization (default: checkpoint)"},
@@ -86,7 +90,7 @@ static const struct cli_opt sweep_table[] = {
     {"enable-wideep", NULL, CLI_FLAG, O(wideep), 0, 0, NULL, NULL, "deprecated; ignored"},
     {"moe-backend", NULL, CLI_STRING, O(moe_backend), 0, 0, NULL, "NAME", "SGLang MoE backend; accepted, ignored"},
     {"deployment-target", NULL, CLI_STRING, O(deployment_target), 0, 0, NULL, "T",
-     "accepted for compatibility (artifacts come from `cli generate`)"},
+     "dynamo-j2 (default; the only target written); others accepted, written as dynamo-j2"},
     {"json", NULL, CLI_FLAG, O(json), 0, 0, NULL, NULL, "print the whole result as JSON"},
     {0},
 };
@@ -94,10 +98,12 @@ static const struct cli_opt sweep_table[] = {
 
 static const char default_summary[] =
     "Sweeps aggregated and disaggregated serving for a GPU budget and ranks the best "
-    "deployments.";
+    "deployments. Extra: --generator-set Section.key=value (repeatable), "
+    "--generator-help [deploy|backend].";
 static const char recommend_summary[] =
     "Finds the fewest GPUs that serve a load target (--target-request-rate or "
-    "--target-concurrency) within the SLA.";
+    "--target-concurrency) within the SLA. Extra: --generator-set Section.key=value "
+    "(repeatable), --generator-help [deploy|backend].";
 
 static int quant_args(struct cli_env *env, const struct sweep_opts *o, struct aic_quant_cfg *q)
 {
@@ -253,13 +259,20 @@ static void log_done(struct cli_env *env, const struct aic_search_result *res)
         cli_log(env, CLI_LOG_WARNING, "%s", res->warn[i]);
 }
 
-static int output(struct cli_env *env, const struct sweep_opts *o,
-                  const struct aic_search_result *res)
+static void warn_cb(void *user, const char *msg)
+{
+    cli_log((const struct cli_env *)user, CLI_LOG_WARNING, "%s", msg);
+}
+
+static int output(struct cli_env *env, struct aic_ctx *ctx, const struct sweep_opts *o,
+                  const struct aic_gencfg *cfg, const struct aic_search_result *res)
 {
     if (o->save_dir) {
         struct aic_error err = {0};
+        struct aic_report_gen gen = {ctx, cfg, o->g.tmpl_version, o->g.dynamo_version, warn_cb,
+                                     env};
         char where[1024];
-        if (aic_report_save(res, o->save_dir, where, sizeof where, &err))
+        if (aic_report_save_gen(res, o->save_dir, &gen, where, sizeof where, &err))
             return cli_lib_error(env, &err);
         cli_log(env, CLI_LOG_INFO, "Saving results to %s", where);
     }
@@ -280,15 +293,13 @@ static int output(struct cli_env *env, const struct sweep_opts *o,
     return CLI_OK;
 }
 
-int cli_sweep_main(struct cli_env *env, int argc, char **argv, int recommend)
+/* Checks the options, builds the generator overrides (bad values stop here, before the
+ * sweep, with nothing written), runs the search and prints / saves the result. */
+static int sweep_run(struct cli_env *env, struct sweep_opts *o_, int recommend)
 {
-    struct sweep_opts o = {.isl = 4000, .osl = 1000, .ttft = 2000, .tpot = 30, .top_n = 5,
-                           .db_mode = recommend ? AIC_DB_HYBRID : AIC_DB_SILICON};
-    const struct cli_optset sets[] = {{sweep_table, &o}};
-    int rc = cli_parse(env, recommend ? "recommend" : "default",
-                       recommend ? recommend_summary : default_summary, sets, 1, argc, argv);
-    if (rc != CLI_OK)
-        return rc;
+    struct sweep_opts o = *o_;
+    struct aic_gencfg *cfg = NULL;
+    int rc;
     if (!recommend && !cli_given(env, 0, "total-gpus")) {
         if (o.rate <= 0 && o.conc <= 0)
             return cli_error(env, 1, "default mode requires either --total-gpus or a load "
@@ -302,15 +313,20 @@ int cli_sweep_main(struct cli_env *env, int argc, char **argv, int recommend)
     }
     if ((rc = check_opts(env, &o, recommend)))
         return rc;
+    if ((rc = cli_gen_build(env, &o.g, 1, &cfg)))
+        return rc;
     if (o.json)
         env->log = stderr;
     struct aic_ctx *ctx = aic_ctx_new(env->systems_paths);
     struct aic_search_req req;
     struct aic_search_result res;
     struct aic_error err = {0};
-    if (!ctx)
+    if (!ctx) {
+        aic_gencfg_free(cfg);
         return cli_error(env, 0, "out of memory");
+    }
     if ((rc = build_req(env, ctx, &o, recommend, &req))) {
+        aic_gencfg_free(cfg);
         aic_ctx_free(ctx);
         return rc;
     }
@@ -325,14 +341,33 @@ int cli_sweep_main(struct cli_env *env, int argc, char **argv, int recommend)
             cli_log(env, CLI_LOG_WARNING, "%s", res.warn[i]);
         int code = cli_lib_error(env, &err);
         aic_search_result_free(&res);
+        aic_gencfg_free(cfg);
         aic_ctx_free(ctx);
         return code;
     }
     log_done(env, &res);
-    rc = output(env, &o, &res);
+    rc = output(env, ctx, &o, cfg, &res);
     cli_log(env, CLI_LOG_INFO, "All experiments completed in %.2f seconds", res.elapsed_s);
     aic_search_result_free(&res);
+    aic_gencfg_free(cfg);
     aic_ctx_free(ctx);
+    return rc;
+}
+
+int cli_sweep_main(struct cli_env *env, int argc, char **argv, int recommend)
+{
+    struct sweep_opts o = {.isl = 4000, .osl = 1000, .ttft = 2000, .tpot = 30, .top_n = 5,
+                           .db_mode = recommend ? AIC_DB_HYBRID : AIC_DB_SILICON};
+    const struct cli_optset sets[] = {{sweep_table, &o}, {cli_gen_table, &o.g}};
+    int rc = cli_gen_help(env, argc, argv);
+    if (rc == CLI_OK)
+        rc = cli_gen_take_sets(env, &argc, argv, &o.g);
+    if (rc == CLI_OK)
+        rc = cli_parse(env, recommend ? "recommend" : "default",
+                       recommend ? recommend_summary : default_summary, sets, 2, argc, argv);
+    if (rc == CLI_OK)
+        rc = sweep_run(env, &o, recommend);
+    cli_gen_opts_free(&o.g);
     return rc;
 }
 

@@ -9,8 +9,8 @@
  * Generator options shared with the sweep modes: --generator-config FILE, repeatable
  * --generator-set Section.key=value, --generated_config_version V, --dynamo-version V, and
  * the cluster shortcuts --namespace, --model-cache NAME[:MOUNT[:SUBPATH]], --transport,
- * --image-pull-secret (they win over --generator-set). cli_generator_options() below is
- * what other modes can reuse.
+ * --image-pull-secret (they win over --generator-set); they live in cli_gen.c, shared with
+ * `cli default`, `cli recommend` and `cli exp`.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -21,11 +21,12 @@
 
 #include "aiconfigurator/generate.h"
 #include "cli/cli.h"
+#include "cli/cli_gen.h"
 
 struct gen_opts {
-    const char *model, *system, *backend_version, *save_dir, *gen_config, *tmpl_version;
-    const char *dynamo_version, *ns, *model_cache, *transport, *pull_secret;
+    const char *model, *system, *backend_version, *save_dir;
     int backend, total_gpus, isl, osl, prefix;
+    struct cli_gen_opts g; /* generator flags (cli_gen.c) */
 };
 
 static const char *const backend_choices[] = {"trtllm", "vllm", "sglang", NULL};
@@ -47,20 +48,6 @@ static const struct cli_opt gen_table[] = {
     {"osl", NULL, CLI_INT, O(osl), 1, 1e7, NULL, "N", "output tokens per request (default 1000)"},
     {"prefix", NULL, CLI_INT, O(prefix), 0, 1e7, NULL, "N",
      "cached prefix tokens (default 0; > 0 enables the KV router)"},
-    {"generator-config", NULL, CLI_STRING, O(gen_config), 0, 0, NULL, "FILE",
-     "generator config YAML (overrides; a saved generator_config.yaml alone re-renders it)"},
-    {"config-template-version", "generated-config-version", CLI_STRING, O(tmpl_version), 0, 0, NULL,
-     "VER", "render the templates of another backend version"},
-    {"dynamo-version", "generator-dynamo-version", CLI_STRING, O(dynamo_version), 0, 0, NULL, "VER",
-     "Dynamo release: image tag and template version (e.g. 1.3.0)"},
-    {"namespace", NULL, CLI_STRING, O(ns), 0, 0, NULL, "NS",
-     "Kubernetes namespace (K8sConfig.k8s_namespace)"},
-    {"model-cache", NULL, CLI_STRING, O(model_cache), 0, 0, NULL, "NAME[:MOUNT[:SUBPATH]]",
-     "model-cache PVC mounted into the pods"},
-    {"transport", NULL, CLI_STRING, O(transport), 0, 0, NULL, "nvlink|ib|efa",
-     "KV transfer fabric"},
-    {"image-pull-secret", NULL, CLI_STRING, O(pull_secret), 0, 0, NULL, "NAME",
-     "image pull secret"},
     {0},
 };
 #undef O
@@ -69,120 +56,6 @@ static const char gen_summary[] =
     "Writes a naive configuration (smallest TP that holds the model, replicas filling the GPUs) "
     "and its deployment artifacts, without a sweep. Extra: --generator-set Section.key=value "
     "(repeatable), --generator-help [deploy|backend].";
-
-/* Removes `--generator-set X` / `--generator-set=X` from argv into sets[]; returns new argc. */
-static int take_sets(int argc, char **argv, const char **sets, int *nsets, int max, int *bad)
-{
-    int j = 0;
-    *bad = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--generator-set") || !strcmp(a, "--generator_set")) {
-            if (i + 1 >= argc) {
-                *bad = 1;
-                continue;
-            }
-            if (*nsets < max)
-                sets[(*nsets)++] = argv[++i];
-            continue;
-        }
-        if (!strncmp(a, "--generator-set=", 16) || !strncmp(a, "--generator_set=", 16)) {
-            if (*nsets < max)
-                sets[(*nsets)++] = a + 16;
-            continue;
-        }
-        argv[j++] = argv[i];
-    }
-    return j;
-}
-
-/* `--generator-help [SECTION]` anywhere in argv: prints and returns 1 (or -1 on error). */
-static int generator_help(struct cli_env *env, int argc, char **argv)
-{
-    const char *section = NULL;
-    int backend = -1, found = 0;
-    char *text;
-
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--generator-help") || !strcmp(a, "--generator_help")) {
-            found = 1;
-            if (i + 1 < argc && argv[i + 1][0] != '-')
-                section = argv[++i];
-        } else if (!strncmp(a, "--generator-help=", 17) || !strncmp(a, "--generator_help=", 17)) {
-            found = 1;
-            section = a + 17;
-        } else if ((!strcmp(a, "--generator-help-backend") || !strcmp(a, "--backend")) &&
-                   i + 1 < argc) {
-            backend = aic_backend_parse(argv[++i]);
-        }
-    }
-    if (!found)
-        return 0;
-    if (!(text = aic_gen_help(section, backend))) {
-        cli_error(env, 1, "unknown --generator-help section '%s' (valid: all, deploy, backend)",
-                  section);
-        return -1;
-    }
-    fputs(text, stdout);
-    free(text);
-    return 1;
-}
-
-/* Applies --generator-config (when not a re-render), --generator-set and the shortcut flags. */
-static int build_overrides(struct cli_env *env, const struct gen_opts *o, const char **sets,
-                           int nsets, int load_file, struct aic_gencfg *cfg)
-{
-    struct aic_error err = {0};
-    char buf[1200];
-
-    if (load_file && o->gen_config && aic_gencfg_load_file(cfg, o->gen_config, &err))
-        return cli_lib_error(env, &err);
-    for (int i = 0; i < nsets; i++)
-        if (aic_gencfg_set(cfg, sets[i], &err))
-            return cli_lib_error(env, &err);
-    if (o->tmpl_version) {
-        snprintf(buf, sizeof(buf), "config_template_version=\"%s\"", o->tmpl_version);
-        if (aic_gencfg_set(cfg, buf, &err))
-            return cli_lib_error(env, &err);
-    }
-    if (o->dynamo_version) {
-        snprintf(buf, sizeof(buf), "generator_dynamo_version=\"%s\"", o->dynamo_version);
-        if (aic_gencfg_set(cfg, buf, &err))
-            return cli_lib_error(env, &err);
-    }
-    if (o->ns) {
-        snprintf(buf, sizeof(buf), "K8sConfig.k8s_namespace=%s", o->ns);
-        if (aic_gencfg_set(cfg, buf, &err))
-            return cli_lib_error(env, &err);
-    }
-    if (o->transport) {
-        snprintf(buf, sizeof(buf), "K8sConfig.transport=%s", o->transport);
-        if (aic_gencfg_set(cfg, buf, &err))
-            return cli_lib_error(env, &err);
-    }
-    if (o->pull_secret) {
-        snprintf(buf, sizeof(buf), "K8sConfig.k8s_image_pull_secret=%s", o->pull_secret);
-        if (aic_gencfg_set(cfg, buf, &err))
-            return cli_lib_error(env, &err);
-    }
-    if (o->model_cache) {
-        char name[256] = "", mount[512] = "", sub[512] = "";
-        sscanf(o->model_cache, "%255[^:]:%511[^:]:%511s", name, mount, sub);
-        snprintf(buf, sizeof(buf), "K8sConfig.k8s_pvc_name=%s", name);
-        if (aic_gencfg_set(cfg, buf, &err))
-            return cli_lib_error(env, &err);
-        if (*mount) {
-            snprintf(buf, sizeof(buf), "K8sConfig.k8s_pvc_mount_path=%s", mount);
-            aic_gencfg_set(cfg, buf, &err);
-        }
-        if (*sub) {
-            snprintf(buf, sizeof(buf), "K8sConfig.k8s_model_path_in_pvc=%s", sub);
-            aic_gencfg_set(cfg, buf, &err);
-        }
-    }
-    return CLI_OK;
-}
 
 static void list_files(const char *dir)
 {
@@ -242,41 +115,39 @@ static void sanitize(const char *in, char *out, size_t n)
     out[j] = 0;
 }
 
-static int rerender(struct cli_env *env, const struct gen_opts *o, const char **sets, int nsets)
+static int rerender(struct cli_env *env, const struct gen_opts *o)
 {
-    struct aic_gencfg *cfg = aic_gencfg_new();
+    struct aic_gencfg *cfg = NULL;
     struct aic_error err = {0};
     int rc;
 
-    if (!o->save_dir) {
-        aic_gencfg_free(cfg);
+    if (!o->save_dir)
         return cli_error(env, 1,
                          "re-rendering --generator-config needs --save-dir NEW_DIR "
                          "(or give --model-path to generate a naive configuration)");
-    }
-    rc = build_overrides(env, o, sets, nsets, 0, cfg);
-    if (rc == CLI_OK && aic_generate_from_config(o->gen_config, cfg, o->save_dir, &err))
+    rc = cli_gen_build(env, &o->g, 0, &cfg);
+    if (rc == CLI_OK && aic_generate_from_config(o->g.gen_config, cfg, o->save_dir, &err))
         rc = cli_lib_error(env, &err);
     aic_gencfg_free(cfg);
     if (rc == CLI_OK)
-        printf("Artifacts re-rendered from %s into %s\n", o->gen_config, o->save_dir);
+        printf("Artifacts re-rendered from %s into %s\n", o->g.gen_config, o->save_dir);
     return rc;
 }
 
-static int naive(struct cli_env *env, const struct gen_opts *o, const char **sets, int nsets)
+static int naive(struct cli_env *env, const struct gen_opts *o)
 {
     struct aic_ctx *ctx = aic_ctx_new(env->systems_paths);
     struct aic_error err = {0};
     const struct aic_model *m;
     const struct aic_system *sys;
-    struct aic_gencfg *cfg = aic_gencfg_new();
+    struct aic_gencfg *cfg = NULL;
     struct aic_search_row row;
     struct aic_naive_info ni;
     struct aic_gen_req req;
     char versions[256] = "", version[32], mname[256], prefix[256], dir[2048];
     int rc = CLI_OK;
 
-    if (!ctx || !cfg) {
+    if (!ctx) {
         rc = cli_error(env, 0, "out of memory");
         goto out;
     }
@@ -285,7 +156,7 @@ static int naive(struct cli_env *env, const struct gen_opts *o, const char **set
         rc = cli_lib_error(env, &err);
         goto out;
     }
-    if ((rc = build_overrides(env, o, sets, nsets, 1, cfg)) != CLI_OK)
+    if ((rc = cli_gen_build(env, &o->g, 1, &cfg)) != CLI_OK)
         goto out;
     if (aic_generate_naive(m, sys, (enum aic_backend)o->backend, o->total_gpus, &row, &ni, &err)) {
         rc = cli_lib_error(env, &err);
@@ -305,8 +176,8 @@ static int naive(struct cli_env *env, const struct gen_opts *o, const char **set
     req.model = m;
     req.system = sys;
     req.backend_version = version;
-    req.template_version = o->tmpl_version;
-    req.dynamo_version = o->dynamo_version;
+    req.template_version = o->g.tmpl_version;
+    req.dynamo_version = o->g.dynamo_version;
     req.wl.isl = o->isl;
     req.wl.osl = o->osl;
     req.wl.prefix = o->prefix;
@@ -334,25 +205,15 @@ out:
 int cmd_generate(struct cli_env *env, int argc, char **argv)
 {
     struct gen_opts o = {.isl = 4000, .osl = 1000};
-    const struct cli_optset sets[] = {{gen_table, &o}};
-    const char **gsets = calloc((size_t)argc + 1, sizeof(*gsets));
-    int nsets = 0, bad, rc;
+    const struct cli_optset sets[] = {{gen_table, &o}, {cli_gen_table, &o.g}};
+    int rc = cli_gen_help(env, argc, argv);
 
-    if (!gsets)
-        return cli_error(env, 0, "out of memory");
-    rc = generator_help(env, argc, argv);
-    if (rc) {
-        free(gsets);
-        return rc > 0 ? CLI_DONE : CLI_USAGE;
-    }
-    argc = take_sets(argc, argv, gsets, &nsets, argc, &bad);
-    if (bad) {
-        free(gsets);
-        return cli_error(env, 1, "--generator-set expects a value: Section.key=value");
-    }
-    rc = cli_parse(env, "generate", gen_summary, sets, 1, argc, argv);
-    if (rc == CLI_OK && o.gen_config && !o.model)
-        rc = rerender(env, &o, gsets, nsets);
+    if (rc != CLI_OK)
+        return rc;
+    if ((rc = cli_gen_take_sets(env, &argc, argv, &o.g)) == CLI_OK)
+        rc = cli_parse(env, "generate", gen_summary, sets, 2, argc, argv);
+    if (rc == CLI_OK && o.g.gen_config && !o.model)
+        rc = rerender(env, &o);
     else if (rc == CLI_OK) {
         if (!o.model)
             rc = cli_error(env, 1, "--model-path is required (e.g. Qwen/Qwen3-32B)");
@@ -361,8 +222,8 @@ int cmd_generate(struct cli_env *env, int argc, char **argv)
         else if (!o.system)
             rc = cli_error(env, 1, "--system is required (e.g. h200_sxm, h100_sxm)");
         else
-            rc = naive(env, &o, gsets, nsets);
+            rc = naive(env, &o);
     }
-    free(gsets);
+    cli_gen_opts_free(&o.g);
     return rc;
 }

@@ -3,11 +3,14 @@
  * words (`cli`, `version`) and the table of `cli` modes that dispatches to cmd_<mode>().
  *
  * To add a mode: one row in cli_modes[] below plus one file src/cli/cmd_<mode>.c (see cli.h).
+ * `--generator-help [all|deploy|backend]` is answered here for every mode, before the mode
+ * checks its required flags (cli_gen.c).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_gen.h"
 #include "util/util.h"
 
 #ifndef AIC_VERSION
@@ -103,6 +106,10 @@ static int run_cli(struct cli_env *env, int argc, char **argv)
     m = find_mode(argv[0]);
     if (!m)
         return unknown_mode(env, argv[0]);
+    /* AIConfigurator answers --generator-help before the mode looks at its own flags */
+    int rc = cli_gen_help(env, argc - 1, argv + 1);
+    if (rc != CLI_OK)
+        return rc;
     if (!m->run)
         return cli_error(env, 1, "`cli %s` is not implemented yet in this build", m->name);
     return m->run(env, argc - 1, argv + 1);

@@ -3,8 +3,8 @@
  *
  *   DIR/<model>_<system>_<backend>_isl<I>_osl<O>_ttft<T>_tpot<P>_<n>/
  *       pareto_frontier.png, pareto_frontier.svg
- *       agg/    best_config_topn.csv, pareto.csv, exp_config.yaml
- *       disagg/ best_config_topn.csv, pareto.csv, exp_config.yaml
+ *       agg/    best_config_topn.csv, pareto.csv, exp_config.yaml, top1..topN/ (artifacts)
+ *       disagg/ best_config_topn.csv, pareto.csv, exp_config.yaml, top1..topN/
  *
  * (HF ids keep their '/', so the folder nests as AIConfigurator's does.) <n> is derived from
  * the request (AIConfigurator draws it at random), so reruns give the same files. Everything
@@ -185,7 +185,7 @@ static int write_owned(const char *dir, const char *name, char *text, struct aic
 }
 
 static int save_exp(const struct aic_search_result *res, int e, const char *root,
-                    struct aic_error *err)
+                    const struct aic_report_gen *gen, struct aic_error *err)
 {
     const struct aic_search_exp *x = &res->exp[e];
     char d[AIC_PATH_MAX];
@@ -196,6 +196,8 @@ static int save_exp(const struct aic_search_result *res, int e, const char *root
                          err);
     if (!rc)
         rc = write_owned(d, "pareto.csv", aic_report_csv(res, e, x->pareto, x->n_pareto), err);
+    if (!rc && gen)
+        rc = aic_report_save_artifacts(res, e, d, gen, NULL, err);
     if (rc)
         return rc;
     if (res->req.backend != AIC_BACKEND_AUTO)
@@ -261,6 +263,13 @@ static void final_name(const struct aic_search_result *res, char *out, size_t n)
 int aic_report_save(const struct aic_search_result *res, const char *dir, char *out_path,
                     size_t out_len, struct aic_error *err)
 {
+    return aic_report_save_gen(res, dir, NULL, out_path, out_len, err);
+}
+
+int aic_report_save_gen(const struct aic_search_result *res, const char *dir,
+                        const struct aic_report_gen *gen, char *out_path, size_t out_len,
+                        struct aic_error *err)
+{
     char tmp[AIC_PATH_MAX], name[600], fin[AIC_PATH_MAX];
     if (!dir || !*dir)
         return aic_err(err, AIC_ERR_USAGE, "--save_dir needs a folder");
@@ -281,7 +290,7 @@ int aic_report_save(const struct aic_search_result *res, const char *dir, char *
     }
     for (int e = 0; e < AIC_EXP_COUNT && !rc; e++)
         if (res->exp[e].ran)
-            rc = save_exp(res, e, tmp, err);
+            rc = save_exp(res, e, tmp, gen, err);
     if (!rc) {
         final_name(res, name, sizeof name);
         aic_path_join(fin, sizeof fin, dir, name);
