@@ -176,6 +176,30 @@ static void test_agg_monotone(void **state)
     aic_worker_release(&w);
 }
 
+/* DeepSeek-V3's first 3 layers are dense: 58 MoE layers of 256 experts, and the
+ * parameters add up to the model's ~671 B (fp8: ~84 GB per GPU at 8-way). */
+static void test_mla_dense_layers(void **state)
+{
+    struct fixture *f = *state;
+    struct aic_worker w;
+    struct aic_layout lay = {8, 1, 1, 1, 8};
+    struct aic_workload wl = {1000, 24, 0};
+    struct aic_memory m;
+    struct aic_error err;
+    const struct aic_op *moe, *dense;
+
+    assert_int_equal(aic_worker_init(&w, &f->m, f->db, lay, NULL, &err), AIC_OK);
+    moe = find_op(w.ctx_ops, "context_moe");
+    dense = find_op(w.ctx_ops, "context_dense_gate_ffn1_gemm");
+    assert_float_equal(moe->scale, 58, 0);
+    assert_non_null(dense);
+    assert_float_equal(dense->scale, 3, 0);
+    assert_float_equal(dense->n, 2 * 18432 / 8, 0);
+    aic_worker_memory(&w, &wl, 1, 0, 2, &m);
+    assert_true(m.weights > 78e9 && m.weights < 90e9);
+    aic_worker_release(&w);
+}
+
 /* MLA: KV per token is L x (kv_lora + rope) = 61 x 576, not divided by tp. */
 static void test_mla_kv_and_ops(void **state)
 {
@@ -199,6 +223,33 @@ static void test_mla_kv_and_ops(void **state)
     assert_int_equal(op->group, 1);
     op = find_op(w.gen_ops, "generation_shared_gate_up_gemm");
     assert_int_equal(op->group, 2);
+    aic_worker_release(&w);
+}
+
+/* KV-limited: Qwen3-32B bf16 on one h100 holds ~61 GiB of weights; 64 requests of 5000
+ * tokens do not fit in the KV budget, so only some run at once and the rest queue. */
+static void test_agg_kv_limited(void **state)
+{
+    struct fixture *f = *state;
+    struct aic_worker w;
+    struct aic_layout lay = {1, 1, 1, 0, 0};
+    struct aic_workload wl = {4000, 1000, 0};
+    struct aic_metrics m64, mfit;
+    struct aic_error err;
+
+    assert_int_equal(aic_worker_init(&w, &f->m, f->db, lay, NULL, &err), AIC_OK);
+    assert_int_equal(aic_run_agg(&w, &wl, 64, 0, &m64, &err), AIC_OK);
+    assert_true(m64.kv_limited_batch >= 1 && m64.kv_limited_batch < 64);
+    assert_false(m64.mem.total - m64.mem.kv_cache >= m64.mem.capacity);
+    assert_int_equal(aic_run_agg(&w, &wl, m64.kv_limited_batch, 0, &mfit, &err), AIC_OK);
+    assert_int_equal(mfit.kv_limited_batch, 0);
+    /* same engine throughput, TTFT plus the queue wait of Little's law */
+    assert_float_equal(m64.tokens_per_s, mfit.tokens_per_s, 1e-6);
+    assert_float_equal(m64.ttft_ms - mfit.ttft_ms,
+                       (64.0 - m64.kv_limited_batch) * mfit.request_latency_ms /
+                           m64.kv_limited_batch,
+                       1e-6);
+    assert_float_equal(m64.concurrency, 64, 0);
     aic_worker_release(&w);
 }
 
@@ -233,8 +284,10 @@ int main(void)
         cmocka_unit_test(test_dense_shapes_tp2), cmocka_unit_test(test_bad_layout),
         cmocka_unit_test(test_kv_memory),        cmocka_unit_test(test_static_closed_form),
         cmocka_unit_test(test_agg_monotone),     cmocka_unit_test(test_disagg_rate),
+        cmocka_unit_test(test_agg_kv_limited),
     };
-    const struct CMUnitTest mla[] = {cmocka_unit_test(test_mla_kv_and_ops)};
+    const struct CMUnitTest mla[] = {cmocka_unit_test(test_mla_kv_and_ops),
+                                     cmocka_unit_test(test_mla_dense_layers)};
     int rc = cmocka_run_group_tests(dense, setup_qwen, teardown);
     return rc + cmocka_run_group_tests(mla, setup_dsv3, teardown);
 }
