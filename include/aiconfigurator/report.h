@@ -68,18 +68,22 @@ struct aic_report_gen {
 /*
  * Writes exp_dir/top1 ... exp_dir/top<n_top> for experiment `exp` of res: one
  * aic_generate_artifacts() folder per top-N row (workers scaled to res->total_gpus; recommend:
- * to the row's total_gpus_needed). A row the generator refuses (AIC_ERR_USAGE: a layout the
- * backend cannot express, heterogeneous prefill/decode systems, a conflicting override) is
- * reported through gen->warn and skipped. Other failures (I/O, unknown model/system) stop and
- * return the error. exp_dir must exist. `cli exp` calls this per experiment folder; with
- * n_skipped (may be NULL) receiving the number of refused rows.
+ * to the row's total_gpus_needed). A row the generator refuses (a layout the backend cannot
+ * express, an override that contradicts the row or a bad override value) is reported through
+ * gen->warn and skipped; *n_refused (may be NULL) counts them and err receives the first
+ * refusal's reason while the call still returns AIC_OK. Heterogeneous prefill/decode systems:
+ * every disagg row is warned about, none counted. Other failures (I/O, unknown model/system)
+ * stop and return the error. exp_dir must exist. `cli exp` calls this per experiment folder.
  */
 int aic_report_save_artifacts(const struct aic_search_result *res, int exp, const char *exp_dir,
-                              const struct aic_report_gen *gen, int *n_skipped,
+                              const struct aic_report_gen *gen, int *n_refused,
                               struct aic_error *err);
 
 /* aic_report_save() plus, when gen != NULL, the artifacts of every top-N row of each serving
- * mode (<mode>/top<k>/), inside the same temporary folder (all-or-nothing as above). */
+ * mode (<mode>/top<k>/), inside the same temporary folder (all-or-nothing as above). Warnings
+ * about refused rows are delivered (gen->warn) only when the save succeeds. When every top-N
+ * row of every mode is refused (a bad override value, or an override no row agrees with), the
+ * save fails with the first reason (AIC_ERR_USAGE) and nothing is written. */
 int aic_report_save_gen(const struct aic_search_result *res, const char *dir,
                         const struct aic_report_gen *gen, char *out_path, size_t out_len,
                         struct aic_error *err);

@@ -129,6 +129,10 @@ static int apply(const struct cli_gen_opts *o, int load_file, struct aic_gencfg 
         return -1;
     if (o->ns && setkv(c, err, "K8sConfig.k8s_namespace", o->ns, 0))
         return -1;
+    if (o->transport && strcmp(o->transport, "nvlink") && strcmp(o->transport, "ib") &&
+        strcmp(o->transport, "efa"))
+        return aic_err(err, AIC_ERR_USAGE, "--transport '%s' is not one of nvlink, ib, efa",
+                       o->transport);
     if (o->transport && setkv(c, err, "K8sConfig.transport", o->transport, 0))
         return -1;
     if (o->pull_secret && setkv(c, err, "K8sConfig.k8s_image_pull_secret", o->pull_secret, 0))
@@ -136,6 +140,9 @@ static int apply(const struct cli_gen_opts *o, int load_file, struct aic_gencfg 
     if (o->model_cache) {
         char name[256] = "", mount[512] = "", sub[512] = "";
         sscanf(o->model_cache, "%255[^:]:%511[^:]:%511s", name, mount, sub);
+        if (!*name)
+            return aic_err(err, AIC_ERR_USAGE,
+                           "--model-cache needs a PVC name: NAME[:MOUNT[:SUBPATH]]");
         if (setkv(c, err, "K8sConfig.k8s_pvc_name", name, 0) ||
             (*mount && setkv(c, err, "K8sConfig.k8s_pvc_mount_path", mount, 0)) ||
             (*sub && setkv(c, err, "K8sConfig.k8s_model_path_in_pvc", sub, 0)))

@@ -48,67 +48,82 @@ static int resolve(const struct aic_search_result *res, const struct aic_report_
     return AIC_OK;
 }
 
+/* One row into exp_dir/top<k>; a refusal is warned about and counted, not returned. */
+static int one_row(const struct aic_search_result *res, int exp, size_t k, const char *exp_dir,
+                   const struct aic_model *m, const struct aic_system *sys,
+                   const struct aic_report_gen *gen, int *refused, struct aic_error *first,
+                   struct aic_error *err)
+{
+    struct aic_search_row r = res->exp[exp].top[k - 1];
+    const struct aic_search_row *row = &r;
+    struct aic_gen_req req;
+    if (res->recommend && r.replicas_needed > 0)
+        r.replicas = r.replicas_needed; /* the generator scales workers by row->replicas */
+    struct aic_error e = {0};
+    char dir[AIC_PATH_MAX], name[32];
+    aic_gen_req_init(&req);
+    req.model = m;
+    req.system = sys;
+    req.backend_version = res->version[row->backend][0] ? res->version[row->backend] : NULL;
+    req.template_version = gen->template_version;
+    req.dynamo_version = gen->dynamo_version;
+    req.wl = res->req.wl;
+    req.ttft_ms = res->req.ttft_ms;
+    req.tpot_ms = res->req.tpot_ms;
+    req.total_gpus =
+        res->recommend || res->total_gpus <= 0 ? row->total_gpus_needed : res->total_gpus;
+    if (req.total_gpus < row->gpus)
+        req.total_gpus = row->gpus;
+    req.cfg = gen->cfg;
+    snprintf(name, sizeof name, "top%zu", k);
+    aic_path_join(dir, sizeof dir, exp_dir, name);
+    int rc = aic_generate_artifacts(&req, row, dir, &e);
+    if (rc && fatal(rc)) {
+        if (err)
+            *err = e;
+        return rc;
+    }
+    if (rc) {
+        warn_row(gen, exp, k, e.msg);
+        if (!*refused && first)
+            *first = e;
+        ++*refused;
+    }
+    return AIC_OK;
+}
+
 int aic_report_save_artifacts(const struct aic_search_result *res, int exp, const char *exp_dir,
-                              const struct aic_report_gen *gen, int *n_skipped,
+                              const struct aic_report_gen *gen, int *n_refused,
                               struct aic_error *err)
 {
     const struct aic_model *m;
     const struct aic_system *sys;
-    int skipped = 0;
-    if (n_skipped)
-        *n_skipped = 0;
+    int refused = 0;
+    if (n_refused)
+        *n_refused = 0;
     if (exp < 0 || exp >= AIC_EXP_COUNT)
         return aic_err(err, AIC_ERR_USAGE, "unknown experiment index %d", exp);
     const struct aic_search_exp *x = &res->exp[exp];
     if (!x->ran || !x->n_top)
         return AIC_OK;
+    if (exp == AIC_EXP_DISAGG && res->decode_system[0] &&
+        strcmp(res->decode_system, res->system)) {
+        char why[256];
+        snprintf(why, sizeof why, "prefill system %s and decode system %s differ (not supported)",
+                 res->system, res->decode_system);
+        for (size_t k = 1; k <= x->n_top; k++)
+            warn_row(gen, exp, k, why);
+        return AIC_OK; /* not the user's override: not counted as refused */
+    }
     int rc = resolve(res, gen, &m, &sys, err);
+    struct aic_error first = {0};
+    for (size_t k = 1; !rc && k <= x->n_top; k++)
+        rc = one_row(res, exp, k, exp_dir, m, sys, gen, &refused, &first, err);
     if (rc)
         return rc;
-    int hetero = exp == AIC_EXP_DISAGG && res->decode_system[0] &&
-                 strcmp(res->decode_system, res->system);
-    for (size_t k = 1; k <= x->n_top; k++) {
-        const struct aic_search_row *row = &x->top[k - 1];
-        struct aic_gen_req req;
-        struct aic_error e = {0};
-        char dir[AIC_PATH_MAX], name[32];
-        if (hetero) {
-            char why[256];
-            snprintf(why, sizeof why,
-                     "prefill system %s and decode system %s differ (not supported)",
-                     res->system, res->decode_system);
-            warn_row(gen, exp, k, why);
-            skipped++;
-            continue;
-        }
-        aic_gen_req_init(&req);
-        req.model = m;
-        req.system = sys;
-        req.backend_version = res->version[row->backend][0] ? res->version[row->backend] : NULL;
-        req.template_version = gen->template_version;
-        req.dynamo_version = gen->dynamo_version;
-        req.wl = res->req.wl;
-        req.ttft_ms = res->req.ttft_ms;
-        req.tpot_ms = res->req.tpot_ms;
-        req.total_gpus = res->recommend || res->total_gpus <= 0 ? row->total_gpus_needed
-                                                                : res->total_gpus;
-        if (req.total_gpus < row->gpus)
-            req.total_gpus = row->gpus;
-        req.cfg = gen->cfg;
-        snprintf(name, sizeof name, "top%zu", k);
-        aic_path_join(dir, sizeof dir, exp_dir, name);
-        rc = aic_generate_artifacts(&req, row, dir, &e);
-        if (rc && fatal(rc)) {
-            if (err)
-                *err = e;
-            return rc;
-        }
-        if (rc) {
-            warn_row(gen, exp, k, e.msg);
-            skipped++;
-        }
-    }
-    if (n_skipped)
-        *n_skipped = skipped;
+    if (n_refused)
+        *n_refused = refused;
+    if (refused && err)
+        *err = first; /* the first refusal's reason; the call itself succeeded */
     return AIC_OK;
 }

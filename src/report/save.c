@@ -184,8 +184,44 @@ static int write_owned(const char *dir, const char *name, char *text, struct aic
     return rc;
 }
 
+/* Artifact bookkeeping of one save: warnings held back until the save succeeds, counts of
+ * top-N rows and refused rows across the serving modes. */
+struct gen_state {
+    struct aic_report_gen wrap; /* the caller's settings with warn = collect */
+    struct aic_buf msgs;        /* held-back warnings, one per line */
+    int rows, refused;
+    struct aic_error first;     /* first refusal */
+};
+
+static void collect(void *user, const char *msg)
+{
+    struct gen_state *g = user;
+    aic_buf_puts(&g->msgs, msg);
+    aic_buf_puts(&g->msgs, "\n");
+}
+
+static int save_artifacts(const struct aic_search_result *res, int e, const char *d,
+                          struct gen_state *g, struct aic_error *err)
+{
+    struct aic_error first = {0};
+    int n = 0;
+    int rc = aic_report_save_artifacts(res, e, d, &g->wrap, &n, &first);
+    if (rc) {
+        if (err)
+            *err = first;
+        return rc;
+    }
+    if (n && !g->refused)
+        g->first = first;
+    g->refused += n;
+    if (!(e == AIC_EXP_DISAGG && res->decode_system[0] &&
+          strcmp(res->decode_system, res->system)))
+        g->rows += (int)res->exp[e].n_top;
+    return AIC_OK;
+}
+
 static int save_exp(const struct aic_search_result *res, int e, const char *root,
-                    const struct aic_report_gen *gen, struct aic_error *err)
+                    struct gen_state *gen, struct aic_error *err)
 {
     const struct aic_search_exp *x = &res->exp[e];
     char d[AIC_PATH_MAX];
@@ -197,7 +233,7 @@ static int save_exp(const struct aic_search_result *res, int e, const char *root
     if (!rc)
         rc = write_owned(d, "pareto.csv", aic_report_csv(res, e, x->pareto, x->n_pareto), err);
     if (!rc && gen)
-        rc = aic_report_save_artifacts(res, e, d, gen, NULL, err);
+        rc = save_artifacts(res, e, d, gen, err);
     if (rc)
         return rc;
     if (res->req.backend != AIC_BACKEND_AUTO)
@@ -273,6 +309,7 @@ int aic_report_save_gen(const struct aic_search_result *res, const char *dir,
     char tmp[AIC_PATH_MAX], name[600], fin[AIC_PATH_MAX];
     if (!dir || !*dir)
         return aic_err(err, AIC_ERR_USAGE, "--save_dir needs a folder");
+    int existed = aic_is_dir(dir);
     if (mkdir_p(dir) || access(dir, W_OK))
         return aic_err(err, AIC_ERR_IO, "cannot write into --save_dir %s: %s", dir,
                        strerror(errno ? errno : EACCES));
@@ -282,6 +319,13 @@ int aic_report_save_gen(const struct aic_search_result *res, const char *dir,
                        strerror(errno));
     int rc = AIC_OK;
     char p[AIC_PATH_MAX];
+    struct gen_state gs = {0}, *g = NULL;
+    if (gen) {
+        gs.wrap = *gen;
+        gs.wrap.warn = collect;
+        gs.wrap.user = &gs;
+        g = &gs;
+    }
     aic_path_join(p, sizeof p, tmp, "pareto_frontier.png");
     rc = aic_report_plot(res, p, "png", err);
     if (!rc) {
@@ -290,7 +334,15 @@ int aic_report_save_gen(const struct aic_search_result *res, const char *dir,
     }
     for (int e = 0; e < AIC_EXP_COUNT && !rc; e++)
         if (res->exp[e].ran)
-            rc = save_exp(res, e, tmp, gen, err);
+            rc = save_exp(res, e, tmp, g, err);
+    if (!rc && g && g->rows > 0 && g->refused >= g->rows) {
+        rc = g->first.code ? g->first.code : AIC_ERR_USAGE;
+        if (err) {
+            *err = g->first;
+            err->code = rc;
+            aic_err_prefix(err, "no top-N configuration could get deployment artifacts");
+        }
+    }
     if (!rc) {
         final_name(res, name, sizeof name);
         aic_path_join(fin, sizeof fin, dir, name);
@@ -308,8 +360,18 @@ int aic_report_save_gen(const struct aic_search_result *res, const char *dir,
             rc = aic_err(err, AIC_ERR_IO, "cannot move results to %s: %s", fin,
                          strerror(errno));
     }
+    if (!rc && g && gen->warn && g->msgs.len) {
+        char *line = g->msgs.s;
+        for (char *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+            *nl = 0;
+            gen->warn(gen->user, line);
+        }
+    }
+    aic_buf_release(&gs.msgs);
     if (rc) {
         nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        if (!existed)
+            rmdir(dir); /* the folder this call created (only when still empty) */
         return rc;
     }
     if (out_path)
