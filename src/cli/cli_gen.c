@@ -16,10 +16,10 @@ const struct cli_opt cli_gen_table[] = {
     {"generator-config", NULL, CLI_STRING, O(gen_config), 0, 0, NULL, "FILE",
      "generator config YAML (overrides; `cli generate`: a saved generator_config.yaml alone "
      "re-renders it)"},
-    {"config-template-version", "generated-config-version", CLI_STRING, O(tmpl_version), 0, 0,
-     NULL, "VER", "render the templates of another backend version"},
-    {"dynamo-version", "generator-dynamo-version", CLI_STRING, O(dynamo_version), 0, 0, NULL,
-     "VER", "Dynamo release: image tag and template version (e.g. 1.3.0)"},
+    {"config-template-version", "generated-config-version", CLI_STRING, O(tmpl_version), 0, 0, NULL,
+     "VER", "render the templates of another backend version"},
+    {"dynamo-version", "generator-dynamo-version", CLI_STRING, O(dynamo_version), 0, 0, NULL, "VER",
+     "Dynamo release: image tag and template version (e.g. 1.3.0)"},
     {"namespace", NULL, CLI_STRING, O(ns), 0, 0, NULL, "NS",
      "Kubernetes namespace (K8sConfig.k8s_namespace)"},
     {"model-cache", NULL, CLI_STRING, O(model_cache), 0, 0, NULL, "NAME[:MOUNT[:SUBPATH]]",
@@ -92,9 +92,8 @@ int cli_gen_help(struct cli_env *env, int argc, char **argv)
         return CLI_OK;
     char *text = aic_gen_help(section, backend);
     if (!text)
-        return cli_error(env, 1,
-                         "unknown --generator-help section '%s' (valid: all, deploy, backend)",
-                         section);
+        return cli_error(
+            env, 1, "unknown --generator-help section '%s' (valid: all, deploy, backend)", section);
     fputs(text, stdout);
     free(text);
     return CLI_DONE;

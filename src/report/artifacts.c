@@ -21,8 +21,8 @@ static void warn_row(const struct aic_report_gen *g, int exp, size_t k, const ch
     char msg[AIC_ERROR_MSG_MAX + 64];
     if (!g->warn)
         return;
-    snprintf(msg, sizeof msg, "%s top%zu: no deployment artifacts: %s", aic_report_exp_name(exp),
-             k, why);
+    snprintf(msg, sizeof msg, "%s top%zu: no deployment artifacts: %s", aic_report_exp_name(exp), k,
+             why);
     g->warn(g->user, msg);
 }
 
@@ -33,8 +33,7 @@ static int fatal(int code)
 
 /* Model and system of the result, looked up in the caller's context. */
 static int resolve(const struct aic_search_result *res, const struct aic_report_gen *g,
-                   const struct aic_model **m, const struct aic_system **sys,
-                   struct aic_error *err)
+                   const struct aic_model **m, const struct aic_system **sys, struct aic_error *err)
 {
     if (!g || !g->ctx)
         return aic_err(err, AIC_ERR_USAGE, "artifacts need a context (struct aic_report_gen.ctx)");
@@ -106,8 +105,7 @@ int aic_report_save_artifacts(const struct aic_search_result *res, int exp, cons
     const struct aic_search_exp *x = &res->exp[exp];
     if (!x->ran || !x->n_top)
         return AIC_OK;
-    if (exp == AIC_EXP_DISAGG && res->decode_system[0] &&
-        strcmp(res->decode_system, res->system)) {
+    if (exp == AIC_EXP_DISAGG && res->decode_system[0] && strcmp(res->decode_system, res->system)) {
         char why[256];
         snprintf(why, sizeof why, "prefill system %s and decode system %s differ (not supported)",
                  res->system, res->decode_system);
