@@ -1,0 +1,100 @@
+/*
+ * api_int.h - internal interfaces between the files of src/api (not installed): the call
+ * state every op handler gets, the table-driven parameter reader, the estimate document
+ * builder and the op handlers themselves.
+ */
+#ifndef AIC_API_INT_H
+#define AIC_API_INT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "aiconfigurator/aiconfigurator.h"
+#include "aiconfigurator/api.h"
+
+/* ---- one call ------------------------------------------------------------------------ */
+
+struct api_call {
+    const json_t *req;         /* the request object (borrowed) */
+    struct aic_ctx *ctx;       /* loaded models/systems/databases for this call */
+    const char *systems_paths; /* NULL = env AIC_SYSTEMS_PATHS / default */
+    json_t *warnings;          /* array; handlers append one line per warning */
+    struct aic_error *err;     /* handlers fill it and return its code */
+};
+
+/* An op: fills *result (a new reference) and returns 0, or returns an AIC_ERR_* code with
+ * c->err filled. */
+typedef int (*api_op_fn)(struct api_call *c, json_t **result);
+
+int api_op_estimate(struct api_call *c, json_t **result);
+int api_op_default(struct api_call *c, json_t **result);
+int api_op_recommend(struct api_call *c, json_t **result);
+int api_op_generate(struct api_call *c, json_t **result);
+int api_op_support(struct api_call *c, json_t **result);
+int api_op_models(struct api_call *c, json_t **result);
+int api_op_systems(struct api_call *c, json_t **result);
+
+/* Appends a printf-style warning line to c->warnings. */
+void api_warn(struct api_call *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- parameters (params.c) ------------------------------------------------------------ */
+
+enum api_ptype {
+    AP_INT,      /* int; a JSON integer (or an integral number / numeric string) */
+    AP_INT_AUTO, /* int, or the string "auto" stored as -1 */
+    AP_FLOAT,    /* double */
+    AP_BOOL,     /* int 0/1: true/false (or 0/1) */
+    AP_STRING,   /* const char * borrowed from the request */
+    AP_ENUM,     /* int: index into choices (case-insensitive) */
+    AP_STRLIST,  /* struct api_strlist: a string or an array of strings */
+};
+
+#define API_MAX_PARAMS 96
+#define API_MAX_LIST 64
+
+struct api_strlist {
+    const char *v[API_MAX_LIST];
+    int n;
+};
+
+struct api_param {
+    const char *name;           /* snake_case key; NULL ends a table */
+    const char *aliases;        /* space-separated other keys, or NULL */
+    enum api_ptype type;
+    size_t off;                 /* offsetof() into the struct the table fills */
+    double min, max;            /* inclusive range for numbers, checked when max > min */
+    const char *const *choices; /* AP_ENUM values, NULL-terminated */
+};
+
+/* Which table rows a request gave (non-null values). */
+struct api_given {
+    unsigned char row[API_MAX_PARAMS];
+};
+
+/* Reads every key of the request (except "op" and "systems_paths") into dst through tab.
+ * An unknown key, a wrong type or an out-of-range value -> AIC_ERR_USAGE naming the key and
+ * what is allowed. given (may be NULL) records the keys present. */
+int api_params_read(const json_t *req, const struct api_param *tab, void *dst,
+                    struct api_given *given, struct aic_error *err);
+
+/* Whether key `name` (the table's main name) was given. */
+int api_given(const struct api_param *tab, const struct api_given *given, const char *name);
+
+/* Parses a quantization value for `use`: NULL -> AIC_Q_NONE; unknown -> AIC_ERR_USAGE. */
+int api_quant(const char *key, const char *val, unsigned use, enum aic_quant *out,
+              struct aic_error *err);
+
+/* ---- documents (est_json.c, search_json.c) ---------------------------------------------- */
+
+/* The `cli estimate --json` object (new reference, NULL when out of memory). */
+json_t *api_estimate_doc(const struct aic_estimate_req *req, const struct aic_estimate_result *res,
+                         int is_moe, int detail);
+
+/* The layout as the engine runs it: dense models get moe 1/1; moe_tp/moe_ep left at 0
+ * (auto) become moe_tp 1, moe_ep tp*dp, or tp*dp divided by the one given. */
+struct aic_layout api_resolve_moe(struct aic_layout lay, int is_moe);
+
+/* Name of a quant mode for output ("auto" for AIC_Q_NONE). */
+const char *api_quant_name(enum aic_quant q);
+
+#endif

@@ -1,0 +1,159 @@
+/*
+ * est_json.c - the estimate document: one object with the keys of `cli estimate --json`
+ * (README.md, "cli estimate --json"), built once here for the API, the web app and the CLI
+ * (aic_estimate_json()).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "api/api_int.h"
+
+struct aic_layout api_resolve_moe(struct aic_layout lay, int is_moe)
+{
+    int attn = lay.tp * lay.dp;
+
+    if (!is_moe) {
+        lay.moe_tp = lay.moe_ep = 1;
+    } else if (lay.moe_tp <= 0 && lay.moe_ep <= 0) {
+        lay.moe_tp = 1;
+        lay.moe_ep = attn;
+    } else if (lay.moe_tp <= 0) {
+        lay.moe_tp = attn / lay.moe_ep > 0 ? attn / lay.moe_ep : 1;
+    } else if (lay.moe_ep <= 0) {
+        lay.moe_ep = attn / lay.moe_tp > 0 ? attn / lay.moe_tp : 1;
+    }
+    return lay;
+}
+
+const char *api_quant_name(enum aic_quant q)
+{
+    const struct aic_quant_info *qi = aic_quant_info(q);
+    return qi ? qi->name : "auto";
+}
+
+static json_t *layout_obj(struct aic_layout l, int is_moe)
+{
+    char s[96];
+
+    l = api_resolve_moe(l, is_moe);
+    snprintf(s, sizeof(s), "tp%dpp%ddp%detp%dep%d", l.tp, l.pp, l.dp, l.moe_tp, l.moe_ep);
+    return json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:i}", "name", s, "tp", l.tp, "pp", l.pp, "dp",
+                     l.dp, "moe_tp", l.moe_tp, "moe_ep", l.moe_ep, "gpus", l.tp * l.pp * l.dp);
+}
+
+static json_t *mem_obj(const struct aic_memory *m)
+{
+    return json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:b}", "weights_bytes", m->weights,
+                     "kv_cache_bytes", m->kv_cache, "activations_bytes", m->activations,
+                     "nccl_bytes", m->nccl, "other_bytes", m->other, "total_bytes", m->total,
+                     "capacity_bytes", m->capacity, "oom", m->oom);
+}
+
+static json_t *ops_arr(const struct aic_op_time *ops, int n)
+{
+    json_t *a = json_array();
+    double total = 0;
+
+    for (int i = 0; i < n; i++)
+        total += ops[i].ms;
+    for (int i = 0; i < n; i++)
+        json_array_append_new(a, json_pack("{s:s,s:f,s:f,s:s}", "op",
+                                           ops[i].name ? ops[i].name : "?", "ms", ops[i].ms,
+                                           "share", total > 0 ? ops[i].ms / total : 0.0,
+                                           "source", aic_prov_name(ops[i].prov)));
+    return a;
+}
+
+static void set_header(json_t *o, const struct aic_estimate_req *r,
+                       const struct aic_estimate_result *res)
+{
+    json_object_set_new(o, "model", json_string(r->model));
+    json_object_set_new(o, "system", json_string(r->system));
+    json_object_set_new(o, "decode_system",
+                        json_string(r->decode_system ? r->decode_system : r->system));
+    json_object_set_new(o, "backend", json_string(aic_backend_name(r->backend)));
+    json_object_set_new(o, "backend_version", json_string(res->backend_version));
+    json_object_set_new(o, "database_mode", json_string(aic_db_mode_name(res->db_mode_used)));
+    json_object_set_new(o, "database_mode_requested", json_string(aic_db_mode_name(r->db_mode)));
+    json_object_set_new(o, "fell_back_to_empirical", json_boolean(res->fell_back));
+    json_object_set_new(o, "mode", json_string(aic_serving_mode_name(r->mode)));
+    json_object_set_new(o, "isl", json_integer(r->wl.isl));
+    json_object_set_new(o, "osl", json_integer(r->wl.osl));
+    json_object_set_new(o, "prefix", json_integer(r->wl.prefix));
+    json_object_set_new(o, "nextn", json_integer(r->opts.nextn));
+}
+
+static void set_layouts(json_t *o, const struct aic_estimate_req *r, int is_moe)
+{
+    if (r->mode == AIC_MODE_DISAGG) {
+        json_t *p = layout_obj(r->prefill_lay, is_moe), *d = layout_obj(r->decode_lay, is_moe);
+        json_object_set_new(p, "batch_size", json_integer(r->prefill_batch));
+        json_object_set_new(p, "num_workers", json_integer(r->prefill_workers));
+        json_object_set_new(d, "batch_size", json_integer(r->decode_batch));
+        json_object_set_new(d, "num_workers", json_integer(r->decode_workers));
+        json_object_set_new(o, "prefill", p);
+        json_object_set_new(o, "decode", d);
+        return;
+    }
+    json_object_set_new(o, "batch_size", json_integer(r->batch_size));
+    json_object_set_new(o, "ctx_tokens",
+                        json_integer(r->ctx_tokens > 0 ? r->ctx_tokens : r->wl.isl));
+    json_object_set_new(o, "layout", layout_obj(r->lay, is_moe));
+}
+
+static void set_metrics(json_t *o, const struct aic_estimate_req *r,
+                        const struct aic_estimate_result *res)
+{
+    const struct aic_metrics *m = &res->m;
+    const struct aic_quant_cfg *q = &res->quant;
+    int disagg = r->mode == AIC_MODE_DISAGG;
+
+    json_object_set_new(o, "quant",
+                        json_pack("{s:s,s:s,s:s,s:s,s:s}", "gemm", api_quant_name(q->gemm), "moe",
+                                  api_quant_name(q->moe), "kvcache", api_quant_name(q->kv),
+                                  "fmha", api_quant_name(q->fmha), "comm",
+                                  api_quant_name(q->comm)));
+    json_object_set_new(o, "ttft_ms", json_real(m->ttft_ms));
+    json_object_set_new(o, "tpot_ms", json_real(m->tpot_ms));
+    json_object_set_new(o, "request_latency_ms", json_real(m->request_latency_ms));
+    json_object_set_new(o, "tokens_per_s", json_real(m->tokens_per_s));
+    json_object_set_new(o, "tokens_per_s_per_gpu", json_real(m->tokens_per_s_per_gpu));
+    json_object_set_new(o, "tokens_per_s_per_user", json_real(m->tokens_per_s_per_user));
+    json_object_set_new(o, "requests_per_s", json_real(m->requests_per_s));
+    json_object_set_new(o, "concurrency", json_real(m->concurrency));
+    json_object_set_new(o, "num_gpus", json_integer(m->num_gpus));
+    json_object_set_new(o, "memory", mem_obj(&m->mem));
+    if (disagg)
+        json_object_set_new(o, "memory_decode", mem_obj(&m->mem_decode));
+    json_object_set_new(o, "oom", json_boolean(m->mem.oom || (disagg && m->mem_decode.oom)));
+}
+
+json_t *api_estimate_doc(const struct aic_estimate_req *req, const struct aic_estimate_result *res,
+                         int is_moe, int detail)
+{
+    json_t *o = json_object();
+
+    if (!o)
+        return NULL;
+    set_header(o, req, res);
+    set_layouts(o, req, is_moe);
+    set_metrics(o, req, res);
+    if (detail)
+        json_object_set_new(o, "breakdown",
+                            json_pack("{s:o,s:o}", "prefill", ops_arr(res->ctx_ops, res->n_ctx_ops),
+                                      "decode", ops_arr(res->gen_ops, res->n_gen_ops)));
+    return o;
+}
+
+char *aic_estimate_json(const struct aic_estimate_req *req, const struct aic_estimate_result *res,
+                        int is_moe, int detail)
+{
+    json_t *o = api_estimate_doc(req, res, is_moe, detail);
+    char *s;
+
+    if (!o)
+        return NULL;
+    s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    json_decref(o);
+    return s;
+}

@@ -1,0 +1,248 @@
+/*
+ * op_search.c - {"op": "default"} and {"op": "recommend"}: the sweep of `cli default` /
+ * `cli recommend`, answered with the `cli default --json` document (aic_report_json()).
+ * Defaults as on the command line: isl 4000, osl 1000, ttft 2000, tpot 30, top_n 5,
+ * SILICON (recommend: HYBRID). default without total_gpus but with a load target runs
+ * recommend, as AIConfigurator does. Without a perf database and without an explicit
+ * database_mode the search uses EMPIRICAL and says so in "warnings". save_dir writes the
+ * CSV / YAML / plot folder as `--save_dir` does.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aiconfigurator/report.h"
+#include "aiconfigurator/search.h"
+#include "api/api_int.h"
+
+struct sweep_p {
+    const char *model, *system, *decode_system, *backend_version, *save_dir, *transfer_policy;
+    const char *gemm_q, *kv_q, *fmha_q, *moe_q, *comm_q, *moe_backend, *deployment_target;
+    int backend, db_mode, serving, total_gpus, isl, osl, prefix, top_n, nextn, max_seq_len;
+    double ttft, tpot, request_latency, nextn_accepted, free_mem, rate, conc;
+    int strict_sla, inclusive_tpot, chunked, wideep;
+};
+
+static const char *const backends[] = {"trtllm", "vllm", "sglang", "auto", NULL};
+static const char *const db_modes[] = {"SILICON", "HYBRID", "EMPIRICAL", "SOL", NULL};
+static const char *const servings[] = {"auto", "agg", "disagg", "all", "afd", NULL};
+
+#define O(f) offsetof(struct sweep_p, f)
+#define BIG 1e9
+static const struct api_param sweep_tab[] = {
+    {"model_path", "model hf_id", AP_STRING, O(model), 0, 0, NULL},
+    {"system", "system_name", AP_STRING, O(system), 0, 0, NULL},
+    {"decode_system", NULL, AP_STRING, O(decode_system), 0, 0, NULL},
+    {"backend", "backend_name", AP_ENUM, O(backend), 0, 0, backends},
+    {"backend_version", "perf_db_version", AP_STRING, O(backend_version), 0, 0, NULL},
+    {"database_mode", NULL, AP_ENUM, O(db_mode), 0, 0, db_modes},
+    {"transfer_policy", NULL, AP_STRING, O(transfer_policy), 0, 0, NULL},
+    {"total_gpus", NULL, AP_INT, O(total_gpus), 1, 1e6, NULL},
+    {"target_request_rate", NULL, AP_FLOAT, O(rate), 1e-9, 1e12, NULL},
+    {"target_concurrency", NULL, AP_FLOAT, O(conc), 1e-9, 1e12, NULL},
+    {"serving_mode", NULL, AP_ENUM, O(serving), 0, 0, servings},
+    {"isl", NULL, AP_INT, O(isl), 1, BIG, NULL},
+    {"osl", NULL, AP_INT, O(osl), 1, BIG, NULL},
+    {"prefix", NULL, AP_INT, O(prefix), 0, BIG, NULL},
+    {"ttft", NULL, AP_FLOAT, O(ttft), 1e-9, 1e12, NULL},
+    {"tpot", NULL, AP_FLOAT, O(tpot), 1e-9, 1e12, NULL},
+    {"request_latency", NULL, AP_FLOAT, O(request_latency), 1e-9, 1e12, NULL},
+    {"strict_sla", NULL, AP_BOOL, O(strict_sla), 0, 0, NULL},
+    {"inclusive_tpot", NULL, AP_BOOL, O(inclusive_tpot), 0, 0, NULL},
+    {"top_n", NULL, AP_INT, O(top_n), 1, 1000, NULL},
+    {"save_dir", NULL, AP_STRING, O(save_dir), 0, 0, NULL},
+    {"gemm_quant_mode", NULL, AP_STRING, O(gemm_q), 0, 0, NULL},
+    {"kvcache_quant_mode", NULL, AP_STRING, O(kv_q), 0, 0, NULL},
+    {"fmha_quant_mode", NULL, AP_STRING, O(fmha_q), 0, 0, NULL},
+    {"moe_quant_mode", NULL, AP_STRING, O(moe_q), 0, 0, NULL},
+    {"comm_quant_mode", NULL, AP_STRING, O(comm_q), 0, 0, NULL},
+    {"nextn", NULL, AP_INT_AUTO, O(nextn), 0, 16, NULL},
+    {"nextn_accepted", NULL, AP_FLOAT, O(nextn_accepted), 0, 16, NULL},
+    {"enable_chunked_prefill", NULL, AP_BOOL, O(chunked), 0, 0, NULL},
+    {"free_gpu_memory_fraction", NULL, AP_FLOAT, O(free_mem), 1e-6, 1, NULL},
+    {"max_seq_len", NULL, AP_INT, O(max_seq_len), 1, BIG, NULL},
+    {"enable_wideep", NULL, AP_BOOL, O(wideep), 0, 0, NULL},
+    {"moe_backend", NULL, AP_STRING, O(moe_backend), 0, 0, NULL},
+    {"deployment_target", NULL, AP_STRING, O(deployment_target), 0, 0, NULL},
+    {0},
+};
+#undef O
+
+/* Decides default vs recommend and checks the combination of targets. */
+static int check_mode(struct api_call *c, struct sweep_p *o, const struct api_given *g,
+                      int *recommend)
+{
+    if (o->rate > 0 && o->conc > 0)
+        return aic_err(c->err, AIC_ERR_USAGE, "target_request_rate and target_concurrency are "
+                                              "mutually exclusive; give one");
+    if (!*recommend && !api_given(sweep_tab, g, "total_gpus")) {
+        if (o->rate <= 0 && o->conc <= 0)
+            return aic_err(c->err, AIC_ERR_USAGE,
+                           "default needs total_gpus or a load target (target_request_rate / "
+                           "target_concurrency)");
+        *recommend = 1;
+        if (!api_given(sweep_tab, g, "database_mode"))
+            o->db_mode = AIC_DB_HYBRID;
+    } else if (!*recommend && (o->rate > 0 || o->conc > 0)) {
+        o->rate = o->conc = 0;
+        api_warn(c, "total_gpus is set: the load target is ignored");
+    }
+    if (*recommend && o->rate <= 0 && o->conc <= 0)
+        return aic_err(c->err, AIC_ERR_USAGE, "recommend needs a load target: "
+                                              "target_request_rate or target_concurrency");
+    if (!o->model)
+        return aic_err(c->err, AIC_ERR_USAGE, "model_path is required (e.g. Qwen/Qwen3-32B)");
+    if (!o->system)
+        return aic_err(c->err, AIC_ERR_USAGE, "system is required (e.g. h200_sxm, h100_sxm)");
+    if (o->prefix >= o->isl)
+        return aic_err(c->err, AIC_ERR_USAGE, "prefix (%d) must be smaller than isl (%d)",
+                       o->prefix, o->isl);
+    return 0;
+}
+
+static int set_quant(const struct sweep_p *o, struct aic_quant_cfg *q, struct aic_error *err)
+{
+    int rc = api_quant("gemm_quant_mode", o->gemm_q, AIC_QUSE_GEMM, &q->gemm, err);
+    rc = rc ? rc : api_quant("kvcache_quant_mode", o->kv_q, AIC_QUSE_KV, &q->kv, err);
+    rc = rc ? rc : api_quant("fmha_quant_mode", o->fmha_q, AIC_QUSE_FMHA, &q->fmha, err);
+    rc = rc ? rc : api_quant("moe_quant_mode", o->moe_q, AIC_QUSE_MOE, &q->moe, err);
+    return rc ? rc : api_quant("comm_quant_mode", o->comm_q, AIC_QUSE_COMM, &q->comm, err);
+}
+
+static void fill_req(const struct sweep_p *o, const struct api_given *g, int recommend,
+                     struct aic_search_req *r)
+{
+    aic_search_req_init(r);
+    r->model = o->model;
+    r->system = o->system;
+    r->decode_system = o->decode_system;
+    r->backend = o->backend == 3 ? AIC_BACKEND_AUTO : o->backend;
+    r->backend_version = o->backend_version && *o->backend_version ? o->backend_version : NULL;
+    r->db_mode = (enum aic_db_mode)o->db_mode;
+    r->total_gpus = recommend ? 0 : o->total_gpus;
+    r->wl = (struct aic_workload){o->isl, o->osl, o->prefix};
+    r->ttft_ms = o->ttft;
+    r->tpot_ms = o->tpot;
+    r->request_latency_ms = o->request_latency;
+    if (o->request_latency > 0 && !api_given(sweep_tab, g, "ttft"))
+        r->ttft_ms = 0; /* the library uses 0.95 x request latency */
+    r->strict_sla = o->strict_sla;
+    r->serving = o->serving == 1   ? AIC_SEARCH_AGG
+                 : o->serving == 2 ? AIC_SEARCH_DISAGG
+                                   : AIC_SEARCH_AUTO;
+    r->top_n = o->top_n;
+    r->free_mem_fraction = o->free_mem;
+    r->max_seq_len = o->max_seq_len;
+    r->enable_chunked_prefill = o->chunked;
+    r->target_request_rate = recommend ? o->rate : 0;
+    r->target_concurrency = recommend ? o->conc : 0;
+    r->nextn_accepted = o->nextn_accepted;
+}
+
+static int set_nextn(struct api_call *c, const struct sweep_p *o, int accepted_given,
+                     struct aic_search_req *r)
+{
+    const struct aic_model *m;
+    int rc;
+
+    r->nextn = o->nextn;
+    if (o->nextn < 0) {
+        if ((rc = aic_ctx_get_model(c->ctx, o->model, &m, c->err)))
+            return rc;
+        r->nextn = m->num_nextn_predict_layers;
+    }
+    if (r->nextn > 0 && !accepted_given)
+        return aic_err(c->err, AIC_ERR_USAGE, "nextn_accepted is required when nextn is %d",
+                       r->nextn);
+    if (o->nextn_accepted > r->nextn)
+        return aic_err(c->err, AIC_ERR_USAGE,
+                       "nextn_accepted (%g) must be between 0 and nextn (%d)", o->nextn_accepted,
+                       r->nextn);
+    return 0;
+}
+
+/* No perf database along the systems paths and no explicit mode/version: EMPIRICAL. */
+static int empirical_fallback(struct api_call *c, const struct api_given *g,
+                              struct aic_search_req *r)
+{
+    const struct aic_system *sys;
+    char versions[256] = "";
+    int rc;
+
+    if (api_given(sweep_tab, g, "database_mode") || r->backend_version)
+        return 0;
+    if ((rc = aic_ctx_get_system(c->ctx, r->system, &sys, c->err)))
+        return rc;
+    for (int b = 0; b < AIC_BACKEND_COUNT && !versions[0]; b++)
+        if (r->backend == AIC_BACKEND_AUTO || r->backend == b)
+            aic_perfdb_versions(sys, (enum aic_backend)b, versions, sizeof(versions));
+    if (versions[0])
+        return 0;
+    r->db_mode = AIC_DB_EMPIRICAL;
+    api_warn(c, "No perf database for %s along the systems paths: searching with the EMPIRICAL "
+             "model; give systems_paths with measured tables for SILICON accuracy", r->system);
+    return 0;
+}
+
+/* The report document plus the save-dir folder (when asked). */
+static int output(struct api_call *c, const struct sweep_p *o, const struct aic_search_result *res,
+                  json_t **result)
+{
+    char where[1024] = "";
+    char *text;
+    json_error_t jerr;
+
+    if (o->save_dir && aic_report_save(res, o->save_dir, where, sizeof(where), c->err))
+        return c->err->code;
+    if (!(text = aic_report_json(res)))
+        return aic_err(c->err, AIC_ERR_NOMEM, "out of memory rendering the report");
+    *result = json_loads(text, 0, &jerr);
+    free(text);
+    if (!*result)
+        return aic_err(c->err, AIC_ERR_RUNTIME, "report JSON did not parse back: %s", jerr.text);
+    if (o->save_dir)
+        json_object_set_new(*result, "save_dir", json_string(where));
+    return 0;
+}
+
+static int sweep(struct api_call *c, int recommend, json_t **result)
+{
+    struct sweep_p o = {.isl = 4000, .osl = 1000, .ttft = 2000, .tpot = 30, .top_n = 5,
+                        .db_mode = recommend ? AIC_DB_HYBRID : AIC_DB_SILICON};
+    struct api_given g;
+    struct aic_search_req r;
+    struct aic_search_result res;
+    int rc = api_params_read(c->req, sweep_tab, &o, &g, c->err);
+
+    rc = rc ? rc : check_mode(c, &o, &g, &recommend);
+    if (rc)
+        return rc;
+    if (o.wideep)
+        api_warn(c, "enable_wideep is deprecated and ignored");
+    if (o.serving >= 3)
+        api_warn(c, "AFD is not modelled; serving_mode %s runs agg and disagg",
+                 servings[o.serving]);
+    fill_req(&o, &g, recommend, &r);
+    rc = set_quant(&o, &r.quant, c->err);
+    rc = rc ? rc : set_nextn(c, &o, api_given(sweep_tab, &g, "nextn_accepted"), &r);
+    rc = rc ? rc : empirical_fallback(c, &g, &r);
+    if (rc)
+        return rc;
+    memset(&res, 0, sizeof(res));
+    rc = aic_search_run(c->ctx, &r, &res, c->err);
+    for (int i = 0; rc && i < res.n_warn; i++)
+        api_warn(c, "%s", res.warn[i]);
+    rc = rc ? rc : output(c, &o, &res, result);
+    aic_search_result_free(&res);
+    return rc;
+}
+
+int api_op_default(struct api_call *c, json_t **result)
+{
+    return sweep(c, 0, result);
+}
+
+int api_op_recommend(struct api_call *c, json_t **result)
+{
+    return sweep(c, 1, result);
+}

@@ -1,0 +1,258 @@
+/*
+ * test_api.c - the JSON request/response API (aic_api_call): an estimate in SOL mode on the
+ * bundled h100_sxm spec round-trips to the same numbers as aic_estimate() with every
+ * `cli estimate --json` key; malformed requests (bad JSON, not an object, unknown op,
+ * unknown or mistyped parameter, unknown model or system) come back as ok:false with the
+ * right code; models/systems/version list what is bundled; generate writes the naive
+ * configuration into a fresh folder and names the files.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "aiconfigurator/api.h"
+
+#define EST_SOL                                                                                   \
+    "{\"op\":\"estimate\",\"model_path\":\"Qwen/Qwen3-32B\",\"system\":\"h100_sxm\","            \
+    "\"database_mode\":\"SOL\",\"systems_paths\":\"default\""
+
+/* Calls the API and parses the response; *rc receives the status. */
+static json_t *call(const char *req, int *rc)
+{
+    char *resp = NULL;
+    json_error_t jerr;
+    json_t *doc;
+
+    *rc = aic_api_call(req, &resp);
+    assert_non_null(resp);
+    doc = json_loads(resp, 0, &jerr);
+    if (!doc)
+        fail_msg("response is not JSON (%s): %s", jerr.text, resp);
+    aic_api_free(resp);
+    return doc;
+}
+
+/* Expects ok:false with `code`, and a message containing `needle` (may be NULL). */
+static void expect_error(const char *req, const char *code, const char *needle)
+{
+    int rc;
+    json_t *doc = call(req, &rc);
+    const char *c = NULL, *msg = NULL;
+
+    assert_int_not_equal(rc, 0);
+    assert_true(json_is_false(json_object_get(doc, "ok")));
+    assert_int_equal(json_unpack(json_object_get(doc, "error"), "{s:s,s:s}", "code", &c,
+                                 "message", &msg),
+                     0);
+    assert_string_equal(c, code);
+    assert_true(strlen(msg) > 10);
+    if (needle && !strstr(msg, needle))
+        fail_msg("message '%s' lacks '%s'", msg, needle);
+    json_decref(doc);
+}
+
+static double num(const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+    if (!json_is_number(v))
+        fail_msg("key '%s' missing or not a number", key);
+    return json_number_value(v);
+}
+
+static void test_estimate_sol_round_trip(void **state)
+{
+    static const char *const keys[] = {
+        "model", "system", "decode_system", "backend", "backend_version", "database_mode",
+        "database_mode_requested", "fell_back_to_empirical", "mode", "isl", "osl", "prefix",
+        "nextn", "batch_size", "ctx_tokens", "layout", "quant", "ttft_ms", "tpot_ms",
+        "request_latency_ms", "tokens_per_s", "tokens_per_s_per_gpu", "tokens_per_s_per_user",
+        "requests_per_s", "concurrency", "num_gpus", "memory", "oom", NULL};
+    int rc;
+    json_t *doc = call(EST_SOL ",\"tp_size\":2,\"batch_size\":16,\"isl\":2048,\"osl\":256}", &rc);
+    const json_t *r = json_object_get(doc, "result");
+    (void)state;
+
+    assert_int_equal(rc, 0);
+    assert_true(json_is_true(json_object_get(doc, "ok")));
+    for (int i = 0; keys[i]; i++)
+        if (!json_object_get(r, keys[i]))
+            fail_msg("estimate result lacks '%s'", keys[i]);
+    assert_string_equal(json_string_value(json_object_get(r, "database_mode")), "SOL");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(r, "layout"), "name")),
+                        "tp2pp1dp1etp1ep1");
+    assert_int_equal((int)num(r, "num_gpus"), 2);
+    assert_int_equal((int)num(r, "isl"), 2048);
+
+    /* the same numbers as the library call */
+    struct aic_ctx *ctx = aic_ctx_new("default");
+    struct aic_estimate_req req;
+    struct aic_estimate_result *res = calloc(1, sizeof(*res));
+    struct aic_error err = {0};
+    aic_estimate_req_init(&req);
+    req.model = "Qwen/Qwen3-32B";
+    req.system = "h100_sxm";
+    req.db_mode = AIC_DB_SOL;
+    req.db_mode_explicit = 1;
+    req.lay.tp = 2;
+    req.batch_size = 16;
+    req.wl.isl = 2048;
+    req.wl.osl = 256;
+    assert_int_equal(aic_estimate(ctx, &req, 0, res, &err), 0);
+    assert_true(res->m.ttft_ms > 1.0 && res->m.ttft_ms < 10000.0);
+    assert_true(res->m.tpot_ms > 1.0 && res->m.tpot_ms < 1000.0);
+    assert_float_equal(num(r, "ttft_ms"), res->m.ttft_ms, 1e-9 * res->m.ttft_ms);
+    assert_float_equal(num(r, "tpot_ms"), res->m.tpot_ms, 1e-9 * res->m.tpot_ms);
+    assert_float_equal(num(r, "tokens_per_s_per_gpu"), res->m.tokens_per_s_per_gpu,
+                       1e-9 * res->m.tokens_per_s_per_gpu);
+
+    /* aic_estimate_json() is the same document */
+    char *text = aic_estimate_json(&req, res, 0, 0);
+    json_t *cli = json_loads(text, 0, NULL);
+    assert_non_null(cli);
+    assert_int_equal(json_object_size(cli), json_object_size(r));
+    free(text);
+    json_decref(cli);
+    free(res);
+    aic_ctx_free(ctx);
+    json_decref(doc);
+}
+
+static void test_estimate_detail_and_aliases(void **state)
+{
+    int rc;
+    /* the Python API's names: system_name, backend_name, mode */
+    json_t *doc = call("{\"op\":\"estimate\",\"model_path\":\"Qwen/Qwen3-32B\","
+                       "\"system_name\":\"h100_sxm\",\"backend_name\":\"vllm\",\"mode\":\"agg\","
+                       "\"database_mode\":\"SOL\",\"systems_paths\":\"default\","
+                       "\"tp_size\":\"4\",\"detail\":true,\"nextn\":null}",
+                       &rc);
+    const json_t *r = json_object_get(doc, "result"), *bd;
+    (void)state;
+
+    assert_int_equal(rc, 0);
+    assert_string_equal(json_string_value(json_object_get(r, "backend")), "vllm");
+    assert_int_equal((int)num(r, "num_gpus"), 4);
+    bd = json_object_get(r, "breakdown");
+    assert_true(json_array_size(json_object_get(bd, "prefill")) > 3);
+    assert_true(json_array_size(json_object_get(bd, "decode")) > 3);
+    json_decref(doc);
+}
+
+static void test_bad_requests(void **state)
+{
+    (void)state;
+    expect_error("{\"op\": \"estimate\", ", "parse", "not valid JSON");
+    expect_error("[1, 2]", "usage", "JSON object");
+    expect_error("{\"model_path\": \"x\"}", "usage", "\"op\"");
+    expect_error("{\"op\": \"estimat\"}", "usage", "unknown op");
+    expect_error(EST_SOL ",\"tp_sise\":2}", "usage", "did you mean 'tp_size'");
+    expect_error(EST_SOL ",\"tp_size\":\"two\"}", "usage", "tp_size");
+    expect_error(EST_SOL ",\"tp_size\":1.5}", "usage", "integer");
+    expect_error(EST_SOL ",\"isl\":0}", "usage", "out of range");
+    expect_error(EST_SOL ",\"backend\":\"tensorrt\"}", "usage", "trtllm");
+    expect_error(EST_SOL ",\"gemm_quant_mode\":\"fp7\"}", "usage", "fp7");
+    expect_error(EST_SOL ",\"mode\":\"disagg\"}", "usage", "prefill_batch_size");
+    expect_error("{\"op\":\"estimate\",\"system\":\"h100_sxm\"}", "usage", "model_path");
+    expect_error("{\"op\":\"estimate\",\"model_path\":\"NoSuchOrg/NoSuchModel-7B\","
+                 "\"system\":\"h100_sxm\",\"database_mode\":\"SOL\"}",
+                 "usage", "NoSuchModel");
+    expect_error("{\"op\":\"estimate\",\"model_path\":\"Qwen/Qwen3-32B\","
+                 "\"system\":\"h999_sxm\",\"database_mode\":\"SOL\"}",
+                 "usage", "h999_sxm");
+    expect_error("{\"op\":\"systems\",\"systems_paths\":42}", "usage", "systems_paths");
+    expect_error("{\"op\":\"default\",\"model_path\":\"Qwen/Qwen3-32B\",\"system\":\"h100_sxm\"}",
+                 "usage", "total_gpus");
+    expect_error("{\"op\":\"generate\",\"model_path\":\"Qwen/Qwen3-32B\"}", "usage", "save_dir");
+    expect_error("{\"op\":\"support\",\"model_path\":\"Qwen/Qwen3-32B\",\"system\":\"x1\"}",
+                 "usage", "x1");
+
+    char *resp = NULL;
+    assert_int_equal(aic_api_call(NULL, &resp), -1);
+    assert_non_null(strstr(resp, "\"usage\""));
+    aic_api_free(resp);
+}
+
+static void test_lists(void **state)
+{
+    int rc, found = 0;
+    json_t *doc = call("{\"op\":\"models\"}", &rc), *v;
+    size_t i;
+    (void)state;
+
+    assert_int_equal(rc, 0);
+    json_array_foreach(json_object_get(json_object_get(doc, "result"), "models"), i, v)
+        found |= !strcmp(json_string_value(v), "Qwen/Qwen3-32B");
+    assert_true(found);
+    json_decref(doc);
+
+    doc = call("{\"op\":\"systems\",\"systems_paths\":\"default\"}", &rc);
+    assert_int_equal(rc, 0);
+    found = 0;
+    json_array_foreach(json_object_get(json_object_get(doc, "result"), "systems"), i, v)
+        if (!strcmp(json_string_value(json_object_get(v, "name")), "h100_sxm")) {
+            found = 1;
+            assert_int_equal((int)num(v, "gpus_per_node"), 8);
+            assert_true(num(v, "mem_capacity_bytes") > 70e9);
+        }
+    assert_true(found);
+    json_decref(doc);
+
+    doc = call("{\"op\":\"version\"}", &rc);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "result"),
+                                                          "version")),
+                        aic_api_version());
+    json_decref(doc);
+}
+
+static void test_generate_naive(void **state)
+{
+    char dir[128], req[512], cmd[200];
+    int rc, has_k8s = 0;
+    json_t *doc, *v;
+    const json_t *r;
+    size_t i;
+    (void)state;
+
+    snprintf(dir, sizeof(dir), "/tmp/aic_test_api_%d", (int)getpid());
+    snprintf(req, sizeof(req),
+             "{\"op\":\"generate\",\"model_path\":\"Qwen/Qwen3-32B\",\"total_gpus\":8,"
+             "\"system\":\"h100_sxm\",\"systems_paths\":\"default\",\"save_dir\":\"%s\"}",
+             dir);
+    doc = call(req, &rc);
+    r = json_object_get(doc, "result");
+    assert_int_equal(rc, 0);
+    /* 32B bf16 x 1.5 = 98 GB: two 80 GB H100s */
+    assert_int_equal((int)num(r, "tp"), 2);
+    assert_int_equal((int)num(r, "pp"), 1);
+    assert_int_equal((int)num(r, "replicas"), 4);
+    assert_int_equal((int)num(r, "gpus_used"), 8);
+    json_array_foreach(json_object_get(r, "files"), i, v)
+        has_k8s |= !strcmp(json_string_value(v), "k8s_deploy.yaml");
+    assert_true(has_k8s);
+    json_decref(doc);
+    /* a non-empty folder is refused */
+    expect_error(req, "io", "empty");
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_estimate_sol_round_trip),
+        cmocka_unit_test(test_estimate_detail_and_aliases),
+        cmocka_unit_test(test_bad_requests),
+        cmocka_unit_test(test_lists),
+        cmocka_unit_test(test_generate_naive),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
