@@ -1,0 +1,167 @@
+/*
+ * cmd_exp.c - `aiconfigurator cli exp --yaml_path FILE`: run every experiment of a YAML
+ * file (aic-interface §1.6, §2) with its own SLA and search space, then print one report
+ * comparing them (best experiment, overlaid Pareto frontiers, one table per experiment)
+ * and, with --save_dir, one folder per experiment.
+ *
+ * Exit statuses: 2 for a missing/unreadable --yaml_path (usage); 1 for malformed YAML, no
+ * valid experiment, or no experiment producing results; 0 when at least one experiment
+ * produced configurations (rejected or failed experiments are logged, one line each).
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aiconfigurator/exp.h"
+#include "cli/cli.h"
+
+struct exp_opts {
+    const char *yaml, *save_dir, *deployment_target, *generator_config, *generator_set;
+    const char *engine_step_backend, *forward_model;
+    int top_n, inclusive_tpot;
+};
+
+#define O(f) offsetof(struct exp_opts, f)
+static const struct cli_opt exp_table[] = {
+    {"yaml-path", NULL, CLI_STRING, O(yaml), 0, 0, NULL, "FILE",
+     "experiment YAML (V2 flat or legacy V1 nested schema; required)"},
+    {"top-n", NULL, CLI_INT, O(top_n), 1, 1000, NULL, "N", "configurations per experiment (default 5)"},
+    {"save-dir", NULL, CLI_STRING, O(save_dir), 0, 0, NULL, "DIR",
+     "write per-experiment CSVs, resolved exp_config.yaml, artifacts and the Pareto plot"},
+    {"inclusive-tpot", NULL, CLI_FLAG, O(inclusive_tpot), 0, 0, NULL, NULL,
+     "display TPOT as (ttft + tpot*(osl-1))/osl"},
+    {"deployment-target", NULL, CLI_STRING, O(deployment_target), 0, 0, NULL, "T",
+     "accepted for compatibility (artifacts are dynamo-j2)"},
+    {"generator-config", NULL, CLI_STRING, O(generator_config), 0, 0, NULL, "FILE",
+     "accepted for compatibility; ignored"},
+    {"generator-set", NULL, CLI_STRING, O(generator_set), 0, 0, NULL, "K=V",
+     "accepted for compatibility; ignored"},
+    {"engine-step-backend", NULL, CLI_STRING, O(engine_step_backend), 0, 0, NULL, "B",
+     "accepted for compatibility; ignored"},
+    {"forward-model", NULL, CLI_STRING, O(forward_model), 0, 0, NULL, "M",
+     "accepted for compatibility; ignored"},
+    {0},
+};
+#undef O
+
+static const char exp_summary[] =
+    "Runs the experiments of a YAML file, each with its own SLA and search space, and "
+    "compares them.";
+
+/* Runs one experiment into run; logs why when it produced nothing. */
+static void run_one(struct cli_env *env, struct aic_ctx *ctx, struct aic_exp *e,
+                    struct aic_exp_run *run)
+{
+    struct aic_error err = {0};
+    run->exp = e;
+    cli_log(env, CLI_LOG_INFO, "Starting experiment: %s", e->name);
+    if (aic_exp_check(ctx, e, &err)) {
+        snprintf(run->msg, sizeof run->msg, "%s", err.msg);
+        cli_log(env, CLI_LOG_ERROR, "%s", err.msg);
+        return;
+    }
+    int rc = aic_search_run(ctx, &e->req, &run->res, &err);
+    for (int i = 0; i < run->res.n_warn; i++)
+        cli_log(env, CLI_LOG_WARNING, "%s: %s", e->name, run->res.warn[i]);
+    if (rc) {
+        snprintf(run->msg, sizeof run->msg, "experiment '%s' failed: %s", e->name, err.msg);
+        cli_log(env, CLI_LOG_ERROR, "%s", run->msg);
+        aic_search_result_free(&run->res);
+        return;
+    }
+    int x = e->serving == AIC_SEARCH_DISAGG ? AIC_EXP_DISAGG : AIC_EXP_AGG;
+    run->ok = run->res.exp[x].n_top > 0;
+    cli_log(env, CLI_LOG_INFO, "Experiment %s completed with %zu results in %.2f s.", e->name,
+            run->res.exp[x].n_rows, run->res.elapsed_s);
+}
+
+static int load(struct cli_env *env, const struct exp_opts *o, struct aic_exp_set *set)
+{
+    struct aic_error err = {0};
+    int rc = aic_exp_load_file(o->yaml, o->top_n, set, &err);
+    if (rc == AIC_ERR_NOTFOUND || rc == AIC_ERR_IO)
+        return cli_error(env, 1, "%s", err.msg);
+    if (rc)
+        return cli_error(env, 0, "%s", err.msg);
+    for (size_t i = 0; i < set->n_note; i++)
+        cli_log(env, CLI_LOG_WARNING, "%s", set->note[i]);
+    for (size_t i = 0; i < set->n_msg; i++)
+        cli_log(env, CLI_LOG_ERROR, "%s", set->msg[i]);
+    if (!set->n) {
+        aic_exp_set_free(set);
+        return cli_error(env, 0, "No valid experiments found in '%s'.", o->yaml);
+    }
+    return CLI_OK;
+}
+
+static int output(struct cli_env *env, struct aic_ctx *ctx, const struct exp_opts *o,
+                  const struct aic_exp_run *runs, size_t n)
+{
+    if (o->save_dir) {
+        struct aic_error err = {0};
+        struct aic_exp_save_info info = {0};
+        char where[1024];
+        int rc = aic_exp_save(ctx, runs, n, o->save_dir, where, sizeof where, &info, &err);
+        for (int i = 0; i < info.n_warn; i++)
+            cli_log(env, CLI_LOG_WARNING, "%s", info.warn[i]);
+        if (rc)
+            return cli_lib_error(env, &err);
+        cli_log(env, CLI_LOG_INFO, "Saving results to %s", where);
+    }
+    struct aic_report_opts ro = {env->color, o->inclusive_tpot};
+    char *text = aic_exp_report_text(runs, n, &ro);
+    if (!text)
+        return cli_error(env, 0, "out of memory rendering the report");
+    cli_log(env, CLI_LOG_INFO, "%s", "");
+    fputs(text, stdout);
+    free(text);
+    return CLI_OK;
+}
+
+int cmd_exp(struct cli_env *env, int argc, char **argv)
+{
+    struct exp_opts o = {.top_n = 5};
+    const struct cli_optset sets[] = {{exp_table, &o}};
+    int rc = cli_parse(env, "exp", exp_summary, sets, 1, argc, argv);
+    if (rc != CLI_OK)
+        return rc;
+    if (!o.yaml)
+        return cli_error(env, 1, "--yaml_path is required (an experiment YAML file; see "
+                                 "examples/)");
+    struct aic_exp_set set;
+    if ((rc = load(env, &o, &set)))
+        return rc;
+    cli_log(env, CLI_LOG_INFO, "Loading AIConfigurator version: %s", aic_version());
+    cli_log(env, CLI_LOG_INFO, "Experiments to run: %zu", set.n);
+    struct aic_ctx *ctx = aic_ctx_new(env->systems_paths);
+    struct aic_exp_run *runs = calloc(set.n, sizeof *runs);
+    if (!ctx || !runs) {
+        aic_ctx_free(ctx);
+        free(runs);
+        aic_exp_set_free(&set);
+        return cli_error(env, 0, "out of memory");
+    }
+    double t0 = 0;
+    size_t ok = 0;
+    for (size_t i = 0; i < set.n; i++) {
+        run_one(env, ctx, set.exp[i], &runs[i]);
+        ok += runs[i].ok;
+        t0 += runs[i].res.elapsed_s;
+    }
+    if (!ok) {
+        rc = cli_error(env, 0, "No successful experiment runs to compare: the SLA may be too "
+                               "tight (relax ttft/tpot), the model may not fit (more "
+                               "total_gpus or a quantized model), or perf data may be missing "
+                               "(try database_mode: HYBRID)");
+    } else {
+        rc = output(env, ctx, &o, runs, set.n);
+        cli_log(env, CLI_LOG_INFO, "All experiments completed in %.2f seconds", t0);
+    }
+    for (size_t i = 0; i < set.n; i++)
+        aic_search_result_free(&runs[i].res);
+    free(runs);
+    aic_ctx_free(ctx);
+    aic_exp_set_free(&set);
+    return rc;
+}
