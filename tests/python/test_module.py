@@ -1,0 +1,106 @@
+"""The Python module (python/aiconfigurator) over libaiconfigurator.so.
+
+Run by ctest (test python_module) with AIC_LIB pointing at the built library and
+PYTHONPATH=python; by hand: AIC_LIB=build/dev/libaiconfigurator.so PYTHONPATH=python
+python3 -m unittest discover -s tests/python -v. With AIC_TEST_PERFDB (the measured perf
+database) also runs a `default` sweep; without it that test is skipped.
+"""
+
+import os
+import shutil
+import tempfile
+import unittest
+
+import aiconfigurator as aic
+
+
+class EstimateTest(unittest.TestCase):
+    def test_estimate_sol_plausible(self):
+        r = aic.estimate(model_path="Qwen/Qwen3-32B", system="h100_sxm", database_mode="SOL",
+                         systems_paths="default", tp_size=2, batch_size=16, isl=2048, osl=256)
+        self.assertEqual(r["database_mode"], "SOL")
+        self.assertEqual(r["layout"]["name"], "tp2pp1dp1etp1ep1")
+        self.assertEqual(r["num_gpus"], 2)
+        # SOL on two H100s: a 2k prompt of a 32B model prefills in tens to hundreds of ms,
+        # a decode step of 16 requests takes a few ms (weights 32 GB per GPU at 3.35 TB/s).
+        self.assertGreater(r["ttft_ms"], 5.0)
+        self.assertLess(r["ttft_ms"], 2000.0)
+        self.assertGreater(r["tpot_ms"], 2.0)
+        self.assertLess(r["tpot_ms"], 100.0)
+        self.assertAlmostEqual(r["request_latency_ms"], r["ttft_ms"] + r["tpot_ms"] * 255,
+                               delta=0.05 * r["request_latency_ms"])
+        self.assertGreater(r["tokens_per_s_per_gpu"], 10.0)
+        self.assertFalse(r["oom"])
+        # 32.8e9 parameters x 2 bytes (bf16) over two GPUs = 32.8e9 bytes each
+        self.assertAlmostEqual(r["memory"]["weights_bytes"], 32.8e9, delta=2e9)
+
+    def test_cli_estimate_names(self):
+        r = aic.cli_estimate("Qwen/Qwen3-32B", "h100_sxm", mode="agg", backend_name="vllm",
+                             database_mode="SOL", systems_paths="default", tp_size=4)
+        self.assertEqual(r["backend"], "vllm")
+        self.assertEqual(r["num_gpus"], 4)
+
+    def test_bad_model_raises(self):
+        with self.assertRaises(aic.AIConfiguratorError) as cm:
+            aic.estimate(model_path="NoSuchOrg/NoSuchModel-7B", system="h100_sxm",
+                         database_mode="SOL")
+        self.assertEqual(cm.exception.code, "usage")
+        self.assertIn("NoSuchModel", cm.exception.message)
+
+    def test_unknown_parameter_raises(self):
+        with self.assertRaises(aic.AIConfiguratorError) as cm:
+            aic.estimate(model_path="Qwen/Qwen3-32B", system="h100_sxm", tp_sise=2)
+        self.assertEqual(cm.exception.code, "usage")
+        self.assertIn("tp_size", cm.exception.message)
+
+
+class ListingTest(unittest.TestCase):
+    def test_models_and_systems(self):
+        self.assertIn("Qwen/Qwen3-32B", aic.list_models())
+        names = {s["name"]: s for s in aic.list_systems(systems_paths="default")}
+        self.assertIn("h100_sxm", names)
+        self.assertEqual(names["h100_sxm"]["gpus_per_node"], 8)
+        self.assertRegex(aic.version(), r"^\d+\.\d+")
+
+
+class GenerateTest(unittest.TestCase):
+    def test_generate_naive(self):
+        root = tempfile.mkdtemp(prefix="aic_py_gen_")
+        try:
+            out = os.path.join(root, "naive")
+            r = aic.cli_generate("Qwen/Qwen3-32B", 8, "h100_sxm", output_dir=out,
+                                 systems_paths="default")
+            self.assertEqual((r["tp"], r["pp"], r["replicas"], r["gpus_used"]), (2, 1, 4, 8))
+            self.assertIn("k8s_deploy.yaml", r["files"])
+            self.assertTrue(os.path.isfile(os.path.join(out, "k8s_deploy.yaml")))
+        finally:
+            shutil.rmtree(root)
+
+    def test_support_unknown_system(self):
+        with self.assertRaises(aic.AIConfiguratorError) as cm:
+            aic.cli_support("Qwen/Qwen3-32B", "h999_sxm")
+        self.assertEqual(cm.exception.code, "usage")
+
+
+@unittest.skipUnless(os.path.isdir(os.environ.get("AIC_TEST_PERFDB", "")),
+                     "AIC_TEST_PERFDB (measured perf database) not available")
+class PerfDbTest(unittest.TestCase):
+    def test_default_qwen3_32b_8_h100(self):
+        r = aic.cli_default("Qwen/Qwen3-32B", 8, "h100_sxm", backend="vllm",
+                            systems_paths=os.environ["AIC_TEST_PERFDB"])
+        self.assertIn(r["best"], ("agg", "disagg"))
+        best = r["experiments"][r["best"]]
+        self.assertTrue(best["top"])
+        top = best["top"][0]
+        self.assertGreater(top["tokens/s/gpu_cluster"], 10.0)
+        self.assertLessEqual(top["tpot"], 30.0 * 1.001)
+
+    def test_support_with_data(self):
+        agg, disagg = aic.cli_support("Qwen/Qwen3-32B", "h100_sxm", backend="vllm",
+                                      systems_paths=os.environ["AIC_TEST_PERFDB"])
+        self.assertTrue(agg)
+        self.assertTrue(disagg)
+
+
+if __name__ == "__main__":
+    unittest.main()
