@@ -771,6 +771,10 @@ static struct fy_document *parse(const char *text, const char *origin, struct ai
     cfg.flags = FYPCF_QUIET | FYPCF_DISABLE_RECYCLING;
     cfg.diag = diag;
     struct fy_document *doc = fy_document_build_from_string(&cfg, text, FY_NT);
+    if (doc && fy_document_resolve(doc)) { /* anchors, aliases and `<<:` merge keys */
+        fy_document_destroy(doc);
+        doc = NULL;
+    }
     if (!doc) {
         void *it = NULL;
         struct fy_diag_error *e = diag ? fy_diag_errors_iterate(diag, &it) : NULL;
