@@ -84,6 +84,30 @@ int api_given(const struct api_param *tab, const struct api_given *given, const 
 int api_quant(const char *key, const char *val, unsigned use, enum aic_quant *out,
               struct aic_error *err);
 
+/* ---- generator overrides (gen_overrides.c) ---------------------------------------------- */
+
+/* The generator parameters of generate/default/recommend (strings borrowed). */
+struct api_gen_p {
+    const char *config, *tmpl_version, *dynamo_version;
+    struct api_strlist sets;
+};
+
+/* Table rows for a struct api_gen_p member `m` of the op's parameter struct. */
+#define API_GEN_PARAMS(type, m)                                                                   \
+    {"generator_config", NULL, AP_STRING, offsetof(type, m.config), 0, 0, NULL},                  \
+        {"generator_set", "generator_overrides", AP_STRLIST, offsetof(type, m.sets), 0, 0, NULL}, \
+        {"generated_config_version", "config_template_version", AP_STRING,                       \
+         offsetof(type, m.tmpl_version), 0, 0, NULL},                                              \
+        {"generator_dynamo_version", "dynamo_version", AP_STRING,                                 \
+         offsetof(type, m.dynamo_version), 0, 0, NULL}
+
+struct aic_gencfg;
+
+/* Applies g to cfg: the generator_config file (when load_file), each generator_set
+ * assignment, then the two versions. */
+int api_gen_overrides(struct api_call *c, const struct api_gen_p *g, int load_file,
+                      struct aic_gencfg *cfg);
+
 /* ---- documents (est_json.c, search_json.c) ---------------------------------------------- */
 
 /* The `cli estimate --json` object (new reference, NULL when out of memory). */

@@ -17,9 +17,8 @@
 #include "api/api_int.h"
 
 struct gen_p {
-    const char *model, *system, *backend_version, *save_dir, *gen_config, *tmpl_version;
-    const char *dynamo_version;
-    struct api_strlist sets;
+    const char *model, *system, *backend_version, *save_dir;
+    struct api_gen_p g;
     int backend, total_gpus, isl, osl, prefix;
 };
 
@@ -36,11 +35,7 @@ static const struct api_param gen_tab[] = {
     {"isl", NULL, AP_INT, O(isl), 1, 1e7, NULL},
     {"osl", NULL, AP_INT, O(osl), 1, 1e7, NULL},
     {"prefix", NULL, AP_INT, O(prefix), 0, 1e7, NULL},
-    {"generator_config", NULL, AP_STRING, O(gen_config), 0, 0, NULL},
-    {"generator_set", "generator_overrides", AP_STRLIST, O(sets), 0, 0, NULL},
-    {"generated_config_version", "config_template_version", AP_STRING, O(tmpl_version), 0, 0,
-     NULL},
-    {"generator_dynamo_version", "dynamo_version", AP_STRING, O(dynamo_version), 0, 0, NULL},
+    API_GEN_PARAMS(struct gen_p, g),
     {0},
 };
 #undef O
@@ -72,28 +67,6 @@ static json_t *list_files(const char *dir)
     return a;
 }
 
-/* Applies the override parameters to cfg (the config file only when not re-rendering). */
-static int overrides(struct api_call *c, const struct gen_p *o, int load_file,
-                     struct aic_gencfg *cfg)
-{
-    char buf[1200];
-    int rc = 0;
-
-    if (load_file && o->gen_config)
-        rc = aic_gencfg_load_file(cfg, o->gen_config, c->err);
-    for (int i = 0; !rc && i < o->sets.n; i++)
-        rc = aic_gencfg_set(cfg, o->sets.v[i], c->err);
-    if (!rc && o->tmpl_version) {
-        snprintf(buf, sizeof(buf), "config_template_version=\"%s\"", o->tmpl_version);
-        rc = aic_gencfg_set(cfg, buf, c->err);
-    }
-    if (!rc && o->dynamo_version) {
-        snprintf(buf, sizeof(buf), "generator_dynamo_version=\"%s\"", o->dynamo_version);
-        rc = aic_gencfg_set(cfg, buf, c->err);
-    }
-    return rc;
-}
-
 static json_t *naive_doc(const struct gen_p *o, const struct aic_model *m, const char *version,
                          const struct aic_naive_info *ni)
 {
@@ -117,8 +90,8 @@ static void fill_gen_req(const struct gen_p *o, const struct aic_model *m,
     r->model = m;
     r->system = sys;
     r->backend_version = version;
-    r->template_version = o->tmpl_version;
-    r->dynamo_version = o->dynamo_version;
+    r->template_version = o->g.tmpl_version;
+    r->dynamo_version = o->g.dynamo_version;
     r->wl = (struct aic_workload){o->isl, o->osl, o->prefix};
     r->total_gpus = o->total_gpus;
     r->cfg = cfg;
@@ -136,7 +109,7 @@ static int naive(struct api_call *c, const struct gen_p *o, struct aic_gencfg *c
     int rc = aic_ctx_get_model(c->ctx, o->model, &m, c->err);
 
     rc = rc ? rc : aic_ctx_get_system(c->ctx, o->system, &sys, c->err);
-    rc = rc ? rc : overrides(c, o, 1, cfg);
+    rc = rc ? rc : api_gen_overrides(c, &o->g, 1, cfg);
     rc = rc ? rc
             : aic_generate_naive(m, sys, (enum aic_backend)o->backend, o->total_gpus, &row, &ni,
                                  c->err);
@@ -158,12 +131,12 @@ static int naive(struct api_call *c, const struct gen_p *o, struct aic_gencfg *c
 static int rerender(struct api_call *c, const struct gen_p *o, struct aic_gencfg *cfg,
                     json_t **result)
 {
-    int rc = overrides(c, o, 0, cfg);
+    int rc = api_gen_overrides(c, &o->g, 0, cfg);
 
-    rc = rc ? rc : aic_generate_from_config(o->gen_config, cfg, o->save_dir, c->err);
+    rc = rc ? rc : aic_generate_from_config(o->g.config, cfg, o->save_dir, c->err);
     if (rc)
         return rc;
-    *result = json_pack("{s:s,s:s,s:o}", "generator_config", o->gen_config, "output_dir",
+    *result = json_pack("{s:s,s:s,s:o}", "generator_config", o->g.config, "output_dir",
                         o->save_dir, "files", list_files(o->save_dir));
     return *result ? 0 : aic_err(c->err, AIC_ERR_NOMEM, "out of memory");
 }
@@ -183,7 +156,7 @@ int api_op_generate(struct api_call *c, json_t **result)
                        "(absent or empty)");
     if (o.model && (!api_given(gen_tab, &g, "total_gpus") || !o.system))
         return aic_err(c->err, AIC_ERR_USAGE, "generate needs model_path, total_gpus and system");
-    if (!o.model && !o.gen_config)
+    if (!o.model && !o.g.config)
         return aic_err(c->err, AIC_ERR_USAGE,
                        "generate needs model_path, total_gpus and system (or generator_config "
                        "alone to re-render a saved generator_config.yaml)");

@@ -5,12 +5,14 @@
  * SILICON (recommend: HYBRID). default without total_gpus but with a load target runs
  * recommend, as AIConfigurator does. Without a perf database and without an explicit
  * database_mode the search uses EMPIRICAL and says so in "warnings". save_dir writes the
- * CSV / YAML / plot folder as `--save_dir` does.
+ * folder of `--save_dir` (CSVs, exp YAML, plots, and per top-N row the deployment artifacts,
+ * shaped by the generator_* parameters; rows the generator refuses become warnings).
  */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "aiconfigurator/generate.h"
 #include "aiconfigurator/report.h"
 #include "aiconfigurator/search.h"
 #include "api/api_int.h"
@@ -21,6 +23,7 @@ struct sweep_p {
     int backend, db_mode, serving, total_gpus, isl, osl, prefix, top_n, nextn, max_seq_len;
     double ttft, tpot, request_latency, nextn_accepted, free_mem, rate, conc;
     int strict_sla, inclusive_tpot, chunked, wideep;
+    struct api_gen_p g; /* generator overrides of the save_dir artifacts */
 };
 
 static const char *const backends[] = {"trtllm", "vllm", "sglang", "auto", NULL};
@@ -64,6 +67,7 @@ static const struct api_param sweep_tab[] = {
     {"enable_wideep", NULL, AP_BOOL, O(wideep), 0, 0, NULL},
     {"moe_backend", NULL, AP_STRING, O(moe_backend), 0, 0, NULL},
     {"deployment_target", NULL, AP_STRING, O(deployment_target), 0, 0, NULL},
+    API_GEN_PARAMS(struct sweep_p, g),
     {0},
 };
 #undef O
@@ -184,6 +188,26 @@ static int empirical_fallback(struct api_call *c, const struct api_given *g,
     return 0;
 }
 
+static void gen_warn(void *user, const char *msg)
+{
+    api_warn(user, "%s", msg);
+}
+
+/* The save_dir tree: CSVs, YAML, plots and the artifacts of every top-N row. */
+static int save(struct api_call *c, const struct sweep_p *o, const struct aic_search_result *res,
+                char *where, size_t len)
+{
+    struct aic_gencfg *cfg = aic_gencfg_new();
+    struct aic_report_gen gen = {c->ctx, cfg, o->g.tmpl_version, o->g.dynamo_version, gen_warn,
+                                 c};
+    int rc = cfg ? api_gen_overrides(c, &o->g, 1, cfg)
+                 : aic_err(c->err, AIC_ERR_NOMEM, "out of memory");
+
+    rc = rc ? rc : aic_report_save_gen(res, o->save_dir, &gen, where, len, c->err);
+    aic_gencfg_free(cfg);
+    return rc;
+}
+
 /* The report document plus the save-dir folder (when asked). */
 static int output(struct api_call *c, const struct sweep_p *o, const struct aic_search_result *res,
                   json_t **result)
@@ -191,9 +215,10 @@ static int output(struct api_call *c, const struct sweep_p *o, const struct aic_
     char where[1024] = "";
     char *text;
     json_error_t jerr;
+    int rc = o->save_dir ? save(c, o, res, where, sizeof(where)) : 0;
 
-    if (o->save_dir && aic_report_save(res, o->save_dir, where, sizeof(where), c->err))
-        return c->err->code;
+    if (rc)
+        return rc;
     if (!(text = aic_report_json(res)))
         return aic_err(c->err, AIC_ERR_NOMEM, "out of memory rendering the report");
     *result = json_loads(text, 0, &jerr);

@@ -95,6 +95,19 @@ class PerfDbTest(unittest.TestCase):
         self.assertGreater(top["tokens/s/gpu_cluster"], 10.0)
         self.assertLessEqual(top["tpot"], 30.0 * 1.001)
 
+    def test_default_save_dir_with_artifacts(self):
+        root = tempfile.mkdtemp(prefix="aic_py_default_")
+        try:
+            r = aic.cli_default("Qwen/Qwen3-32B", 8, "h100_sxm", backend="vllm", top_n=1,
+                                systems_paths=os.environ["AIC_TEST_PERFDB"], save_dir=root,
+                                generator_set=["K8sConfig.k8s_namespace=aic-test"])
+            where = r["save_dir"]
+            self.assertTrue(where.startswith(root))
+            with open(os.path.join(where, r["best"], "top1", "k8s_deploy.yaml")) as f:
+                self.assertIn("namespace: aic-test", f.read())
+        finally:
+            shutil.rmtree(root)
+
     def test_support_with_data(self):
         agg, disagg = aic.cli_support("Qwen/Qwen3-32B", "h100_sxm", backend="vllm",
                                       systems_paths=os.environ["AIC_TEST_PERFDB"])
