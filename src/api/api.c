@@ -39,8 +39,8 @@ void aic_api_free(void *p)
 
 const char *aic_api_error_code(int status)
 {
-    static const char *const names[] = {"ok",     "usage", "not_found", "parse", "no_data",
-                                        "oom",    "nomem", "io",        "runtime"};
+    static const char *const names[] = {"ok",  "usage", "not_found", "parse",  "no_data",
+                                        "oom", "nomem", "io",        "runtime"};
     int i = -status;
     return i >= 0 && i < (int)(sizeof(names) / sizeof(names[0])) ? names[i] : "runtime";
 }
@@ -59,16 +59,16 @@ void api_warn(struct api_call *c, const char *fmt, ...)
 /* Serialises and frees doc; NULL when out of memory. */
 static char *finish(json_t *doc)
 {
-    char *s = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12))
-                  : NULL;
+    char *s =
+        doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12)) : NULL;
     json_decref(doc);
     return s;
 }
 
 static char *error_response(int code, const char *msg)
 {
-    return finish(json_pack("{s:b,s:{s:s,s:s}}", "ok", 0, "error", "code",
-                            aic_api_error_code(code), "message", msg ? msg : ""));
+    return finish(json_pack("{s:b,s:{s:s,s:s}}", "ok", 0, "error", "code", aic_api_error_code(code),
+                            "message", msg ? msg : ""));
 }
 
 static api_op_fn find_op(const char *name)
@@ -122,8 +122,8 @@ static json_t *run_op(api_op_fn fn, struct aic_ctx *ctx, const json_t *req, cons
         json_decref(c.warnings);
         return NULL;
     }
-    doc = json_pack("{s:b,s:o,s:o}", "ok", 1, "result", result ? result : json_null(),
-                    "warnings", c.warnings);
+    doc = json_pack("{s:b,s:o,s:o}", "ok", 1, "result", result ? result : json_null(), "warnings",
+                    c.warnings);
     if (!doc)
         *rc = aic_err(err, AIC_ERR_NOMEM, "out of memory building the response");
     return doc;
@@ -147,16 +147,17 @@ int aic_api_call_ctx(struct aic_ctx *ctx, const char *request_json, char **respo
     }
     req = json_loads(request_json, JSON_REJECT_DUPLICATES, &jerr);
     if (!req) {
-        aic_err(&err, AIC_ERR_PARSE, "request is not valid JSON: line %d column %d: %s",
-                jerr.line, jerr.column, jerr.text);
+        aic_err(&err, AIC_ERR_PARSE, "request is not valid JSON: line %d column %d: %s", jerr.line,
+                jerr.column, jerr.text);
         *response_json = error_response(err.code, err.msg);
         return err.code;
     }
     paths = json_object_get(req, "systems_paths");
     rc = check_request(req, paths, &fn, &err);
     if (!rc && ctx && json_is_string(paths))
-        rc = aic_err(&err, AIC_ERR_USAGE,
-                     "this server has fixed systems paths; drop \"systems_paths\" from the request");
+        rc =
+            aic_err(&err, AIC_ERR_USAGE,
+                    "this server has fixed systems paths; drop \"systems_paths\" from the request");
     if (!rc)
         doc = run_op(fn, ctx, req, json_is_string(paths) ? json_string_value(paths) : NULL, &err,
                      &rc);

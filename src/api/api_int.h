@@ -50,7 +50,7 @@ enum api_ptype {
 };
 
 #define API_MAX_PARAMS 96
-#define API_MAX_LIST 64
+#define API_MAX_LIST   64
 
 struct api_strlist {
     const char *v[API_MAX_LIST];
@@ -58,8 +58,8 @@ struct api_strlist {
 };
 
 struct api_param {
-    const char *name;           /* snake_case key; NULL ends a table */
-    const char *aliases;        /* space-separated other keys, or NULL */
+    const char *name;    /* snake_case key; NULL ends a table */
+    const char *aliases; /* space-separated other keys, or NULL */
     enum api_ptype type;
     size_t off;                 /* offsetof() into the struct the table fills */
     double min, max;            /* inclusive range for numbers, checked when max > min */
@@ -93,13 +93,15 @@ struct api_gen_p {
 };
 
 /* Table rows for a struct api_gen_p member `m` of the op's parameter struct. */
-#define API_GEN_PARAMS(type, m)                                                                   \
-    {"generator_config", NULL, AP_STRING, offsetof(type, m.config), 0, 0, NULL},                  \
-        {"generator_set", "generator_overrides", AP_STRLIST, offsetof(type, m.sets), 0, 0, NULL}, \
-        {"generated_config_version", "config_template_version", AP_STRING,                       \
-         offsetof(type, m.tmpl_version), 0, 0, NULL},                                              \
-        {"generator_dynamo_version", "dynamo_version", AP_STRING,                                 \
-         offsetof(type, m.dynamo_version), 0, 0, NULL}
+/* clang-format off */
+#define API_GEN_PARAMS(type, m)                                                               \
+    {"generator_config", NULL, AP_STRING, offsetof(type, m.config), 0, 0, NULL},              \
+    {"generator_set", "generator_overrides", AP_STRLIST, offsetof(type, m.sets), 0, 0, NULL}, \
+    {"generated_config_version", "config_template_version", AP_STRING,                       \
+     offsetof(type, m.tmpl_version), 0, 0, NULL},                                             \
+    {"generator_dynamo_version", "dynamo_version", AP_STRING,                                 \
+     offsetof(type, m.dynamo_version), 0, 0, NULL}
+/* clang-format on */
 
 struct aic_gencfg;
 

@@ -37,8 +37,8 @@ static json_t *layout_obj(struct aic_layout l, int is_moe)
 
     l = api_resolve_moe(l, is_moe);
     snprintf(s, sizeof(s), "tp%dpp%ddp%detp%dep%d", l.tp, l.pp, l.dp, l.moe_tp, l.moe_ep);
-    return json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:i}", "name", s, "tp", l.tp, "pp", l.pp, "dp",
-                     l.dp, "moe_tp", l.moe_tp, "moe_ep", l.moe_ep, "gpus", l.tp * l.pp * l.dp);
+    return json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:i}", "name", s, "tp", l.tp, "pp", l.pp, "dp", l.dp,
+                     "moe_tp", l.moe_tp, "moe_ep", l.moe_ep, "gpus", l.tp * l.pp * l.dp);
 }
 
 static json_t *mem_obj(const struct aic_memory *m)
@@ -59,8 +59,8 @@ static json_t *ops_arr(const struct aic_op_time *ops, int n)
     for (int i = 0; i < n; i++)
         json_array_append_new(a, json_pack("{s:s,s:f,s:f,s:s}", "op",
                                            ops[i].name ? ops[i].name : "?", "ms", ops[i].ms,
-                                           "share", total > 0 ? ops[i].ms / total : 0.0,
-                                           "source", aic_prov_name(ops[i].prov)));
+                                           "share", total > 0 ? ops[i].ms / total : 0.0, "source",
+                                           aic_prov_name(ops[i].prov)));
     return a;
 }
 
@@ -110,9 +110,8 @@ static void set_metrics(json_t *o, const struct aic_estimate_req *r,
 
     json_object_set_new(o, "quant",
                         json_pack("{s:s,s:s,s:s,s:s,s:s}", "gemm", api_quant_name(q->gemm), "moe",
-                                  api_quant_name(q->moe), "kvcache", api_quant_name(q->kv),
-                                  "fmha", api_quant_name(q->fmha), "comm",
-                                  api_quant_name(q->comm)));
+                                  api_quant_name(q->moe), "kvcache", api_quant_name(q->kv), "fmha",
+                                  api_quant_name(q->fmha), "comm", api_quant_name(q->comm)));
     json_object_set_new(o, "ttft_ms", json_real(m->ttft_ms));
     json_object_set_new(o, "tpot_ms", json_real(m->tpot_ms));
     json_object_set_new(o, "request_latency_ms", json_real(m->request_latency_ms));

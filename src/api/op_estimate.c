@@ -29,7 +29,7 @@ static const char *const db_modes[] = {"SILICON", "HYBRID", "EMPIRICAL", "SOL", 
 static const char *const modes[] = {"agg", "disagg", "static", "static_ctx", "static_gen", NULL};
 
 #define O(f) offsetof(struct est_p, f)
-#define BIG 1e9
+#define BIG  1e9
 static const struct api_param est_tab[] = {
     {"model_path", "model hf_id", AP_STRING, O(model), 0, 0, NULL},
     {"system", "system_name", AP_STRING, O(system), 0, 0, NULL},
@@ -95,15 +95,16 @@ static void est_defaults(struct est_p *o)
 static int check_required(const struct est_p *o, struct aic_error *err)
 {
     if (!o->model)
-        return aic_err(err, AIC_ERR_USAGE, "model_path is required (a Hugging Face id such as "
-                                           "Qwen/Qwen3-32B, or a directory with config.json)");
+        return aic_err(err, AIC_ERR_USAGE,
+                       "model_path is required (a Hugging Face id such as "
+                       "Qwen/Qwen3-32B, or a directory with config.json)");
     if (!o->system)
         return aic_err(err, AIC_ERR_USAGE, "system is required (e.g. h200_sxm, h100_sxm)");
     if (o->prefix >= o->isl)
         return aic_err(err, AIC_ERR_USAGE, "prefix (%d) must be smaller than isl (%d)", o->prefix,
                        o->isl);
-    if (o->mode == AIC_MODE_DISAGG && (o->p_bs <= 0 || o->p_workers <= 0 || o->d_bs <= 0 ||
-                                       o->d_workers <= 0))
+    if (o->mode == AIC_MODE_DISAGG &&
+        (o->p_bs <= 0 || o->p_workers <= 0 || o->d_bs <= 0 || o->d_workers <= 0))
         return aic_err(err, AIC_ERR_USAGE,
                        "disagg mode needs prefill_batch_size, prefill_num_workers, "
                        "decode_batch_size and decode_num_workers");
@@ -173,8 +174,10 @@ static int run(struct api_call *c, const struct aic_estimate_req *r, const struc
         return aic_err(c->err, AIC_ERR_NOMEM, "out of memory");
     rc = aic_estimate(c->ctx, r, detail, res, c->err);
     if (!rc && res->fell_back)
-        api_warn(c, "no perf data for %s/%s: fell back to EMPIRICAL (give database_mode to make "
-                 "this an error)", r->system, aic_backend_name(r->backend));
+        api_warn(c,
+                 "no perf data for %s/%s: fell back to EMPIRICAL (give database_mode to make "
+                 "this an error)",
+                 r->system, aic_backend_name(r->backend));
     if (!rc && !(*result = api_estimate_doc(r, res, is_moe, detail)))
         rc = aic_err(c->err, AIC_ERR_NOMEM, "out of memory building the estimate");
     free(res);

@@ -74,12 +74,12 @@ static json_t *naive_doc(const struct gen_p *o, const struct aic_model *m, const
     json_t *par = json_pack("{s:i,s:i,s:i,s:i,s:i}", "tp", ni->tp, "pp", 1, "gpus_per_worker",
                             ni->tp, "replicas", ni->replicas, "gpus_used", used);
 
-    return json_pack("{s:s,s:s,s:s,s:s?,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:o,s:s,s:o}", "model",
-                     m->id, "system", o->system, "backend", backends[o->backend],
-                     "backend_version", version, "total_gpus", o->total_gpus, "tp", ni->tp, "pp",
-                     1, "replicas", ni->replicas, "gpus_used", used, "gpus_per_worker", ni->tp,
-                     "max_batch_size", 128, "parallelism", par, "output_dir", o->save_dir,
-                     "files", list_files(o->save_dir));
+    return json_pack("{s:s,s:s,s:s,s:s?,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:o,s:s,s:o}", "model", m->id,
+                     "system", o->system, "backend", backends[o->backend], "backend_version",
+                     version, "total_gpus", o->total_gpus, "tp", ni->tp, "pp", 1, "replicas",
+                     ni->replicas, "gpus_used", used, "gpus_per_worker", ni->tp, "max_batch_size",
+                     128, "parallelism", par, "output_dir", o->save_dir, "files",
+                     list_files(o->save_dir));
 }
 
 static void fill_gen_req(const struct gen_p *o, const struct aic_model *m,
@@ -97,8 +97,7 @@ static void fill_gen_req(const struct gen_p *o, const struct aic_model *m,
     r->cfg = cfg;
 }
 
-static int naive(struct api_call *c, const struct gen_p *o, struct aic_gencfg *cfg,
-                 json_t **result)
+static int naive(struct api_call *c, const struct gen_p *o, struct aic_gencfg *cfg, json_t **result)
 {
     const struct aic_model *m;
     const struct aic_system *sys;
@@ -136,8 +135,8 @@ static int rerender(struct api_call *c, const struct gen_p *o, struct aic_gencfg
     rc = rc ? rc : aic_generate_from_config(o->g.config, cfg, o->save_dir, c->err);
     if (rc)
         return rc;
-    *result = json_pack("{s:s,s:s,s:o}", "generator_config", o->g.config, "output_dir",
-                        o->save_dir, "files", list_files(o->save_dir));
+    *result = json_pack("{s:s,s:s,s:o}", "generator_config", o->g.config, "output_dir", o->save_dir,
+                        "files", list_files(o->save_dir));
     return *result ? 0 : aic_err(c->err, AIC_ERR_NOMEM, "out of memory");
 }
 

@@ -31,7 +31,7 @@ static const char *const db_modes[] = {"SILICON", "HYBRID", "EMPIRICAL", "SOL", 
 static const char *const servings[] = {"auto", "agg", "disagg", "all", "afd", NULL};
 
 #define O(f) offsetof(struct sweep_p, f)
-#define BIG 1e9
+#define BIG  1e9
 static const struct api_param sweep_tab[] = {
     {"model_path", "model hf_id", AP_STRING, O(model), 0, 0, NULL},
     {"system", "system_name", AP_STRING, O(system), 0, 0, NULL},
@@ -77,8 +77,9 @@ static int check_mode(struct api_call *c, struct sweep_p *o, const struct api_gi
                       int *recommend)
 {
     if (o->rate > 0 && o->conc > 0)
-        return aic_err(c->err, AIC_ERR_USAGE, "target_request_rate and target_concurrency are "
-                                              "mutually exclusive; give one");
+        return aic_err(c->err, AIC_ERR_USAGE,
+                       "target_request_rate and target_concurrency are "
+                       "mutually exclusive; give one");
     if (!*recommend && !api_given(sweep_tab, g, "total_gpus")) {
         if (o->rate <= 0 && o->conc <= 0)
             return aic_err(c->err, AIC_ERR_USAGE,
@@ -92,8 +93,9 @@ static int check_mode(struct api_call *c, struct sweep_p *o, const struct api_gi
         api_warn(c, "total_gpus is set: the load target is ignored");
     }
     if (*recommend && o->rate <= 0 && o->conc <= 0)
-        return aic_err(c->err, AIC_ERR_USAGE, "recommend needs a load target: "
-                                              "target_request_rate or target_concurrency");
+        return aic_err(c->err, AIC_ERR_USAGE,
+                       "recommend needs a load target: "
+                       "target_request_rate or target_concurrency");
     if (!o->model)
         return aic_err(c->err, AIC_ERR_USAGE, "model_path is required (e.g. Qwen/Qwen3-32B)");
     if (!o->system)
@@ -183,8 +185,10 @@ static int empirical_fallback(struct api_call *c, const struct api_given *g,
     if (versions[0])
         return 0;
     r->db_mode = AIC_DB_EMPIRICAL;
-    api_warn(c, "No perf database for %s along the systems paths: searching with the EMPIRICAL "
-             "model; give systems_paths with measured tables for SILICON accuracy", r->system);
+    api_warn(c,
+             "No perf database for %s along the systems paths: searching with the EMPIRICAL "
+             "model; give systems_paths with measured tables for SILICON accuracy",
+             r->system);
     return 0;
 }
 
@@ -198,10 +202,9 @@ static int save(struct api_call *c, const struct sweep_p *o, const struct aic_se
                 char *where, size_t len)
 {
     struct aic_gencfg *cfg = aic_gencfg_new();
-    struct aic_report_gen gen = {c->ctx, cfg, o->g.tmpl_version, o->g.dynamo_version, gen_warn,
-                                 c};
-    int rc = cfg ? api_gen_overrides(c, &o->g, 1, cfg)
-                 : aic_err(c->err, AIC_ERR_NOMEM, "out of memory");
+    struct aic_report_gen gen = {c->ctx, cfg, o->g.tmpl_version, o->g.dynamo_version, gen_warn, c};
+    int rc =
+        cfg ? api_gen_overrides(c, &o->g, 1, cfg) : aic_err(c->err, AIC_ERR_NOMEM, "out of memory");
 
     rc = rc ? rc : aic_report_save_gen(res, o->save_dir, &gen, where, len, c->err);
     aic_gencfg_free(cfg);
@@ -232,7 +235,11 @@ static int output(struct api_call *c, const struct sweep_p *o, const struct aic_
 
 static int sweep(struct api_call *c, int recommend, json_t **result)
 {
-    struct sweep_p o = {.isl = 4000, .osl = 1000, .ttft = 2000, .tpot = 30, .top_n = 5,
+    struct sweep_p o = {.isl = 4000,
+                        .osl = 1000,
+                        .ttft = 2000,
+                        .tpot = 30,
+                        .top_n = 5,
                         .db_mode = recommend ? AIC_DB_HYBRID : AIC_DB_SILICON};
     struct api_given g;
     struct aic_search_req r;

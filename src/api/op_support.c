@@ -58,11 +58,11 @@ static json_t *matrix(struct api_call *c, const struct aic_model *m, const char 
             continue;
         for (int b = 0; b < AIC_BACKEND_COUNT; b++)
             if (backend < 0 || backend == b)
-                json_array_append_new(rows, cell(c, m, aic_system_names[i], (enum aic_backend)b,
-                                                 version));
+                json_array_append_new(
+                    rows, cell(c, m, aic_system_names[i], (enum aic_backend)b, version));
     }
-    return json_pack("{s:s,s:s,s:s,s:o}", "model", m->id, "architecture", m->architecture,
-                     "family", aic_family_name(m->family), "matrix", rows);
+    return json_pack("{s:s,s:s,s:s,s:o}", "model", m->id, "architecture", m->architecture, "family",
+                     aic_family_name(m->family), "matrix", rows);
 }
 
 int api_op_support(struct api_call *c, json_t **result)
@@ -91,9 +91,8 @@ int api_op_support(struct api_call *c, json_t **result)
                                      c->systems_paths, &s, c->err)))
         return rc;
     else if ((*result = support_obj(o.system, (enum aic_backend)backend, &s)))
-        json_object_update_missing_new(*result,
-                                       json_pack("{s:s,s:s,s:s}", "model", m->id, "architecture",
-                                                 m->architecture, "family",
-                                                 aic_family_name(m->family)));
+        json_object_update_missing_new(*result, json_pack("{s:s,s:s,s:s}", "model", m->id,
+                                                          "architecture", m->architecture, "family",
+                                                          aic_family_name(m->family)));
     return *result ? 0 : aic_err(c->err, AIC_ERR_NOMEM, "out of memory");
 }

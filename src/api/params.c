@@ -63,13 +63,11 @@ static int get_number(const json_t *v, double *out)
     return *end ? -1 : 0;
 }
 
-static int read_number(const struct api_param *p, const json_t *v, void *dst,
-                       struct aic_error *err)
+static int read_number(const struct api_param *p, const json_t *v, void *dst, struct aic_error *err)
 {
     double x;
 
-    if (p->type == AP_INT_AUTO && json_is_string(v) &&
-        !strcasecmp(json_string_value(v), "auto")) {
+    if (p->type == AP_INT_AUTO && json_is_string(v) && !strcasecmp(json_string_value(v), "auto")) {
         *(int *)dst = -1;
         return 0;
     }
@@ -80,8 +78,8 @@ static int read_number(const struct api_param *p, const json_t *v, void *dst,
         return aic_err(err, AIC_ERR_USAGE, "parameter '%s' must be an integer (got %g)", p->name,
                        x);
     if (p->max > p->min && (x < p->min || x > p->max))
-        return aic_err(err, AIC_ERR_USAGE, "parameter '%s' = %g is out of range [%g, %g]",
-                       p->name, x, p->min, p->max);
+        return aic_err(err, AIC_ERR_USAGE, "parameter '%s' = %g is out of range [%g, %g]", p->name,
+                       x, p->min, p->max);
     if (p->type == AP_FLOAT)
         *(double *)dst = x;
     else
@@ -122,13 +120,13 @@ static int read_list(const struct api_param *p, const json_t *v, struct api_strl
     }
     if (!json_is_array(v))
         return aic_err(err, AIC_ERR_USAGE, "parameter '%s' must be a list of strings", p->name);
-    json_array_foreach(v, i, e) {
+    json_array_foreach(v, i, e)
+    {
         if (!json_is_string(e))
-            return aic_err(err, AIC_ERR_USAGE, "parameter '%s' must be a list of strings",
-                           p->name);
+            return aic_err(err, AIC_ERR_USAGE, "parameter '%s' must be a list of strings", p->name);
         if (l->n >= API_MAX_LIST)
-            return aic_err(err, AIC_ERR_USAGE, "parameter '%s' has more than %d entries",
-                           p->name, API_MAX_LIST);
+            return aic_err(err, AIC_ERR_USAGE, "parameter '%s' has more than %d entries", p->name,
+                           API_MAX_LIST);
         l->v[l->n++] = json_string_value(e);
     }
     return 0;
@@ -142,8 +140,8 @@ static int read_one(const struct api_param *p, const json_t *v, void *dst, struc
     case AP_FLOAT:
         return read_number(p, v, dst, err);
     case AP_BOOL:
-        if (json_is_boolean(v) || (json_is_integer(v) && json_integer_value(v) >= 0 &&
-                                   json_integer_value(v) <= 1)) {
+        if (json_is_boolean(v) ||
+            (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) <= 1)) {
             *(int *)dst = json_is_boolean(v) ? json_is_true(v) : (int)json_integer_value(v);
             return 0;
         }
@@ -169,7 +167,8 @@ int api_params_read(const json_t *req, const struct api_param *tab, void *dst,
 
     if (given)
         memset(given, 0, sizeof(*given));
-    json_object_foreach((json_t *)req, key, v) {
+    json_object_foreach((json_t *)req, key, v)
+    {
         const struct api_param *p = tab;
         if (!strcmp(key, "op") || !strcmp(key, "systems_paths"))
             continue;

@@ -21,8 +21,8 @@
 
 #include "aiconfigurator/api.h"
 
-#define EST_SOL                                                                                   \
-    "{\"op\":\"estimate\",\"model_path\":\"Qwen/Qwen3-32B\",\"system\":\"h100_sxm\","            \
+#define EST_SOL                                                                                    \
+    "{\"op\":\"estimate\",\"model_path\":\"Qwen/Qwen3-32B\",\"system\":\"h100_sxm\","              \
     "\"database_mode\":\"SOL\",\"systems_paths\":\"default\""
 
 /* Calls the API and parses the response; *rc receives the status. */
@@ -50,9 +50,8 @@ static void expect_error(const char *req, const char *code, const char *needle)
 
     assert_int_not_equal(rc, 0);
     assert_true(json_is_false(json_object_get(doc, "ok")));
-    assert_int_equal(json_unpack(json_object_get(doc, "error"), "{s:s,s:s}", "code", &c,
-                                 "message", &msg),
-                     0);
+    assert_int_equal(
+        json_unpack(json_object_get(doc, "error"), "{s:s,s:s}", "code", &c, "message", &msg), 0);
     assert_string_equal(c, code);
     assert_true(strlen(msg) > 10);
     if (needle && !strstr(msg, needle))
@@ -70,12 +69,35 @@ static double num(const json_t *o, const char *key)
 
 static void test_estimate_sol_round_trip(void **state)
 {
-    static const char *const keys[] = {
-        "model", "system", "decode_system", "backend", "backend_version", "database_mode",
-        "database_mode_requested", "fell_back_to_empirical", "mode", "isl", "osl", "prefix",
-        "nextn", "batch_size", "ctx_tokens", "layout", "quant", "ttft_ms", "tpot_ms",
-        "request_latency_ms", "tokens_per_s", "tokens_per_s_per_gpu", "tokens_per_s_per_user",
-        "requests_per_s", "concurrency", "num_gpus", "memory", "oom", NULL};
+    static const char *const keys[] = {"model",
+                                       "system",
+                                       "decode_system",
+                                       "backend",
+                                       "backend_version",
+                                       "database_mode",
+                                       "database_mode_requested",
+                                       "fell_back_to_empirical",
+                                       "mode",
+                                       "isl",
+                                       "osl",
+                                       "prefix",
+                                       "nextn",
+                                       "batch_size",
+                                       "ctx_tokens",
+                                       "layout",
+                                       "quant",
+                                       "ttft_ms",
+                                       "tpot_ms",
+                                       "request_latency_ms",
+                                       "tokens_per_s",
+                                       "tokens_per_s_per_gpu",
+                                       "tokens_per_s_per_user",
+                                       "requests_per_s",
+                                       "concurrency",
+                                       "num_gpus",
+                                       "memory",
+                                       "oom",
+                                       NULL};
     int rc;
     json_t *doc = call(EST_SOL ",\"tp_size\":2,\"batch_size\":16,\"isl\":2048,\"osl\":256}", &rc);
     const json_t *r = json_object_get(doc, "result");
@@ -189,27 +211,28 @@ static void test_lists(void **state)
     (void)state;
 
     assert_int_equal(rc, 0);
-    json_array_foreach(json_object_get(json_object_get(doc, "result"), "models"), i, v)
-        found |= !strcmp(json_string_value(v), "Qwen/Qwen3-32B");
+    json_array_foreach(json_object_get(json_object_get(doc, "result"), "models"), i, v) found |=
+        !strcmp(json_string_value(v), "Qwen/Qwen3-32B");
     assert_true(found);
     json_decref(doc);
 
     doc = call("{\"op\":\"systems\",\"systems_paths\":\"default\"}", &rc);
     assert_int_equal(rc, 0);
     found = 0;
-    json_array_foreach(json_object_get(json_object_get(doc, "result"), "systems"), i, v)
-        if (!strcmp(json_string_value(json_object_get(v, "name")), "h100_sxm")) {
-            found = 1;
-            assert_int_equal((int)num(v, "gpus_per_node"), 8);
-            assert_true(num(v, "mem_capacity_bytes") > 70e9);
-        }
+    json_array_foreach(json_object_get(json_object_get(doc, "result"), "systems"), i,
+                       v) if (!strcmp(json_string_value(json_object_get(v, "name")), "h100_sxm"))
+    {
+        found = 1;
+        assert_int_equal((int)num(v, "gpus_per_node"), 8);
+        assert_true(num(v, "mem_capacity_bytes") > 70e9);
+    }
     assert_true(found);
     json_decref(doc);
 
     doc = call("{\"op\":\"version\"}", &rc);
-    assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "result"),
-                                                          "version")),
-                        aic_api_version());
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(doc, "result"), "version")),
+        aic_api_version());
     json_decref(doc);
 }
 
@@ -235,8 +258,8 @@ static void test_generate_naive(void **state)
     assert_int_equal((int)num(r, "pp"), 1);
     assert_int_equal((int)num(r, "replicas"), 4);
     assert_int_equal((int)num(r, "gpus_used"), 8);
-    json_array_foreach(json_object_get(r, "files"), i, v)
-        has_k8s |= !strcmp(json_string_value(v), "k8s_deploy.yaml");
+    json_array_foreach(json_object_get(r, "files"), i, v) has_k8s |=
+        !strcmp(json_string_value(v), "k8s_deploy.yaml");
     assert_true(has_k8s);
     json_decref(doc);
     /* a non-empty folder is refused */
