@@ -827,10 +827,23 @@ static void load_selected(struct ld *L, struct fy_node *root, struct fy_node *se
     }
 }
 
+/* Whether text holds only blank lines and comments. */
+static int blank(const char *s)
+{
+    for (;;) {
+        s += strspn(s, " \t\r\n");
+        if (*s != '#')
+            return !*s;
+        s += strcspn(s, "\n");
+    }
+}
+
 int aic_exp_load_string(const char *text, const char *origin, int top_n,
                         struct aic_exp_set *set, struct aic_error *err)
 {
     memset(set, 0, sizeof *set);
+    if (blank(text))
+        return AIC_OK; /* no experiments (the caller reports the empty list) */
     struct fy_document *doc = parse(text, origin, err);
     if (!doc)
         return err ? err->code : AIC_ERR_PARSE;
