@@ -76,7 +76,7 @@ int aic_exp_check(struct aic_ctx *ctx, struct aic_exp *e, struct aic_error *err)
 static void num_or_null(struct aic_buf *b, const char *key, double v)
 {
     if (v > 0)
-        aic_buf_printf(b, "  %s: %.17g\n", key, v);
+        aic_buf_printf(b, "  %s: %.10g\n", key, v);
     else
         aic_buf_printf(b, "  %s: null\n", key);
 }
@@ -161,13 +161,13 @@ static void disagg_keys(struct aic_buf *b, const struct aic_exp *e)
     aic_buf_printf(b, "  max_decode_workers: %d\n", OR(s->max_decode_workers, 32));
     aic_buf_printf(b, "  prefill_max_batch_size: %d\n", OR(s->prefill_max_batch_size, 1));
     aic_buf_printf(b, "  decode_max_batch_size: %d\n", OR(s->decode_max_batch_size, 512));
-    aic_buf_printf(b, "  prefill_latency_correction: %.17g\n", OR(s->prefill_latency_correction, 1.1));
-    aic_buf_printf(b, "  decode_latency_correction: %.17g\n", OR(s->decode_latency_correction, 1.08));
-    aic_buf_printf(b, "  rate_match_prefill_degradation: %.17g\n",
+    aic_buf_printf(b, "  prefill_latency_correction: %.10g\n", OR(s->prefill_latency_correction, 1.1));
+    aic_buf_printf(b, "  decode_latency_correction: %.10g\n", OR(s->decode_latency_correction, 1.08));
+    aic_buf_printf(b, "  rate_match_prefill_degradation: %.10g\n",
                    OR(s->rate_match_prefill_degradation, 0.9));
-    aic_buf_printf(b, "  rate_match_decode_degradation: %.17g\n",
+    aic_buf_printf(b, "  rate_match_decode_degradation: %.10g\n",
                    OR(s->rate_match_decode_degradation, 0.92));
-    aic_buf_printf(b, "  autoscale_ttft_correction_factor: %.17g\n", OR(s->ttft_correction_factor, 1.8));
+    aic_buf_printf(b, "  autoscale_ttft_correction_factor: %.10g\n", OR(s->ttft_correction_factor, 1.8));
 #undef OR
 }
 
@@ -182,7 +182,7 @@ char *aic_exp_yaml(const struct aic_exp *e, const struct aic_search_result *res)
     aic_buf_printf(&b, "  serving_mode: %s\n", dis ? "disagg" : "agg");
     aic_buf_printf(&b, "  total_gpus: %d\n", r->total_gpus);
     aic_buf_printf(&b, "  isl: %d\n  osl: %d\n  prefix: %d\n", r->wl.isl, r->wl.osl, r->wl.prefix);
-    aic_buf_printf(&b, "  ttft: %.17g\n  tpot: %.17g\n", r->ttft_ms, r->tpot_ms);
+    aic_buf_printf(&b, "  ttft: %.10g\n  tpot: %.10g\n", r->ttft_ms, r->tpot_ms);
     num_or_null(&b, "request_latency", r->request_latency_ms);
     aic_buf_printf(&b, "  pareto_sweep: %s\n", r->pareto_sweep ? "true" : "false");
     aic_buf_printf(&b, "  database_mode: %s\n", aic_db_mode_name(r->db_mode));
