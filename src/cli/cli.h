@@ -160,10 +160,6 @@ int cli_check_systems_paths(const struct cli_env *env, const char *paths);
 
 /* ---- helpers for modes that build estimate requests (cli_req.c) --------------------- */
 
-/* The layout as the engine will run it, for display: dense models get moe 1/1; moe_tp/moe_ep
- * left at 0 (auto) become moe_tp 1, moe_ep tp*dp, or tp*dp divided by the one given. */
-struct aic_layout cli_resolve_moe(struct aic_layout lay, int is_moe);
-
 /* "tp4pp1dp1etp1ep4" (AIConfigurator's layout spelling). */
 void cli_layout_str(const struct aic_layout *lay, char *buf, size_t len);
 
@@ -184,6 +180,8 @@ int cmd_generate(struct cli_env *env, int argc, char **argv) CLI_WEAK;
 int cmd_support(struct cli_env *env, int argc, char **argv) CLI_WEAK;
 int cmd_estimate(struct cli_env *env, int argc, char **argv) CLI_WEAK;
 int cmd_validate(struct cli_env *env, int argc, char **argv) CLI_WEAK;
+/* top-level word `aiconfigurator webapp` (not a `cli` mode) */
+int cmd_webapp(struct cli_env *env, int argc, char **argv) CLI_WEAK;
 
 /* Handlers return enum cli_rc. */
 

@@ -39,11 +39,12 @@ static const struct cli_mode cli_modes[] = {
 
 static void print_top_help(FILE *f)
 {
-    fprintf(f, "usage: aiconfigurator [global options] {cli,version} ...\n\n"
+    fprintf(f, "usage: aiconfigurator [global options] {cli,version,webapp} ...\n\n"
                "LLM serving configuration optimizer (drop-in for NVIDIA AIConfigurator).\n\n"
                "commands:\n"
                "  cli <mode> [options]   run a mode (see below)\n"
-               "  version                print the version\n\n"
+               "  version                print the version\n"
+               "  webapp [--host H] [--port N]  serve the web app (default 127.0.0.1:7860)\n\n"
                "modes of `cli`:\n");
     for (size_t i = 0; i < N_MODES; i++)
         fprintf(f, "  %-12s %s%s\n", cli_modes[i].name, cli_modes[i].summary,
@@ -167,11 +168,14 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[i], "cli"))
         return cli_exit_code(run_cli(&env, argc - i - 1, argv + i + 1));
+    if (!strcmp(argv[i], "webapp"))
+        return cli_exit_code(cmd_webapp ? cmd_webapp(&env, argc - i - 1, argv + i + 1)
+                                        : cli_error(&env, 0, "webapp is not in this build"));
     /* legacy: `aiconfigurator cli`-less mode words are an error with a hint */
     if (find_mode(argv[i]))
         return cli_exit_code(cli_error(&env, 1, "unknown command '%s'; did you mean "
                                                  "`aiconfigurator cli %s`?",
                                        argv[i], argv[i]));
     return cli_exit_code(
-        cli_error(&env, 1, "unknown command '%s' (commands: cli, version)", argv[i]));
+        cli_error(&env, 1, "unknown command '%s' (commands: cli, version, webapp)", argv[i]));
 }
