@@ -56,6 +56,10 @@ int aic_api_call_ctx(struct aic_ctx *ctx, const char *request_json, char **respo
 char *aic_estimate_json(const struct aic_estimate_req *req, const struct aic_estimate_result *res,
                         int is_moe, int detail);
 
+/* The layout as the engine runs it, for display: dense models get moe 1/1; moe_tp/moe_ep
+ * left at 0 (auto) become moe_tp 1, moe_ep tp*dp, or tp*dp divided by the one given. */
+struct aic_layout aic_resolve_moe(struct aic_layout lay, int is_moe);
+
 /* JSON code of an AIC_ERR_* status ("usage", "not_found", ...). Never NULL. */
 const char *aic_api_error_code(int status);
 

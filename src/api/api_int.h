@@ -116,10 +116,6 @@ int api_gen_overrides(struct api_call *c, const struct api_gen_p *g, int load_fi
 json_t *api_estimate_doc(const struct aic_estimate_req *req, const struct aic_estimate_result *res,
                          int is_moe, int detail);
 
-/* The layout as the engine runs it: dense models get moe 1/1; moe_tp/moe_ep left at 0
- * (auto) become moe_tp 1, moe_ep tp*dp, or tp*dp divided by the one given. */
-struct aic_layout api_resolve_moe(struct aic_layout lay, int is_moe);
-
 /* Name of a quant mode for output ("auto" for AIC_Q_NONE). */
 const char *api_quant_name(enum aic_quant q);
 

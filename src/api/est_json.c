@@ -8,7 +8,7 @@
 
 #include "api/api_int.h"
 
-struct aic_layout api_resolve_moe(struct aic_layout lay, int is_moe)
+struct aic_layout aic_resolve_moe(struct aic_layout lay, int is_moe)
 {
     int attn = lay.tp * lay.dp;
 
@@ -35,7 +35,7 @@ static json_t *layout_obj(struct aic_layout l, int is_moe)
 {
     char s[96];
 
-    l = api_resolve_moe(l, is_moe);
+    l = aic_resolve_moe(l, is_moe);
     snprintf(s, sizeof(s), "tp%dpp%ddp%detp%dep%d", l.tp, l.pp, l.dp, l.moe_tp, l.moe_ep);
     return json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:i}", "name", s, "tp", l.tp, "pp", l.pp, "dp", l.dp,
                      "moe_tp", l.moe_tp, "moe_ep", l.moe_ep, "gpus", l.tp * l.pp * l.dp);
@@ -120,6 +120,7 @@ static void set_metrics(json_t *o, const struct aic_estimate_req *r,
     json_object_set_new(o, "tokens_per_s_per_user", json_real(m->tokens_per_s_per_user));
     json_object_set_new(o, "requests_per_s", json_real(m->requests_per_s));
     json_object_set_new(o, "concurrency", json_real(m->concurrency));
+    json_object_set_new(o, "kv_limited_batch", json_integer(m->kv_limited_batch));
     json_object_set_new(o, "num_gpus", json_integer(m->num_gpus));
     json_object_set_new(o, "memory", mem_obj(&m->mem));
     if (disagg)

@@ -1,29 +1,12 @@
 /*
  * cli_req.c - small helpers shared by the modes that build struct aic_estimate_req
- * (estimate, validate, and later default/recommend): MoE layout defaults, layout names,
- * quantization arguments.
+ * (estimate, validate, and later default/recommend): layout names, quantization arguments
+ * (the MoE layout defaults are the library's aic_resolve_moe(), api.h).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
-
-struct aic_layout cli_resolve_moe(struct aic_layout lay, int is_moe)
-{
-    int attn = lay.tp * lay.dp;
-
-    if (!is_moe) {
-        lay.moe_tp = lay.moe_ep = 1;
-    } else if (lay.moe_tp <= 0 && lay.moe_ep <= 0) {
-        lay.moe_tp = 1;
-        lay.moe_ep = attn;
-    } else if (lay.moe_tp <= 0) {
-        lay.moe_tp = attn / lay.moe_ep > 0 ? attn / lay.moe_ep : 1;
-    } else if (lay.moe_ep <= 0) {
-        lay.moe_ep = attn / lay.moe_tp > 0 ? attn / lay.moe_tp : 1;
-    }
-    return lay;
-}
 
 void cli_layout_str(const struct aic_layout *lay, char *buf, size_t len)
 {

@@ -5,12 +5,12 @@
  * given explicitly). Output: a readable box, `--detail` per-op breakdown, `--json` one object
  * (keys documented in README.md, "cli estimate --json").
  */
-#include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "aiconfigurator/api.h"
 #include "cli/cli.h"
 #include "util/util.h"
 
@@ -284,93 +284,13 @@ static void print_text(const struct cli_env *env, const struct aic_estimate_req 
     printf("%s\n", RULE);
 }
 
-/* ---- JSON output -------------------------------------------------------------------- */
-
-static json_t *json_layout(const struct aic_layout *l)
-{
-    char s[96];
-    cli_layout_str(l, s, sizeof(s));
-    return json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:i}", "name", s, "tp", l->tp, "pp", l->pp, "dp",
-                     l->dp, "moe_tp", l->moe_tp, "moe_ep", l->moe_ep, "gpus", l->tp * l->pp * l->dp);
-}
-
-static json_t *json_mem(const struct aic_memory *m)
-{
-    return json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:b}", "weights_bytes", m->weights,
-                     "kv_cache_bytes", m->kv_cache, "activations_bytes", m->activations,
-                     "nccl_bytes", m->nccl, "other_bytes", m->other, "total_bytes", m->total,
-                     "capacity_bytes", m->capacity, "oom", m->oom);
-}
-
-static json_t *json_ops(const struct aic_op_time *ops, int n)
-{
-    json_t *a = json_array();
-    double total = 0;
-    for (int i = 0; i < n; i++)
-        total += ops[i].ms;
-    for (int i = 0; i < n; i++)
-        json_array_append_new(a, json_pack("{s:s,s:f,s:f,s:s}", "op", ops[i].name ? ops[i].name : "?",
-                                           "ms", ops[i].ms, "share", total > 0 ? ops[i].ms / total : 0.0,
-                                           "source", aic_prov_name(ops[i].prov)));
-    return a;
-}
+/* ---- JSON output: the library's document (aic_estimate_json(), keys in README.md) ---- */
 
 static int print_json(const struct aic_estimate_req *r, const struct aic_estimate_result *res,
-                      int detail)
+                      int is_moe, int detail)
 {
-    const struct aic_metrics *m = &res->m;
-    const struct aic_quant_cfg *q = &res->quant;
-    json_t *o = json_object();
-    char *s;
+    char *s = aic_estimate_json(r, res, is_moe, detail);
 
-    json_object_set_new(o, "model", json_string(r->model));
-    json_object_set_new(o, "system", json_string(r->system));
-    json_object_set_new(o, "decode_system", json_string(r->decode_system ? r->decode_system : r->system));
-    json_object_set_new(o, "backend", json_string(aic_backend_name(r->backend)));
-    json_object_set_new(o, "backend_version", json_string(res->backend_version));
-    json_object_set_new(o, "database_mode", json_string(aic_db_mode_name(res->db_mode_used)));
-    json_object_set_new(o, "database_mode_requested", json_string(aic_db_mode_name(r->db_mode)));
-    json_object_set_new(o, "fell_back_to_empirical", json_boolean(res->fell_back));
-    json_object_set_new(o, "mode", json_string(aic_serving_mode_name(r->mode)));
-    json_object_set_new(o, "isl", json_integer(r->wl.isl));
-    json_object_set_new(o, "osl", json_integer(r->wl.osl));
-    json_object_set_new(o, "prefix", json_integer(r->wl.prefix));
-    json_object_set_new(o, "nextn", json_integer(r->opts.nextn));
-    if (r->mode == AIC_MODE_DISAGG) {
-        json_t *p = json_layout(&r->prefill_lay), *d = json_layout(&r->decode_lay);
-        json_object_set_new(p, "batch_size", json_integer(r->prefill_batch));
-        json_object_set_new(p, "num_workers", json_integer(r->prefill_workers));
-        json_object_set_new(d, "batch_size", json_integer(r->decode_batch));
-        json_object_set_new(d, "num_workers", json_integer(r->decode_workers));
-        json_object_set_new(o, "prefill", p);
-        json_object_set_new(o, "decode", d);
-    } else {
-        json_object_set_new(o, "batch_size", json_integer(r->batch_size));
-        json_object_set_new(o, "ctx_tokens", json_integer(r->ctx_tokens > 0 ? r->ctx_tokens : r->wl.isl));
-        json_object_set_new(o, "layout", json_layout(&r->lay));
-    }
-    json_object_set_new(o, "quant", json_pack("{s:s,s:s,s:s,s:s,s:s}", "gemm", cli_quant_name(q->gemm),
-                                              "moe", cli_quant_name(q->moe), "kvcache", cli_quant_name(q->kv),
-                                              "fmha", cli_quant_name(q->fmha), "comm", cli_quant_name(q->comm)));
-    json_object_set_new(o, "ttft_ms", json_real(m->ttft_ms));
-    json_object_set_new(o, "tpot_ms", json_real(m->tpot_ms));
-    json_object_set_new(o, "request_latency_ms", json_real(m->request_latency_ms));
-    json_object_set_new(o, "tokens_per_s", json_real(m->tokens_per_s));
-    json_object_set_new(o, "tokens_per_s_per_gpu", json_real(m->tokens_per_s_per_gpu));
-    json_object_set_new(o, "tokens_per_s_per_user", json_real(m->tokens_per_s_per_user));
-    json_object_set_new(o, "requests_per_s", json_real(m->requests_per_s));
-    json_object_set_new(o, "concurrency", json_real(m->concurrency));
-    json_object_set_new(o, "kv_limited_batch", json_integer(m->kv_limited_batch));
-    json_object_set_new(o, "num_gpus", json_integer(m->num_gpus));
-    json_object_set_new(o, "memory", json_mem(&m->mem));
-    if (r->mode == AIC_MODE_DISAGG)
-        json_object_set_new(o, "memory_decode", json_mem(&m->mem_decode));
-    json_object_set_new(o, "oom", json_boolean(m->mem.oom || (r->mode == AIC_MODE_DISAGG && m->mem_decode.oom)));
-    if (detail)
-        json_object_set_new(o, "breakdown", json_pack("{s:o,s:o}", "prefill", json_ops(res->ctx_ops, res->n_ctx_ops),
-                                                      "decode", json_ops(res->gen_ops, res->n_gen_ops)));
-    s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-    json_decref(o);
     if (!s)
         return -1;
     puts(s);
@@ -389,14 +309,14 @@ static int report(struct cli_env *env, struct aic_ctx *ctx, const struct aic_est
 
     if (!aic_ctx_get_model(ctx, req->model, &m, &err) && m)
         is_moe = m->family == AIC_FAMILY_MOE || m->family == AIC_FAMILY_MLA_MOE;
-    shown.lay = cli_resolve_moe(req->lay, is_moe);
-    shown.prefill_lay = cli_resolve_moe(req->prefill_lay, is_moe);
-    shown.decode_lay = cli_resolve_moe(req->decode_lay, is_moe);
+    shown.lay = aic_resolve_moe(req->lay, is_moe);
+    shown.prefill_lay = aic_resolve_moe(req->prefill_lay, is_moe);
+    shown.decode_lay = aic_resolve_moe(req->decode_lay, is_moe);
     if (!json) {
         print_text(env, &shown, res, detail);
         return CLI_OK;
     }
-    if (print_json(&shown, res, detail))
+    if (print_json(&shown, res, is_moe, detail))
         return cli_error(env, 0, "could not format the JSON output");
     return CLI_OK;
 }

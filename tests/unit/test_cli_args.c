@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "aiconfigurator/api.h"
 #include "cli/cli_opts.c"
 #include "cli/cli_out.c"
 #include "cli/cli_req.c"
@@ -165,14 +166,14 @@ static void test_resolve_moe(void **state)
 {
     struct aic_layout l;
     (void)state;
-    l = cli_resolve_moe((struct aic_layout){4, 1, 2, 0, 0}, 1);
+    l = aic_resolve_moe((struct aic_layout){4, 1, 2, 0, 0}, 1);
     assert_int_equal(l.moe_tp, 1);
     assert_int_equal(l.moe_ep, 8);
-    l = cli_resolve_moe((struct aic_layout){4, 1, 2, 2, 0}, 1);
+    l = aic_resolve_moe((struct aic_layout){4, 1, 2, 2, 0}, 1);
     assert_int_equal(l.moe_ep, 4);
-    l = cli_resolve_moe((struct aic_layout){8, 1, 1, 0, 4}, 1);
+    l = aic_resolve_moe((struct aic_layout){8, 1, 1, 0, 4}, 1);
     assert_int_equal(l.moe_tp, 2);
-    l = cli_resolve_moe((struct aic_layout){8, 1, 1, 0, 0}, 0);
+    l = aic_resolve_moe((struct aic_layout){8, 1, 1, 0, 0}, 0);
     assert_int_equal(l.moe_tp, 1);
     assert_int_equal(l.moe_ep, 1);
 }
