@@ -29,6 +29,43 @@ char *aic_report_table(const struct aic_search_result *res, int exp, int color);
 /* The ASCII Pareto chart (80 columns). */
 char *aic_report_chart(const struct aic_search_result *res, int color);
 
+/* ---- frontier lists: one chart/plot code path for `cli default` and `cli exp` ------- */
+
+/* Styles of a series: 0..9 cycle (blue, red, green, purple, orange, brown, pink, gray, cyan,
+ * magenta; marks o + * # @ % & = ~ $), or the serving-mode styles of `cli default`. */
+enum { AIC_REPORT_STYLE_CYCLE = 10, AIC_REPORT_STYLE_AGG = 10, AIC_REPORT_STYLE_DISAGG = 11 };
+#define AIC_REPORT_MAX_SERIES 10 /* the ASCII chart draws the first 10 series */
+
+/* One frontier to draw (borrowed pointers). */
+struct aic_report_series {
+    const char *name;               /* legend text */
+    const struct aic_search_exp *x; /* its pareto rows */
+    int style;                      /* AIC_REPORT_STYLE_* or a cycle index (taken mod 10) */
+};
+
+/* What a chart or plot shows (borrowed pointers). */
+struct aic_report_frontiers {
+    const char *model_id;           /* title prefix; NULL = none (plot: "experiments") */
+    int request_latency_mode;       /* x = request latency (ms) instead of tokens/s/user */
+    const struct aic_report_series *s;
+    size_t n;
+    const struct aic_search_row *chosen; /* circled (plot) / 'x' (chart); NULL = none */
+    const char *chosen_name;        /* legend "<name> selected" / "chosen"; NULL = no entry */
+    double legend_w;                /* plot legend width in points; 0 = 130 */
+};
+
+/* The ASCII Pareto chart of a frontier list (80 columns). NULL when out of memory. */
+char *aic_report_chart_frontiers(const struct aic_report_frontiers *f, int color);
+
+/* Draws a frontier list into a PNG ("png") or SVG ("svg") file. */
+int aic_report_plot_frontiers(const struct aic_report_frontiers *f, const char *path,
+                              const char *fmt, struct aic_error *err);
+
+/* The frontier list of a search result as `cli default` draws it (non-empty serving modes,
+ * the rank-1 row of res->best chosen). s must hold AIC_EXP_COUNT entries. */
+void aic_report_frontiers_of(const struct aic_search_result *res, struct aic_report_series *s,
+                             struct aic_report_frontiers *out);
+
 /* The whole result as JSON (pretty-printed, keys in a fixed order). */
 char *aic_report_json(const struct aic_search_result *res);
 

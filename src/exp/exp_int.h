@@ -5,7 +5,7 @@
  *   exp_load.c    reading the file (libfyaml), V2 keys, V1 conversion, validation
  *   exp_yaml.c    the resolved experiment as V2 YAML; aic_exp_check()
  *   exp_report.c  summary box, overlaid ASCII chart, per-experiment tables, best pick
- *   exp_plot.c    the overlaid PNG/SVG frontier plot
+ *   exp_plot.c    the frontier list drawn by the report's chart and PNG/SVG plot
  *   exp_save.c    the --save_dir tree
  */
 #ifndef AIC_EXP_INT_H

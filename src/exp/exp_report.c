@@ -2,7 +2,7 @@
  * exp_report.c - the terminal report of `cli exp` (aic-interface §2.6, §1.11): the
  * "AIConfigurator Final Results" box naming the best experiment (highest rank-1
  * tokens/s/gpu_cluster, no ratio text), one line per experiment, the best configuration,
- * an ASCII chart overlaying every experiment's Pareto frontier (up to 10 series), and one
+ * the report's ASCII chart overlaying every experiment's frontier (exp_plot.c), and one
  * ranked table per experiment (the report's own tables, headed with the experiment name).
  */
 #include <math.h>
@@ -12,10 +12,6 @@
 
 #include "exp/exp_int.h"
 #include "util/util.h"
-
-#define PW 72
-#define PH 24
-#define MAX_SERIES 10
 
 static int exp_index(const struct aic_exp_run *r)
 {
@@ -42,152 +38,6 @@ int aic_exp_best(const struct aic_exp_run *runs, size_t n)
         }
     }
     return best;
-}
-
-/* ---- chart ------------------------------------------------------------------------------ */
-
-static const char marks[MAX_SERIES] = {'o', '+', '*', '#', '@', '%', '&', '=', '~', '$'};
-static const char *const ansi[MAX_SERIES] = {"34", "31", "32", "35", "33", "36", "95", "90", "96", "91"};
-
-static int by_latency(const struct aic_exp_run *runs, size_t n)
-{
-    int any = 0;
-    for (size_t i = 0; i < n; i++)
-        if (runs[i].ok) {
-            if (!runs[i].res.request_latency_mode)
-                return 0;
-            any = 1;
-        }
-    return any;
-}
-
-static double xval(int lat, const struct aic_search_row *r)
-{
-    return lat ? r->request_latency_ms : r->tokens_s_user;
-}
-
-static void put(unsigned char g[PH][PW], double x, double y, double xmax, double ymax, int s)
-{
-    if (x < 0 || x > xmax || y < 0 || y > ymax)
-        return;
-    int c = (int)lround(x / xmax * (PW - 1)), r = PH - 1 - (int)lround(y / ymax * (PH - 1));
-    g[r][c] = (unsigned char)(s + 1);
-}
-
-static void series(unsigned char g[PH][PW], const struct aic_search_exp *x, int lat, int s,
-                   double xmax, double ymax)
-{
-    for (size_t i = 0; i < x->n_pareto; i++) {
-        double x0 = xval(lat, &x->pareto[i]), y0 = x->pareto[i].tokens_s_gpu_cluster;
-        put(g, x0, y0, xmax, ymax, s);
-        if (i + 1 == x->n_pareto)
-            break;
-        double x1 = xval(lat, &x->pareto[i + 1]), y1 = x->pareto[i + 1].tokens_s_gpu_cluster;
-        double dc = fabs(x1 - x0) / xmax * PW, dr = fabs(y1 - y0) / ymax * PH;
-        int steps = (int)ceil(dc > dr ? dc : dr);
-        for (int k = 1; k < steps; k++) {
-            double t = (double)k / steps;
-            put(g, x0 + t * (x1 - x0), y0 + t * (y1 - y0), xmax, ymax, s);
-        }
-    }
-}
-
-static void mark(struct aic_buf *b, int s, int color)
-{
-    char c = s == MAX_SERIES ? 'x' : marks[s];
-    if (color)
-        aic_buf_printf(b, "\033[%sm%c\033[0m", s == MAX_SERIES ? "1;32" : ansi[s], c);
-    else
-        aic_buf_printf(b, "%c", c);
-}
-
-static void x_axis(struct aic_buf *b, double xmax, const char *xname)
-{
-    char axis[PW + 1], labels[PW + 16];
-    memset(axis, '-', PW);
-    axis[PW] = 0;
-    memset(labels, ' ', sizeof labels);
-    for (int k = 0; k <= 4; k++) {
-        int c = k * (PW - 1) / 4;
-        char num[24];
-        axis[c] = '+';
-        snprintf(num, sizeof num, "%g", xmax * k / 4);
-        int at = k == 4 ? c - (int)strlen(num) + 1 : c;
-        memcpy(labels + at, num, strlen(num));
-    }
-    labels[PW] = 0;
-    aic_buf_printf(b, "      +%s+\n       %s\n", axis, labels);
-    aic_buf_printf(b, "tokens/s/gpu_cluster%*s%s\n", 37 - (int)strlen(xname) / 2, "", xname);
-}
-
-char *aic_exp_chart(const struct aic_exp_run *runs, size_t n, int color)
-{
-    unsigned char(*g)[PW] = calloc(PH, sizeof *g);
-    struct aic_buf b = {0};
-    int lat = by_latency(runs, n), best = aic_exp_best(runs, n), small = 0, ns = 0;
-    int leg[MAX_SERIES + 1];
-    double mx = 0, my = 0;
-    if (!g)
-        return NULL;
-    for (size_t i = 0; i < n && ns < MAX_SERIES; i++) {
-        if (!runs[i].ok)
-            continue;
-        const struct aic_search_exp *x = &runs[i].res.exp[exp_index(&runs[i])];
-        for (size_t k = 0; k < x->n_pareto; k++) {
-            double xv = xval(lat, &x->pareto[k]);
-            mx = fmax(mx, xv), my = fmax(my, x->pareto[k].tokens_s_gpu_cluster);
-            small |= xv <= 300;
-        }
-        leg[ns++] = (int)i;
-    }
-    double ymax = ceil(1.2 * my / 50.0) * 50.0, xmax = ceil(1.1 * mx / 20.0) * 20.0;
-    if (small && !lat && xmax > 300)
-        xmax = 300;
-    ymax = ymax > 0 ? ymax : 50, xmax = xmax > 0 ? xmax : 20;
-    for (int s = 0; s < ns; s++)
-        series(g, &runs[leg[s]].res.exp[exp_index(&runs[leg[s]])], lat, s, xmax, ymax);
-    if (best >= 0) {
-        const struct aic_search_row *t = top1(&runs[best]);
-        put(g, xval(lat, t), t->tokens_s_gpu_cluster, xmax, ymax, MAX_SERIES);
-    }
-    const char *xname = lat ? "request_latency" : "tokens/s/user";
-    char title[256];
-    snprintf(title, sizeof title, "Pareto Frontier: tokens/s/gpu_cluster vs %s", xname);
-    aic_buf_printf(&b, "%*s%s\n", (int)(80 - strlen(title)) / 2, "", title);
-    aic_buf_printf(&b, "      +%.*s+\n", PW, "------------------------------------------------"
-                                            "------------------------------------------------");
-    int nleg = ns + (best >= 0);
-    for (int r = 0; r < PH; r++) {
-        int tick = -1, c0 = 0;
-        for (int k = 0; k <= 4; k++)
-            if ((int)lround(k * (PH - 1) / 4.0) == r)
-                tick = k;
-        if (tick >= 0)
-            aic_buf_printf(&b, "%6.1f|", ymax * (4 - tick) / 4.0);
-        else
-            aic_buf_puts(&b, "      |");
-        if (r < nleg) {
-            char text[64];
-            int s = r < ns ? r : MAX_SERIES;
-            snprintf(text, sizeof text, "%.40s%s", runs[r < ns ? leg[r] : best].exp->name,
-                     r < ns ? "" : " selected");
-            aic_buf_puts(&b, " ");
-            mark(&b, s, color);
-            mark(&b, s, color);
-            aic_buf_printf(&b, " %s", text);
-            c0 = 4 + (int)strlen(text);
-        }
-        for (int c = c0; c < PW; c++) {
-            if (g[r][c])
-                mark(&b, g[r][c] - 1, color);
-            else
-                aic_buf_puts(&b, " ");
-        }
-        aic_buf_puts(&b, "|\n");
-    }
-    x_axis(&b, xmax, xname);
-    free(g);
-    return b.s;
 }
 
 /* ---- summary and tables ----------------------------------------------------------------- */

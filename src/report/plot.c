@@ -1,8 +1,9 @@
 /*
  * plot.c - pareto_frontier.png / .svg: one drawing function over a cairo context, used for
- * both surfaces. Per serving mode the frontier of tokens/s/gpu (per GPU, as
- * AIConfigurator plots it) against tokens/s/user (or request latency), line + markers,
- * agg blue and disagg orange; the chosen configuration circled; axes with units.
+ * both surfaces and for both `cli default` (per serving mode, agg blue and disagg orange)
+ * and `cli exp` (per experiment, colours cycling): the frontier of tokens/s/gpu (per GPU,
+ * as AIConfigurator plots it) against tokens/s/user (or request latency), line + markers;
+ * the chosen configuration circled; axes with units; legend top-right.
  */
 #include <cairo-svg.h>
 #include <math.h>
@@ -15,11 +16,15 @@
  * checkers stay quiet; weak, as fontconfig is only cairo's dependency. */
 extern void FcFini(void) __attribute__((weak));
 
-static const double colors[][3] = {{0.122, 0.467, 0.706}, {1.0, 0.498, 0.055}};
-
-static double xv(const struct aic_search_result *res, const struct aic_search_row *r)
+static double xv(const struct aic_report_frontiers *fr, const struct aic_search_row *r)
 {
-    return res->request_latency_mode ? r->request_latency_ms : r->tokens_s_user;
+    return fr->request_latency_mode ? r->request_latency_ms : r->tokens_s_user;
+}
+
+static void set_rgb(cairo_t *cr, int style)
+{
+    const double *c = aic_report_style(style)->rgb;
+    cairo_set_source_rgb(cr, c[0], c[1], c[2]);
 }
 
 /* A "nice" tick step near range/5: 1, 2 or 5 times a power of ten. */
@@ -77,14 +82,14 @@ static void axes(cairo_t *cr, const struct frame *f, const char *xl)
     cairo_restore(cr);
 }
 
-static void series(cairo_t *cr, const struct frame *f, const struct aic_search_result *res,
-                   int e)
+static void series(cairo_t *cr, const struct frame *f, const struct aic_report_frontiers *fr,
+                   const struct aic_report_series *sr)
 {
-    const struct aic_search_exp *x = &res->exp[e];
-    cairo_set_source_rgb(cr, colors[e][0], colors[e][1], colors[e][2]);
+    const struct aic_search_exp *x = sr->x;
+    set_rgb(cr, sr->style);
     cairo_set_line_width(cr, 1.5);
     for (size_t i = 0; i < x->n_pareto; i++) {
-        double X = px(f, xv(res, &x->pareto[i])), Y = py(f, x->pareto[i].tokens_s_gpu);
+        double X = px(f, xv(fr, &x->pareto[i])), Y = py(f, x->pareto[i].tokens_s_gpu);
         if (i)
             cairo_line_to(cr, X, Y);
         else
@@ -93,43 +98,41 @@ static void series(cairo_t *cr, const struct frame *f, const struct aic_search_r
     cairo_stroke(cr);
     for (size_t i = 0; i < x->n_pareto; i++) {
         cairo_new_path(cr);
-        cairo_arc(cr, px(f, xv(res, &x->pareto[i])), py(f, x->pareto[i].tokens_s_gpu), 3, 0,
+        cairo_arc(cr, px(f, xv(fr, &x->pareto[i])), py(f, x->pareto[i].tokens_s_gpu), 3, 0,
                   2 * M_PI);
         cairo_fill(cr);
     }
 }
 
-static void legend(cairo_t *cr, const struct frame *f, const struct aic_search_result *res)
+static void legend(cairo_t *cr, const struct frame *f, const struct aic_report_frontiers *fr)
 {
-    double y = f->y0 + 14;
+    double y = f->y0 + 14, lw = fr->legend_w > 0 ? fr->legend_w : 130;
     cairo_set_font_size(cr, 11);
-    for (int e = 0; e < AIC_EXP_COUNT; e++) {
-        if (!res->exp[e].n_pareto)
-            continue;
-        cairo_set_source_rgb(cr, colors[e][0], colors[e][1], colors[e][2]);
-        cairo_rectangle(cr, f->x0 + f->w - 130, y - 5, 18, 3);
+    for (size_t s = 0; s < fr->n; s++) {
+        set_rgb(cr, fr->s[s].style);
+        cairo_rectangle(cr, f->x0 + f->w - lw, y - 5, 18, 3);
         cairo_fill(cr);
         cairo_set_source_rgb(cr, 0, 0, 0);
-        text_at(cr, f->x0 + f->w - 105, y - 4, aic_report_exp_name(e), 0, 0.5);
+        text_at(cr, f->x0 + f->w - lw + 25, y - 4, fr->s[s].name, 0, 0.5);
         y += 16;
     }
-    if (res->best >= 0) {
-        cairo_set_source_rgb(cr, 0.84, 0.15, 0.16);
+    if (fr->chosen_name) {
+        set_rgb(cr, AIC_REPORT_STYLE_CHOSEN);
         cairo_new_path(cr);
-        cairo_arc(cr, f->x0 + f->w - 121, y - 4, 5, 0, 2 * M_PI);
+        cairo_arc(cr, f->x0 + f->w - lw + 9, y - 4, 5, 0, 2 * M_PI);
         cairo_stroke(cr);
         cairo_set_source_rgb(cr, 0, 0, 0);
-        text_at(cr, f->x0 + f->w - 105, y - 4, "chosen", 0, 0.5);
+        text_at(cr, f->x0 + f->w - lw + 25, y - 4, "chosen", 0, 0.5);
     }
 }
 
-void aic_report_draw(cairo_t *cr, double w, double h, const struct aic_search_result *res)
+void aic_report_draw(cairo_t *cr, double w, double h, const struct aic_report_frontiers *fr)
 {
     struct frame f = {70, 40, w - 100, h - 100, 0, 0};
-    for (int e = 0; e < AIC_EXP_COUNT; e++)
-        for (size_t i = 0; i < res->exp[e].n_pareto; i++) {
-            const struct aic_search_row *r = &res->exp[e].pareto[i];
-            f.xmax = fmax(f.xmax, xv(res, r));
+    for (size_t s = 0; s < fr->n; s++)
+        for (size_t i = 0; i < fr->s[s].x->n_pareto; i++) {
+            const struct aic_search_row *r = &fr->s[s].x->pareto[i];
+            f.xmax = fmax(f.xmax, xv(fr, r));
             f.ymax = fmax(f.ymax, r->tokens_s_gpu);
         }
     f.xmax = f.xmax > 0 ? f.xmax * 1.1 : 1;
@@ -137,29 +140,30 @@ void aic_report_draw(cairo_t *cr, double w, double h, const struct aic_search_re
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
     cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-    const char *xl = res->request_latency_mode ? "request_latency (ms)" : "tokens/s/user";
+    const char *xl = fr->request_latency_mode ? "request_latency (ms)" : "tokens/s/user";
     char title[200];
-    snprintf(title, sizeof title, "%s tokens/s/gpu vs %s", res->model_id,
-             res->request_latency_mode ? "request_latency" : "tokens/s/user");
+    snprintf(title, sizeof title, "%s tokens/s/gpu vs %s",
+             fr->model_id ? fr->model_id : "experiments",
+             fr->request_latency_mode ? "request_latency" : "tokens/s/user");
     cairo_set_source_rgb(cr, 0, 0, 0);
     cairo_set_font_size(cr, 13);
     text_at(cr, w / 2, 14, title, 0.5, 1);
     axes(cr, &f, xl);
-    for (int e = 0; e < AIC_EXP_COUNT; e++)
-        series(cr, &f, res, e);
-    if (res->best >= 0 && res->exp[res->best].n_top) {
-        const struct aic_search_row *t = &res->exp[res->best].top[0];
-        cairo_set_source_rgb(cr, 0.84, 0.15, 0.16);
+    for (size_t s = 0; s < fr->n; s++)
+        series(cr, &f, fr, &fr->s[s]);
+    if (fr->chosen) {
+        set_rgb(cr, AIC_REPORT_STYLE_CHOSEN);
         cairo_set_line_width(cr, 2);
         cairo_new_path(cr);
-        cairo_arc(cr, px(&f, xv(res, t)), py(&f, t->tokens_s_gpu), 7, 0, 2 * M_PI);
+        cairo_arc(cr, px(&f, xv(fr, fr->chosen)), py(&f, fr->chosen->tokens_s_gpu), 7, 0,
+                  2 * M_PI);
         cairo_stroke(cr);
     }
-    legend(cr, &f, res);
+    legend(cr, &f, fr);
 }
 
-int aic_report_plot(const struct aic_search_result *res, const char *path, const char *fmt,
-                    struct aic_error *err)
+int aic_report_plot_frontiers(const struct aic_report_frontiers *fr, const char *path,
+                              const char *fmt, struct aic_error *err)
 {
     const double w = 800, h = 500;
     int svg = fmt && !strcmp(fmt, "svg");
@@ -170,7 +174,7 @@ int aic_report_plot(const struct aic_search_result *res, const char *path, const
         return aic_err(err, AIC_ERR_IO, "cannot create %s", path);
     }
     cairo_t *cr = cairo_create(s);
-    aic_report_draw(cr, w, h, res);
+    aic_report_draw(cr, w, h, fr);
     cairo_destroy(cr);
     int rc = AIC_OK;
     if (!svg && cairo_surface_write_to_png(s, path) != CAIRO_STATUS_SUCCESS)
@@ -183,4 +187,14 @@ int aic_report_plot(const struct aic_search_result *res, const char *path, const
     if (FcFini)
         FcFini();
     return rc;
+}
+
+int aic_report_plot(const struct aic_search_result *res, const char *path, const char *fmt,
+                    struct aic_error *err)
+{
+    struct aic_report_series s[AIC_EXP_COUNT];
+    struct aic_report_frontiers f;
+
+    aic_report_frontiers_of(res, s, &f);
+    return aic_report_plot_frontiers(&f, path, fmt, err);
 }

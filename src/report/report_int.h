@@ -30,7 +30,16 @@ void aic_report_fmt3(double x, char *buf, size_t n);
 /* Exp names "agg" / "disagg". */
 const char *aic_report_exp_name(int exp);
 
-/* Draws the Pareto plot on any cairo surface of w x h points (plot.c). */
-void aic_report_draw(cairo_t *cr, double w, double h, const struct aic_search_result *res);
+/* Colour and chart marks of a series style (chart.c): AIC_REPORT_STYLE_* entries plus the
+ * chosen point's ('x', bold green) at index AIC_REPORT_STYLE_CHOSEN. */
+struct aic_report_style {
+    double rgb[3];
+    const char *mark, *mark_color; /* plain and ANSI-coloured chart mark */
+};
+#define AIC_REPORT_STYLE_CHOSEN 12
+const struct aic_report_style *aic_report_style(int style);
+
+/* Draws a frontier list on any cairo surface of w x h points (plot.c). */
+void aic_report_draw(cairo_t *cr, double w, double h, const struct aic_report_frontiers *f);
 
 #endif
