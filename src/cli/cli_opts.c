@@ -15,6 +15,12 @@
 #include <strings.h>
 
 #include "cli/cli.h"
+
+/* "cli " for the modes of `aiconfigurator cli`, "" for top-level words (webapp). */
+static const char *cli_mode_prefix(const char *mode)
+{
+    return strcmp(mode, "webapp") ? "cli " : "";
+}
 #include "util/util.h"
 
 static const char *const log_level_names[] = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", NULL};
@@ -338,7 +344,7 @@ static void help_table(FILE *f, const struct cli_opt *opts)
 void cli_print_help(FILE *f, const char *prog, const char *mode, const char *summary,
                     const struct cli_optset *sets, int nsets)
 {
-    fprintf(f, "usage: %s cli %s [options]\n\n", prog, mode);
+    fprintf(f, "usage: %s %s%s [options]\n\n", prog, cli_mode_prefix(mode), mode);
     if (summary)
         fprintf(f, "%s\n\n", summary);
     fprintf(f, "options:\n");
@@ -377,7 +383,7 @@ int cli_parse(struct cli_env *env, const char *mode, const char *summary,
         return CLI_DONE;
     }
     if (rc != CLI_OK) {
-        cli_error(env, 1, "%s (see: %s cli %s --help)", msg, env->prog, mode);
+        cli_error(env, 1, "%s (see: %s %s%s --help)", msg, env->prog, cli_mode_prefix(mode), mode);
         return CLI_USAGE;
     }
     if (env->systems_paths && cli_check_systems_paths(env, env->systems_paths))
