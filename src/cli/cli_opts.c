@@ -15,13 +15,13 @@
 #include <strings.h>
 
 #include "cli/cli.h"
+#include "util/util.h"
 
 /* "cli " for the modes of `aiconfigurator cli`, "" for top-level words (webapp). */
 static const char *cli_mode_prefix(const char *mode)
 {
     return strcmp(mode, "webapp") ? "cli " : "";
 }
-#include "util/util.h"
 
 static const char *const log_level_names[] = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", NULL};
 
