@@ -116,4 +116,14 @@ int aic_exp_save(struct aic_ctx *ctx, const struct aic_exp_run *runs, size_t n,
                  const char *dir, char *out_path, size_t out_len,
                  struct aic_exp_save_info *info, struct aic_error *err);
 
+/* aic_exp_save() with the deployment artifacts of `cli default` (report.h, struct
+ * aic_report_gen: context, generator overrides, versions, warning callback): every
+ * experiment's top1..topN/ gets aic_report_save_artifacts() with gen's overrides; a refused
+ * row is warned about as "<experiment>: <mode> top<k>: ..." (delivered only when the save
+ * succeeds); when every top-N row of every experiment is refused the save fails (usage
+ * error) and nothing is written. gen->ctx is required. */
+int aic_exp_save_gen(const struct aic_exp_run *runs, size_t n, const char *dir,
+                     const struct aic_report_gen *gen, char *out_path, size_t out_len,
+                     struct aic_error *err);
+
 #endif

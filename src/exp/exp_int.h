@@ -57,4 +57,8 @@ int aic_exp_default_list(const struct aic_exp *e, int role, int dim, int is_moe,
  * '/' so HF ids nest). */
 void aic_exp_sanitize(char *s, int keep_slash);
 
+/* pareto_frontier.png and .svg of every experiment's frontier into dir (exp_plot.c). */
+int aic_exp_plot_dir(const struct aic_exp_run *runs, size_t n, const char *dir,
+                     struct aic_error *err);
+
 #endif

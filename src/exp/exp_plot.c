@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "exp/exp_int.h"
+#include "report/report_int.h"
 
 static const struct aic_search_exp *frontier(const struct aic_exp_run *r)
 {
@@ -62,6 +63,21 @@ int aic_exp_plot(const struct aic_exp_run *runs, size_t n, const char *path, con
         return aic_err(err, AIC_ERR_NOMEM, "out of memory drawing %s", path);
     exp_frontiers(runs, n, s, &f);
     rc = aic_report_plot_frontiers(&f, path, fmt, err);
+    free(s);
+    return rc;
+}
+
+int aic_exp_plot_dir(const struct aic_exp_run *runs, size_t n, const char *dir,
+                     struct aic_error *err)
+{
+    struct aic_report_series *s = calloc(n ? n : 1, sizeof(*s));
+    struct aic_report_frontiers f;
+    int rc;
+
+    if (!s)
+        return aic_err(err, AIC_ERR_NOMEM, "out of memory drawing the Pareto plot");
+    exp_frontiers(runs, n, s, &f);
+    rc = aic_save_plots(&f, dir, err);
     free(s);
     return rc;
 }

@@ -7,6 +7,7 @@
 #include <cairo.h>
 
 #include "aiconfigurator/report.h"
+#include "util/util.h"
 
 /* A cell value of an output column. */
 enum aic_val_kind { AIC_V_NONE = 0, AIC_V_INT, AIC_V_NUM, AIC_V_STR };
@@ -41,5 +42,51 @@ const struct aic_report_style *aic_report_style(int style);
 
 /* Draws a frontier list on any cairo surface of w x h points (plot.c). */
 void aic_report_draw(cairo_t *cr, double w, double h, const struct aic_report_frontiers *f);
+
+/* exp_config.yaml of one backend (save.c). */
+char *aic_report_exp_yaml_be(const struct aic_search_result *res, int exp, enum aic_backend be);
+
+/* ---- save-dir building blocks, shared by save.c and `cli exp` (src/exp/exp_save.c) ---- */
+
+/* One save-dir being written: everything goes into tmp (under dir), which
+ * aic_save_finish() renames into place or removes. Artifact warnings are held back until
+ * the save succeeds; label (may change between calls) prefixes them. */
+struct aic_save_tx {
+    const char *dir;                     /* borrowed */
+    char tmp[AIC_PATH_MAX];
+    int existed;                         /* dir was there before: a failure leaves it */
+    const struct aic_report_gen *caller; /* NULL = no artifacts */
+    struct aic_report_gen wrap;          /* caller's settings, warn = held back */
+    struct aic_buf msgs;                 /* held-back warnings, one per line */
+    const char *label;                   /* prefix of the warnings ("<experiment>") */
+    int rows, refused;                   /* top-N rows and refused rows so far */
+    struct aic_error first;              /* first refusal */
+};
+
+/* Creates dir (and parents) and dir/<tmp_name> (mkdtemp pattern). gen may be NULL. */
+int aic_save_begin(struct aic_save_tx *t, const char *dir, const char *tmp_name,
+                   const struct aic_report_gen *gen, struct aic_error *err);
+
+/* The artifacts of experiment e of res into d (a folder in t->tmp); counts refusals. */
+int aic_save_artifacts(struct aic_save_tx *t, const struct aic_search_result *res, int e,
+                       const char *d, struct aic_error *err);
+
+/* Ends the save: with rc == 0 and not every top-N row refused, moves tmp to dir/name
+ * ("_<k>" appended when taken; parents made), delivers the warnings and copies the final
+ * path to out_path (may be NULL). Otherwise removes tmp (and dir when this save made it)
+ * and returns the error. */
+int aic_save_finish(struct aic_save_tx *t, int rc, const char *name, char *out_path,
+                    size_t out_len, struct aic_error *err);
+
+/* pareto_frontier.png and .svg of a frontier list into dir. */
+int aic_save_plots(const struct aic_report_frontiers *f, const char *dir, struct aic_error *err);
+
+/* Writes text into dir/name (NULL text = ""); the _owned form frees text, and NULL there
+ * means out of memory. */
+int aic_save_write_text(const char *dir, const char *name, const char *text, struct aic_error *e);
+int aic_save_write_owned(const char *dir, const char *name, char *text, struct aic_error *e);
+
+/* mkdir -p; 0 or -1 with errno. */
+int aic_save_mkdir_p(const char *path);
 
 #endif

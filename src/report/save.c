@@ -94,7 +94,6 @@ static void num_or_null(struct aic_buf *b, const char *key, double v)
         aic_buf_printf(b, "  %s: null\n", key);
 }
 
-char *aic_report_exp_yaml_be(const struct aic_search_result *res, int exp, enum aic_backend be);
 char *aic_report_exp_yaml_be(const struct aic_search_result *res, int exp, enum aic_backend be)
 {
     const struct aic_search_req *r = &res->req;
@@ -160,9 +159,9 @@ char *aic_report_exp_yaml(const struct aic_search_result *res, int exp)
     return aic_report_exp_yaml_be(res, exp, first_backend(res));
 }
 
-/* ---- the folder -------------------------------------------------------------------- */
+/* ---- the folder (building blocks shared with `cli exp`, report_int.h) ------------------ */
 
-static int write_text(const char *dir, const char *name, const char *text, struct aic_error *e)
+int aic_save_write_text(const char *dir, const char *name, const char *text, struct aic_error *e)
 {
     char p[AIC_PATH_MAX];
     aic_path_join(p, sizeof p, dir, name);
@@ -175,94 +174,16 @@ static int write_text(const char *dir, const char *name, const char *text, struc
     return bad ? aic_err(e, AIC_ERR_IO, "cannot write %s", p) : AIC_OK;
 }
 
-static int write_owned(const char *dir, const char *name, char *text, struct aic_error *e)
+int aic_save_write_owned(const char *dir, const char *name, char *text, struct aic_error *e)
 {
     if (!text)
         return aic_err(e, AIC_ERR_NOMEM, "out of memory writing %s", name);
-    int rc = write_text(dir, name, text, e);
+    int rc = aic_save_write_text(dir, name, text, e);
     free(text);
     return rc;
 }
 
-/* Artifact bookkeeping of one save: warnings held back until the save succeeds, counts of
- * top-N rows and refused rows across the serving modes. */
-struct gen_state {
-    struct aic_report_gen wrap; /* the caller's settings with warn = collect */
-    struct aic_buf msgs;        /* held-back warnings, one per line */
-    int rows, refused;
-    struct aic_error first;     /* first refusal */
-};
-
-static void collect(void *user, const char *msg)
-{
-    struct gen_state *g = user;
-    aic_buf_puts(&g->msgs, msg);
-    aic_buf_puts(&g->msgs, "\n");
-}
-
-static int save_artifacts(const struct aic_search_result *res, int e, const char *d,
-                          struct gen_state *g, struct aic_error *err)
-{
-    struct aic_error first = {0};
-    int n = 0;
-    int rc = aic_report_save_artifacts(res, e, d, &g->wrap, &n, &first);
-    if (rc) {
-        if (err)
-            *err = first;
-        return rc;
-    }
-    if (n && !g->refused)
-        g->first = first;
-    g->refused += n;
-    if (!(e == AIC_EXP_DISAGG && res->decode_system[0] &&
-          strcmp(res->decode_system, res->system)))
-        g->rows += (int)res->exp[e].n_top;
-    return AIC_OK;
-}
-
-static int save_exp(const struct aic_search_result *res, int e, const char *root,
-                    struct gen_state *gen, struct aic_error *err)
-{
-    const struct aic_search_exp *x = &res->exp[e];
-    char d[AIC_PATH_MAX];
-    aic_path_join(d, sizeof d, root, aic_report_exp_name(e));
-    if (mkdir(d, 0777))
-        return aic_err(err, AIC_ERR_IO, "cannot create %s: %s", d, strerror(errno));
-    int rc = write_owned(d, "best_config_topn.csv", aic_report_csv(res, e, x->top, x->n_top),
-                         err);
-    if (!rc)
-        rc = write_owned(d, "pareto.csv", aic_report_csv(res, e, x->pareto, x->n_pareto), err);
-    if (!rc && gen)
-        rc = save_artifacts(res, e, d, gen, err);
-    if (rc)
-        return rc;
-    if (res->req.backend != AIC_BACKEND_AUTO)
-        return write_owned(d, "exp_config.yaml", aic_report_exp_yaml(res, e), err);
-    for (int b = 0; b < AIC_BACKEND_COUNT && !rc; b++) {
-        char name[64];
-        if (!(res->backends_run & (1 << b)))
-            continue;
-        snprintf(name, sizeof name, "%s_exp_config.yaml", aic_backend_name(b));
-        rc = write_owned(d, name, aic_report_exp_yaml_be(res, e, (enum aic_backend)b), err);
-    }
-    return rc;
-}
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(p);
-}
-
-static void sanitize(char *s)
-{
-    for (; *s; s++)
-        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-              *s == '_' || *s == '.' || *s == '-' || *s == '/'))
-            *s = '_';
-}
-
-static int mkdir_p(const char *path)
+int aic_save_mkdir_p(const char *path)
 {
     char p[AIC_PATH_MAX];
     aic_strlcpy(p, path, sizeof p);
@@ -274,6 +195,180 @@ static int mkdir_p(const char *path)
             *s = '/';
         }
     return mkdir(p, 0777) && errno != EEXIST ? -1 : 0;
+}
+
+int aic_save_plots(const struct aic_report_frontiers *f, const char *dir, struct aic_error *err)
+{
+    char p[AIC_PATH_MAX];
+    aic_path_join(p, sizeof p, dir, "pareto_frontier.png");
+    int rc = aic_report_plot_frontiers(f, p, "png", err);
+    if (!rc) {
+        aic_path_join(p, sizeof p, dir, "pareto_frontier.svg");
+        rc = aic_report_plot_frontiers(f, p, "svg", err);
+    }
+    return rc;
+}
+
+static void collect(void *user, const char *msg)
+{
+    struct aic_save_tx *t = user;
+    if (t->label && *t->label)
+        aic_buf_printf(&t->msgs, "%s: ", t->label);
+    aic_buf_puts(&t->msgs, msg);
+    aic_buf_puts(&t->msgs, "\n");
+}
+
+int aic_save_begin(struct aic_save_tx *t, const char *dir, const char *tmp_name,
+                   const struct aic_report_gen *gen, struct aic_error *err)
+{
+    memset(t, 0, sizeof(*t));
+    if (!dir || !*dir)
+        return aic_err(err, AIC_ERR_USAGE, "--save_dir needs a folder");
+    t->dir = dir;
+    t->existed = aic_is_dir(dir);
+    if (aic_save_mkdir_p(dir) || access(dir, W_OK))
+        return aic_err(err, AIC_ERR_IO, "cannot write into --save_dir %s: %s", dir,
+                       strerror(errno ? errno : EACCES));
+    aic_path_join(t->tmp, sizeof t->tmp, dir, tmp_name);
+    if (!mkdtemp(t->tmp))
+        return aic_err(err, AIC_ERR_IO, "cannot write into --save_dir %s: %s", dir,
+                       strerror(errno));
+    if (gen) {
+        t->caller = gen;
+        t->wrap = *gen;
+        t->wrap.warn = collect;
+        t->wrap.user = t;
+    }
+    return AIC_OK;
+}
+
+int aic_save_artifacts(struct aic_save_tx *t, const struct aic_search_result *res, int e,
+                       const char *d, struct aic_error *err)
+{
+    struct aic_error first = {0};
+    int n = 0;
+    if (!t->caller)
+        return AIC_OK;
+    int rc = aic_report_save_artifacts(res, e, d, &t->wrap, &n, &first);
+    if (rc) {
+        if (err)
+            *err = first;
+        return rc;
+    }
+    if (n && !t->refused)
+        t->first = first;
+    t->refused += n;
+    if (!(e == AIC_EXP_DISAGG && res->decode_system[0] &&
+          strcmp(res->decode_system, res->system)))
+        t->rows += (int)res->exp[e].n_top;
+    return AIC_OK;
+}
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(p);
+}
+
+/* Moves the temporary folder to dir/name (parents made; "_<k>" when taken). */
+static int place(struct aic_save_tx *t, const char *name, char *fin, size_t fin_len,
+                 struct aic_error *err)
+{
+    char parent[AIC_PATH_MAX];
+    aic_path_join(fin, fin_len, t->dir, name);
+    aic_strlcpy(parent, fin, sizeof parent);
+    char *slash = strrchr(parent, '/');
+    if (slash)
+        *slash = 0;
+    if (slash && aic_save_mkdir_p(parent))
+        return aic_err(err, AIC_ERR_IO, "cannot create %s: %s", parent, strerror(errno));
+    size_t base_len = strlen(fin);
+    for (int k = 1; aic_is_dir(fin); k++)
+        snprintf(fin + base_len, fin_len - base_len, "_%d", k);
+    if (rename(t->tmp, fin))
+        return aic_err(err, AIC_ERR_IO, "cannot move results to %s: %s", fin, strerror(errno));
+    return AIC_OK;
+}
+
+/* When every top-N row was refused: the first reason, as a usage error. */
+static int all_refused(struct aic_save_tx *t, struct aic_error *err)
+{
+    if (!(t->rows > 0 && t->refused >= t->rows))
+        return AIC_OK;
+    int rc = t->first.code ? t->first.code : AIC_ERR_USAGE;
+    if (err) {
+        *err = t->first;
+        err->code = rc;
+        aic_err_prefix(err, "no top-N configuration could get deployment artifacts");
+    }
+    return rc;
+}
+
+int aic_save_finish(struct aic_save_tx *t, int rc, const char *name, char *out_path,
+                    size_t out_len, struct aic_error *err)
+{
+    char fin[AIC_PATH_MAX];
+    if (!rc)
+        rc = all_refused(t, err);
+    if (!rc)
+        rc = place(t, name, fin, sizeof fin, err);
+    if (!rc && t->caller && t->caller->warn && t->msgs.len) {
+        char *line = t->msgs.s;
+        for (char *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+            *nl = 0;
+            t->caller->warn(t->caller->user, line);
+        }
+    }
+    aic_buf_release(&t->msgs);
+    if (rc) {
+        nftw(t->tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        if (!t->existed)
+            rmdir(t->dir); /* the folder this save created (only when still empty) */
+        return rc;
+    }
+    if (out_path)
+        aic_strlcpy(out_path, fin, out_len);
+    return AIC_OK;
+}
+
+/* ---- the save-dir of `cli default` / `cli recommend` ------------------------------------ */
+
+static int save_exp(const struct aic_search_result *res, int e, const char *root,
+                    struct aic_save_tx *t, struct aic_error *err)
+{
+    const struct aic_search_exp *x = &res->exp[e];
+    char d[AIC_PATH_MAX];
+    aic_path_join(d, sizeof d, root, aic_report_exp_name(e));
+    if (mkdir(d, 0777))
+        return aic_err(err, AIC_ERR_IO, "cannot create %s: %s", d, strerror(errno));
+    int rc = aic_save_write_owned(d, "best_config_topn.csv",
+                                  aic_report_csv(res, e, x->top, x->n_top), err);
+    if (!rc)
+        rc = aic_save_write_owned(d, "pareto.csv",
+                                  aic_report_csv(res, e, x->pareto, x->n_pareto), err);
+    if (!rc)
+        rc = aic_save_artifacts(t, res, e, d, err);
+    if (rc)
+        return rc;
+    if (res->req.backend != AIC_BACKEND_AUTO)
+        return aic_save_write_owned(d, "exp_config.yaml", aic_report_exp_yaml(res, e), err);
+    for (int b = 0; b < AIC_BACKEND_COUNT && !rc; b++) {
+        char name[64];
+        if (!(res->backends_run & (1 << b)))
+            continue;
+        snprintf(name, sizeof name, "%s_exp_config.yaml", aic_backend_name(b));
+        rc = aic_save_write_owned(d, name, aic_report_exp_yaml_be(res, e, (enum aic_backend)b),
+                                  err);
+    }
+    return rc;
+}
+
+static void sanitize(char *s)
+{
+    for (; *s; s++)
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+              *s == '_' || *s == '.' || *s == '-' || *s == '/'))
+            *s = '_';
 }
 
 /* Final folder name below dir; the suffix is a hash of the request (stable across runs). */
@@ -306,75 +401,19 @@ int aic_report_save_gen(const struct aic_search_result *res, const char *dir,
                         const struct aic_report_gen *gen, char *out_path, size_t out_len,
                         struct aic_error *err)
 {
-    char tmp[AIC_PATH_MAX], name[600], fin[AIC_PATH_MAX];
-    if (!dir || !*dir)
-        return aic_err(err, AIC_ERR_USAGE, "--save_dir needs a folder");
-    int existed = aic_is_dir(dir);
-    if (mkdir_p(dir) || access(dir, W_OK))
-        return aic_err(err, AIC_ERR_IO, "cannot write into --save_dir %s: %s", dir,
-                       strerror(errno ? errno : EACCES));
-    aic_path_join(tmp, sizeof tmp, dir, ".aic-save-XXXXXX");
-    if (!mkdtemp(tmp))
-        return aic_err(err, AIC_ERR_IO, "cannot write into --save_dir %s: %s", dir,
-                       strerror(errno));
-    int rc = AIC_OK;
-    char p[AIC_PATH_MAX];
-    struct gen_state gs = {0}, *g = NULL;
-    if (gen) {
-        gs.wrap = *gen;
-        gs.wrap.warn = collect;
-        gs.wrap.user = &gs;
-        g = &gs;
-    }
-    aic_path_join(p, sizeof p, tmp, "pareto_frontier.png");
-    rc = aic_report_plot(res, p, "png", err);
-    if (!rc) {
-        aic_path_join(p, sizeof p, tmp, "pareto_frontier.svg");
-        rc = aic_report_plot(res, p, "svg", err);
-    }
+    struct aic_report_series s[AIC_EXP_COUNT];
+    struct aic_report_frontiers f;
+    struct aic_save_tx t;
+    char name[600];
+    int rc = aic_save_begin(&t, dir, ".aic-save-XXXXXX", gen, err);
+
+    if (rc)
+        return rc;
+    aic_report_frontiers_of(res, s, &f);
+    rc = aic_save_plots(&f, t.tmp, err);
     for (int e = 0; e < AIC_EXP_COUNT && !rc; e++)
         if (res->exp[e].ran)
-            rc = save_exp(res, e, tmp, g, err);
-    if (!rc && g && g->rows > 0 && g->refused >= g->rows) {
-        rc = g->first.code ? g->first.code : AIC_ERR_USAGE;
-        if (err) {
-            *err = g->first;
-            err->code = rc;
-            aic_err_prefix(err, "no top-N configuration could get deployment artifacts");
-        }
-    }
-    if (!rc) {
-        final_name(res, name, sizeof name);
-        aic_path_join(fin, sizeof fin, dir, name);
-        char parent[AIC_PATH_MAX];
-        aic_strlcpy(parent, fin, sizeof parent);
-        char *slash = strrchr(parent, '/');
-        if (slash)
-            *slash = 0;
-        if (slash && mkdir_p(parent))
-            rc = aic_err(err, AIC_ERR_IO, "cannot create %s: %s", parent, strerror(errno));
-        size_t base_len = strlen(fin);
-        for (int k = 1; !rc && aic_is_dir(fin); k++)
-            snprintf(fin + base_len, sizeof fin - base_len, "_%d", k);
-        if (!rc && rename(tmp, fin))
-            rc = aic_err(err, AIC_ERR_IO, "cannot move results to %s: %s", fin,
-                         strerror(errno));
-    }
-    if (!rc && g && gen->warn && g->msgs.len) {
-        char *line = g->msgs.s;
-        for (char *nl; (nl = strchr(line, '\n')); line = nl + 1) {
-            *nl = 0;
-            gen->warn(gen->user, line);
-        }
-    }
-    aic_buf_release(&gs.msgs);
-    if (rc) {
-        nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-        if (!existed)
-            rmdir(dir); /* the folder this call created (only when still empty) */
-        return rc;
-    }
-    if (out_path)
-        aic_strlcpy(out_path, fin, out_len);
-    return AIC_OK;
+            rc = save_exp(res, e, t.tmp, &t, err);
+    final_name(res, name, sizeof name);
+    return aic_save_finish(&t, rc, name, out_path, out_len, err);
 }
