@@ -2,7 +2,8 @@
  * cmd_exp.c - `aiconfigurator cli exp --yaml_path FILE`: run every experiment of a YAML
  * file (aic-interface §1.6, §2) with its own SLA and search space, then print one report
  * comparing them (best experiment, overlaid Pareto frontiers, one table per experiment)
- * and, with --save_dir, one folder per experiment.
+ * and, with --save_dir, one folder per experiment (CSVs, resolved YAML, and the top-N
+ * deployment artifacts with the generator flags of `cli default`: cli_gen.h).
  *
  * Exit statuses: 2 for a missing/unreadable --yaml_path (usage); 1 for malformed YAML, no
  * valid experiment, or no experiment producing results; 0 when at least one experiment
@@ -15,11 +16,13 @@
 
 #include "aiconfigurator/exp.h"
 #include "cli/cli.h"
+#include "cli/cli_gen.h"
 
 struct exp_opts {
-    const char *yaml, *save_dir, *deployment_target, *generator_config, *generator_set;
+    const char *yaml, *save_dir, *deployment_target;
     const char *engine_step_backend, *forward_model;
     int top_n, inclusive_tpot;
+    struct cli_gen_opts g; /* generator flags: overrides of the artifacts (cli_gen.c) */
 };
 
 #define O(f) offsetof(struct exp_opts, f)
@@ -33,10 +36,6 @@ static const struct cli_opt exp_table[] = {
      "display TPOT as (ttft + tpot*(osl-1))/osl"},
     {"deployment-target", NULL, CLI_STRING, O(deployment_target), 0, 0, NULL, "T",
      "accepted for compatibility (artifacts are dynamo-j2)"},
-    {"generator-config", NULL, CLI_STRING, O(generator_config), 0, 0, NULL, "FILE",
-     "accepted for compatibility; ignored"},
-    {"generator-set", NULL, CLI_STRING, O(generator_set), 0, 0, NULL, "K=V",
-     "accepted for compatibility; ignored"},
     {"engine-step-backend", NULL, CLI_STRING, O(engine_step_backend), 0, 0, NULL, "B",
      "accepted for compatibility; ignored"},
     {"forward-model", NULL, CLI_STRING, O(forward_model), 0, 0, NULL, "M",
@@ -95,17 +94,20 @@ static int load(struct cli_env *env, const struct exp_opts *o, struct aic_exp_se
     return CLI_OK;
 }
 
+static void warn_cb(void *user, const char *msg)
+{
+    cli_log((const struct cli_env *)user, CLI_LOG_WARNING, "%s", msg);
+}
+
 static int output(struct cli_env *env, struct aic_ctx *ctx, const struct exp_opts *o,
-                  const struct aic_exp_run *runs, size_t n)
+                  const struct aic_gencfg *cfg, const struct aic_exp_run *runs, size_t n)
 {
     if (o->save_dir) {
         struct aic_error err = {0};
-        struct aic_exp_save_info info = {0};
+        struct aic_report_gen gen = {ctx, cfg, o->g.tmpl_version, o->g.dynamo_version, warn_cb,
+                                     env};
         char where[1024];
-        int rc = aic_exp_save(ctx, runs, n, o->save_dir, where, sizeof where, &info, &err);
-        for (int i = 0; i < info.n_warn; i++)
-            cli_log(env, CLI_LOG_WARNING, "%s", info.warn[i]);
-        if (rc)
+        if (aic_exp_save_gen(runs, n, o->save_dir, &gen, where, sizeof where, &err))
             return cli_lib_error(env, &err);
         cli_log(env, CLI_LOG_INFO, "Saving results to %s", where);
     }
@@ -119,18 +121,12 @@ static int output(struct cli_env *env, struct aic_ctx *ctx, const struct exp_opt
     return CLI_OK;
 }
 
-int cmd_exp(struct cli_env *env, int argc, char **argv)
+/* Runs the experiments of a parsed command line; cfg: the generator overrides. */
+static int exp_run(struct cli_env *env, const struct exp_opts *o, const struct aic_gencfg *cfg)
 {
-    struct exp_opts o = {.top_n = 5};
-    const struct cli_optset sets[] = {{exp_table, &o}};
-    int rc = cli_parse(env, "exp", exp_summary, sets, 1, argc, argv);
-    if (rc != CLI_OK)
-        return rc;
-    if (!o.yaml)
-        return cli_error(env, 1, "--yaml_path is required (an experiment YAML file; see "
-                                 "examples/)");
     struct aic_exp_set set;
-    if ((rc = load(env, &o, &set)))
+    int rc;
+    if ((rc = load(env, o, &set)))
         return rc;
     cli_log(env, CLI_LOG_INFO, "Loading AIConfigurator version: %s", aic_version());
     cli_log(env, CLI_LOG_INFO, "Experiments to run: %zu", set.n);
@@ -155,7 +151,7 @@ int cmd_exp(struct cli_env *env, int argc, char **argv)
                                "total_gpus or a quantized model), or perf data may be missing "
                                "(try database_mode: HYBRID)");
     } else {
-        rc = output(env, ctx, &o, runs, set.n);
+        rc = output(env, ctx, o, cfg, runs, set.n);
         cli_log(env, CLI_LOG_INFO, "All experiments completed in %.2f seconds", t0);
     }
     for (size_t i = 0; i < set.n; i++)
@@ -163,5 +159,28 @@ int cmd_exp(struct cli_env *env, int argc, char **argv)
     free(runs);
     aic_ctx_free(ctx);
     aic_exp_set_free(&set);
+    return rc;
+}
+
+int cmd_exp(struct cli_env *env, int argc, char **argv)
+{
+    struct exp_opts o = {.top_n = 5};
+    const struct cli_optset sets[] = {{exp_table, &o}, {cli_gen_table, &o.g}};
+    struct aic_gencfg *cfg = NULL;
+    int rc = cli_gen_help(env, argc, argv);
+    if (rc == CLI_OK)
+        rc = cli_gen_take_sets(env, &argc, argv, &o.g);
+    if (rc == CLI_OK)
+        rc = cli_parse(env, "exp", exp_summary, sets, 2, argc, argv);
+    if (rc == CLI_OK && !o.yaml)
+        rc = cli_error(env, 1, "--yaml_path is required (an experiment YAML file; see "
+                               "examples/)");
+    /* bad generator values stop here, before any experiment runs */
+    if (rc == CLI_OK)
+        rc = cli_gen_build(env, &o.g, 1, &cfg);
+    if (rc == CLI_OK)
+        rc = exp_run(env, &o, cfg);
+    aic_gencfg_free(cfg);
+    cli_gen_opts_free(&o.g);
     return rc;
 }
