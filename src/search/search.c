@@ -362,6 +362,18 @@ static int explain_empty(struct run_state *s, struct aic_search_result *res, int
         return aic_err(err, AIC_ERR_NODATA,
                        "no perf data for %s on %s in %s mode; try --database_mode HYBRID",
                        res->model_id, sys, aic_db_mode_name(s->r->db_mode));
+    if (!isfinite(best_ttft)) /* only disagg: decode points fit, no prefill worker did */
+        return aic_err(err, AIC_ERR_RUNTIME,
+                       "no configuration of %s on %s: decode workers fit, but no prefill "
+                       "layout fits in memory (or has perf data), so no TTFT could be "
+                       "evaluated; allow larger prefill workers (prefill candidates, more "
+                       "GPUs) or use a quantized model", res->model_id, sys);
+    if (best_ttft <= s->r->ttft_ms)
+        return aic_err(err, AIC_ERR_RUNTIME,
+                       "no configuration found within %d GPUs of %s: the fastest TTFT found "
+                       "(%.1f ms, %s) meets TTFT <= %.1f ms, but no complete configuration "
+                       "meets the other limits; try more --total_gpus or relax --tpot",
+                       budget, sys, best_ttft, desc, s->r->ttft_ms);
     return aic_err(err, AIC_ERR_RUNTIME,
                    "no configuration meets TTFT <= %.1f ms: the TTFT bound binds; the fastest "
                    "found is %.1f ms (%s); relax --ttft to at least %.0f",
@@ -374,12 +386,18 @@ static void note_exp(struct run_state *s, struct aic_search_result *res, int i)
     const char *name = i == AIC_EXP_AGG ? "agg" : "disagg";
     if (!x->ran)
         return;
+    if (!x->n_rows && !isfinite(s->st[i].best_ttft_ms)) {
+        snprintf(x->note, sizeof x->note,
+                 "%s: no configuration found (fitting points %d, but no %s layout fits in "
+                 "memory or has perf data, so no TTFT was evaluated)", name, s->st[i].n_fit,
+                 i == AIC_EXP_AGG ? "agg" : "prefill");
+        warn(res, "%s", x->note);
+        return;
+    }
     if (!x->n_rows) {
         snprintf(x->note, sizeof x->note,
                  "%s: no configuration found (fitting points %d, lowest TTFT %.1f ms vs "
-                 "bound %.1f ms)", name, s->st[i].n_fit,
-                 isfinite(s->st[i].best_ttft_ms) ? s->st[i].best_ttft_ms : 0.0,
-                 s->r->ttft_ms);
+                 "bound %.1f ms)", name, s->st[i].n_fit, s->st[i].best_ttft_ms, s->r->ttft_ms);
         warn(res, "%s", x->note);
         return;
     }
