@@ -1,7 +1,8 @@
 /*
  * perfdb.c - opening a perf database (version folders, NCCL folder, empirical coefficients)
  * and loading its tables lazily: each table's CSV columns are read by header name and turned
- * into (keys, axes, latency) rows by one small function per table, listed in tab_specs[].
+ * into (keys, axes, latency) rows by one function walking tab_specs[] (which columns are keys,
+ * axes and latency; a small fix-up hook for the tables with special rules).
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -39,17 +40,22 @@ const char *aic_prov_name(enum aic_prov p)
     return (int)p >= 0 && p < AIC_PROV_COUNT ? prov_names[p] : "unknown";
 }
 
-/* ---- per-table row builders ------------------------------------------------------------ */
+/* ---- the table list: which columns become keys, axes and latency ------------------------ */
 
-/* Turns one CSV row (requested columns, in spec order) into keys/axes/latency; 0 = drop. */
-typedef int (*row_fn)(struct aic_perfdb *db, struct ptable *t, const double *v, double *keys,
-                      double *axes, double *lat);
+/* Adjusts or drops one row after the generic mapping (v: the row's columns in spec order;
+ * k, a, lat already filled from the maps). Returns 0 to drop the row. */
+typedef int (*row_fix)(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
+                       double *a, double *lat);
 
+/* One table: its CSV columns (in the order v[] sees them), then where keys, axes and the
+ * latency come from: key[i] and axis[j] are column indices; plus[j] >= 0 adds a second
+ * column to axis j (decode: isl + step = the KV length); fix runs last (NULL = none). */
 struct tab_spec {
     const char *file;
     int nk, na;
     struct rawcol cols[14];
-    row_fn row;
+    signed char key[PT_MAXK], axis[PT_MAXA], plus[PT_MAXA], lat;
+    row_fix fix;
 };
 
 static enum aic_quant pool_quant(const struct ptable *t, double id, unsigned use)
@@ -57,125 +63,39 @@ static enum aic_quant pool_quant(const struct ptable *t, double id, unsigned use
     return aic_quant_parse(t->strs.s[(int)id], use);
 }
 
-static int row_gemm(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
+/* GEMM: AWQ/GPTQ rows dropped; latency floored at the speed of light of the dtype. */
+static int fix_gemm(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
                     double *a, double *lat)
 {
     const char *dt = t->strs.s[(int)v[0]];
+    (void)k, (void)a;
     if (!strcmp(dt, "awq") || !strcmp(dt, "gptq"))
         return 0;
-    k[0] = v[0];
-    a[0] = v[2];
-    a[1] = v[3];
-    a[2] = v[1];
-    *lat = v[4];
     enum aic_quant q = aic_quant_parse(dt, AIC_QUSE_GEMM);
     if (q != AIC_Q_NONE && db->sys.tc_flops[aic_quant_compute(q)] > 0)
         *lat = fmax(*lat, aic_sol_gemm(&db->sys, q, v[1], v[2], v[3]));
     return 1;
 }
 
-static int row_ctx_attn(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
+/* Context attention: n_kv key 0 when it equals the heads (MHA). */
+static int fix_ctx_attn(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
                         double *a, double *lat)
 {
-    (void)db;
-    (void)t;
-    k[0] = v[0];                       /* attn dtype */
-    k[1] = v[1];                       /* kv dtype */
-    k[2] = v[2] == v[3] ? 0 : v[2];    /* n_kv, 0 = MHA */
-    k[3] = v[4];                       /* head_dim */
-    k[4] = v[5];                       /* window */
-    a[0] = v[3];                       /* heads */
-    a[1] = v[6];                       /* isl */
-    a[2] = v[7];                       /* batch */
-    *lat = v[8];
+    (void)db, (void)t, (void)a, (void)lat;
+    k[2] = v[2] == v[3] ? 0 : v[2];
     return 1;
 }
 
-static int row_gen_attn(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
+/* Generation attention: MHA as above; latency floored at the speed of light. */
+static int fix_gen_attn(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
                         double *a, double *lat)
 {
-    k[0] = v[0];
     k[1] = v[1] == v[2] ? 0 : v[1];
-    k[2] = v[3];
-    k[3] = v[4];
-    a[0] = v[2];
-    a[1] = v[5];
-    a[2] = v[6] + v[7];
-    *lat = v[8];
     enum aic_quant kv = pool_quant(t, v[0], AIC_QUSE_KV);
     if (kv != AIC_Q_NONE) {
         struct attn_ctx c = {&db->sys, AIC_Q_BF16, kv, (int)k[1], (int)k[2], (int)k[3]};
         *lat = fmax(*lat, sol_gen_attn(&c, a));
     }
-    return 1;
-}
-
-static int row_ctx_mla(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
-                       double *a, double *lat)
-{
-    (void)db;
-    (void)t;
-    k[0] = v[0];
-    k[1] = v[1];
-    a[0] = v[2];
-    a[1] = v[3];
-    a[2] = v[4];
-    *lat = v[5];
-    return 1;
-}
-
-static int row_gen_mla(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
-                       double *a, double *lat)
-{
-    (void)db;
-    (void)t;
-    k[0] = v[0];
-    a[0] = v[1];
-    a[1] = v[2];
-    a[2] = v[3] + v[4];
-    *lat = v[5];
-    return 1;
-}
-
-static int row_ctx_module(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
-                          double *a, double *lat)
-{
-    (void)db;
-    (void)t;
-    k[0] = v[0];
-    k[1] = v[1];
-    k[2] = v[2];
-    a[0] = v[3];
-    a[1] = v[4];
-    a[2] = v[5];
-    *lat = v[6];
-    return 1;
-}
-
-static int row_gen_module(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
-                          double *a, double *lat)
-{
-    (void)db;
-    (void)t;
-    k[0] = v[0];
-    k[1] = v[1];
-    a[0] = v[2];
-    a[1] = v[3];
-    a[2] = v[4] + v[5];
-    *lat = v[6];
-    return 1;
-}
-
-static int row_bmm(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
-                   double *a, double *lat)
-{
-    (void)db;
-    (void)t;
-    k[0] = v[0];
-    k[1] = v[1];
-    k[2] = v[2];
-    a[0] = v[3];
-    *lat = v[4];
     return 1;
 }
 
@@ -190,11 +110,12 @@ static void moe_mark_nongated(struct aic_perfdb *db, const double *v)
         memcpy(db->moe_nongated[db->n_moe_nongated++], g, sizeof(g));
 }
 
-/* MoE: grid (1 = min-latency kernel rows) and the two dtype renames of README section 4. */
-static int row_moe(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
+/* MoE: key 0 = min-latency kernel rows, key 1 = the dtype with the two renames of README
+ * section 4; non-gated shapes remembered. */
+static int fix_moe(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
                    double *a, double *lat)
 {
-    (void)db;
+    (void)a, (void)lat;
     const char *ks = t->strs.s[(int)v[0]], *dt = t->strs.s[(int)v[1]];
     double dtype = v[1];
     if (!strcmp(dt, "w4a8_mxfp4_mxfp8") && !strcmp(ks, "sglang_mxfp4_flashinfer_trtllm_moe"))
@@ -207,100 +128,82 @@ static int row_moe(struct aic_perfdb *db, struct ptable *t, const double *v, dou
         moe_mark_nongated(db, v);
     k[0] = !strcmp(ks, "moe_torch_flow_min_latency");
     k[1] = dtype;
-    for (int i = 2; i < 9; i++)
-        k[i] = v[i];
-    a[0] = v[9];
-    *lat = v[10];
     return 1;
 }
 
-static int row_allreduce(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
-                         double *a, double *lat)
-{
-    (void)db;
-    (void)t;
-    k[0] = v[0];
-    a[0] = v[1];
-    *lat = v[2];
-    return 1;
-}
-
-static int row_nccl(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
-                    double *a, double *lat)
-{
-    (void)db;
-    (void)t;
-    k[0] = v[0];
-    k[1] = v[1];
-    k[2] = v[2];
-    a[0] = v[3];
-    *lat = v[4];
-    return 1;
-}
-
-static int row_scale(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
+/* Quantize/scale kernels: latency 0 = not measured. */
+static int fix_scale(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
                      double *a, double *lat)
 {
-    (void)db;
-    (void)t;
-    if (!(v[3] > 0))
-        return 0; /* 0 = not measured */
-    k[0] = v[0];
-    a[0] = v[1];
-    a[1] = v[2];
-    *lat = v[3];
-    return 1;
+    (void)db, (void)t, (void)v, (void)k, (void)a;
+    return *lat > 0;
 }
 
 #define S(n) {n, 1, 0, 0}
 #define N(n) {n, 0, 0, 0}
 #define LAT {"latency", 0, 0, 0}
+#define WINDOW {"window_size", 0, 1, 0}
+#define NOPLUS {-1, -1, -1}
 
+/* clang-format off */
 static const struct tab_spec tab_specs[T_COUNT] = {
-    [T_GEMM] = {"gemm_perf", 1, 3, {S("gemm_dtype"), N("m"), N("n"), N("k"), LAT}, row_gemm},
+    [T_GEMM] = {"gemm_perf", 1, 3, {S("gemm_dtype"), N("m"), N("n"), N("k"), LAT},
+                {0}, {2, 3, 1}, NOPLUS, 4, fix_gemm},
     [T_CTX_ATTN] = {"context_attention_perf", 5, 3,
                     {S("attn_dtype"), S("kv_cache_dtype"), N("num_key_value_heads"),
-                     N("num_heads"), N("head_dim"), {"window_size", 0, 1, 0}, N("isl"),
-                     N("batch_size"), LAT},
-                    row_ctx_attn},
+                     N("num_heads"), N("head_dim"), WINDOW, N("isl"), N("batch_size"), LAT},
+                    {0, 1, 2, 4, 5}, {3, 6, 7}, NOPLUS, 8, fix_ctx_attn},
     [T_GEN_ATTN] = {"generation_attention_perf", 4, 3,
                     {S("kv_cache_dtype"), N("num_key_value_heads"), N("num_heads"),
-                     N("head_dim"), {"window_size", 0, 1, 0}, N("batch_size"), N("isl"),
-                     N("step"), LAT},
-                    row_gen_attn},
+                     N("head_dim"), WINDOW, N("batch_size"), N("isl"), N("step"), LAT},
+                    {0, 1, 3, 4}, {2, 5, 6}, {-1, -1, 7}, 8, fix_gen_attn},
     [T_CTX_MLA] = {"context_mla_perf", 2, 3,
                    {S("mla_dtype"), S("kv_cache_dtype"), N("num_heads"), N("isl"),
                     N("batch_size"), LAT},
-                   row_ctx_mla},
+                   {0, 1}, {2, 3, 4}, NOPLUS, 5, NULL},
     [T_GEN_MLA] = {"generation_mla_perf", 1, 3,
                    {S("kv_cache_dtype"), N("num_heads"), N("batch_size"), N("isl"), N("step"),
                     LAT},
-                   row_gen_mla},
+                   {0}, {1, 2, 3}, {-1, -1, 4}, 5, NULL},
     [T_CTX_MODULE] = {"mla_context_module_perf", 3, 3,
                       {S("mla_dtype"), S("kv_cache_dtype"), S("gemm_type"), N("num_heads"),
                        N("isl"), N("batch_size"), LAT},
-                      row_ctx_module},
+                      {0, 1, 2}, {3, 4, 5}, NOPLUS, 6, NULL},
     [T_GEN_MODULE] = {"mla_generation_module_perf", 2, 3,
                       {S("kv_cache_dtype"), S("gemm_type"), N("num_heads"), N("batch_size"),
                        N("isl"), N("step"), LAT},
-                      row_gen_module},
+                      {0, 1}, {2, 3, 4}, {-1, -1, 5}, 6, NULL},
     [T_BMM] = {"mla_bmm_perf", 3, 1,
-               {S("bmm_dtype"), S("op_name"), N("num_heads"), N("num_tokens"), LAT}, row_bmm},
+               {S("bmm_dtype"), S("op_name"), N("num_heads"), N("num_tokens"), LAT},
+               {0, 1, 2}, {3}, NOPLUS, 4, NULL},
     [T_MOE] = {"moe_perf", 9, 1,
                {S("kernel_source"), S("moe_dtype"), S("distribution"), N("topk"),
                 N("num_experts"), N("hidden_size"), N("inter_size"), N("moe_tp_size"),
                 N("moe_ep_size"), N("num_tokens"), LAT},
-               row_moe},
+               {0, 1, 2, 3, 4, 5, 6, 7, 8}, {9}, NOPLUS, 10, fix_moe},
     [T_ALLREDUCE] = {"custom_allreduce_perf", 1, 1, {N("num_gpus"), N("message_size"), LAT},
-                     row_allreduce},
+                     {0}, {1}, NOPLUS, 2, NULL},
     [T_COMPUTESCALE] = {"computescale_perf", 1, 2, {S("quant_dtype"), N("m"), N("k"), LAT},
-                        row_scale},
+                        {0}, {1, 2}, NOPLUS, 3, fix_scale},
     [T_SCALEMATRIX] = {"scale_matrix_perf", 1, 2, {S("quant_dtype"), N("m"), N("k"), LAT},
-                       row_scale},
+                       {0}, {1, 2}, NOPLUS, 3, fix_scale},
     [T_NCCL] = {"nccl_perf", 3, 1,
                 {S("nccl_dtype"), S("op_name"), N("num_gpus"), N("message_size"), LAT},
-                row_nccl},
+                {0, 1, 2}, {3}, NOPLUS, 4, NULL},
 };
+/* clang-format on */
+
+/* One CSV row (columns in spec order) into keys/axes/latency by the spec's maps; 0 = drop. */
+static int spec_row(const struct tab_spec *sp, struct aic_perfdb *db, struct ptable *t,
+                    const double *v, double *k, double *a, double *lat)
+{
+    for (int i = 0; i < sp->nk; i++)
+        k[i] = v[sp->key[i]];
+    for (int j = 0; j < sp->na; j++)
+        a[j] = v[sp->axis[j]] + (sp->plus[j] >= 0 ? v[sp->plus[j]] : 0.0);
+    *lat = v[sp->lat];
+    return sp->fix ? sp->fix(db, t, v, k, a, lat) : 1;
+}
 
 static size_t spec_ncols(const struct tab_spec *s)
 {
@@ -347,7 +250,7 @@ static int table_load(struct aic_perfdb *db, enum ptab_id id, struct aic_error *
         return rc;
     }
     for (size_t i = 0; i < raw.nrows && !rc; i++)
-        if (sp->row(db, t, raw.v + i * nc, keys, axes, &lat))
+        if (spec_row(sp, db, t, raw.v + i * nc, keys, axes, &lat))
             rc = pbuild_add(&b, keys, axes, lat);
     t->rows_read = raw.nrows;
     rawtab_free(&raw);
