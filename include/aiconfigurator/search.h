@@ -93,6 +93,11 @@ struct aic_search_req {
     /* cli exp: candidate lists, per-role versions/quant, replica and batch limits,
      * corrections (borrowed; NULL = AIConfigurator's defaults) */
     const struct aic_search_space *space;
+    /* Optional progress report, called from the sweep loops after each worker layout
+     * (stage e.g. "agg", "disagg prefill", "disagg decode"); NULL = none. */
+    void (*progress)(void *user, const char *stage, enum aic_backend backend, int done,
+                     int total);
+    void *progress_user;
 };
 
 /* AIConfigurator's `cli default` defaults: isl 4000, osl 1000, ttft 2000, tpot 30, trtllm,

@@ -14,12 +14,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aiconfigurator/report.h"
 #include "aiconfigurator/search.h"
 #include "aiconfigurator/generate.h"
 #include "cli/cli.h"
 #include "cli/cli_gen.h"
+#include "util/util.h"
 
 struct sweep_opts {
     const char *model, *system, *decode_system, *backend_version, *save_dir, *transfer_policy;
@@ -172,6 +174,29 @@ static int empirical_fallback(struct cli_env *env, struct aic_ctx *ctx, const ch
             "tables (e.g. ../shared/perfdb) for SILICON accuracy.",
             system, backend == AIC_BACKEND_AUTO ? "auto" : aic_backend_name(backend));
     return CLI_OK;
+}
+
+/* Progress on stderr for searches that take more than a second, only on a terminal. */
+struct progress {
+    double t0;
+    int shown;
+};
+
+static void on_progress(void *user, const char *stage, enum aic_backend be, int done, int total)
+{
+    struct progress *p = user;
+    if (aic_now_s() - p->t0 < 1.0)
+        return;
+    fprintf(stderr, "\r  searching %s %s: %d/%d layouts   ", stage, aic_backend_name(be), done,
+            total);
+    fflush(stderr);
+    p->shown = 1;
+}
+
+static void progress_done(const struct progress *p)
+{
+    if (p->shown)
+        fprintf(stderr, "\r%60s\r", "");
 }
 
 static int build_req(struct cli_env *env, struct aic_ctx *ctx, const struct sweep_opts *o,
@@ -335,7 +360,13 @@ static int sweep_run(struct cli_env *env, struct sweep_opts *o_, int recommend)
         if ((i == 0 && req.serving != AIC_SEARCH_DISAGG) ||
             (i == 1 && req.serving != AIC_SEARCH_AGG))
             cli_log(env, CLI_LOG_INFO, "Starting experiment: %s", i ? "disagg" : "agg");
+    struct progress prog = {aic_now_s(), 0};
+    if (isatty(STDERR_FILENO)) {
+        req.progress = on_progress;
+        req.progress_user = &prog;
+    }
     rc = aic_search_run(ctx, &req, &res, &err);
+    progress_done(&prog);
     if (rc) {
         for (int i = 0; i < res.n_warn; i++)
             cli_log(env, CLI_LOG_WARNING, "%s", res.warn[i]);

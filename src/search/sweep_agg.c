@@ -157,6 +157,8 @@ int aic_sweep_agg(const struct aic_search_req *r, const struct aic_model *m,
         if (aic_worker_init(&w, m, db, lays[li], &o, &e))
             continue; /* layout does not divide heads/experts: pruned */
         int n = sweep_worker(r, &w, bl, nb, cl, nc, pts, seen, st);
+        if (r->progress)
+            r->progress(r->progress_user, "agg", be, li + 1, nl);
         if (n == 0)
             st->n_oom_layouts++;
         else

@@ -103,6 +103,8 @@ static int eval_prefill(const struct aic_search_req *r, const struct aic_model *
             break;
         }
         aic_worker_release(&w);
+        if (r->progress)
+            r->progress(r->progress_user, "disagg prefill", be, i + 1, nl);
     }
     return n;
 }
@@ -158,6 +160,8 @@ static int eval_decode(const struct aic_search_req *r, const struct aic_model *m
             if (mt.tpot_ms < st->best_tpot_ms)
                 st->best_tpot_ms = mt.tpot_ms;
         }
+        if (r->progress)
+            r->progress(r->progress_user, "disagg decode", be, i + 1, nl);
         st->n_fit += fit;
         if (fit)
             st->n_layouts_ok++;
