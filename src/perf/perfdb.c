@@ -475,11 +475,17 @@ int aic_perfdb_open(const struct aic_system *sys, enum aic_backend backend, cons
             pick = i;
     if (pick < 0 && (mode == AIC_DB_SILICON || mode == AIC_DB_HYBRID)) {
         aic_perfdb_versions(sys, backend, avail, sizeof(avail));
-        aic_err(err, AIC_ERR_NOTFOUND, "no perf data for %s/%s%s%s; available: %s", sys->name,
-                aic_backend_name(backend), version && *version ? " " : "",
-                version ? version : "", n ? avail : "none");
-        if (!n)
-            aic_err_prefix(err, "looked in %s", parent);
+        if (n)
+            aic_err(err, AIC_ERR_NOTFOUND, "no perf data for %s/%s%s%s; available: %s",
+                    sys->name, aic_backend_name(backend), version && *version ? " " : "",
+                    version ? version : "", avail);
+        else
+            aic_err(err, AIC_ERR_NOTFOUND,
+                    "no perf data for %s/%s (looked in %s); pass --systems-paths DIR whose "
+                    "data/%s/%s/ holds the tables (e.g. ../shared/perfdb), or use "
+                    "--database-mode EMPIRICAL",
+                    sys->name, aic_backend_name(backend), parent, sys->name,
+                    aic_backend_name(backend));
         free(db);
         return AIC_ERR_NOTFOUND;
     }
