@@ -66,8 +66,7 @@ static int load_system(const char *root, const char *name, struct aic_system *s)
 
 int main(int argc, char **argv)
 {
-    static const char *const systems[] = {"h100_sxm", "h200_sxm", "a100_sxm", "b200_sxm",
-                                          "gb200"};
+    static const char *const systems[] = {"h100_sxm", "h200_sxm", "a100_sxm", "b200_sxm", "gb200"};
     const char *const *list = systems;
     int nsys = 5;
 
@@ -137,8 +136,8 @@ int main(int argc, char **argv)
                     nq++;
                 }
             per = (aic_now_s() - t0) / nq;
-            printf("  generation attention query %.2f us (%d queries, checksum %.3f)\n",
-                   per * 1e6, nq, sum);
+            printf("  generation attention query %.2f us (%d queries, checksum %.3f)\n", per * 1e6,
+                   nq, sum);
             aic_perfdb_free(db);
         }
     }

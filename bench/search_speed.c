@@ -26,8 +26,8 @@ struct scenario {
 
 static const struct scenario scenarios[] = {
     {"qwen", "Qwen/Qwen3-32B", "h100_sxm", AIC_BACKEND_VLLM, 32, 4000, 500, 300, 10, 0.3},
-    {"dsv3", "deepseek-ai/DeepSeek-V3", "h200_sxm", AIC_BACKEND_TRTLLM, 64, 4000, 1000, 2000,
-     30, 2.0},
+    {"dsv3", "deepseek-ai/DeepSeek-V3", "h200_sxm", AIC_BACKEND_TRTLLM, 64, 4000, 1000, 2000, 30,
+     2.0},
 };
 
 static int run(const struct scenario *s, const char *paths)
@@ -57,8 +57,8 @@ static int run(const struct scenario *s, const char *paths)
         fputs(text, stdout);
     printf("%-5s %-26s %3d x %-9s %-6s  %.3f s (target %.1f s)  %ld evaluations  %.0f/s  "
            "search %.3f s  peak RSS %.1f MiB  chosen %s\n",
-           s->name, s->model, s->gpus, s->system, aic_backend_name(s->backend), dt, s->target_s,
-           n, n / dt, res.elapsed_s, ru.ru_maxrss / 1024.0,
+           s->name, s->model, s->gpus, s->system, aic_backend_name(s->backend), dt, s->target_s, n,
+           n / dt, res.elapsed_s, ru.ru_maxrss / 1024.0,
            res.best >= 0 ? (res.best ? "disagg" : "agg") : "none");
     free(text);
     aic_search_result_free(&res);

@@ -26,7 +26,7 @@
 
 #define MAX_NX 16
 #define MAX_NY 10
-#define FOLDS 5
+#define FOLDS  5
 
 struct sample {
     float x, y, lu;
@@ -321,8 +321,7 @@ static int fit_backend(const char *outdir, const struct aic_system *sys, enum ai
 
 int main(int argc, char **argv)
 {
-    static const char *const systems[] = {"a100_sxm", "b200_sxm", "gb200", "h100_sxm",
-                                          "h200_sxm"};
+    static const char *const systems[] = {"a100_sxm", "b200_sxm", "gb200", "h100_sxm", "h200_sxm"};
     const char *outdir = argc > 2 ? argv[2] : "data/empirical";
     const char *const *list = systems;
     int nsys = 5, rc = 0;

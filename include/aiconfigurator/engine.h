@@ -33,11 +33,11 @@ struct aic_quant_cfg {
 /* Knobs of one worker beyond its layout. Zero-initialise, then set what you need. */
 struct aic_worker_opts {
     struct aic_quant_cfg quant;
-    int nextn;                    /* MTP draft tokens (0 = off) */
-    double nextn_accepted;        /* mean accepted draft tokens per step */
-    double free_mem_fraction;     /* 0 = backend default */
-    int max_seq_len;              /* 0 = isl + osl */
-    double latency_correction;    /* multiplies every op latency; 0 = 1.0 */
+    int nextn;                 /* MTP draft tokens (0 = off) */
+    double nextn_accepted;     /* mean accepted draft tokens per step */
+    double free_mem_fraction;  /* 0 = backend default */
+    int max_seq_len;           /* 0 = isl + osl */
+    double latency_correction; /* multiplies every op latency; 0 = 1.0 */
 };
 
 /* A worker: one model replica on tp*pp*dp GPUs with its op lists. */
@@ -46,10 +46,10 @@ struct aic_worker {
     struct aic_perfdb *db;
     enum aic_backend backend;
     struct aic_layout lay;
-    struct aic_quant_cfg q;       /* resolved, never AIC_Q_NONE */
+    struct aic_quant_cfg q; /* resolved, never AIC_Q_NONE */
     struct aic_worker_opts opts;
-    struct aic_oplist *ctx_ops;   /* prefill op list (opaque, owned) */
-    struct aic_oplist *gen_ops;   /* decode-step op list (opaque, owned) */
+    struct aic_oplist *ctx_ops; /* prefill op list (opaque, owned) */
+    struct aic_oplist *gen_ops; /* decode-step op list (opaque, owned) */
 };
 
 /* Validates the layout against the model (heads, experts divisible; backend rules) and
@@ -64,19 +64,19 @@ int aic_worker_gpus(const struct aic_worker *w);
 struct aic_memory {
     double weights, kv_cache, activations, nccl, other, total;
     double capacity;
-    int oom;                      /* 1 when total exceeds capacity or KV exceeds its budget */
-    int max_batch;                /* requests per attention-DP rank whose KV fits the budget
-                                   * on average (paged KV: prompt + half the output each) */
+    int oom;       /* 1 when total exceeds capacity or KV exceeds its budget */
+    int max_batch; /* requests per attention-DP rank whose KV fits the budget
+                    * on average (paged KV: prompt + half the output each) */
 };
 
 /* Serving metrics of one configuration. Throughputs count output tokens. */
 struct aic_metrics {
     double ttft_ms, tpot_ms, request_latency_ms;
-    double tokens_per_s;          /* whole deployment */
+    double tokens_per_s; /* whole deployment */
     double tokens_per_s_per_gpu;
     double tokens_per_s_per_user;
     double requests_per_s;
-    double concurrency;           /* requests in flight */
+    double concurrency; /* requests in flight */
     int num_gpus;
     int kv_limited_batch;         /* agg: > 0 when only this many requests per rank fit in the
                                    * KV cache at once; the rest queue (TTFT includes it) */
@@ -101,8 +101,7 @@ int aic_run_agg(struct aic_worker *w, const struct aic_workload *wl, int b, int 
 
 /* Disaggregated: x prefill workers (batch bp each) and y decode workers (batch bd). */
 int aic_run_disagg(struct aic_worker *pw, int bp, int x, struct aic_worker *dw, int bd, int y,
-                   const struct aic_workload *wl, struct aic_metrics *out,
-                   struct aic_error *err);
+                   const struct aic_workload *wl, struct aic_metrics *out, struct aic_error *err);
 
 /* Memory of a worker holding b requests of the workload (phase 0 agg, 1 ctx, 2 gen). */
 void aic_worker_memory(const struct aic_worker *w, const struct aic_workload *wl, int b,
@@ -111,8 +110,8 @@ void aic_worker_memory(const struct aic_worker *w, const struct aic_workload *wl
 /* ---- per-op breakdown (for --detail) ------------------------------------------------ */
 
 struct aic_op_time {
-    const char *name;             /* op name, e.g. "context_qkv_gemm" (static storage) */
-    double ms;                    /* per-call latency x scale (all layers) */
+    const char *name; /* op name, e.g. "context_qkv_gemm" (static storage) */
+    double ms;        /* per-call latency x scale (all layers) */
     enum aic_prov prov;
 };
 

@@ -15,7 +15,7 @@
 
 enum aic_status {
     AIC_OK = 0,
-    AIC_ERR_USAGE = -1,    /* bad input from the user: flag value, unknown name, impossible layout */
+    AIC_ERR_USAGE = -1, /* bad input from the user: flag value, unknown name, impossible layout */
     AIC_ERR_NOTFOUND = -2, /* a file, model, system, backend or version does not exist */
     AIC_ERR_PARSE = -3,    /* a file exists but is malformed (JSON, YAML, CSV) */
     AIC_ERR_NODATA = -4,   /* the perf database has no data for an op (SILICON mode) */

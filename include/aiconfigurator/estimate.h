@@ -41,19 +41,19 @@ int aic_ctx_get_db(struct aic_ctx *ctx, const char *system, enum aic_backend bac
 /* One deployment to estimate. aic_estimate_req_init() sets AIConfigurator's defaults
  * (isl 1024, osl 1024, batch 128, tp 1, trtllm, SILICON, quant from checkpoint). */
 struct aic_estimate_req {
-    const char *model;            /* HF id, directory or legacy name (borrowed) */
+    const char *model; /* HF id, directory or legacy name (borrowed) */
     const char *system;
-    const char *decode_system;    /* disagg: NULL = system */
+    const char *decode_system; /* disagg: NULL = system */
     enum aic_backend backend;
-    const char *backend_version;  /* NULL = newest */
+    const char *backend_version; /* NULL = newest */
     enum aic_db_mode db_mode;
-    int db_mode_explicit;         /* 0: fall back to EMPIRICAL when no perf data is found */
+    int db_mode_explicit; /* 0: fall back to EMPIRICAL when no perf data is found */
     enum aic_serving_mode mode;
     struct aic_workload wl;
-    int batch_size;               /* agg/static: per attention-DP rank */
-    int ctx_tokens;               /* agg: 0 = isl */
-    struct aic_layout lay;        /* agg/static */
-    struct aic_worker_opts opts;  /* quant, nextn, memory knobs (shared by both pools) */
+    int batch_size;              /* agg/static: per attention-DP rank */
+    int ctx_tokens;              /* agg: 0 = isl */
+    struct aic_layout lay;       /* agg/static */
+    struct aic_worker_opts opts; /* quant, nextn, memory knobs (shared by both pools) */
     /* disagg */
     struct aic_layout prefill_lay, decode_lay;
     int prefill_batch, prefill_workers, decode_batch, decode_workers;
@@ -64,10 +64,10 @@ void aic_estimate_req_init(struct aic_estimate_req *req);
 
 struct aic_estimate_result {
     struct aic_metrics m;
-    enum aic_db_mode db_mode_used;   /* differs from the request after a fallback */
-    int fell_back;                   /* 1 when no perf data was found and EMPIRICAL was used */
+    enum aic_db_mode db_mode_used; /* differs from the request after a fallback */
+    int fell_back;                 /* 1 when no perf data was found and EMPIRICAL was used */
     char backend_version[32];
-    struct aic_quant_cfg quant;      /* resolved quantization (prefill pool for disagg) */
+    struct aic_quant_cfg quant; /* resolved quantization (prefill pool for disagg) */
     /* per-op breakdown of prefill (phase 1) and one decode step (phase 2) */
     int n_ctx_ops, n_gen_ops;
     struct aic_op_time ctx_ops[AIC_MAX_BREAKDOWN], gen_ops[AIC_MAX_BREAKDOWN];

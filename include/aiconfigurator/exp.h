@@ -28,44 +28,43 @@
 #include "aiconfigurator/search.h"
 
 #define AIC_EXP_NAME_MAX 96
-#define AIC_EXP_STR_MAX 512
+#define AIC_EXP_STR_MAX  512
 
 /* One experiment, resolved to a search request. Roles index AIC_ROLE_AGG/PREFILL/DECODE. */
 struct aic_exp {
     char name[AIC_EXP_NAME_MAX];
-    int line;                       /* 1-based line of its key in the file */
-    int serving;                    /* AIC_SEARCH_AGG or AIC_SEARCH_DISAGG */
-    int legacy;                     /* written in the V1 schema (converted) */
+    int line;    /* 1-based line of its key in the file */
+    int serving; /* AIC_SEARCH_AGG or AIC_SEARCH_DISAGG */
+    int legacy;  /* written in the V1 schema (converted) */
     char model[AIC_ROLE_COUNT][AIC_EXP_STR_MAX];
     char system[AIC_ROLE_COUNT][64];
     char version[AIC_ROLE_COUNT][32];
-    int backend[AIC_ROLE_COUNT];     /* enum aic_backend; -1 = not given (trtllm) */
+    int backend[AIC_ROLE_COUNT]; /* enum aic_backend; -1 = not given (trtllm) */
     int chunked[AIC_ROLE_COUNT];
-    int nextn_auto;                  /* `nextn: auto`: from the checkpoint (aic_exp_check) */
+    int nextn_auto; /* `nextn: auto`: from the checkpoint (aic_exp_check) */
     int nextn_accepted_set;
     int cp[AIC_ROLE_COUNT][AIC_SPACE_MAX_LIST], n_cp[AIC_ROLE_COUNT]; /* accepted; cp 1 only */
-    struct aic_search_req req;       /* strings point into this struct; req.space = &space */
+    struct aic_search_req req; /* strings point into this struct; req.space = &space */
     struct aic_search_space space;
 };
 
 /* The experiments of one file. */
 #define AIC_EXP_MSG_MAX 512
 struct aic_exp_set {
-    struct aic_exp **exp;   /* loaded experiments in run order, owned */
+    struct aic_exp **exp; /* loaded experiments in run order, owned */
     size_t n;
     char (*msg)[AIC_EXP_MSG_MAX]; /* one line per problem (rejected experiments), owned */
     size_t n_msg;
     char (*note)[AIC_EXP_MSG_MAX]; /* warnings (V1 conversion, ignored keys), owned */
     size_t n_note;
-    int n_defined;          /* experiments named in the file (before rejections) */
+    int n_defined; /* experiments named in the file (before rejections) */
 };
 
 /* Loads a file / a string (origin names it in messages). top_n applies to every
  * experiment. Whole-file problems return an error; per-experiment ones go to set->msg. */
-int aic_exp_load_file(const char *path, int top_n, struct aic_exp_set *set,
-                      struct aic_error *err);
-int aic_exp_load_string(const char *text, const char *origin, int top_n,
-                        struct aic_exp_set *set, struct aic_error *err);
+int aic_exp_load_file(const char *path, int top_n, struct aic_exp_set *set, struct aic_error *err);
+int aic_exp_load_string(const char *text, const char *origin, int top_n, struct aic_exp_set *set,
+                        struct aic_error *err);
 void aic_exp_set_free(struct aic_exp_set *set);
 
 /* Checks an experiment against models and systems: the model resolves, the systems exist,
@@ -83,9 +82,9 @@ char *aic_exp_yaml(const struct aic_exp *e, const struct aic_search_result *res)
 /* One experiment's outcome. */
 struct aic_exp_run {
     const struct aic_exp *exp;
-    int ok;                          /* search succeeded and res holds rows */
-    struct aic_search_result res;    /* valid when ok (free with aic_search_result_free) */
-    char msg[AIC_ERROR_MSG_MAX];     /* why not ok */
+    int ok;                       /* search succeeded and res holds rows */
+    struct aic_search_result res; /* valid when ok (free with aic_search_result_free) */
+    char msg[AIC_ERROR_MSG_MAX];  /* why not ok */
 };
 
 /* Index of the run with the highest rank-1 tokens/s/gpu_cluster (runs meeting their SLA
@@ -112,9 +111,9 @@ struct aic_exp_save_info {
 /* --save_dir: DIR/<first experiment's model>_<system>_<backend>_isl.._osl.._ttft.._tpot.._<n>/
  * with pareto_frontier.png/.svg and per experiment <name>/ best_config_topn.csv, pareto.csv,
  * exp_config.yaml (resolved) and top1..topN/ deployment artifacts. All or nothing. */
-int aic_exp_save(struct aic_ctx *ctx, const struct aic_exp_run *runs, size_t n,
-                 const char *dir, char *out_path, size_t out_len,
-                 struct aic_exp_save_info *info, struct aic_error *err);
+int aic_exp_save(struct aic_ctx *ctx, const struct aic_exp_run *runs, size_t n, const char *dir,
+                 char *out_path, size_t out_len, struct aic_exp_save_info *info,
+                 struct aic_error *err);
 
 /* aic_exp_save() with the deployment artifacts of `cli default` (report.h, struct
  * aic_report_gen: context, generator overrides, versions, warning callback): every

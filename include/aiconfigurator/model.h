@@ -26,34 +26,34 @@ enum aic_family {
 #define AIC_MODEL_ID_MAX 160
 
 struct aic_model {
-    char id[AIC_MODEL_ID_MAX];   /* Hugging Face id or the directory it came from */
-    char architecture[64];       /* architectures[0] */
+    char id[AIC_MODEL_ID_MAX]; /* Hugging Face id or the directory it came from */
+    char architecture[64];     /* architectures[0] */
     enum aic_family family;
 
-    int num_layers;              /* L */
-    int hidden_size;             /* h */
-    int num_heads;               /* n (query heads) */
-    int num_kv_heads;            /* n_kv */
-    int head_dim;                /* d */
-    int inter_size;              /* dense MLP intermediate size */
-    int vocab_size;              /* V */
+    int num_layers;   /* L */
+    int hidden_size;  /* h */
+    int num_heads;    /* n (query heads) */
+    int num_kv_heads; /* n_kv */
+    int head_dim;     /* d */
+    int inter_size;   /* dense MLP intermediate size */
+    int vocab_size;   /* V */
     int max_position_embeddings;
-    int qk_norm;                 /* 1 for Qwen3-style per-head q/k RMSNorm */
+    int qk_norm; /* 1 for Qwen3-style per-head q/k RMSNorm */
 
     /* MoE (0 when dense) */
-    int num_experts;             /* E, routed */
-    int topk;                    /* experts per token */
-    int moe_inter_size;          /* I_e */
+    int num_experts;    /* E, routed */
+    int topk;           /* experts per token */
+    int moe_inter_size; /* I_e */
     int num_shared_experts;
-    int first_k_dense;           /* first_k_dense_replace (informational) */
+    int first_k_dense; /* first_k_dense_replace (informational) */
 
     /* MLA (0 when not MLA) */
     int q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim;
 
     /* Attention variants */
-    int sliding_window;          /* tokens; 0 = none */
-    int num_sliding_layers;      /* layers using the sliding window (gpt-oss: L/2) */
-    int num_linear_attn_layers;  /* layers with linear attention (modelled as windowed) */
+    int sliding_window;         /* tokens; 0 = none */
+    int num_sliding_layers;     /* layers using the sliding window (gpt-oss: L/2) */
+    int num_linear_attn_layers; /* layers with linear attention (modelled as windowed) */
 
     int num_nextn_predict_layers; /* MTP layers in the checkpoint */
 

@@ -42,12 +42,12 @@ int aic_db_mode_parse(const char *name);
 
 /* Where a latency came from. */
 enum aic_prov {
-    AIC_PROV_MEASURED = 0,  /* exact table hit */
-    AIC_PROV_INTERPOLATED,  /* between measured points */
-    AIC_PROV_EXTRAPOLATED,  /* beyond the data, scaled by speed of light */
-    AIC_PROV_EMPIRICAL,     /* SOL / fitted efficiency */
-    AIC_PROV_SOL,           /* roofline */
-    AIC_PROV_ANALYTIC,      /* closed-form memory/P2P formula (norms, embedding, P2P) */
+    AIC_PROV_MEASURED = 0, /* exact table hit */
+    AIC_PROV_INTERPOLATED, /* between measured points */
+    AIC_PROV_EXTRAPOLATED, /* beyond the data, scaled by speed of light */
+    AIC_PROV_EMPIRICAL,    /* SOL / fitted efficiency */
+    AIC_PROV_SOL,          /* roofline */
+    AIC_PROV_ANALYTIC,     /* closed-form memory/P2P formula (norms, embedding, P2P) */
     AIC_PROV_COUNT
 };
 const char *aic_prov_name(enum aic_prov p);
@@ -105,8 +105,8 @@ int aic_perf_generation_attention(struct aic_perfdb *db, enum aic_quant kv, doub
 /* DeepSeek MLA kernels (heads = per-GPU query heads; tables use 128/tp convention). */
 int aic_perf_context_mla(struct aic_perfdb *db, enum aic_quant fmha, enum aic_quant kv, double b,
                          double s, int heads, struct aic_lat *out, struct aic_error *err);
-int aic_perf_generation_mla(struct aic_perfdb *db, enum aic_quant kv, double b, double s,
-                            int heads, struct aic_lat *out, struct aic_error *err);
+int aic_perf_generation_mla(struct aic_perfdb *db, enum aic_quant kv, double b, double s, int heads,
+                            struct aic_lat *out, struct aic_error *err);
 
 /* Whole MLA attention module per layer (mla_*_module_perf); gemm = projection quant. */
 int aic_perf_mla_module(struct aic_perfdb *db, int is_context, enum aic_quant fmha,
@@ -114,14 +114,14 @@ int aic_perf_mla_module(struct aic_perfdb *db, int is_context, enum aic_quant fm
                         struct aic_lat *out, struct aic_error *err);
 
 /* Absorbed-MLA BMMs: is_pre 1 = mla_gen_pre, 0 = mla_gen_post. */
-int aic_perf_mla_bmm(struct aic_perfdb *db, enum aic_quant q, int is_pre, double tokens,
-                     int heads, struct aic_lat *out, struct aic_error *err);
+int aic_perf_mla_bmm(struct aic_perfdb *db, enum aic_quant q, int is_pre, double tokens, int heads,
+                     struct aic_lat *out, struct aic_error *err);
 
 /* Routed-expert MoE compute on one rank for `tokens` tokens in total (already multiplied
  * by attention-DP), full-model h, inter, topk, experts; distribution e.g. "power_law_1.2". */
-int aic_perf_moe(struct aic_perfdb *db, enum aic_quant q, const char *distribution,
-                 double tokens, int hidden, int inter, int topk, int experts, int moe_tp,
-                 int moe_ep, int gated, struct aic_lat *out, struct aic_error *err);
+int aic_perf_moe(struct aic_perfdb *db, enum aic_quant q, const char *distribution, double tokens,
+                 int hidden, int inter, int topk, int experts, int moe_tp, int moe_ep, int gated,
+                 struct aic_lat *out, struct aic_error *err);
 
 /* Custom all-reduce of `elements` bf16 elements over tp GPUs (0 when tp <= 1). */
 int aic_perf_allreduce(struct aic_perfdb *db, double elements, int tp, struct aic_lat *out,

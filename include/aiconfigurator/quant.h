@@ -17,14 +17,14 @@ enum aic_quant {
     AIC_Q_FP8_BLOCK,
     AIC_Q_INT8_WO,
     AIC_Q_INT4_WO,
-    AIC_Q_SQ,        /* SmoothQuant w8a8 int8 */
+    AIC_Q_SQ, /* SmoothQuant w8a8 int8 */
     AIC_Q_NVFP4,
-    AIC_Q_NVFP4_WO,  /* nvfp4 weights, bf16 compute (nvfp4 on pre-Blackwell) */
+    AIC_Q_NVFP4_WO, /* nvfp4 weights, bf16 compute (nvfp4 on pre-Blackwell) */
     AIC_Q_W4AFP8,
     AIC_Q_W4A16_MXFP4,
     AIC_Q_W4A8_MXFP4_MXFP8,
-    AIC_Q_INT8,      /* kv cache / comm */
-    AIC_Q_HALF,      /* comm: 16-bit */
+    AIC_Q_INT8, /* kv cache / comm */
+    AIC_Q_HALF, /* comm: 16-bit */
     AIC_Q_COUNT
 };
 
@@ -48,10 +48,10 @@ enum aic_quant_use {
 
 struct aic_quant_info {
     enum aic_quant id;
-    const char *name;        /* canonical name, also the perf table's dtype string */
-    double bytes_per_elem;   /* memory footprint per element (nvfp4: 9/16) */
+    const char *name;      /* canonical name, also the perf table's dtype string */
+    double bytes_per_elem; /* memory footprint per element (nvfp4: 9/16) */
     enum aic_compute compute;
-    unsigned uses;           /* enum aic_quant_use bits */
+    unsigned uses; /* enum aic_quant_use bits */
 };
 
 /* The row for q; NULL for AIC_Q_NONE or out of range. */

@@ -45,13 +45,13 @@ struct aic_report_series {
 
 /* What a chart or plot shows (borrowed pointers). */
 struct aic_report_frontiers {
-    const char *model_id;           /* title prefix; NULL = none (plot: "experiments") */
-    int request_latency_mode;       /* x = request latency (ms) instead of tokens/s/user */
+    const char *model_id;     /* title prefix; NULL = none (plot: "experiments") */
+    int request_latency_mode; /* x = request latency (ms) instead of tokens/s/user */
     const struct aic_report_series *s;
     size_t n;
     const struct aic_search_row *chosen; /* circled (plot) / 'x' (chart); NULL = none */
-    const char *chosen_name;        /* legend "<name> selected" / "chosen"; NULL = no entry */
-    double legend_w;                /* plot legend width in points; 0 = 130 */
+    const char *chosen_name;             /* legend "<name> selected" / "chosen"; NULL = no entry */
+    double legend_w;                     /* plot legend width in points; 0 = 130 */
 };
 
 /* The ASCII Pareto chart of a frontier list (80 columns). NULL when out of memory. */

@@ -37,13 +37,20 @@ enum aic_search_serving {
  * of an experiment (`cli exp`). Zero counts / NULL / AIC_Q_NONE / has_backend 0 = the
  * search's defaults. Lists are borrowed values (copied into the struct). */
 #define AIC_SPACE_MAX_LIST 32
-enum aic_space_dim { AIC_DIM_NUM_GPU = 0, AIC_DIM_TP, AIC_DIM_PP, AIC_DIM_DP, AIC_DIM_MOE_TP,
-                     AIC_DIM_MOE_EP, AIC_DIM_COUNT };
+enum aic_space_dim {
+    AIC_DIM_NUM_GPU = 0,
+    AIC_DIM_TP,
+    AIC_DIM_PP,
+    AIC_DIM_DP,
+    AIC_DIM_MOE_TP,
+    AIC_DIM_MOE_EP,
+    AIC_DIM_COUNT
+};
 struct aic_search_role {
     int list[AIC_DIM_COUNT][AIC_SPACE_MAX_LIST];
-    int n[AIC_DIM_COUNT];         /* 0 = default list of that dimension */
-    const char *backend_version;  /* NULL = the request's */
-    struct aic_quant_cfg quant;   /* AIC_Q_NONE fields = the request's quant */
+    int n[AIC_DIM_COUNT];        /* 0 = default list of that dimension */
+    const char *backend_version; /* NULL = the request's */
+    struct aic_quant_cfg quant;  /* AIC_Q_NONE fields = the request's quant */
 };
 enum aic_search_role_id { AIC_ROLE_AGG = 0, AIC_ROLE_PREFILL, AIC_ROLE_DECODE, AIC_ROLE_COUNT };
 
@@ -52,12 +59,12 @@ struct aic_search_space {
     struct aic_search_role role[AIC_ROLE_COUNT];
     int replica_sizes[AIC_SPACE_MAX_LIST * 2]; /* num_gpu_per_replica; n 0 = 1,2,4,8,16..128 */
     int n_replica_sizes;
-    int max_gpu_per_replica;          /* 0 = min(total_gpus, 128) */
-    int max_prefill_workers, max_decode_workers;      /* 0 = 32 */
-    int prefill_max_batch_size, decode_max_batch_size; /* 0 = 1 / 512 */
-    double prefill_latency_correction, decode_latency_correction;      /* 0 = 1.1 / 1.08 */
+    int max_gpu_per_replica;                                      /* 0 = min(total_gpus, 128) */
+    int max_prefill_workers, max_decode_workers;                  /* 0 = 32 */
+    int prefill_max_batch_size, decode_max_batch_size;            /* 0 = 1 / 512 */
+    double prefill_latency_correction, decode_latency_correction; /* 0 = 1.1 / 1.08 */
     double rate_match_prefill_degradation, rate_match_decode_degradation; /* 0 = .9/.92 */
-    double ttft_correction_factor;    /* autoscale_ttft_correction_factor; 0 = 1.8 */
+    double ttft_correction_factor; /* autoscale_ttft_correction_factor; 0 = 1.8 */
 };
 
 /* Zeroes sp and sets every role's quant to AIC_Q_NONE (= the request's). */
@@ -67,36 +74,35 @@ void aic_search_space_init(struct aic_search_space *sp);
 enum aic_search_exp_id { AIC_EXP_AGG = 0, AIC_EXP_DISAGG = 1, AIC_EXP_COUNT = 2 };
 
 struct aic_search_req {
-    const char *model;           /* HF id, directory or legacy name (borrowed) */
+    const char *model; /* HF id, directory or legacy name (borrowed) */
     const char *system;
     const char *decode_system;   /* NULL = system */
     int backend;                 /* enum aic_backend or AIC_BACKEND_AUTO */
     const char *backend_version; /* NULL = newest */
     enum aic_db_mode db_mode;
-    int total_gpus;              /* default mode: the budget (> 0); recommend: 0 */
+    int total_gpus; /* default mode: the budget (> 0); recommend: 0 */
     struct aic_workload wl;
-    double ttft_ms, tpot_ms;     /* SLA */
-    double request_latency_ms;   /* 0 = none; else replaces tpot (end-to-end SLA) */
-    int strict_sla;              /* also filter the Pareto set by the TPOT/latency bound */
+    double ttft_ms, tpot_ms;   /* SLA */
+    double request_latency_ms; /* 0 = none; else replaces tpot (end-to-end SLA) */
+    int strict_sla;            /* also filter the Pareto set by the TPOT/latency bound */
     enum aic_search_serving serving;
-    int top_n;                   /* rows per serving mode (default 5) */
-    int pareto_sweep;            /* 1 (default): sweep the TPOT grid to build the frontier */
-    struct aic_quant_cfg quant;  /* overrides; AIC_Q_NONE = from the checkpoint */
-    int nextn;                   /* MTP draft tokens */
+    int top_n;                  /* rows per serving mode (default 5) */
+    int pareto_sweep;           /* 1 (default): sweep the TPOT grid to build the frontier */
+    struct aic_quant_cfg quant; /* overrides; AIC_Q_NONE = from the checkpoint */
+    int nextn;                  /* MTP draft tokens */
     double nextn_accepted;
-    double free_mem_fraction;    /* 0 = backend default */
-    int max_seq_len;             /* 0 = isl + osl */
+    double free_mem_fraction; /* 0 = backend default */
+    int max_seq_len;          /* 0 = isl + osl */
     int enable_chunked_prefill;
     /* recommend: exactly one > 0 turns the search into "fewest GPUs for this load" */
-    double target_request_rate;  /* req/s */
-    double target_concurrency;   /* requests in flight */
+    double target_request_rate; /* req/s */
+    double target_concurrency;  /* requests in flight */
     /* cli exp: candidate lists, per-role versions/quant, replica and batch limits,
      * corrections (borrowed; NULL = AIConfigurator's defaults) */
     const struct aic_search_space *space;
     /* Optional progress report, called from the sweep loops after each worker layout
      * (stage e.g. "agg", "disagg prefill", "disagg decode"); NULL = none. */
-    void (*progress)(void *user, const char *stage, enum aic_backend backend, int done,
-                     int total);
+    void (*progress)(void *user, const char *stage, enum aic_backend backend, int done, int total);
     void *progress_user;
 };
 
@@ -106,23 +112,23 @@ void aic_search_req_init(struct aic_search_req *req);
 
 /* One candidate deployment (one replica; agg: one worker). Throughputs count output tokens. */
 struct aic_search_row {
-    int exp;                     /* enum aic_search_exp_id */
+    int exp; /* enum aic_search_exp_id */
     enum aic_backend backend;
     /* agg worker, or the prefill pool of a disagg replica */
     struct aic_layout lay;
-    int bs;                      /* agg: batch per attention-DP rank; disagg: prefill batch */
-    int ctx_tokens;              /* agg: prefill-token budget per step */
-    int workers;                 /* disagg: prefill workers (x); agg: 1 */
+    int bs;         /* agg: batch per attention-DP rank; disagg: prefill batch */
+    int ctx_tokens; /* agg: prefill-token budget per step */
+    int workers;    /* disagg: prefill workers (x); agg: 1 */
     struct aic_quant_cfg q;
-    double mem_gb;               /* GiB per GPU */
-    double seq_s_worker;         /* disagg: prefill seq/s per worker */
+    double mem_gb;       /* GiB per GPU */
+    double seq_s_worker; /* disagg: prefill seq/s per worker */
     /* disagg decode pool */
     struct aic_layout d_lay;
     int d_bs, d_workers;
     struct aic_quant_cfg d_q;
     double d_mem_gb, d_seq_s_worker;
     /* metrics of one replica */
-    int gpus;                    /* GPUs per replica */
+    int gpus; /* GPUs per replica */
     double ttft_ms, tpot_ms, request_latency_ms;
     double concurrency, seq_s, tokens_s, tokens_s_gpu, tokens_s_user;
     double tokens_s_gpu_cluster; /* tokens_s_gpu * floor(B/gpus) * gpus / B */
@@ -131,8 +137,8 @@ struct aic_search_row {
     int num_ctx_reqs, num_gen_reqs, num_tokens, gen_tokens;
     /* recommend */
     int replicas_needed, total_gpus_needed;
-    double load_served_pct;      /* 100 unless a GPU cap forces partial service */
-    int meets_sla;               /* tpot (or request latency) within the bound */
+    double load_served_pct; /* 100 unless a GPU cap forces partial service */
+    int meets_sla;          /* tpot (or request latency) within the bound */
 };
 
 /* One serving mode's experiment. */
@@ -143,27 +149,27 @@ struct aic_search_exp {
     size_t n_rows;
     struct aic_search_row *pareto; /* frontier, sorted by x, owned */
     size_t n_pareto;
-    struct aic_search_row *top;  /* ranked picks, owned */
+    struct aic_search_row *top; /* ranked picks, owned */
     size_t n_top;
-    int top_meets_sla;           /* 0: nothing met the SLA; top holds the closest rows */
-    long n_evaluated;            /* engine evaluations (points) */
+    int top_meets_sla; /* 0: nothing met the SLA; top holds the closest rows */
+    long n_evaluated;  /* engine evaluations (points) */
 };
 
 #define AIC_SEARCH_MAX_WARN 16
 
 struct aic_search_result {
     struct aic_search_exp exp[AIC_EXP_COUNT];
-    int best;                    /* chosen enum aic_search_exp_id, -1 when none has rows */
-    double ratio;                /* best / other rank-1 cluster throughput (0 if one mode) */
-    int total_gpus;              /* budget used for the cluster metric */
+    int best;       /* chosen enum aic_search_exp_id, -1 when none has rows */
+    double ratio;   /* best / other rank-1 cluster throughput (0 if one mode) */
+    int total_gpus; /* budget used for the cluster metric */
     char model_id[AIC_MODEL_ID_MAX];
     int is_moe;
     char system[64], decode_system[64];
     char version[AIC_BACKEND_COUNT][32]; /* perf-db version per backend ("" not run) */
-    int backends_run;            /* bit mask of enum aic_backend that produced rows */
-    int request_latency_mode;    /* x axis = request latency */
-    int recommend;               /* recommend mode: ranked by total_gpus_needed */
-    struct aic_search_req req;   /* copy of the request (strings not owned) */
+    int backends_run;                    /* bit mask of enum aic_backend that produced rows */
+    int request_latency_mode;            /* x axis = request latency */
+    int recommend;                       /* recommend mode: ranked by total_gpus_needed */
+    struct aic_search_req req;           /* copy of the request (strings not owned) */
     int n_warn;
     char warn[AIC_SEARCH_MAX_WARN][256];
     double elapsed_s;
@@ -198,8 +204,8 @@ size_t aic_pick_top(const struct aic_search_row *rows, size_t n, double tpot_ms,
  * gd): the (x, y) in 1..max_x, 1..max_y with x*gp + y*gd an allowed replica size <=
  * max_gpus maximising min(seq_p*x*0.9, seq_d*y*0.92)/(x*gp + y*gd). Returns 0 and fills
  * x, y, or -1 when no pair fits. */
-int aic_rate_match(double seq_p, int gp, double seq_d, int gd, int max_x, int max_y,
-                   int max_gpus, int *x, int *y);
+int aic_rate_match(double seq_p, int gp, double seq_d, int gd, int max_x, int max_y, int max_gpus,
+                   int *x, int *y);
 
 /* aic_rate_match with an experiment's overrides (replica sizes, max replica GPUs handled by
  * the caller via max_gpus, rate-matching degradations); sp NULL = aic_rate_match. */

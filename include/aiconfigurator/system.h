@@ -22,23 +22,23 @@ struct aic_system {
     char spec_path[AIC_PATH_MAX]; /* the YAML that was read */
     char data_dir[AIC_PATH_MAX];  /* resolved perf data folder ("" when the spec has none) */
 
-    double mem_bw_Bps;            /* HBM bandwidth, bytes/s */
-    double mem_bw_scale;          /* mem_bw_empirical_scaling_factor (0.8) */
-    double mem_const_latency_s;   /* mem_empirical_constant_latency (3e-6) */
+    double mem_bw_Bps;          /* HBM bandwidth, bytes/s */
+    double mem_bw_scale;        /* mem_bw_empirical_scaling_factor (0.8) */
+    double mem_const_latency_s; /* mem_empirical_constant_latency (3e-6) */
     double mem_capacity_bytes;
     double tc_flops[AIC_COMPUTE_COUNT]; /* dense FLOP/s per compute dtype; 0 = unsupported */
     int sm_version;
 
     int gpus_per_node;
-    int gpus_per_rack;            /* 0 when the spec has none */
-    double intra_node_bw_Bps;     /* per GPU, one direction */
+    int gpus_per_rack;        /* 0 when the spec has none */
+    double intra_node_bw_Bps; /* per GPU, one direction */
     double inter_node_bw_Bps;
     double inter_rack_bw_Bps;
     double pcie_bw_Bps;
     double p2p_latency_s;
 
-    double nccl_mem_bytes[4];     /* runtime NCCL reserve for 1, 2, 4, 8 GPUs */
-    double other_mem_bytes;       /* other runtime reserve */
+    double nccl_mem_bytes[4]; /* runtime NCCL reserve for 1, 2, 4, 8 GPUs */
+    double other_mem_bytes;   /* other runtime reserve */
     char nccl_version[32];
 };
 

@@ -61,14 +61,14 @@ enum cli_opt_type {
 };
 
 struct cli_opt {
-    const char *name;          /* long name with dashes, without "--"; NULL ends a table */
-    const char *aliases;       /* space-separated other long names, or NULL */
+    const char *name;    /* long name with dashes, without "--"; NULL ends a table */
+    const char *aliases; /* space-separated other long names, or NULL */
     enum cli_opt_type type;
-    size_t offset;             /* offsetof() into the struct the table fills */
-    double min, max;           /* inclusive range for numbers (ignored when max <= min) */
+    size_t offset;              /* offsetof() into the struct the table fills */
+    double min, max;            /* inclusive range for numbers (ignored when max <= min) */
     const char *const *choices; /* CLI_ENUM / CLI_FLAG values, NULL-terminated */
-    const char *metavar;       /* shown in help ("N", "MS", "NAME") */
-    const char *help;          /* one line; may mention the default */
+    const char *metavar;        /* shown in help ("N", "MS", "NAME") */
+    const char *help;           /* one line; may mention the default */
 };
 
 /* One table and the struct it fills. */
@@ -82,7 +82,13 @@ struct cli_optset {
 
 /* ---- environment shared by every mode ----------------------------------------------- */
 
-enum cli_log_level { CLI_LOG_DEBUG = 0, CLI_LOG_INFO, CLI_LOG_WARNING, CLI_LOG_ERROR, CLI_LOG_CRITICAL };
+enum cli_log_level {
+    CLI_LOG_DEBUG = 0,
+    CLI_LOG_INFO,
+    CLI_LOG_WARNING,
+    CLI_LOG_ERROR,
+    CLI_LOG_CRITICAL
+};
 
 struct cli_env {
     const char *prog;          /* argv[0] basename, for messages */
@@ -101,9 +107,9 @@ struct cli_env {
 /* Status of the parser and handlers (not exit codes; see cli_exit_code). */
 enum cli_rc {
     CLI_OK = 0,
-    CLI_DONE = 1,   /* help printed: exit 0 */
-    CLI_USAGE = 2,  /* usage error already printed: exit 2 */
-    CLI_FAIL = 3,   /* runtime error already printed: exit 1 */
+    CLI_DONE = 1,  /* help printed: exit 0 */
+    CLI_USAGE = 2, /* usage error already printed: exit 2 */
+    CLI_FAIL = 3,  /* runtime error already printed: exit 1 */
 };
 
 /* Initialises env from the environment (AICONFIGURATOR_LOG_LEVEL, NO_COLOR). */

@@ -23,7 +23,8 @@ static const char *cli_mode_prefix(const char *mode)
     return strcmp(mode, "webapp") ? "cli " : "";
 }
 
-static const char *const log_level_names[] = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", NULL};
+static const char *const log_level_names[] = {"DEBUG", "INFO",     "WARNING",
+                                              "ERROR", "CRITICAL", NULL};
 
 const struct cli_opt cli_global_opts[] = {
     {"log-level", NULL, CLI_ENUM, offsetof(struct cli_env, log_level), 0, 0, log_level_names,
@@ -33,8 +34,9 @@ const struct cli_opt cli_global_opts[] = {
     {"no-color", "no-colour", CLI_FLAG, offsetof(struct cli_env, no_color), 0, 0, NULL, NULL,
      "no ANSI colours (also off when NO_COLOR is set or stdout is not a terminal)"},
     {"systems-paths", NULL, CLI_STRING, offsetof(struct cli_env, systems_paths), 0, 0, NULL,
-     "P1,P2", "where system specs and perf data live; `default` = bundled "
-              "(env AIC_SYSTEMS_PATHS when absent)"},
+     "P1,P2",
+     "where system specs and perf data live; `default` = bundled "
+     "(env AIC_SYSTEMS_PATHS when absent)"},
     {0},
 };
 
@@ -93,7 +95,8 @@ static void closest_in(const struct cli_opt *opts, const char *want, char *best,
     }
 }
 
-static void set_msg(char *msg, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void set_msg(char *msg, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static void set_msg(char *msg, size_t len, const char *fmt, ...)
 {
     va_list ap;
@@ -267,7 +270,8 @@ int cli_parse_quiet(const struct cli_optset *sets, int nsets, int argc, char **a
 
         if (!strcmp(a, "-h") || !strcmp(a, "--help"))
             return CLI_DONE;
-        if (a[0] != '-' || !a[1] || (a[1] != '-' && (isdigit((unsigned char)a[1]) || a[1] == '.'))) {
+        if (a[0] != '-' || !a[1] ||
+            (a[1] != '-' && (isdigit((unsigned char)a[1]) || a[1] == '.'))) {
             set_msg(msg, msglen, "unexpected argument '%s' (options start with --)", a);
             return CLI_USAGE;
         }
@@ -332,7 +336,9 @@ static void help_table(FILE *f, const struct cli_opt *opts)
             snprintf(head + n, sizeof(head) - n, " {%s}", list);
         } else if (o->type != CLI_FLAG && n < sizeof(head)) {
             snprintf(head + n, sizeof(head) - n, " %s",
-                     o->metavar ? o->metavar : o->type == CLI_STRING ? "STR" : "N");
+                     o->metavar              ? o->metavar
+                     : o->type == CLI_STRING ? "STR"
+                                             : "N");
         }
         if (strlen(head) > 38)
             fprintf(f, "%s\n%40s%s\n", head, "", o->help ? o->help : "");

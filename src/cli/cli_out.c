@@ -50,7 +50,7 @@ const char *cli_color(const struct cli_env *env, const char *what)
 {
     static const struct {
         const char *name, *seq;
-    } codes[] = {{"bold", "\033[1m"},   {"red", "\033[31m"}, {"green", "\033[32m"},
+    } codes[] = {{"bold", "\033[1m"},    {"red", "\033[31m"}, {"green", "\033[32m"},
                  {"yellow", "\033[33m"}, {"dim", "\033[2m"},  {"reset", "\033[0m"},
                  {"cyan", "\033[36m"}};
 
@@ -100,7 +100,10 @@ void cli_log(const struct cli_env *env, int level, const char *fmt, ...)
             level >= CLI_LOG_ERROR     ? cli_color(env, "red")
             : level == CLI_LOG_WARNING ? cli_color(env, "yellow")
                                        : "",
-            letters[level < 0 ? 0 : level > 4 ? 4 : level], cli_color(env, "reset"));
+            letters[level < 0   ? 0
+                    : level > 4 ? 4
+                                : level],
+            cli_color(env, "reset"));
     va_start(ap, fmt);
     vfprintf(f, fmt, ap);
     va_end(ap);
@@ -125,8 +128,9 @@ int cli_check_systems_paths(const struct cli_env *env, const char *paths)
     const char *p = paths;
 
     if (!*p)
-        return cli_error(env, 0, "Invalid --systems-paths: empty; give a comma-separated list "
-                                 "of directories (`default` = bundled)");
+        return cli_error(env, 0,
+                         "Invalid --systems-paths: empty; give a comma-separated list "
+                         "of directories (`default` = bundled)");
     while (*p) {
         size_t n = strcspn(p, ",");
         char dir[AIC_PATH_MAX];

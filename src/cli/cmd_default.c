@@ -39,12 +39,13 @@ static const char *const db_choices[] = {"SILICON", "HYBRID", "EMPIRICAL", "SOL"
 static const char *const serving_choices[] = {"auto", "agg", "disagg", "all", "afd", NULL};
 
 #define O(f) offsetof(struct sweep_opts, f)
-#define BIG 1e9
+#define BIG  1e9
 /* Options of both modes; rows flagged in `default_only` are skipped for recommend. */
 static const struct cli_opt sweep_table[] = {
     {"model-path", "model hf-id", CLI_STRING, O(model), 0, 0, NULL, "ID|DIR",
      "Hugging Face id, local directory with config.json, or legacy name (required)"},
-    {"system", NULL, CLI_STRING, O(system), 0, 0, NULL, "NAME", "GPU system, e.g. h200_sxm (required)"},
+    {"system", NULL, CLI_STRING, O(system), 0, 0, NULL, "NAME",
+     "GPU system, e.g. h200_sxm (required)"},
     {"decode-system", NULL, CLI_STRING, O(decode_system), 0, 0, NULL, "NAME",
      "system of the disagg decode pool (default --system)"},
     {"backend", NULL, CLI_ENUM, O(backend), 0, 0, backend_choices, NULL,
@@ -65,32 +66,44 @@ static const struct cli_opt sweep_table[] = {
     {"isl", NULL, CLI_INT, O(isl), 1, BIG, NULL, "N", "input tokens per request (default 4000)"},
     {"osl", NULL, CLI_INT, O(osl), 1, BIG, NULL, "N", "output tokens per request (default 1000)"},
     {"prefix", NULL, CLI_INT, O(prefix), 0, BIG, NULL, "N", "cached prefix tokens (default 0)"},
-    {"ttft", NULL, CLI_FLOAT, O(ttft), 1e-9, 1e12, NULL, "MS", "time-to-first-token SLA (default 2000)"},
-    {"tpot", NULL, CLI_FLOAT, O(tpot), 1e-9, 1e12, NULL, "MS", "time-per-output-token SLA (default 30)"},
+    {"ttft", NULL, CLI_FLOAT, O(ttft), 1e-9, 1e12, NULL, "MS",
+     "time-to-first-token SLA (default 2000)"},
+    {"tpot", NULL, CLI_FLOAT, O(tpot), 1e-9, 1e12, NULL, "MS",
+     "time-per-output-token SLA (default 30)"},
     {"request-latency", NULL, CLI_FLOAT, O(request_latency), 1e-9, 1e12, NULL, "MS",
      "end-to-end SLA; replaces --tpot"},
     {"strict-sla", NULL, CLI_FLAG, O(strict_sla), 0, 0, NULL, NULL,
      "also filter the Pareto set by the TPOT / latency bound"},
     {"inclusive-tpot", NULL, CLI_FLAG, O(inclusive_tpot), 0, 0, NULL, NULL,
      "display TPOT as (ttft + tpot*(osl-1))/osl"},
-    {"top-n", NULL, CLI_INT, O(top_n), 1, 1000, NULL, "N", "configurations per serving mode (default 5)"},
+    {"top-n", NULL, CLI_INT, O(top_n), 1, 1000, NULL, "N",
+     "configurations per serving mode (default 5)"},
     {"save-dir", NULL, CLI_STRING, O(save_dir), 0, 0, NULL, "DIR",
      "write CSVs, exp_config.yaml, Pareto plots and per top-N row deployment artifacts "
      "(<mode>/top<k>/) under DIR"},
-    {"gemm-quant-mode", NULL, CLI_STRING, O(gemm_q), 0, 0, NULL, "MODE", "GEMM quantization (default: checkpoint)"},
-    {"kvcache-quant-mode", NULL, CLI_STRING, O(kv_q), 0, 0, NULL, "MODE", "KV cache quantization (default: checkpoint)"},
-    {"fmha-quant-mode", NULL, CLI_STRING, O(fmha_q), 0, 0, NULL, "MODE", "attention quantization (default: checkpoint)"},
-    {"moe-quant-mode", NULL, CLI_STRING, O(moe_q), 0, 0, NULL, "MODE", "MoE quantization (default: checkpoint)"},
-    {"comm-quant-mode", NULL, CLI_STRING, O(comm_q), 0, 0, NULL, "MODE", "communication quantization (default half)"},
-    {"nextn", NULL, CLI_INT_AUTO, O(nextn), 0, 16, NULL, "N|auto", "MTP draft tokens (default 0; auto = checkpoint)"},
+    {"gemm-quant-mode", NULL, CLI_STRING, O(gemm_q), 0, 0, NULL, "MODE",
+     "GEMM quantization (default: checkpoint)"},
+    {"kvcache-quant-mode", NULL, CLI_STRING, O(kv_q), 0, 0, NULL, "MODE",
+     "KV cache quantization (default: checkpoint)"},
+    {"fmha-quant-mode", NULL, CLI_STRING, O(fmha_q), 0, 0, NULL, "MODE",
+     "attention quantization (default: checkpoint)"},
+    {"moe-quant-mode", NULL, CLI_STRING, O(moe_q), 0, 0, NULL, "MODE",
+     "MoE quantization (default: checkpoint)"},
+    {"comm-quant-mode", NULL, CLI_STRING, O(comm_q), 0, 0, NULL, "MODE",
+     "communication quantization (default half)"},
+    {"nextn", NULL, CLI_INT_AUTO, O(nextn), 0, 16, NULL, "N|auto",
+     "MTP draft tokens (default 0; auto = checkpoint)"},
     {"nextn-accepted", NULL, CLI_FLOAT, O(nextn_accepted), 0, 16, NULL, "X",
      "mean accepted draft tokens (required when nextn > 0)"},
-    {"enable-chunked-prefill", NULL, CLI_FLAG, O(chunked), 0, 0, NULL, NULL, "finer ctx-token sweep"},
+    {"enable-chunked-prefill", NULL, CLI_FLAG, O(chunked), 0, 0, NULL, NULL,
+     "finer ctx-token sweep"},
     {"free-gpu-memory-fraction", NULL, CLI_FLOAT, O(free_mem), 1e-6, 1, NULL, "F",
      "KV-cache memory fraction (default: backend's)"},
-    {"max-seq-len", NULL, CLI_INT, O(max_seq_len), 1, BIG, NULL, "N", "KV tokens per sequence (default isl+osl)"},
+    {"max-seq-len", NULL, CLI_INT, O(max_seq_len), 1, BIG, NULL, "N",
+     "KV tokens per sequence (default isl+osl)"},
     {"enable-wideep", NULL, CLI_FLAG, O(wideep), 0, 0, NULL, NULL, "deprecated; ignored"},
-    {"moe-backend", NULL, CLI_STRING, O(moe_backend), 0, 0, NULL, "NAME", "SGLang MoE backend; accepted, ignored"},
+    {"moe-backend", NULL, CLI_STRING, O(moe_backend), 0, 0, NULL, "NAME",
+     "SGLang MoE backend; accepted, ignored"},
     {"deployment-target", NULL, CLI_STRING, O(deployment_target), 0, 0, NULL, "T",
      "dynamo-j2 (default; the only target written); others accepted, written as dynamo-j2"},
     {"json", NULL, CLI_FLAG, O(json), 0, 0, NULL, NULL, "print the whole result as JSON"},
@@ -131,16 +144,19 @@ static int quant_args(struct cli_env *env, const struct sweep_opts *o, struct ai
 static int check_opts(struct cli_env *env, const struct sweep_opts *o, int recommend)
 {
     if (!o->model)
-        return cli_error(env, 1, "--model-path is required (a Hugging Face id such as "
-                                 "Qwen/Qwen3-32B, or a directory with config.json)");
+        return cli_error(env, 1,
+                         "--model-path is required (a Hugging Face id such as "
+                         "Qwen/Qwen3-32B, or a directory with config.json)");
     if (!o->system)
         return cli_error(env, 1, "--system is required (e.g. h200_sxm, h100_sxm, b200_sxm, gb200)");
     if (o->rate > 0 && o->conc > 0)
-        return cli_error(env, 1, "--target-request-rate and --target-concurrency are mutually "
-                                 "exclusive; give one");
+        return cli_error(env, 1,
+                         "--target-request-rate and --target-concurrency are mutually "
+                         "exclusive; give one");
     if (recommend && o->rate <= 0 && o->conc <= 0)
-        return cli_error(env, 1, "recommend needs a load target: --target-request-rate R or "
-                                 "--target-concurrency C");
+        return cli_error(env, 1,
+                         "recommend needs a load target: --target-request-rate R or "
+                         "--target-concurrency C");
     if (!recommend && cli_given(env, 0, "total-gpus") && o->total_gpus < 1)
         return cli_error(env, 1, "--total-gpus must be at least 1 (got %d)", o->total_gpus);
     if (o->prefix >= o->isl)
@@ -217,8 +233,9 @@ static int build_req(struct cli_env *env, struct aic_ctx *ctx, const struct swee
     if (o->request_latency > 0 && !cli_given(env, 0, "ttft"))
         r->ttft_ms = 0; /* the library uses 0.95 x request latency */
     r->strict_sla = o->strict_sla;
-    r->serving = o->serving == 1 ? AIC_SEARCH_AGG : o->serving == 2 ? AIC_SEARCH_DISAGG
-                                                                    : AIC_SEARCH_AUTO;
+    r->serving = o->serving == 1   ? AIC_SEARCH_AGG
+                 : o->serving == 2 ? AIC_SEARCH_DISAGG
+                                   : AIC_SEARCH_AUTO;
     r->top_n = o->top_n;
     r->free_mem_fraction = o->free_mem;
     r->max_seq_len = o->max_seq_len;
@@ -255,7 +272,10 @@ static void log_start(struct cli_env *env, const struct sweep_opts *o,
         if (cli_given(env, 0, names[i]) || (i == 3 && r->request_latency_ms > 0))
             continue;
         k += (size_t)snprintf(implicit + k, sizeof implicit - k, "%s%s", k ? ", " : "",
-                              i == 0 ? "ISL" : i == 1 ? "OSL" : i == 2 ? "TTFT" : "TPOT");
+                              i == 0   ? "ISL"
+                              : i == 1 ? "OSL"
+                              : i == 2 ? "TTFT"
+                                       : "TPOT");
     }
     cli_log(env, CLI_LOG_INFO, "Loading AIConfigurator version: %s", aic_version());
     cli_log(env, CLI_LOG_INFO, "Number of top configurations to output: %d (change with --top-n)",
@@ -264,14 +284,17 @@ static void log_start(struct cli_env *env, const struct sweep_opts *o,
         cli_log(env, CLI_LOG_WARNING,
                 "Using implicit defaults for %s (ISL=%d, OSL=%d, TTFT=%.1fms, TPOT=%.1fms). "
                 "They act as filters on the search; set them explicitly for results that "
-                "match your workload.", implicit, o->isl, o->osl, o->ttft, o->tpot);
+                "match your workload.",
+                implicit, o->isl, o->osl, o->ttft, o->tpot);
     if (o->wideep)
         cli_log(env, CLI_LOG_WARNING, "--enable-wideep is deprecated and ignored");
     if (o->serving >= 3)
         cli_log(env, CLI_LOG_WARNING, "AFD is not modelled; --serving-mode %s runs agg and disagg",
                 serving_choices[o->serving]);
-    cli_log(env, CLI_LOG_INFO, "Effective parameters: ISL=%d, OSL=%d, TTFT=%.1fms, TPOT=%.1fms, "
-            "backend=%s", r->wl.isl, r->wl.osl, r->ttft_ms, r->tpot_ms, be);
+    cli_log(env, CLI_LOG_INFO,
+            "Effective parameters: ISL=%d, OSL=%d, TTFT=%.1fms, TPOT=%.1fms, "
+            "backend=%s",
+            r->wl.isl, r->wl.osl, r->ttft_ms, r->tpot_ms, be);
 }
 
 static void log_done(struct cli_env *env, const struct aic_search_result *res)
@@ -294,8 +317,8 @@ static int output(struct cli_env *env, struct aic_ctx *ctx, const struct sweep_o
 {
     if (o->save_dir) {
         struct aic_error err = {0};
-        struct aic_report_gen gen = {ctx, cfg, o->g.tmpl_version, o->g.dynamo_version, warn_cb,
-                                     env};
+        struct aic_report_gen gen = {ctx,     cfg, o->g.tmpl_version, o->g.dynamo_version,
+                                     warn_cb, env};
         char where[1024];
         if (aic_report_save_gen(res, o->save_dir, &gen, where, sizeof where, &err))
             return cli_lib_error(env, &err);
@@ -327,8 +350,9 @@ static int sweep_run(struct cli_env *env, struct sweep_opts *o_, int recommend)
     int rc;
     if (!recommend && !cli_given(env, 0, "total-gpus")) {
         if (o.rate <= 0 && o.conc <= 0)
-            return cli_error(env, 1, "default mode requires either --total-gpus or a load "
-                                     "target (--target-request-rate / --target-concurrency)");
+            return cli_error(env, 1,
+                             "default mode requires either --total-gpus or a load "
+                             "target (--target-request-rate / --target-concurrency)");
         recommend = 1; /* AIConfigurator routes a load target without a budget to recommend */
         if (!cli_given(env, 0, "database-mode"))
             o.db_mode = AIC_DB_HYBRID;
@@ -387,7 +411,11 @@ static int sweep_run(struct cli_env *env, struct sweep_opts *o_, int recommend)
 
 int cli_sweep_main(struct cli_env *env, int argc, char **argv, int recommend)
 {
-    struct sweep_opts o = {.isl = 4000, .osl = 1000, .ttft = 2000, .tpot = 30, .top_n = 5,
+    struct sweep_opts o = {.isl = 4000,
+                           .osl = 1000,
+                           .ttft = 2000,
+                           .tpot = 30,
+                           .top_n = 5,
                            .db_mode = recommend ? AIC_DB_HYBRID : AIC_DB_SILICON};
     const struct cli_optset sets[] = {{sweep_table, &o}, {cli_gen_table, &o.g}};
     int rc = cli_gen_help(env, argc, argv);

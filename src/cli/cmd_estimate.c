@@ -29,61 +29,94 @@ struct est_opts {
 
 static const char *const backend_choices[] = {"trtllm", "vllm", "sglang", NULL};
 static const char *const db_choices[] = {"SILICON", "HYBRID", "EMPIRICAL", "SOL", NULL};
-static const char *const mode_choices[] = {"agg", "disagg", "static", "static_ctx", "static_gen",
-                                           NULL};
+static const char *const mode_choices[] = {"agg",        "disagg",     "static",
+                                           "static_ctx", "static_gen", NULL};
 static const char *const detail_choices[] = {"summary", "memory", "time", "energy",
                                              "source",  "all",    NULL};
 
 #define O(f) offsetof(struct est_opts, f)
-#define BIG 1e9
+#define BIG  1e9
 static const struct cli_opt est_table[] = {
     {"model-path", "model hf-id", CLI_STRING, O(model), 0, 0, NULL, "ID|DIR",
      "Hugging Face id, local directory with config.json, or legacy name (required)"},
-    {"system", NULL, CLI_STRING, O(system), 0, 0, NULL, "NAME", "GPU system, e.g. h200_sxm (required)"},
+    {"system", NULL, CLI_STRING, O(system), 0, 0, NULL, "NAME",
+     "GPU system, e.g. h200_sxm (required)"},
     {"decode-system", NULL, CLI_STRING, O(decode_system), 0, 0, NULL, "NAME",
      "disagg: system of the decode pool (default --system)"},
-    {"backend", NULL, CLI_ENUM, O(backend), 0, 0, backend_choices, NULL, "serving framework (default trtllm)"},
+    {"backend", NULL, CLI_ENUM, O(backend), 0, 0, backend_choices, NULL,
+     "serving framework (default trtllm)"},
     {"backend-version", "perf-db-version", CLI_STRING, O(backend_version), 0, 0, NULL, "VER",
      "perf database version (default: newest available)"},
     {"database-mode", NULL, CLI_ENUM, O(db_mode), 0, 0, db_choices, NULL,
      "SILICON (default; falls back to EMPIRICAL when no data), HYBRID, EMPIRICAL, SOL"},
     {"transfer-policy", NULL, CLI_STRING, O(transfer_policy), 0, 0, NULL, "P",
      "accepted for compatibility; currently ignored"},
-    {"estimate-mode", NULL, CLI_ENUM, O(mode), 0, 0, mode_choices, NULL, "serving mode (default agg)"},
+    {"estimate-mode", NULL, CLI_ENUM, O(mode), 0, 0, mode_choices, NULL,
+     "serving mode (default agg)"},
     {"isl", NULL, CLI_INT, O(isl), 1, BIG, NULL, "N", "input tokens per request (default 1024)"},
     {"osl", NULL, CLI_INT, O(osl), 1, BIG, NULL, "N", "output tokens per request (default 1024)"},
-    {"prefix", NULL, CLI_INT, O(prefix), 0, BIG, NULL, "N", "cached prefix tokens, part of ISL (default 0)"},
-    {"batch-size", "bs", CLI_INT, O(batch), 1, BIG, NULL, "N", "agg/static: concurrent requests per attention-DP rank (default 128)"},
-    {"ctx-tokens", NULL, CLI_INT, O(ctx_tokens), 1, BIG, NULL, "N", "agg: context-token budget per step (default ISL)"},
-    {"stride", NULL, CLI_INT, O(stride), 1, BIG, NULL, "N", "static modes: accepted for compatibility; ignored"},
+    {"prefix", NULL, CLI_INT, O(prefix), 0, BIG, NULL, "N",
+     "cached prefix tokens, part of ISL (default 0)"},
+    {"batch-size", "bs", CLI_INT, O(batch), 1, BIG, NULL, "N",
+     "agg/static: concurrent requests per attention-DP rank (default 128)"},
+    {"ctx-tokens", NULL, CLI_INT, O(ctx_tokens), 1, BIG, NULL, "N",
+     "agg: context-token budget per step (default ISL)"},
+    {"stride", NULL, CLI_INT, O(stride), 1, BIG, NULL, "N",
+     "static modes: accepted for compatibility; ignored"},
     {"tp-size", "tp", CLI_INT, O(tp), 1, 4096, NULL, "N", "tensor parallel size (default 1)"},
     {"pp-size", "pp", CLI_INT, O(pp), 1, 4096, NULL, "N", "pipeline parallel size (default 1)"},
-    {"attention-dp-size", "dp", CLI_INT, O(dp), 1, 4096, NULL, "N", "attention data parallel size (default 1)"},
-    {"moe-tp-size", "etp", CLI_INT, O(etp), 1, 4096, NULL, "N", "MoE tensor parallel (default: tp*dp/moe-ep)"},
-    {"moe-ep-size", "ep", CLI_INT, O(ep), 1, 4096, NULL, "N", "MoE expert parallel (default: tp*dp)"},
-    {"gemm-quant-mode", NULL, CLI_STRING, O(gemm_q), 0, 0, NULL, "MODE", "GEMM quantization (default: checkpoint)"},
-    {"kvcache-quant-mode", NULL, CLI_STRING, O(kv_q), 0, 0, NULL, "MODE", "KV cache quantization (default: checkpoint)"},
-    {"fmha-quant-mode", NULL, CLI_STRING, O(fmha_q), 0, 0, NULL, "MODE", "attention quantization (default: checkpoint)"},
-    {"moe-quant-mode", NULL, CLI_STRING, O(moe_q), 0, 0, NULL, "MODE", "MoE expert quantization (default: checkpoint)"},
-    {"comm-quant-mode", NULL, CLI_STRING, O(comm_q), 0, 0, NULL, "MODE", "communication quantization (default half)"},
-    {"nextn", NULL, CLI_INT_AUTO, O(nextn), 0, 16, NULL, "N|auto", "MTP draft tokens (default 0; auto = checkpoint)"},
-    {"nextn-accepted", NULL, CLI_FLOAT, O(nextn_accepted), 0, 16, NULL, "X", "mean accepted draft tokens (required when nextn > 0)"},
-    {"free-gpu-memory-fraction", NULL, CLI_FLOAT, O(free_mem), 1e-6, 1, NULL, "F", "KV-cache memory fraction (default: backend's)"},
-    {"max-seq-len", NULL, CLI_INT, O(max_seq_len), 1, BIG, NULL, "N", "KV tokens reserved per sequence (default isl+osl)"},
-    {"prefill-tp-size", "p-tp", CLI_INT, O(p_tp), 1, 4096, NULL, "N", "disagg prefill: tensor parallel (default 1)"},
-    {"prefill-pp-size", "p-pp", CLI_INT, O(p_pp), 1, 4096, NULL, "N", "disagg prefill: pipeline parallel (default 1)"},
-    {"prefill-attention-dp-size", "p-dp", CLI_INT, O(p_dp), 1, 4096, NULL, "N", "disagg prefill: attention DP (default 1)"},
-    {"prefill-moe-tp-size", "p-etp", CLI_INT, O(p_etp), 1, 4096, NULL, "N", "disagg prefill: MoE TP (default auto)"},
-    {"prefill-moe-ep-size", "p-ep", CLI_INT, O(p_ep), 1, 4096, NULL, "N", "disagg prefill: MoE EP (default auto)"},
-    {"prefill-batch-size", "p-bs", CLI_INT, O(p_bs), 1, BIG, NULL, "N", "disagg prefill: batch size (required)"},
-    {"prefill-num-workers", "p-workers", CLI_INT, O(p_workers), 1, 1e6, NULL, "N", "disagg: prefill workers (required)"},
-    {"decode-tp-size", "d-tp", CLI_INT, O(d_tp), 1, 4096, NULL, "N", "disagg decode: tensor parallel (default 1)"},
-    {"decode-pp-size", "d-pp", CLI_INT, O(d_pp), 1, 4096, NULL, "N", "disagg decode: pipeline parallel (default 1)"},
-    {"decode-attention-dp-size", "d-dp", CLI_INT, O(d_dp), 1, 4096, NULL, "N", "disagg decode: attention DP (default 1)"},
-    {"decode-moe-tp-size", "d-etp", CLI_INT, O(d_etp), 1, 4096, NULL, "N", "disagg decode: MoE TP (default auto)"},
-    {"decode-moe-ep-size", "d-ep", CLI_INT, O(d_ep), 1, 4096, NULL, "N", "disagg decode: MoE EP (default auto)"},
-    {"decode-batch-size", "d-bs", CLI_INT, O(d_bs), 1, BIG, NULL, "N", "disagg decode: batch size (required)"},
-    {"decode-num-workers", "d-workers", CLI_INT, O(d_workers), 1, 1e6, NULL, "N", "disagg: decode workers (required)"},
+    {"attention-dp-size", "dp", CLI_INT, O(dp), 1, 4096, NULL, "N",
+     "attention data parallel size (default 1)"},
+    {"moe-tp-size", "etp", CLI_INT, O(etp), 1, 4096, NULL, "N",
+     "MoE tensor parallel (default: tp*dp/moe-ep)"},
+    {"moe-ep-size", "ep", CLI_INT, O(ep), 1, 4096, NULL, "N",
+     "MoE expert parallel (default: tp*dp)"},
+    {"gemm-quant-mode", NULL, CLI_STRING, O(gemm_q), 0, 0, NULL, "MODE",
+     "GEMM quantization (default: checkpoint)"},
+    {"kvcache-quant-mode", NULL, CLI_STRING, O(kv_q), 0, 0, NULL, "MODE",
+     "KV cache quantization (default: checkpoint)"},
+    {"fmha-quant-mode", NULL, CLI_STRING, O(fmha_q), 0, 0, NULL, "MODE",
+     "attention quantization (default: checkpoint)"},
+    {"moe-quant-mode", NULL, CLI_STRING, O(moe_q), 0, 0, NULL, "MODE",
+     "MoE expert quantization (default: checkpoint)"},
+    {"comm-quant-mode", NULL, CLI_STRING, O(comm_q), 0, 0, NULL, "MODE",
+     "communication quantization (default half)"},
+    {"nextn", NULL, CLI_INT_AUTO, O(nextn), 0, 16, NULL, "N|auto",
+     "MTP draft tokens (default 0; auto = checkpoint)"},
+    {"nextn-accepted", NULL, CLI_FLOAT, O(nextn_accepted), 0, 16, NULL, "X",
+     "mean accepted draft tokens (required when nextn > 0)"},
+    {"free-gpu-memory-fraction", NULL, CLI_FLOAT, O(free_mem), 1e-6, 1, NULL, "F",
+     "KV-cache memory fraction (default: backend's)"},
+    {"max-seq-len", NULL, CLI_INT, O(max_seq_len), 1, BIG, NULL, "N",
+     "KV tokens reserved per sequence (default isl+osl)"},
+    {"prefill-tp-size", "p-tp", CLI_INT, O(p_tp), 1, 4096, NULL, "N",
+     "disagg prefill: tensor parallel (default 1)"},
+    {"prefill-pp-size", "p-pp", CLI_INT, O(p_pp), 1, 4096, NULL, "N",
+     "disagg prefill: pipeline parallel (default 1)"},
+    {"prefill-attention-dp-size", "p-dp", CLI_INT, O(p_dp), 1, 4096, NULL, "N",
+     "disagg prefill: attention DP (default 1)"},
+    {"prefill-moe-tp-size", "p-etp", CLI_INT, O(p_etp), 1, 4096, NULL, "N",
+     "disagg prefill: MoE TP (default auto)"},
+    {"prefill-moe-ep-size", "p-ep", CLI_INT, O(p_ep), 1, 4096, NULL, "N",
+     "disagg prefill: MoE EP (default auto)"},
+    {"prefill-batch-size", "p-bs", CLI_INT, O(p_bs), 1, BIG, NULL, "N",
+     "disagg prefill: batch size (required)"},
+    {"prefill-num-workers", "p-workers", CLI_INT, O(p_workers), 1, 1e6, NULL, "N",
+     "disagg: prefill workers (required)"},
+    {"decode-tp-size", "d-tp", CLI_INT, O(d_tp), 1, 4096, NULL, "N",
+     "disagg decode: tensor parallel (default 1)"},
+    {"decode-pp-size", "d-pp", CLI_INT, O(d_pp), 1, 4096, NULL, "N",
+     "disagg decode: pipeline parallel (default 1)"},
+    {"decode-attention-dp-size", "d-dp", CLI_INT, O(d_dp), 1, 4096, NULL, "N",
+     "disagg decode: attention DP (default 1)"},
+    {"decode-moe-tp-size", "d-etp", CLI_INT, O(d_etp), 1, 4096, NULL, "N",
+     "disagg decode: MoE TP (default auto)"},
+    {"decode-moe-ep-size", "d-ep", CLI_INT, O(d_ep), 1, 4096, NULL, "N",
+     "disagg decode: MoE EP (default auto)"},
+    {"decode-batch-size", "d-bs", CLI_INT, O(d_bs), 1, BIG, NULL, "N",
+     "disagg decode: batch size (required)"},
+    {"decode-num-workers", "d-workers", CLI_INT, O(d_workers), 1, 1e6, NULL, "N",
+     "disagg: decode workers (required)"},
     {"detail", "print-per-ops-latency", CLI_FLAG, O(detail), 0, 0, detail_choices, NULL,
      "add the per-op latency breakdown (prefill and one decode step)"},
     {"json", NULL, CLI_FLAG, O(json), 0, 0, NULL, NULL, "print one JSON object instead of the box"},
@@ -126,12 +159,14 @@ static int build_req(struct cli_env *env, struct aic_ctx *ctx, const struct est_
              {"comm-quant-mode", o->comm_q, AIC_QUSE_COMM, &r->opts.quant.comm}};
 
     if (!o->model)
-        return cli_error(env, 1, "--model-path is required (a Hugging Face id such as "
-                                 "Qwen/Qwen3-32B, or a directory with config.json)");
+        return cli_error(env, 1,
+                         "--model-path is required (a Hugging Face id such as "
+                         "Qwen/Qwen3-32B, or a directory with config.json)");
     if (!o->system)
         return cli_error(env, 1, "--system is required (e.g. h200_sxm, h100_sxm, b200_sxm, gb200)");
     if (o->prefix >= o->isl)
-        return cli_error(env, 1, "--prefix (%d) must be smaller than --isl (%d)", o->prefix, o->isl);
+        return cli_error(env, 1, "--prefix (%d) must be smaller than --isl (%d)", o->prefix,
+                         o->isl);
     aic_estimate_req_init(r);
     r->model = o->model;
     r->system = o->system;
@@ -183,7 +218,7 @@ static int build_req(struct cli_env *env, struct aic_ctx *ctx, const struct est_
 
 /* ---- text output -------------------------------------------------------------------- */
 
-#define GB 1e9
+#define GB   1e9
 #define RULE "============================================================"
 
 static void print_mem(const char *label, const struct aic_memory *m, const struct cli_env *env)
@@ -191,8 +226,8 @@ static void print_mem(const char *label, const struct aic_memory *m, const struc
     printf("  %-22s %.2f GB of %.2f GB%s%s%s\n", label, m->total / GB, m->capacity / GB,
            m->oom ? cli_color(env, "red") : "", m->oom ? "  [OOM: does not fit]" : "",
            m->oom ? cli_color(env, "reset") : "");
-    printf("  %-22s weights %.2f, kv cache %.2f, activations %.2f, nccl %.2f, other %.2f GB\n",
-           "", m->weights / GB, m->kv_cache / GB, m->activations / GB, m->nccl / GB, m->other / GB);
+    printf("  %-22s weights %.2f, kv cache %.2f, activations %.2f, nccl %.2f, other %.2f GB\n", "",
+           m->weights / GB, m->kv_cache / GB, m->activations / GB, m->nccl / GB, m->other / GB);
 }
 
 static void print_layout_lines(const struct aic_estimate_req *r)
@@ -255,8 +290,8 @@ static void print_text(const struct cli_env *env, const struct aic_estimate_req 
     if (r->opts.nextn)
         printf("  %-22s %d (accepted %.2f)\n", "MTP nextn:", r->opts.nextn, r->opts.nextn_accepted);
     print_layout_lines(r);
-    printf("  %-22s gemm %s, moe %s, kv cache %s, fmha %s, comm %s\n", "Quantization:",
-           cli_quant_name(q->gemm), cli_quant_name(q->moe), cli_quant_name(q->kv),
+    printf("  %-22s gemm %s, moe %s, kv cache %s, fmha %s, comm %s\n",
+           "Quantization:", cli_quant_name(q->gemm), cli_quant_name(q->moe), cli_quant_name(q->kv),
            cli_quant_name(q->fmha), cli_quant_name(q->comm));
     printf("  ----------------------------------------------------------\n");
     printf("  %-22s %.3f ms\n", "TTFT:", m->ttft_ms);
@@ -269,7 +304,8 @@ static void print_text(const struct cli_env *env, const struct aic_estimate_req 
     printf("  %-22s %.1f\n", "Concurrency:", m->concurrency);
     if (m->kv_limited_batch > 0)
         printf("  %-22s only %d requests per rank fit in the KV cache at once; the others "
-               "queue (TTFT includes the wait)\n", "KV-cache limited:", m->kv_limited_batch);
+               "queue (TTFT includes the wait)\n",
+               "KV-cache limited:", m->kv_limited_batch);
     printf("  %-22s %d\n", "GPUs:", m->num_gpus);
     if (r->mode == AIC_MODE_DISAGG) {
         print_mem("(p) Memory per GPU:", &m->mem, env);

@@ -29,7 +29,8 @@ struct exp_opts {
 static const struct cli_opt exp_table[] = {
     {"yaml-path", NULL, CLI_STRING, O(yaml), 0, 0, NULL, "FILE",
      "experiment YAML (V2 flat or legacy V1 nested schema; required)"},
-    {"top-n", NULL, CLI_INT, O(top_n), 1, 1000, NULL, "N", "configurations per experiment (default 5)"},
+    {"top-n", NULL, CLI_INT, O(top_n), 1, 1000, NULL, "N",
+     "configurations per experiment (default 5)"},
     {"save-dir", NULL, CLI_STRING, O(save_dir), 0, 0, NULL, "DIR",
      "write per-experiment CSVs, resolved exp_config.yaml, artifacts and the Pareto plot"},
     {"inclusive-tpot", NULL, CLI_FLAG, O(inclusive_tpot), 0, 0, NULL, NULL,
@@ -104,8 +105,8 @@ static int output(struct cli_env *env, struct aic_ctx *ctx, const struct exp_opt
 {
     if (o->save_dir) {
         struct aic_error err = {0};
-        struct aic_report_gen gen = {ctx, cfg, o->g.tmpl_version, o->g.dynamo_version, warn_cb,
-                                     env};
+        struct aic_report_gen gen = {ctx,     cfg, o->g.tmpl_version, o->g.dynamo_version,
+                                     warn_cb, env};
         char where[1024];
         if (aic_exp_save_gen(runs, n, o->save_dir, &gen, where, sizeof where, &err))
             return cli_lib_error(env, &err);
@@ -146,10 +147,11 @@ static int exp_run(struct cli_env *env, const struct exp_opts *o, const struct a
         t0 += runs[i].res.elapsed_s;
     }
     if (!ok) {
-        rc = cli_error(env, 0, "No successful experiment runs to compare: the SLA may be too "
-                               "tight (relax ttft/tpot), the model may not fit (more "
-                               "total_gpus or a quantized model), or perf data may be missing "
-                               "(try database_mode: HYBRID)");
+        rc = cli_error(env, 0,
+                       "No successful experiment runs to compare: the SLA may be too "
+                       "tight (relax ttft/tpot), the model may not fit (more "
+                       "total_gpus or a quantized model), or perf data may be missing "
+                       "(try database_mode: HYBRID)");
     } else {
         rc = output(env, ctx, o, cfg, runs, set.n);
         cli_log(env, CLI_LOG_INFO, "All experiments completed in %.2f seconds", t0);
@@ -173,8 +175,9 @@ int cmd_exp(struct cli_env *env, int argc, char **argv)
     if (rc == CLI_OK)
         rc = cli_parse(env, "exp", exp_summary, sets, 2, argc, argv);
     if (rc == CLI_OK && !o.yaml)
-        rc = cli_error(env, 1, "--yaml_path is required (an experiment YAML file; see "
-                               "examples/)");
+        rc = cli_error(env, 1,
+                       "--yaml_path is required (an experiment YAML file; see "
+                       "examples/)");
     /* bad generator values stop here, before any experiment runs */
     if (rc == CLI_OK)
         rc = cli_gen_build(env, &o.g, 1, &cfg);

@@ -24,11 +24,11 @@
 /* ---- reading the CSV ------------------------------------------------------------------- */
 
 struct csv_table {
-    char **cells;     /* rows * ncols cell strings (malloc'd; NULL = empty) */
-    char **header;    /* ncols names */
+    char **cells;  /* rows * ncols cell strings (malloc'd; NULL = empty) */
+    char **header; /* ncols names */
     int ncols, nrows, cap_rows;
     /* parser state */
-    char **cur;       /* cells of the row being read */
+    char **cur; /* cells of the row being read */
     int cur_n, cur_cap, line, bad_line, bad_count;
     int nomem;
 };
@@ -104,7 +104,8 @@ static void on_row(int c, void *data)
         t->cells = n;
         t->cap_rows = cap;
     }
-    memcpy(t->cells + (size_t)t->nrows * (size_t)t->ncols, t->cur, (size_t)t->ncols * sizeof(char *));
+    memcpy(t->cells + (size_t)t->nrows * (size_t)t->ncols, t->cur,
+           (size_t)t->ncols * sizeof(char *));
     t->nrows++;
     t->cur_n = 0;
 }
@@ -147,8 +148,9 @@ static int table_read(const struct cli_env *env, const char *path, struct csv_ta
         rc = cli_error(env, 0, "'%s' is empty; expected a header line (id,model_path,system,...)",
                        path);
     else if (t->bad_count)
-        rc = cli_error(env, 0, "malformed CSV in '%s': line %d has a different number of "
-                               "fields than the header (%d); %d such line(s)",
+        rc = cli_error(env, 0,
+                       "malformed CSV in '%s': line %d has a different number of "
+                       "fields than the header (%d); %d such line(s)",
                        path, t->bad_line, t->ncols, t->bad_count);
     csv_free(&p);
     free(text);
@@ -170,23 +172,49 @@ static int col_index(const struct csv_table *t, const char *name)
 /* ---- one row -> one request ------------------------------------------------------------ */
 
 /* Column indexes by header name (-1 when absent). */
+/* clang-format off */
 enum vcol {
     C_ID, C_BACKEND, C_MODEL, C_SYSTEM, C_MODE, C_ISL, C_OSL, C_GEMM_Q, C_MOE_Q, C_BS, C_TP, C_PP,
     C_DP, C_MOE_TP, C_MOE_EP, C_P_BS, C_P_WORKERS, C_P_TP, C_P_PP, C_P_DP, C_P_MOE_TP, C_P_MOE_EP,
     C_D_BS, C_D_WORKERS, C_D_TP, C_D_PP, C_D_DP, C_D_MOE_TP, C_D_MOE_EP, C_TTFT, C_TPOT, C_SOURCE,
     C_COUNT
 };
-static const char *const vcol_names[C_COUNT] = {
-    "id", "backend", "model_path", "system", "mode", "isl", "osl", "gemm_quant_mode",
-    "moe_quant_mode", "batch_size", "tp_size", "pp_size", "attention_dp_size", "moe_tp_size",
-    "moe_ep_size", "prefill_batch_size", "prefill_num_workers", "prefill_tp_size",
-    "prefill_pp_size", "prefill_attention_dp_size", "prefill_moe_tp_size", "prefill_moe_ep_size",
-    "decode_batch_size", "decode_num_workers", "decode_tp_size", "decode_pp_size",
-    "decode_attention_dp_size", "decode_moe_tp_size", "decode_moe_ep_size", "silicon_ttft_ms",
-    "silicon_tpot_ms", "silicon_data_source"};
+/* clang-format on */
+static const char *const vcol_names[C_COUNT] = {"id",
+                                                "backend",
+                                                "model_path",
+                                                "system",
+                                                "mode",
+                                                "isl",
+                                                "osl",
+                                                "gemm_quant_mode",
+                                                "moe_quant_mode",
+                                                "batch_size",
+                                                "tp_size",
+                                                "pp_size",
+                                                "attention_dp_size",
+                                                "moe_tp_size",
+                                                "moe_ep_size",
+                                                "prefill_batch_size",
+                                                "prefill_num_workers",
+                                                "prefill_tp_size",
+                                                "prefill_pp_size",
+                                                "prefill_attention_dp_size",
+                                                "prefill_moe_tp_size",
+                                                "prefill_moe_ep_size",
+                                                "decode_batch_size",
+                                                "decode_num_workers",
+                                                "decode_tp_size",
+                                                "decode_pp_size",
+                                                "decode_attention_dp_size",
+                                                "decode_moe_tp_size",
+                                                "decode_moe_ep_size",
+                                                "silicon_ttft_ms",
+                                                "silicon_tpot_ms",
+                                                "silicon_data_source"};
 /* Columns without which the file cannot be validated at all. */
-static const enum vcol vcol_required[] = {C_ID, C_BACKEND, C_MODEL, C_SYSTEM, C_MODE, C_ISL, C_OSL,
-                                          C_TTFT, C_TPOT};
+static const enum vcol vcol_required[] = {C_ID,  C_BACKEND, C_MODEL, C_SYSTEM, C_MODE,
+                                          C_ISL, C_OSL,     C_TTFT,  C_TPOT};
 
 struct row {
     const struct csv_table *t;
@@ -260,8 +288,7 @@ static int per_rank(int conc, int dp)
 static enum aic_quant same_family(enum aic_quant label, enum aic_quant ckpt)
 {
     int fp8 = label == AIC_Q_FP8 && (ckpt == AIC_Q_FP8_BLOCK || ckpt == AIC_Q_FP8_STATIC);
-    int fp4 = label == AIC_Q_NVFP4 &&
-              (ckpt == AIC_Q_W4A16_MXFP4 || ckpt == AIC_Q_W4A8_MXFP4_MXFP8);
+    int fp4 = label == AIC_Q_NVFP4 && (ckpt == AIC_Q_W4A16_MXFP4 || ckpt == AIC_Q_W4A8_MXFP4_MXFP8);
     return fp8 || fp4 ? AIC_Q_NONE : label;
 }
 
@@ -708,14 +735,16 @@ static void print_report(struct val_state *s, const struct val_opts *o, double w
            s->overall.estimated, s->overall.total,
            s->overall.total ? 100.0 * s->overall.estimated / s->overall.total : 0.0);
     printf("TTFT and TPOT errors over rows with measured TTFT <= %.0f ms; MdAPE = median, "
-           "MAPE = mean absolute percentage error.\n", TTFT_SATURATED_MS);
+           "MAPE = mean absolute percentage error.\n",
+           TTFT_SATURATED_MS);
     print_table("By system, backend, mode:", &s->by_key, &s->overall);
     if (o->by_model)
         print_table("By system, backend, mode, model:", &s->by_model, NULL);
     fmt_pct(a, sizeof(a), errs_median(&sat.ttft_sat));
     fmt_pct(b, sizeof(b), errs_mean(&sat.ttft_sat));
     printf("\nRows with measured TTFT > %.0f ms (queue-saturated, scored separately): %d "
-           "estimated, TTFT MdAPE %s, MAPE %s", TTFT_SATURATED_MS, sat.ttft_sat.n, a, b);
+           "estimated, TTFT MdAPE %s, MAPE %s",
+           TTFT_SATURATED_MS, sat.ttft_sat.n, a, b);
     fmt_pct(a, sizeof(a), errs_median(&sat.tpot_sat));
     fmt_pct(b, sizeof(b), errs_mean(&sat.tpot_sat));
     printf("; TPOT MdAPE %s, MAPE %s\n", a, b);
@@ -736,8 +765,10 @@ static int open_out(const struct cli_env *env, const char *out, char *tmp, size_
     snprintf(tmp, len, "%s.tmp.%ld", out, (long)getpid());
     *f = fopen(tmp, "w");
     if (!*f)
-        return cli_error(env, 0, "cannot write --out '%s' (creating %s failed); check the folder "
-                                 "exists and is writable", out, tmp);
+        return cli_error(env, 0,
+                         "cannot write --out '%s' (creating %s failed); check the folder "
+                         "exists and is writable",
+                         out, tmp);
     fputs("id,pred_ttft_ms,pred_tpot_ms,status\n", *f);
     return CLI_OK;
 }
@@ -764,9 +795,10 @@ static int check_columns(const struct cli_env *env, const struct csv_table *t, i
         col[c] = col_index(t, vcol_names[c]);
     for (size_t i = 0; i < sizeof(vcol_required) / sizeof(vcol_required[0]); i++)
         if (col[vcol_required[i]] < 0)
-            return cli_error(env, 0, "'%s' has no column '%s'; the header must name the columns "
-                                     "of e2e_measured.csv (id,backend,model_path,system,mode,isl,"
-                                     "osl,...,silicon_ttft_ms,silicon_tpot_ms)",
+            return cli_error(env, 0,
+                             "'%s' has no column '%s'; the header must name the columns "
+                             "of e2e_measured.csv (id,backend,model_path,system,mode,isl,"
+                             "osl,...,silicon_ttft_ms,silicon_tpot_ms)",
                              path, vcol_names[vcol_required[i]]);
     return CLI_OK;
 }
@@ -786,8 +818,9 @@ int cmd_validate(struct cli_env *env, int argc, char **argv)
     if (rc != CLI_OK)
         return rc;
     if (!o.measured)
-        return cli_error(env, 1, "--measured FILE.csv is required (e.g. "
-                                 "../shared/calibration/e2e_measured.csv)");
+        return cli_error(env, 1,
+                         "--measured FILE.csv is required (e.g. "
+                         "../shared/calibration/e2e_measured.csv)");
     rc = table_read(env, o.measured, &t);
     if (rc == CLI_OK)
         rc = check_columns(env, &t, col, o.measured);

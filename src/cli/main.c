@@ -97,8 +97,9 @@ static int run_cli(struct cli_env *env, int argc, char **argv)
 
     if (argc < 1) {
         print_top_help(stderr);
-        return cli_error(env, 1, "missing mode after `cli`; e.g. `aiconfigurator cli estimate "
-                                 "--model-path Qwen/Qwen3-32B --system h200_sxm`");
+        return cli_error(env, 1,
+                         "missing mode after `cli`; e.g. `aiconfigurator cli estimate "
+                         "--model-path Qwen/Qwen3-32B --system h200_sxm`");
     }
     if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")) {
         print_top_help(stdout);
@@ -173,8 +174,9 @@ int main(int argc, char **argv)
                                         : cli_error(&env, 0, "webapp is not in this build"));
     /* legacy: `aiconfigurator cli`-less mode words are an error with a hint */
     if (find_mode(argv[i]))
-        return cli_exit_code(cli_error(&env, 1, "unknown command '%s'; did you mean "
-                                                 "`aiconfigurator cli %s`?",
+        return cli_exit_code(cli_error(&env, 1,
+                                       "unknown command '%s'; did you mean "
+                                       "`aiconfigurator cli %s`?",
                                        argv[i], argv[i]));
     return cli_exit_code(
         cli_error(&env, 1, "unknown command '%s' (commands: cli, version, webapp)", argv[i]));

@@ -33,8 +33,8 @@ struct agg_sched {
     double C;
 };
 
-static void agg_schedule(const struct aic_worker *w, const struct aic_workload *wl, int b,
-                         double C, struct agg_sched *s)
+static void agg_schedule(const struct aic_worker *w, const struct aic_workload *wl, int b, double C,
+                         struct agg_sched *s)
 {
     int vllm = w->backend == AIC_BACKEND_VLLM;
     double chunks = ceil(C / wl->isl);
@@ -122,8 +122,8 @@ static void agg_metrics(struct aic_worker *w, const struct aic_workload *wl, int
                         struct aic_metrics *out)
 {
     double steps = s->tpot_mix_steps + s->genonly_steps;
-    double tpot = steps > 0 ? (mix * s->tpot_mix_steps + genonly * s->genonly_steps) / steps
-                            : genonly;
+    double tpot =
+        steps > 0 ? (mix * s->tpot_mix_steps + genonly * s->genonly_steps) / steps : genonly;
     double T_total = s->S_ctx * mix + s->genonly_steps * genonly;
     double out_tok = wl->osl > 1 ? wl->osl - 1 : 1;
     double thr;
@@ -182,8 +182,8 @@ int aic_run_agg(struct aic_worker *w, const struct aic_workload *wl, int b, int 
     int fit = out->mem.max_batch;
     double wait;
 
-    if (rc || !out->mem.oom || out->mem.total - out->mem.kv_cache >= out->mem.capacity ||
-        fit < 1 || fit >= b)
+    if (rc || !out->mem.oom || out->mem.total - out->mem.kv_cache >= out->mem.capacity || fit < 1 ||
+        fit >= b)
         return rc;
     if ((rc = agg_point(w, wl, fit, C, out, err)))
         return rc;

@@ -14,8 +14,8 @@
 #include "engine/oplist.h"
 #include "engine/serving.h"
 
-#define PREFILL_DERATE 0.9
-#define DECODE_DERATE 0.92
+#define PREFILL_DERATE    0.9
+#define DECODE_DERATE     0.92
 #define TTFT_QUEUE_FACTOR 1.8
 
 /* Moving the prompt's KV cache from a prefill to a decode worker: every GPU sends its own

@@ -22,8 +22,8 @@ void aic_estimate_req_init(struct aic_estimate_req *req)
     req->wl.osl = 1024;
     req->batch_size = 128;
     req->lay = req->prefill_lay = req->decode_lay = one;
-    req->opts.quant = (struct aic_quant_cfg){AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE,
-                                             AIC_Q_NONE};
+    req->opts.quant =
+        (struct aic_quant_cfg){AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE};
 }
 
 static int check_request(const struct aic_estimate_req *r, struct aic_error *err)
@@ -45,8 +45,7 @@ static int check_request(const struct aic_estimate_req *r, struct aic_error *err
                            "disagg needs positive --prefill-batch-size, --prefill-num-workers, "
                            "--decode-batch-size and --decode-num-workers");
     } else if (r->batch_size <= 0) {
-        return aic_err(err, AIC_ERR_USAGE, "--batch-size must be positive (got %d)",
-                       r->batch_size);
+        return aic_err(err, AIC_ERR_USAGE, "--batch-size must be positive (got %d)", r->batch_size);
     }
     if (r->ctx_tokens < 0)
         return aic_err(err, AIC_ERR_USAGE, "--ctx-tokens must be positive");
@@ -80,8 +79,8 @@ static int oom_error(const struct aic_memory *m, const char *what, struct aic_er
                    "%s does not fit in GPU memory: %.1f GiB needed per GPU (weights %.1f, KV "
                    "cache %.1f, activations %.1f) of %.1f GiB; use more GPUs per worker (tp/pp/"
                    "ep), a smaller batch, or a quantized model",
-                   what, m->total / GIB, m->weights / GIB, m->kv_cache / GIB,
-                   m->activations / GIB, m->capacity / GIB);
+                   what, m->total / GIB, m->weights / GIB, m->kv_cache / GIB, m->activations / GIB,
+                   m->capacity / GIB);
 }
 
 static void fill_breakdown(struct aic_worker *w, const struct aic_estimate_req *r, int b,
@@ -166,8 +165,8 @@ static int run_disagg(struct aic_ctx *ctx, const struct aic_estimate_req *r,
         int n = aic_worker_breakdown(&pw, &r->wl, r->prefill_batch, 1, res->ctx_ops,
                                      AIC_MAX_BREAKDOWN, &e);
         res->n_ctx_ops = n > 0 ? n : 0;
-        n = aic_worker_breakdown(&dw, &r->wl, r->decode_batch, 2, res->gen_ops,
-                                 AIC_MAX_BREAKDOWN, &e);
+        n = aic_worker_breakdown(&dw, &r->wl, r->decode_batch, 2, res->gen_ops, AIC_MAX_BREAKDOWN,
+                                 &e);
         res->n_gen_ops = n > 0 ? n : 0;
     }
     aic_worker_release(&pw);

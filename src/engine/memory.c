@@ -42,8 +42,7 @@ static double kv_elems_per_token(const struct aic_worker *w, double seq, double 
     }
     per_layer = (double)((m->num_kv_heads + w->lay.tp - 1) / w->lay.tp) * m->head_dim * 2.0;
     /* windowed layers hold at most `window` tokens: report their share separately */
-    *capped = windowed * per_layer *
-              fmin(seq, m->sliding_window > 0 ? m->sliding_window : 128);
+    *capped = windowed * per_layer * fmin(seq, m->sliding_window > 0 ? m->sliding_window : 128);
     return full * per_layer;
 }
 

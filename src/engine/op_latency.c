@@ -30,8 +30,8 @@ static void lat_add(struct aic_lat *acc, const struct aic_lat *l)
 
 /* Context attention at full length S = s + p, minus the prefix's quadratic share, plus
  * the per-layer rope / kv-write (/ qk-norm) memory kernels. */
-static int ctx_attention(struct aic_worker *w, const struct aic_op *op,
-                         const struct aic_op_rt *rt, struct aic_lat *out, struct aic_error *err)
+static int ctx_attention(struct aic_worker *w, const struct aic_op *op, const struct aic_op_rt *rt,
+                         struct aic_lat *out, struct aic_error *err)
 {
     double S = rt->seq + rt->prefix, p = rt->prefix;
     double n = op->heads, nkv = op->kv_heads, d = op->head_dim;
@@ -96,13 +96,13 @@ static int dp_exchange(struct aic_worker *w, const struct aic_op *op, double vol
     int dp = w->lay.dp, G = w->lay.moe_tp * w->lay.moe_ep, pre = op->is_pre;
     struct aic_lat gather = {0, AIC_PROV_MEASURED}, a2a = {0, AIC_PROV_MEASURED};
     double fan = fmin(w->model->topk, w->lay.moe_ep);
-    int rc = nccl(w, pre ? "all_gather" : "reduce_scatter", vol * dp * (pre ? q : 1.0), G,
-                  &gather, err);
+    int rc =
+        nccl(w, pre ? "all_gather" : "reduce_scatter", vol * dp * (pre ? q : 1.0), G, &gather, err);
 
     if (rc)
         return rc;
-    if (w->lay.moe_ep > 1 && nccl(w, "alltoall", vol * fan * (pre ? q : 1.0), G, &a2a, err) ==
-                                 AIC_OK &&
+    if (w->lay.moe_ep > 1 &&
+        nccl(w, "alltoall", vol * fan * (pre ? q : 1.0), G, &a2a, err) == AIC_OK &&
         a2a.ms < gather.ms)
         gather = a2a;
     lat_add(acc, &gather);
@@ -158,9 +158,8 @@ static int moe(struct aic_worker *w, const struct aic_op *op, double x, struct a
         out->prov = AIC_PROV_ANALYTIC;
         return AIC_OK;
     }
-    return aic_perf_moe(w->db, op->quant, moe_distribution(w->model), tokens, op->hidden,
-                        op->inter, op->topk, op->experts, op->moe_tp, op->moe_ep, op->gated, out,
-                        err);
+    return aic_perf_moe(w->db, op->quant, moe_distribution(w->model), tokens, op->hidden, op->inter,
+                        op->topk, op->experts, op->moe_tp, op->moe_ep, op->gated, out, err);
 }
 
 /* A quantized GEMM. Frameworks never run a quantized GEMM much slower than the same shape
@@ -206,12 +205,11 @@ int aic_op_latency(struct aic_worker *w, const struct aic_op *op, const struct a
     case AIC_OP_MLA_MODULE_CTX:
     case AIC_OP_MLA_MODULE_GEN:
         return aic_perf_mla_module(w->db, op->kind == AIC_OP_MLA_MODULE_CTX, w->q.fmha, w->q.kv,
-                                   op->quant, rt->batch, rt->seq + rt->prefix, op->heads, out,
-                                   err);
+                                   op->quant, rt->batch, rt->seq + rt->prefix, op->heads, out, err);
     case AIC_OP_MLA_BMM_PRE:
     case AIC_OP_MLA_BMM_POST:
-        return aic_perf_mla_bmm(w->db, op->quant, op->kind == AIC_OP_MLA_BMM_PRE, x, op->heads,
-                                out, err);
+        return aic_perf_mla_bmm(w->db, op->quant, op->kind == AIC_OP_MLA_BMM_PRE, x, op->heads, out,
+                                err);
     case AIC_OP_MOE:
         return moe(w, op, x, out, err);
     case AIC_OP_MOE_DISPATCH:

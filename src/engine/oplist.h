@@ -32,15 +32,15 @@ enum aic_op_kind {
     AIC_OP_MOE,
     AIC_OP_MOE_DISPATCH, /* pre (is_pre=1) or post dispatch communication */
     AIC_OP_ALLREDUCE,
-    AIC_OP_ELEMENTWISE,  /* bytes per token = bytes_per_token */
+    AIC_OP_ELEMENTWISE, /* bytes per token = bytes_per_token */
     AIC_OP_EMBEDDING,
     AIC_OP_P2P,
 };
 
 /* Which token count an op sees. */
 enum aic_op_tokens {
-    AIC_TOK_ALL = 0,  /* x: every token of the step */
-    AIC_TOK_BATCH,    /* one token per request (logits GEMM) */
+    AIC_TOK_ALL = 0, /* x: every token of the step */
+    AIC_TOK_BATCH,   /* one token per request (logits GEMM) */
 };
 
 struct aic_op {
@@ -48,9 +48,9 @@ struct aic_op {
     enum aic_op_kind kind;
     double scale;
     enum aic_op_tokens tokens;
-    int group;        /* overlap group 0 (none), 1 or 2 */
-    int alt_count;    /* fallback: number of following alternative ops */
-    int is_alt;       /* this op is an alternative of an earlier primary */
+    int group;     /* overlap group 0 (none), 1 or 2 */
+    int alt_count; /* fallback: number of following alternative ops */
+    int is_alt;    /* this op is an alternative of an earlier primary */
 
     /* GEMM */
     double n, k;
@@ -84,10 +84,10 @@ int aic_build_ops(struct aic_worker *w, struct aic_error *err);
 /* Runtime inputs of one evaluation. */
 struct aic_op_rt {
     int is_context;
-    double batch;     /* requests (attention batch) */
-    double seq;       /* context: new tokens per request; decode: KV length */
-    double prefix;    /* context: cached prefix tokens per request */
-    double tokens;    /* x for token-major ops */
+    double batch;         /* requests (attention batch) */
+    double seq;           /* context: new tokens per request; decode: KV length */
+    double prefix;        /* context: cached prefix tokens per request */
+    double tokens;        /* x for token-major ops */
     double logits_tokens; /* x for AIC_TOK_BATCH ops */
 };
 

@@ -35,9 +35,9 @@ void aic_oplist_free(struct aic_oplist *l)
 /* Builder state: which list, and the scale multiplier of this phase (MTP). */
 struct bld {
     struct aic_oplist *l;
-    int ctx;         /* 1 = context list */
-    double mtp;      /* (L + nextn) / L for generation, 1 for context */
-    int group;       /* current overlap group */
+    int ctx;    /* 1 = context list */
+    double mtp; /* (L + nextn) / L for generation, 1 for context */
+    int group;  /* current overlap group */
     int err;
 };
 
@@ -92,8 +92,8 @@ static void allreduce(struct bld *b, const char *name, double scale, double elem
 
 static void embedding(struct bld *b, double vocab_rows, int h)
 {
-    struct aic_op *op = push(b, NM("context_embedding", "generation_embedding"),
-                             AIC_OP_EMBEDDING, 1);
+    struct aic_op *op =
+        push(b, NM("context_embedding", "generation_embedding"), AIC_OP_EMBEDDING, 1);
     if (op) {
         op->bytes_per_token = 2.0 * h;
         op->weight_bytes = vocab_rows * h * 2.0;
@@ -151,8 +151,7 @@ static void gqa_front(struct bld *b, const struct aic_worker *w, double vocab_ro
 
     embedding(b, vocab_rows, h);
     elementwise(b, NM("context_add_norm_1", "generation_add_norm_1"), L, 2.0 * h, 2.0 * h);
-    gemm(b, NM("context_qkv_gemm", "generation_qkv_gemm"), L, (n_t + 2 * nkv_t) * d, h,
-         w->q.gemm);
+    gemm(b, NM("context_qkv_gemm", "generation_qkv_gemm"), L, (n_t + 2 * nkv_t) * d, h, w->q.gemm);
     gqa_attention(b, w);
     gemm(b, NM("context_proj_gemm", "generation_proj_gemm"), L, h, n_t * d, w->q.gemm);
     elementwise(b, NM("context_add_norm_2", "generation_add_norm_2"), L, 2.0 * h, 2.0 * h);
@@ -166,8 +165,8 @@ static void build_dense(struct bld *b, const struct aic_worker *w, int gated)
     double vocab_rows = m->family == AIC_FAMILY_GPT ? m->vocab_size : (double)m->vocab_size / tp;
 
     gqa_front(b, w, vocab_rows);
-    gemm(b, NM("context_gate_ffn1_gemm", "generation_gate_ffn1_gemm"), L, (gated ? 2 : 1) * I_t,
-         h, w->q.gemm);
+    gemm(b, NM("context_gate_ffn1_gemm", "generation_gate_ffn1_gemm"), L, (gated ? 2 : 1) * I_t, h,
+         w->q.gemm);
     elementwise(b, NM("context_act_gate", "generation_act_gate"), L, (gated ? 2 : 1) * I_t, I_t);
     gemm(b, NM("context_ffn2_gemm", "generation_ffn2_gemm"), L, h, I_t, w->q.gemm);
     logits(b, m, tp);
@@ -210,8 +209,7 @@ static void moe_block(struct bld *b, const struct aic_worker *w)
     int L = moe_layers(m), h = m->hidden_size;
     struct aic_op *op;
 
-    gemm(b, NM("context_router_gemm", "generation_router_gemm"), L, m->num_experts, h,
-         AIC_Q_BF16);
+    gemm(b, NM("context_router_gemm", "generation_router_gemm"), L, m->num_experts, h, AIC_Q_BF16);
     if ((op = push(b, NM("context_moe_pre_dispatch", "generation_moe_pre_dispatch"),
                    AIC_OP_MOE_DISPATCH, L)))
         op->is_pre = 1, op->elems_per_token = h;
@@ -301,8 +299,7 @@ static void mla_block(struct bld *b, const struct aic_worker *w)
     gemm(b, NM("context_q_b_proj_gemm", "generation_q_b_proj_gemm"), L,
          (double)n_t * (md.nope + md.rope), md.q_lora, w->q.gemm);
     if (b->ctx) {
-        gemm(b, "context_kv_b_proj_gemm", L, (double)n_t * (md.nope + md.v), md.kv_lora,
-             w->q.gemm);
+        gemm(b, "context_kv_b_proj_gemm", L, (double)n_t * (md.nope + md.v), md.kv_lora, w->q.gemm);
         if ((op = push(b, "context_attention", vllm ? AIC_OP_CTX_ATTN : AIC_OP_CTX_MLA, L)))
             op->heads = n_t, op->kv_heads = n_t, op->head_dim = md.nope;
     } else if (vllm) {
@@ -316,8 +313,7 @@ static void mla_block(struct bld *b, const struct aic_worker *w)
         if ((op = push(b, "generation_bmm_post", AIC_OP_MLA_BMM_POST, L)))
             op->heads = n_t, op->quant = w->q.gemm;
     }
-    gemm(b, NM("context_proj_gemm", "generation_proj_gemm"), L, h, (double)n_t * md.v,
-         w->q.gemm);
+    gemm(b, NM("context_proj_gemm", "generation_proj_gemm"), L, h, (double)n_t * md.v, w->q.gemm);
     if (b->err)
         return;
     b->l->ops[start].alt_count = b->l->n - alt0;

@@ -17,8 +17,8 @@ int aic_decode_step_ms(struct aic_worker *w, double b, double kv_len, double *ms
                        struct aic_error *err);
 
 /* Mean decode step over the output (stride-32 quadrature), ms per step. */
-int aic_tpot_strided_ms(struct aic_worker *w, const struct aic_workload *wl, double b,
-                        double *tpot, struct aic_error *err);
+int aic_tpot_strided_ms(struct aic_worker *w, const struct aic_workload *wl, double b, double *tpot,
+                        struct aic_error *err);
 
 /* Output tokens per decode step per request (1 + accepted drafts under MTP). */
 double aic_accepted_per_step(const struct aic_worker *w);

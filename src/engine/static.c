@@ -25,8 +25,8 @@ int aic_decode_step_ms(struct aic_worker *w, double b, double kv_len, double *ms
 }
 
 /* Decode time per output token, integrated over the output with stride 32. */
-int aic_tpot_strided_ms(struct aic_worker *w, const struct aic_workload *wl, double b,
-                        double *tpot, struct aic_error *err)
+int aic_tpot_strided_ms(struct aic_worker *w, const struct aic_workload *wl, double b, double *tpot,
+                        struct aic_error *err)
 {
     const int stride = 32;
     int steps = wl->osl - 1;

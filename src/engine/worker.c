@@ -53,7 +53,9 @@ static int resolve_quant(struct aic_worker *w, struct aic_error *err)
                            "%s quant mode %s is not supported on %s (no %s tensor cores); "
                            "choose another --%s-quant-mode such as bfloat16",
                            what[i], aic_quant_info(*all[i])->name, sys->name,
-                           c == AIC_COMPUTE_FP8 ? "fp8" : c == AIC_COMPUTE_FP4 ? "fp4" : "int8",
+                           c == AIC_COMPUTE_FP8   ? "fp8"
+                           : c == AIC_COMPUTE_FP4 ? "fp4"
+                                                  : "int8",
                            what[i]);
     }
     if (q->kv == AIC_Q_FP8 && sys->tc_flops[AIC_COMPUTE_FP8] <= 0)
@@ -82,14 +84,18 @@ static int check_layout(const struct aic_model *m, struct aic_layout *lay, enum 
     if (lay->tp < 1 || lay->pp < 1 || lay->dp < 1 || lay->moe_tp < 0 || lay->moe_ep < 0)
         return bad_layout(err, "parallel sizes must be >= 1 (tp %d, pp %d)", lay->tp, lay->pp);
     if (m->num_heads % lay->tp)
-        return bad_layout(err, "tp %d does not divide the model's %d attention heads; "
-                               "use a divisor of the head count", lay->tp, m->num_heads);
+        return bad_layout(err,
+                          "tp %d does not divide the model's %d attention heads; "
+                          "use a divisor of the head count",
+                          lay->tp, m->num_heads);
     if (lay->pp > m->num_layers)
         return bad_layout(err, "pp %d exceeds the model's %d layers", lay->pp, m->num_layers);
     if (!moe) {
         if (lay->dp != 1)
-            return bad_layout(err, "attention dp %d needs a MoE model (dense models scale by "
-                                   "replicas; use dp 1)", lay->dp);
+            return bad_layout(err,
+                              "attention dp %d needs a MoE model (dense models scale by "
+                              "replicas; use dp 1)",
+                              lay->dp);
         lay->moe_tp = lay->moe_ep = 1;
         return AIC_OK;
     }
@@ -124,17 +130,16 @@ int aic_worker_init(struct aic_worker *w, const struct aic_model *m, struct aic_
     if (opts)
         w->opts = *opts;
     else
-        w->opts.quant = (struct aic_quant_cfg){AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE,
-                                               AIC_Q_NONE};
+        w->opts.quant =
+            (struct aic_quant_cfg){AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE};
     if ((rc = check_layout(m, &lay, w->backend, err)))
         return rc;
     w->lay = lay;
     if ((rc = resolve_quant(w, err)))
         return rc;
-    if (w->opts.nextn < 0 || w->opts.nextn_accepted < 0 ||
-        w->opts.nextn_accepted > w->opts.nextn)
-        return aic_err(err, AIC_ERR_USAGE,
-                       "--nextn-accepted must be between 0 and --nextn (%d)", w->opts.nextn);
+    if (w->opts.nextn < 0 || w->opts.nextn_accepted < 0 || w->opts.nextn_accepted > w->opts.nextn)
+        return aic_err(err, AIC_ERR_USAGE, "--nextn-accepted must be between 0 and --nextn (%d)",
+                       w->opts.nextn);
     rc = aic_build_ops(w, err);
     if (rc)
         aic_worker_release(w);

@@ -17,25 +17,64 @@
 
 /* Value types of keys. */
 enum aic_exp_kt {
-    KT_INT, KT_FLOAT, KT_BOOL, KT_STR, KT_LIST, KT_QUANT, KT_DBMODE, KT_SERVING, KT_BACKEND,
-    KT_NEXTN, KT_IGNORE,
+    KT_INT,
+    KT_FLOAT,
+    KT_BOOL,
+    KT_STR,
+    KT_LIST,
+    KT_QUANT,
+    KT_DBMODE,
+    KT_SERVING,
+    KT_BACKEND,
+    KT_NEXTN,
+    KT_IGNORE,
 };
 
 /* Where a value goes. Role fields (>= KF_MODEL) apply to the key's role. */
 enum aic_exp_kf {
-    KF_TOTAL, KF_ISL, KF_OSL, KF_PREFIX, KF_TTFT, KF_TPOT, KF_REQLAT, KF_PARETO, KF_DB,
-    KF_FREEMEM, KF_MAXSEQ, KF_NEXTN, KF_NEXTN_ACC, KF_SERVING, KF_REPLICA_SIZES, KF_MAX_REPLICA,
-    KF_MAX_PW, KF_MAX_DW, KF_P_MAXBS, KF_D_MAXBS, KF_P_CORR, KF_D_CORR, KF_P_DEG, KF_D_DEG,
-    KF_TTFT_FACTOR, KF_EPD, KF_IGNORED,
-    KF_MODEL, KF_SYSTEM, KF_BACKEND, KF_VERSION, KF_CHUNKED, KF_ROLE_IGNORED, KF_QUANT,
-    KF_CAND, KF_CAND_CP,
+    KF_TOTAL,
+    KF_ISL,
+    KF_OSL,
+    KF_PREFIX,
+    KF_TTFT,
+    KF_TPOT,
+    KF_REQLAT,
+    KF_PARETO,
+    KF_DB,
+    KF_FREEMEM,
+    KF_MAXSEQ,
+    KF_NEXTN,
+    KF_NEXTN_ACC,
+    KF_SERVING,
+    KF_REPLICA_SIZES,
+    KF_MAX_REPLICA,
+    KF_MAX_PW,
+    KF_MAX_DW,
+    KF_P_MAXBS,
+    KF_D_MAXBS,
+    KF_P_CORR,
+    KF_D_CORR,
+    KF_P_DEG,
+    KF_D_DEG,
+    KF_TTFT_FACTOR,
+    KF_EPD,
+    KF_IGNORED,
+    KF_MODEL,
+    KF_SYSTEM,
+    KF_BACKEND,
+    KF_VERSION,
+    KF_CHUNKED,
+    KF_ROLE_IGNORED,
+    KF_QUANT,
+    KF_CAND,
+    KF_CAND_CP,
 };
 
 struct aic_exp_key {
-    const char *name;     /* V2 name without the role prefix */
+    const char *name; /* V2 name without the role prefix */
     enum aic_exp_kt type;
     enum aic_exp_kf field;
-    unsigned aux;         /* KF_QUANT: enum aic_quant_use; KF_CAND: enum aic_space_dim */
+    unsigned aux; /* KF_QUANT: enum aic_quant_use; KF_CAND: enum aic_space_dim */
 };
 
 /* Looks a V2 key up: returns its definition and the role it names (-1 = shared key,

@@ -206,10 +206,18 @@ int aic_exp_default_list(const struct aic_exp *e, int role, int dim, int is_moe,
     int gb = !strncmp(e->system[role], "gb", 2), n = 0, m;
     switch (dim) {
     case AIC_DIM_NUM_GPU:
-    case AIC_DIM_TP: m = is_moe || gb ? 5 : 4; break;
-    case AIC_DIM_PP: m = 1; break;
-    case AIC_DIM_DP: m = !is_moe || (role == AIC_ROLE_PREFILL && be != AIC_BACKEND_TRTLLM) ? 1 : 5; break;
-    default: m = is_moe ? 5 : 1; break;
+    case AIC_DIM_TP:
+        m = is_moe || gb ? 5 : 4;
+        break;
+    case AIC_DIM_PP:
+        m = 1;
+        break;
+    case AIC_DIM_DP:
+        m = !is_moe || (role == AIC_ROLE_PREFILL && be != AIC_BACKEND_TRTLLM) ? 1 : 5;
+        break;
+    default:
+        m = is_moe ? 5 : 1;
+        break;
     }
     for (int i = 0; i < m && n < cap; i++)
         if (l16[i] <= e->req.total_gpus || i == 0)

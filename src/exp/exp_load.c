@@ -20,10 +20,10 @@ struct ld {
     const char *origin;
     struct aic_exp_set *set;
     struct aic_exp *e;
-    int bad;             /* the current experiment has a problem */
+    int bad;                      /* the current experiment has a problem */
     int role_key[AIC_ROLE_COUNT]; /* a key of that role was given (line for messages) */
     char role_key_name[AIC_ROLE_COUNT][96];
-    int cand_agg;        /* an agg_ candidate key was given */
+    int cand_agg; /* an agg_ candidate key was given */
     int err_nomem;
     struct fy_node *key; /* the current experiment's name node */
 };
@@ -146,8 +146,7 @@ static int get_bool(struct ld *L, struct fy_node *v, const char *key, int *out)
     return -1;
 }
 
-static int get_list(struct ld *L, struct fy_node *v, const char *key, int *out, int cap,
-                    int *n)
+static int get_list(struct ld *L, struct fy_node *v, const char *key, int *out, int cap, int *n)
 {
     *n = 0;
     if (fy_node_is_scalar(v)) {
@@ -193,8 +192,7 @@ static int range_i(struct ld *L, struct fy_node *v, const char *key, int x, int 
     return 0;
 }
 
-static int set_shared(struct ld *L, const struct aic_exp_key *k, const char *key,
-                      struct fy_node *v)
+static int set_shared(struct ld *L, const struct aic_exp_key *k, const char *key, struct fy_node *v)
 {
     struct aic_exp *e = L->e;
     struct aic_search_req *r = &e->req;
@@ -211,14 +209,29 @@ static int set_shared(struct ld *L, const struct aic_exp_key *k, const char *key
         return -1;
     }
     switch (k->field) {
-    case KF_TOTAL: r->total_gpus = x; return range_i(L, v, key, x, 1);
-    case KF_ISL: r->wl.isl = x; return range_i(L, v, key, x, 1);
-    case KF_OSL: r->wl.osl = x; return range_i(L, v, key, x, 1);
-    case KF_PREFIX: r->wl.prefix = x; return 0;
-    case KF_TTFT: r->ttft_ms = d; return 0;
-    case KF_TPOT: r->tpot_ms = d; return 0;
-    case KF_REQLAT: r->request_latency_ms = d; return 0;
-    case KF_PARETO: return get_bool(L, v, key, &r->pareto_sweep);
+    case KF_TOTAL:
+        r->total_gpus = x;
+        return range_i(L, v, key, x, 1);
+    case KF_ISL:
+        r->wl.isl = x;
+        return range_i(L, v, key, x, 1);
+    case KF_OSL:
+        r->wl.osl = x;
+        return range_i(L, v, key, x, 1);
+    case KF_PREFIX:
+        r->wl.prefix = x;
+        return 0;
+    case KF_TTFT:
+        r->ttft_ms = d;
+        return 0;
+    case KF_TPOT:
+        r->tpot_ms = d;
+        return 0;
+    case KF_REQLAT:
+        r->request_latency_ms = d;
+        return 0;
+    case KF_PARETO:
+        return get_bool(L, v, key, &r->pareto_sweep);
     case KF_FREEMEM:
         if (d <= 0 || d > 1) {
             problem(L, v, "%s must be in (0, 1] (got %g)", key, d);
@@ -226,18 +239,42 @@ static int set_shared(struct ld *L, const struct aic_exp_key *k, const char *key
         }
         r->free_mem_fraction = d;
         return 0;
-    case KF_MAXSEQ: r->max_seq_len = x; return 0;
-    case KF_NEXTN_ACC: r->nextn_accepted = d, e->nextn_accepted_set = 1; return 0;
-    case KF_MAX_REPLICA: sp->max_gpu_per_replica = x; return 0;
-    case KF_MAX_PW: sp->max_prefill_workers = x; return range_i(L, v, key, x, 1);
-    case KF_MAX_DW: sp->max_decode_workers = x; return range_i(L, v, key, x, 1);
-    case KF_P_MAXBS: sp->prefill_max_batch_size = x; return range_i(L, v, key, x, 1);
-    case KF_D_MAXBS: sp->decode_max_batch_size = x; return range_i(L, v, key, x, 1);
-    case KF_P_CORR: sp->prefill_latency_correction = d; return 0;
-    case KF_D_CORR: sp->decode_latency_correction = d; return 0;
-    case KF_P_DEG: sp->rate_match_prefill_degradation = d; return 0;
-    case KF_D_DEG: sp->rate_match_decode_degradation = d; return 0;
-    case KF_TTFT_FACTOR: sp->ttft_correction_factor = d; return 0;
+    case KF_MAXSEQ:
+        r->max_seq_len = x;
+        return 0;
+    case KF_NEXTN_ACC:
+        r->nextn_accepted = d, e->nextn_accepted_set = 1;
+        return 0;
+    case KF_MAX_REPLICA:
+        sp->max_gpu_per_replica = x;
+        return 0;
+    case KF_MAX_PW:
+        sp->max_prefill_workers = x;
+        return range_i(L, v, key, x, 1);
+    case KF_MAX_DW:
+        sp->max_decode_workers = x;
+        return range_i(L, v, key, x, 1);
+    case KF_P_MAXBS:
+        sp->prefill_max_batch_size = x;
+        return range_i(L, v, key, x, 1);
+    case KF_D_MAXBS:
+        sp->decode_max_batch_size = x;
+        return range_i(L, v, key, x, 1);
+    case KF_P_CORR:
+        sp->prefill_latency_correction = d;
+        return 0;
+    case KF_D_CORR:
+        sp->decode_latency_correction = d;
+        return 0;
+    case KF_P_DEG:
+        sp->rate_match_prefill_degradation = d;
+        return 0;
+    case KF_D_DEG:
+        sp->rate_match_decode_degradation = d;
+        return 0;
+    case KF_TTFT_FACTOR:
+        sp->ttft_correction_factor = d;
+        return 0;
     case KF_REPLICA_SIZES:
         return get_list(L, v, key, sp->replica_sizes, (int)(sizeof sp->replica_sizes / sizeof(int)),
                         &sp->n_replica_sizes);
@@ -274,14 +311,16 @@ static int set_shared(struct ld *L, const struct aic_exp_key *k, const char *key
                 return 0;
             }
             if (!strcmp(s, "afd")) {
-                problem(L, v, "serving_mode afd (attention-FFN disaggregation) is not "
-                              "modelled; use agg or disagg");
+                problem(L, v,
+                        "serving_mode afd (attention-FFN disaggregation) is not "
+                        "modelled; use agg or disagg");
                 return -1;
             }
         }
         problem(L, v, "unknown serving_mode '%s' (valid: agg, disagg)", s);
         return -1;
-    default: return 0;
+    default:
+        return 0;
     }
 }
 
@@ -305,11 +344,20 @@ static int set_role(struct ld *L, const struct aic_exp_key *k, int role, const c
         return -1;
     }
     switch (k->field) {
-    case KF_MODEL: aic_strlcpy(e->model[role], s, sizeof e->model[role]); return 0;
-    case KF_SYSTEM: aic_strlcpy(e->system[role], s, sizeof e->system[role]); return 0;
-    case KF_VERSION: aic_strlcpy(e->version[role], s, sizeof e->version[role]); return 0;
-    case KF_CHUNKED: return get_bool(L, v, key, &e->chunked[role]);
-    case KF_ROLE_IGNORED: note(L, "%s is accepted for compatibility and ignored", key); return 0;
+    case KF_MODEL:
+        aic_strlcpy(e->model[role], s, sizeof e->model[role]);
+        return 0;
+    case KF_SYSTEM:
+        aic_strlcpy(e->system[role], s, sizeof e->system[role]);
+        return 0;
+    case KF_VERSION:
+        aic_strlcpy(e->version[role], s, sizeof e->version[role]);
+        return 0;
+    case KF_CHUNKED:
+        return get_bool(L, v, key, &e->chunked[role]);
+    case KF_ROLE_IGNORED:
+        note(L, "%s is accepted for compatibility and ignored", key);
+        return 0;
     case KF_BACKEND:
         if ((x = aic_backend_parse(s)) < 0) {
             problem(L, v, "unknown %s '%s' (valid: trtllm, vllm, sglang)", key, s);
@@ -323,10 +371,11 @@ static int set_role(struct ld *L, const struct aic_exp_key *k, int role, const c
             problem(L, v, "unknown %s '%s' (valid: %s)", key, s, aic_quant_names(k->aux));
             return -1;
         }
-        enum aic_quant *dst = k->aux == AIC_QUSE_GEMM ? &ro->quant.gemm
-                              : k->aux == AIC_QUSE_MOE ? &ro->quant.moe
-                              : k->aux == AIC_QUSE_KV  ? &ro->quant.kv
-                              : k->aux == AIC_QUSE_FMHA ? &ro->quant.fmha : &ro->quant.comm;
+        enum aic_quant *dst = k->aux == AIC_QUSE_GEMM   ? &ro->quant.gemm
+                              : k->aux == AIC_QUSE_MOE  ? &ro->quant.moe
+                              : k->aux == AIC_QUSE_KV   ? &ro->quant.kv
+                              : k->aux == AIC_QUSE_FMHA ? &ro->quant.fmha
+                                                        : &ro->quant.comm;
         *dst = q;
         return 0;
     }
@@ -334,7 +383,8 @@ static int set_role(struct ld *L, const struct aic_exp_key *k, int role, const c
         return get_list(L, v, key, ro->list[k->aux], AIC_SPACE_MAX_LIST, &ro->n[k->aux]);
     case KF_CAND_CP:
         return get_list(L, v, key, e->cp[role], AIC_SPACE_MAX_LIST, &e->n_cp[role]);
-    default: return 0;
+    default:
+        return 0;
     }
 }
 
@@ -356,9 +406,15 @@ static int apply_v2(struct ld *L, const char *key, struct fy_node *v, struct fy_
 
 /* ---- V1 (legacy nested) conversion ---------------------------------------------------- */
 
-static const char *const v1_markers[] = {"mode", "config", "profiles", "worker_config",
-                                         "prefill_worker_config", "decode_worker_config",
-                                         "replica_config", "advanced_tuning_config", NULL};
+static const char *const v1_markers[] = {"mode",
+                                         "config",
+                                         "profiles",
+                                         "worker_config",
+                                         "prefill_worker_config",
+                                         "decode_worker_config",
+                                         "replica_config",
+                                         "advanced_tuning_config",
+                                         NULL};
 
 static int is_v1(struct fy_node *m)
 {
@@ -423,17 +479,25 @@ static void v1_profile(struct ld *L, int disagg, struct fy_node *v)
 static const struct {
     const char *v1, *v2; /* v2 without the role prefix; "-" = ignored */
 } v1_worker_map[] = {
-    {"num_gpu_per_worker", "num_gpu_candidates"}, {"tp_list", "tp_candidates"},
-    {"pp_list", "pp_candidates"}, {"dp_list", "dp_candidates"},
-    {"moe_tp_list", "moe_tp_candidates"}, {"moe_ep_list", "moe_ep_candidates"},
-    {"gemm_quant_mode", "gemm_quant_mode"}, {"moe_quant_mode", "moe_quant_mode"},
-    {"kvcache_quant_mode", "kvcache_quant_mode"}, {"fmha_quant_mode", "fmha_quant_mode"},
-    {"comm_quant_mode", "comm_quant_mode"}, {"enable_wideep", "-"}, {"enable_eplb", "-"},
+    {"num_gpu_per_worker", "num_gpu_candidates"},
+    {"tp_list", "tp_candidates"},
+    {"pp_list", "pp_candidates"},
+    {"dp_list", "dp_candidates"},
+    {"moe_tp_list", "moe_tp_candidates"},
+    {"moe_ep_list", "moe_ep_candidates"},
+    {"gemm_quant_mode", "gemm_quant_mode"},
+    {"moe_quant_mode", "moe_quant_mode"},
+    {"kvcache_quant_mode", "kvcache_quant_mode"},
+    {"fmha_quant_mode", "fmha_quant_mode"},
+    {"comm_quant_mode", "comm_quant_mode"},
+    {"enable_wideep", "-"},
+    {"enable_eplb", "-"},
 };
 
 static void v1_worker(struct ld *L, int role, struct fy_node *m)
 {
-    static const char *const wp[] = {"", "prefill_", "decode_"}, *const cp[] = {"agg_", "prefill_", "decode_"};
+    static const char *const wp[] = {"", "prefill_", "decode_"}, *const cp[] = {"agg_", "prefill_",
+                                                                                "decode_"};
     void *it = NULL;
     struct fy_node_pair *p;
     if (!fy_node_is_mapping(m)) {
@@ -449,8 +513,10 @@ static void v1_worker(struct ld *L, int role, struct fy_node *m)
             if (!strcmp(k, v1_worker_map[i].v1))
                 break;
         if (i == sizeof v1_worker_map / sizeof *v1_worker_map) {
-            problem(L, kn, "unknown worker config key '%s' (valid: num_gpu_per_worker, tp_list, "
-                           "pp_list, dp_list, moe_tp_list, moe_ep_list, *_quant_mode)", k);
+            problem(L, kn,
+                    "unknown worker config key '%s' (valid: num_gpu_per_worker, tp_list, "
+                    "pp_list, dp_list, moe_tp_list, moe_ep_list, *_quant_mode)",
+                    k);
             continue;
         }
         if (v1_worker_map[i].v2[0] == '-')
@@ -464,8 +530,10 @@ static void v1_worker(struct ld *L, int role, struct fy_node *m)
 static const struct {
     const char *v1, *v2;
 } v1_tuning_map[] = {
-    {"num_gpu_per_replica", "num_gpu_per_replica"}, {"max_gpu_per_replica", "max_gpu_per_replica"},
-    {"max_prefill_worker", "max_prefill_workers"}, {"max_decode_worker", "max_decode_workers"},
+    {"num_gpu_per_replica", "num_gpu_per_replica"},
+    {"max_gpu_per_replica", "max_gpu_per_replica"},
+    {"max_prefill_worker", "max_prefill_workers"},
+    {"max_decode_worker", "max_decode_workers"},
     {"prefill_latency_correction_scale", "prefill_latency_correction"},
     {"decode_latency_correction_scale", "decode_latency_correction"},
     {"prefill_max_batch_size", "prefill_max_batch_size"},
@@ -665,20 +733,24 @@ static void finish(struct ld *L, struct fy_node *m)
             problem(L, m, "system_name is required");
     } else {
         if (L->role_key[AIC_ROLE_AGG])
-            problem(L, m, "%s is not allowed in a disagg experiment; use its prefill_ and "
-                          "decode_ forms", L->role_key_name[AIC_ROLE_AGG]);
+            problem(L, m,
+                    "%s is not allowed in a disagg experiment; use its prefill_ and "
+                    "decode_ forms",
+                    L->role_key_name[AIC_ROLE_AGG]);
         if (!e->model[1][0] || !e->model[2][0])
             problem(L, m, "prefill_model_path and decode_model_path are both required");
         else if (strcmp(e->model[1], e->model[2]))
-            problem(L, m, "prefill_model_path '%s' and decode_model_path '%s' differ; both "
-                          "roles must serve the same model (only the systems may differ)",
+            problem(L, m,
+                    "prefill_model_path '%s' and decode_model_path '%s' differ; both "
+                    "roles must serve the same model (only the systems may differ)",
                     e->model[1], e->model[2]);
         if (!e->system[1][0] || !e->system[2][0])
             problem(L, m, "prefill_system_name and decode_system_name are both required");
         int bp = e->backend[1] < 0 ? 0 : e->backend[1], bd = e->backend[2] < 0 ? 0 : e->backend[2];
         if (bp != bd)
-            problem(L, m, "prefill_backend_name %s and decode_backend_name %s differ; mixed "
-                          "backends are not modelled, use one backend for both roles",
+            problem(L, m,
+                    "prefill_backend_name %s and decode_backend_name %s differ; mixed "
+                    "backends are not modelled, use one backend for both roles",
                     aic_backend_name(bp), aic_backend_name(bd));
         if (r->total_gpus == 1)
             problem(L, m, "disagg needs total_gpus >= 2 (got 1)");
@@ -686,8 +758,10 @@ static void finish(struct ld *L, struct fy_node *m)
     for (int ro = 0; ro < AIC_ROLE_COUNT; ro++)
         for (int i = 0; i < e->n_cp[ro]; i++)
             if (e->cp[ro][i] != 1) {
-                problem(L, m, "cp_candidates value %d: context parallelism is not modelled; "
-                              "use [1]", e->cp[ro][i]);
+                problem(L, m,
+                        "cp_candidates value %d: context parallelism is not modelled; "
+                        "use [1]",
+                        e->cp[ro][i]);
                 break;
             }
     if (r->wl.prefix >= r->wl.isl)
@@ -734,8 +808,9 @@ static void load_one(struct ld *L, const char *name, struct fy_node *key, struct
     memset(L->role_key, 0, sizeof L->role_key);
     L->set->n_defined++;
     if (!m || !fy_node_is_mapping(m))
-        problem(L, m ? m : key, "an experiment must be a mapping of keys (serving_mode, "
-                                "model_path, system_name, total_gpus, ...)");
+        problem(L, m ? m : key,
+                "an experiment must be a mapping of keys (serving_mode, "
+                "model_path, system_name, total_gpus, ...)");
     else {
         if (is_v1(m))
             load_v1(L, m);
@@ -818,8 +893,10 @@ static void load_selected(struct ld *L, struct fy_node *root, struct fy_node *se
         }
         if (!key) {
             char line[AIC_EXP_MSG_MAX];
-            snprintf(line, sizeof line, "experiment '%s' is listed in exps but not defined; "
-                                        "ignored", s);
+            snprintf(line, sizeof line,
+                     "experiment '%s' is listed in exps but not defined; "
+                     "ignored",
+                     s);
             push_line(&L->set->note, &L->set->n_note, line);
             continue;
         }
@@ -838,8 +915,8 @@ static int blank(const char *s)
     }
 }
 
-int aic_exp_load_string(const char *text, const char *origin, int top_n,
-                        struct aic_exp_set *set, struct aic_error *err)
+int aic_exp_load_string(const char *text, const char *origin, int top_n, struct aic_exp_set *set,
+                        struct aic_error *err)
 {
     memset(set, 0, sizeof *set);
     if (blank(text))
@@ -851,8 +928,10 @@ int aic_exp_load_string(const char *text, const char *origin, int top_n,
     struct ld L = {.origin = origin, .set = set};
     int rc = AIC_OK;
     if (root && !fy_node_is_mapping(root)) {
-        rc = aic_err(err, AIC_ERR_PARSE, "%s: the top level must be a mapping of experiment "
-                                         "names to their keys", origin);
+        rc = aic_err(err, AIC_ERR_PARSE,
+                     "%s: the top level must be a mapping of experiment "
+                     "names to their keys",
+                     origin);
     } else if (root) {
         struct fy_node *sel = fy_node_mapping_lookup_by_string(root, "exps", FY_NT);
         if (sel && !is_null(sel)) {
@@ -876,19 +955,19 @@ int aic_exp_load_string(const char *text, const char *origin, int top_n,
     return rc;
 }
 
-int aic_exp_load_file(const char *path, int top_n, struct aic_exp_set *set,
-                      struct aic_error *err)
+int aic_exp_load_file(const char *path, int top_n, struct aic_exp_set *set, struct aic_error *err)
 {
     char *text = NULL;
     memset(set, 0, sizeof *set);
     if (aic_is_dir(path))
-        return aic_err(err, AIC_ERR_IO, "--yaml_path %s is a directory; give an experiment "
-                                        "YAML file", path);
+        return aic_err(err, AIC_ERR_IO,
+                       "--yaml_path %s is a directory; give an experiment "
+                       "YAML file",
+                       path);
     int rc = aic_read_file(path, &text, NULL, err);
     if (rc) {
         if (rc == AIC_ERR_NOTFOUND)
-            aic_err(err, rc, "--yaml_path %s does not exist; give an experiment YAML file",
-                    path);
+            aic_err(err, rc, "--yaml_path %s does not exist; give an experiment YAML file", path);
         return rc;
     }
     rc = aic_exp_load_string(text, path, top_n, set, err);

@@ -129,8 +129,7 @@ static void table(struct aic_buf *b, const struct aic_exp_run *r, int color)
     free(t);
 }
 
-char *aic_exp_report_text(const struct aic_exp_run *runs, size_t n,
-                          const struct aic_report_opts *o)
+char *aic_exp_report_text(const struct aic_exp_run *runs, size_t n, const struct aic_report_opts *o)
 {
     struct aic_buf b = {0};
     int color = o && o->color, incl = o && o->inclusive_tpot, best = aic_exp_best(runs, n);
@@ -158,15 +157,15 @@ char *aic_exp_report_text(const struct aic_exp_run *runs, size_t n,
     aic_buf_puts(&b, chart ? chart : "");
     free(chart);
     aic_buf_puts(&b, RULE);
-    aic_buf_puts(&b,
-        "  Deployment Details:\n"
-        "    (p) stands for prefill, (d) stands for decode, bs stands for batch size, a "
-        "replica stands for the smallest scalable unit xPyD of the disagg system\n"
-        "    Some math: total gpus used = replicas * gpus/replica\n"
-        "               gpus/replica = (p)gpus/worker * (p)workers + (d)gpus/worker * "
-        "(d)workers; for Agg, gpus/replica = gpus/worker\n"
-        "               gpus/worker = tp * pp * dp = etp * ep * pp for MoE models; tp * pp "
-        "for dense models (underlined numbers are the actual values in math)\n");
+    aic_buf_puts(
+        &b, "  Deployment Details:\n"
+            "    (p) stands for prefill, (d) stands for decode, bs stands for batch size, a "
+            "replica stands for the smallest scalable unit xPyD of the disagg system\n"
+            "    Some math: total gpus used = replicas * gpus/replica\n"
+            "               gpus/replica = (p)gpus/worker * (p)workers + (d)gpus/worker * "
+            "(d)workers; for Agg, gpus/replica = gpus/worker\n"
+            "               gpus/worker = tp * pp * dp = etp * ep * pp for MoE models; tp * pp "
+            "for dense models (underlined numbers are the actual values in math)\n");
     for (size_t i = 0; i < n; i++)
         if (runs[i].ok)
             table(&b, &runs[i], color);

@@ -64,8 +64,8 @@ static void final_name(const struct aic_exp_run *runs, size_t n, char *out, size
     if ((m[0] == '/' || m[0] == '.') && strrchr(m, '/') && strrchr(m, '/')[1])
         m = strrchr(m, '/') + 1;
     snprintf(base, sizeof base, "%s_%s_%s_isl%d_osl%d_ttft%d_tpot%d", m, r->system,
-             aic_backend_name((enum aic_backend)r->backend), r->wl.isl, r->wl.osl,
-             (int)r->ttft_ms, (int)r->tpot_ms);
+             aic_backend_name((enum aic_backend)r->backend), r->wl.isl, r->wl.osl, (int)r->ttft_ms,
+             (int)r->tpot_ms);
     aic_exp_sanitize(base, 1);
     unsigned long h = 1469598103934665603UL;
     for (size_t i = 0; i < n; i++)
@@ -102,9 +102,9 @@ static void to_info(void *user, const char *msg)
         aic_strlcpy(info->warn[info->n_warn++], msg, sizeof info->warn[0]);
 }
 
-int aic_exp_save(struct aic_ctx *ctx, const struct aic_exp_run *runs, size_t n,
-                 const char *dir, char *out_path, size_t out_len,
-                 struct aic_exp_save_info *info, struct aic_error *err)
+int aic_exp_save(struct aic_ctx *ctx, const struct aic_exp_run *runs, size_t n, const char *dir,
+                 char *out_path, size_t out_len, struct aic_exp_save_info *info,
+                 struct aic_error *err)
 {
     struct aic_report_gen gen = {.ctx = ctx, .warn = to_info, .user = info};
     return aic_exp_save_gen(runs, n, dir, &gen, out_path, out_len, err);

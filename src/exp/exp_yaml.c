@@ -14,8 +14,8 @@
 
 static const char *const wpre[AIC_ROLE_COUNT] = {"", "prefill_", "decode_"};
 static const char *const cpre[AIC_ROLE_COUNT] = {"agg_", "prefill_", "decode_"};
-static const char *const dim_name[AIC_DIM_COUNT] = {"num_gpu", "tp", "pp", "dp", "moe_tp",
-                                                    "moe_ep"};
+static const char *const dim_name[AIC_DIM_COUNT] = {"num_gpu", "tp",     "pp",
+                                                    "dp",      "moe_tp", "moe_ep"};
 
 /* ---- checks ------------------------------------------------------------------------------ */
 
@@ -34,8 +34,8 @@ static int check_quant(const struct aic_exp *e, int role, const struct aic_syste
             continue;
         return aic_err(err, AIC_ERR_USAGE,
                        "experiment '%s': %s%s %s needs %s tensor cores, which %s does not "
-                       "have; use %s", e->name, wpre[role], key[i], aic_quant_info(v[i])->name,
-                       cname[c], sys->name,
+                       "have; use %s",
+                       e->name, wpre[role], key[i], aic_quant_info(v[i])->name, cname[c], sys->name,
                        sys->tc_flops[AIC_COMPUTE_FP8] > 0 ? "fp8 or bfloat16" : "bfloat16");
     }
     return AIC_OK;
@@ -161,13 +161,16 @@ static void disagg_keys(struct aic_buf *b, const struct aic_exp *e)
     aic_buf_printf(b, "  max_decode_workers: %d\n", OR(s->max_decode_workers, 32));
     aic_buf_printf(b, "  prefill_max_batch_size: %d\n", OR(s->prefill_max_batch_size, 1));
     aic_buf_printf(b, "  decode_max_batch_size: %d\n", OR(s->decode_max_batch_size, 512));
-    aic_buf_printf(b, "  prefill_latency_correction: %.10g\n", OR(s->prefill_latency_correction, 1.1));
-    aic_buf_printf(b, "  decode_latency_correction: %.10g\n", OR(s->decode_latency_correction, 1.08));
+    aic_buf_printf(b, "  prefill_latency_correction: %.10g\n",
+                   OR(s->prefill_latency_correction, 1.1));
+    aic_buf_printf(b, "  decode_latency_correction: %.10g\n",
+                   OR(s->decode_latency_correction, 1.08));
     aic_buf_printf(b, "  rate_match_prefill_degradation: %.10g\n",
                    OR(s->rate_match_prefill_degradation, 0.9));
     aic_buf_printf(b, "  rate_match_decode_degradation: %.10g\n",
                    OR(s->rate_match_decode_degradation, 0.92));
-    aic_buf_printf(b, "  autoscale_ttft_correction_factor: %.10g\n", OR(s->ttft_correction_factor, 1.8));
+    aic_buf_printf(b, "  autoscale_ttft_correction_factor: %.10g\n",
+                   OR(s->ttft_correction_factor, 1.8));
 #undef OR
 }
 
@@ -176,8 +179,10 @@ char *aic_exp_yaml(const struct aic_exp *e, const struct aic_search_result *res)
     const struct aic_search_req *r = &e->req;
     struct aic_buf b = {0};
     int dis = e->serving == AIC_SEARCH_DISAGG;
-    aic_buf_printf(&b, "# %s, resolved by aiconfigurator %s (re-run: aiconfigurator cli exp "
-                       "--yaml_path exp_config.yaml)\n", e->name, aic_version());
+    aic_buf_printf(&b,
+                   "# %s, resolved by aiconfigurator %s (re-run: aiconfigurator cli exp "
+                   "--yaml_path exp_config.yaml)\n",
+                   e->name, aic_version());
     aic_buf_printf(&b, "exps:\n- '%s'\n'%s':\n", e->name, e->name);
     aic_buf_printf(&b, "  serving_mode: %s\n", dis ? "disagg" : "agg");
     aic_buf_printf(&b, "  total_gpus: %d\n", r->total_gpus);
@@ -192,7 +197,8 @@ char *aic_exp_yaml(const struct aic_exp *e, const struct aic_search_result *res)
         aic_buf_puts(&b, "  nextn: auto\n");
     else
         aic_buf_printf(&b, "  nextn: %d\n", r->nextn);
-    num_or_null(&b, "nextn_accepted", e->nextn_accepted_set || r->nextn > 0 ? r->nextn_accepted : 0);
+    num_or_null(&b, "nextn_accepted",
+                e->nextn_accepted_set || r->nextn > 0 ? r->nextn_accepted : 0);
     if (!dis) {
         worker(&b, e, AIC_ROLE_AGG, res);
     } else {

@@ -245,8 +245,9 @@ static void samples_table(struct aic_perfdb *db, enum ptab_id id, const struct p
                 enum aic_quant q = aic_quant_parse(base, AIC_QUSE_MOE);
                 if (key[0] != 0 || q == AIC_Q_NONE)
                     continue;
-                struct moe_ctx mc = {sys, q, (int)key[5], (int)key[6], (int)key[3],
-                                     (int)key[4], (int)key[7], (int)key[8], 1};
+                struct moe_ctx mc = {sys,         q,           (int)key[5],
+                                     (int)key[6], (int)key[3], (int)key[4],
+                                     (int)key[7], (int)key[8], 1};
                 op = EMP_MOE;
                 snprintf(label, sizeof(label), "%s", base);
                 sol = sol_moe(&mc, c);
@@ -256,7 +257,8 @@ static void samples_table(struct aic_perfdb *db, enum ptab_id id, const struct p
             case T_ALLREDUCE:
             case T_NCCL: {
                 int ar = id == T_ALLREDUCE;
-                enum aic_quant q = ar ? AIC_Q_HALF : aic_quant_parse(kname(t, key, 0), AIC_QUSE_COMM);
+                enum aic_quant q =
+                    ar ? AIC_Q_HALF : aic_quant_parse(kname(t, key, 0), AIC_QUSE_COMM);
                 if (q == AIC_Q_NONE)
                     continue;
                 struct comm_ctx cc = {sys, q, (int)key[ar ? 0 : 2],

@@ -17,8 +17,8 @@
 
 #include "aiconfigurator/perf.h"
 
-#define PT_MAXK 10   /* discrete key columns per table */
-#define PT_MAXA 3    /* numeric axes per table */
+#define PT_MAXK   10 /* discrete key columns per table */
+#define PT_MAXA   3  /* numeric axes per table */
 #define PT_MAXSTR 96 /* distinct strings per table */
 #define PT_STRLEN 128
 
@@ -35,8 +35,8 @@ int strpool_find(const struct strpool *p, const char *s);
 int strpool_add(struct strpool *p, const char *s);
 
 struct ptable {
-    int state;            /* 0 = not loaded yet, 1 = loaded, -1 = no file, -2 = load failed */
-    int nk, na;           /* key columns, axes */
+    int state;  /* 0 = not loaded yet, 1 = loaded, -1 = no file, -2 = load failed */
+    int nk, na; /* key columns, axes */
     size_t npts, nslices;
     double *keys;         /* nslices * nk, sorted lexicographically */
     size_t *start;        /* nslices + 1: points of slice i are [start[i], start[i+1]) */
@@ -57,13 +57,13 @@ long ptable_find(const struct ptable *t, const double *key);
 /* Raw CSV: the requested columns of every data row as doubles (strings interned). */
 struct rawcol {
     const char *name;
-    int is_str;     /* intern into the pool instead of parsing a number */
-    int optional;   /* missing column -> defval */
+    int is_str;   /* intern into the pool instead of parsing a number */
+    int optional; /* missing column -> defval */
     double defval;
 };
 struct rawtab {
     size_t nrows, ncols;
-    double *v;      /* nrows * ncols */
+    double *v; /* nrows * ncols */
 };
 int rawtab_load(const char *path, const struct rawcol *cols, size_t ncols, struct strpool *pool,
                 struct rawtab *out, struct aic_error *err);
@@ -74,7 +74,7 @@ void rawtab_free(struct rawtab *r);
 struct pbuild {
     int nk, na;
     size_t n, cap;
-    double *rec;    /* per row: nk keys, na axes, latency, sequence number */
+    double *rec; /* per row: nk keys, na axes, latency, sequence number */
 };
 int pbuild_add(struct pbuild *b, const double *keys, const double *axes, double lat);
 int pbuild_finish(struct pbuild *b, struct ptable *t);
@@ -97,10 +97,10 @@ int grid_resolve(const struct ptable *t, long s, const double *q, unsigned sqrt_
 /* GEMM sites of one dtype slice of gemm_perf (axes n, k, m): one m-curve per (n, k). */
 struct gemm_sites {
     size_t n;
-    double *sn, *sk;      /* site coordinates, sorted by (n, k) */
-    double *ln, *lk;      /* their log2 */
-    double *mlo, *mhi;    /* m range of each site's curve */
-    size_t *s0, *s1;      /* point range of each site */
+    double *sn, *sk;   /* site coordinates, sorted by (n, k) */
+    double *ln, *lk;   /* their log2 */
+    double *mlo, *mhi; /* m range of each site's curve */
+    size_t *s0, *s1;   /* point range of each site */
 };
 struct gemm_index {
     long nslices;
@@ -108,9 +108,8 @@ struct gemm_index {
 };
 int gemm_index_build(const struct ptable *t, struct gemm_index *gi);
 void gemm_index_free(struct gemm_index *gi);
-int gemm_resolve(const struct aic_system *sys, const struct ptable *t,
-                 const struct gemm_sites *gs, enum aic_quant q, double m, double n, double k,
-                 double *lat_ms);
+int gemm_resolve(const struct aic_system *sys, const struct ptable *t, const struct gemm_sites *gs,
+                 enum aic_quant q, double m, double n, double k, double *lat_ms);
 
 /* ---- speed of light (ms) -------------------------------------------------------------- */
 
@@ -120,7 +119,7 @@ double sol_comm_bw(const struct aic_system *sys, int n_gpus);
 struct attn_ctx {
     const struct aic_system *sys;
     enum aic_quant fmha, kv;
-    int n_kv;    /* 0 = as many KV heads as query heads */
+    int n_kv; /* 0 = as many KV heads as query heads */
     int d, w;
 };
 double sol_ctx_attn(const void *ctx, const double *c); /* c = (heads, s, b) */
@@ -134,14 +133,14 @@ struct bmm_ctx {
     enum aic_quant q;
     int heads;
 };
-double sol_bmm(const void *ctx, const double *c);      /* c = (tokens) */
+double sol_bmm(const void *ctx, const double *c); /* c = (tokens) */
 
 struct moe_ctx {
     const struct aic_system *sys;
     enum aic_quant q;
     int h, inter, topk, experts, tp, ep, gated;
 };
-double sol_moe(const void *ctx, const double *c);      /* c = (tokens) */
+double sol_moe(const void *ctx, const double *c); /* c = (tokens) */
 
 struct comm_ctx {
     const struct aic_system *sys;
@@ -150,7 +149,7 @@ struct comm_ctx {
     int all_reduce; /* NCCL: x2 */
     int custom;     /* custom all-reduce formula */
 };
-double sol_comm(const void *ctx, const double *c);     /* c = (elements) */
+double sol_comm(const void *ctx, const double *c);       /* c = (elements) */
 double sol_proxy_size(const void *ctx, const double *c); /* the size itself */
 
 /* ---- empirical model ------------------------------------------------------------------ */
@@ -187,8 +186,7 @@ struct emp_model {
 int emp_model_load(const char *path, struct emp_model *m, struct aic_error *err);
 void emp_model_free(struct emp_model *m);
 /* Utilization for (op, quant name) at features (x, y); default when nothing fitted. */
-double emp_util(const struct emp_model *m, enum emp_op op, const char *quant, double x,
-                double y);
+double emp_util(const struct emp_model *m, enum emp_op op, const char *quant, double x, double y);
 double emp_fit_eval(const struct emp_fit *f, double x, double y);
 
 /* Features of a query: x = log2(SOL in microseconds), y = log2 of one op-specific size:
@@ -206,8 +204,8 @@ const enum aic_quant *xfer_module_refs(enum aic_quant q);
 struct aic_perfdb;
 /* GEMM xquant: latency of (m, n, k) in q from the first reference dtype that resolves it.
  * Returns 1 (and the dtype used) or 0 when nothing anchors. */
-int xfer_gemm(struct aic_perfdb *db, const struct ptable *t, enum aic_quant q, double m,
-              double n, double k, double *lat_ms, enum aic_quant *used);
+int xfer_gemm(struct aic_perfdb *db, const struct ptable *t, enum aic_quant q, double m, double n,
+              double k, double *lat_ms, enum aic_quant *used);
 /* MoE xshape/xsplit (then xquant): the nearest collected slice's utilisation. 1 or 0. */
 int xfer_moe(struct aic_perfdb *db, const struct ptable *t, const struct moe_ctx *a,
              const char *dist, double tokens, double *lat_ms, enum aic_quant *used);

@@ -19,8 +19,8 @@
 /* ---- names ----------------------------------------------------------------------------- */
 
 static const char *const mode_names[] = {"SILICON", "HYBRID", "EMPIRICAL", "SOL"};
-static const char *const prov_names[] = {"measured", "interpolated", "extrapolated",
-                                         "empirical", "sol", "analytic"};
+static const char *const prov_names[] = {"measured",  "interpolated", "extrapolated",
+                                         "empirical", "sol",          "analytic"};
 
 const char *aic_db_mode_name(enum aic_db_mode m)
 {
@@ -64,8 +64,8 @@ static enum aic_quant pool_quant(const struct ptable *t, double id, unsigned use
 }
 
 /* GEMM: AWQ/GPTQ rows dropped; latency floored at the speed of light of the dtype. */
-static int fix_gemm(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
-                    double *a, double *lat)
+static int fix_gemm(struct aic_perfdb *db, struct ptable *t, const double *v, double *k, double *a,
+                    double *lat)
 {
     const char *dt = t->strs.s[(int)v[0]];
     (void)k, (void)a;
@@ -112,8 +112,8 @@ static void moe_mark_nongated(struct aic_perfdb *db, const double *v)
 
 /* MoE: key 0 = min-latency kernel rows, key 1 = the dtype with the two renames of README
  * section 4; non-gated shapes remembered. */
-static int fix_moe(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
-                   double *a, double *lat)
+static int fix_moe(struct aic_perfdb *db, struct ptable *t, const double *v, double *k, double *a,
+                   double *lat)
 {
     (void)a, (void)lat;
     const char *ks = t->strs.s[(int)v[0]], *dt = t->strs.s[(int)v[1]];
@@ -132,18 +132,33 @@ static int fix_moe(struct aic_perfdb *db, struct ptable *t, const double *v, dou
 }
 
 /* Quantize/scale kernels: latency 0 = not measured. */
-static int fix_scale(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
-                     double *a, double *lat)
+static int fix_scale(struct aic_perfdb *db, struct ptable *t, const double *v, double *k, double *a,
+                     double *lat)
 {
     (void)db, (void)t, (void)v, (void)k, (void)a;
     return *lat > 0;
 }
 
-#define S(n) {n, 1, 0, 0}
-#define N(n) {n, 0, 0, 0}
-#define LAT {"latency", 0, 0, 0}
-#define WINDOW {"window_size", 0, 1, 0}
-#define NOPLUS {-1, -1, -1}
+#define S(n)                                                                                       \
+    {                                                                                              \
+        n, 1, 0, 0                                                                                 \
+    }
+#define N(n)                                                                                       \
+    {                                                                                              \
+        n, 0, 0, 0                                                                                 \
+    }
+#define LAT                                                                                        \
+    {                                                                                              \
+        "latency", 0, 0, 0                                                                         \
+    }
+#define WINDOW                                                                                     \
+    {                                                                                              \
+        "window_size", 0, 1, 0                                                                     \
+    }
+#define NOPLUS                                                                                     \
+    {                                                                                              \
+        -1, -1, -1                                                                                 \
+    }
 
 /* clang-format off */
 static const struct tab_spec tab_specs[T_COUNT] = {
@@ -476,8 +491,8 @@ int aic_perfdb_open(const struct aic_system *sys, enum aic_backend backend, cons
     if (pick < 0 && (mode == AIC_DB_SILICON || mode == AIC_DB_HYBRID)) {
         aic_perfdb_versions(sys, backend, avail, sizeof(avail));
         if (n)
-            aic_err(err, AIC_ERR_NOTFOUND, "no perf data for %s/%s%s%s; available: %s",
-                    sys->name, aic_backend_name(backend), version && *version ? " " : "",
+            aic_err(err, AIC_ERR_NOTFOUND, "no perf data for %s/%s%s%s; available: %s", sys->name,
+                    aic_backend_name(backend), version && *version ? " " : "",
                     version ? version : "", avail);
         else
             aic_err(err, AIC_ERR_NOTFOUND,

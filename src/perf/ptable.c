@@ -56,14 +56,14 @@ struct rawctx {
     int map[RAW_MAXCOLS];  /* file column -> requested column (-1 = ignored) */
     int seen[RAW_MAXCOLS]; /* requested column found in the header */
     int last_id[RAW_MAXCOLS];
-    size_t field;          /* field index in the current row */
+    size_t field; /* field index in the current row */
     int header_done;
-    int failed;            /* 1 = out of memory, 2 = too many strings */
+    int failed; /* 1 = out of memory, 2 = too many strings */
     double row[RAW_MAXCOLS];
 };
 
-static const double pow10_tab[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+static const double pow10_tab[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
 
 /* Decimal number; integers and short decimals without strtod (same rounding). */
 static double parse_num(const char *s)
@@ -199,15 +199,17 @@ int rawtab_load(const char *path, const struct rawcol *cols, size_t ncols, struc
         if (c.failed == 1)
             rc = aic_err(err, AIC_ERR_NOMEM, "out of memory reading %s", path);
         else if (c.failed == 2)
-            rc = aic_err(err, AIC_ERR_PARSE, "%s: more than %d distinct names (or one longer "
-                         "than %d characters) in key columns", path, PT_MAXSTR, PT_STRLEN - 1);
+            rc = aic_err(err, AIC_ERR_PARSE,
+                         "%s: more than %d distinct names (or one longer "
+                         "than %d characters) in key columns",
+                         path, PT_MAXSTR, PT_STRLEN - 1);
     }
     csv_free(&p);
     free(buf);
     for (size_t j = 0; !rc && j < ncols; j++)
         if (!c.seen[j] && !cols[j].optional)
-            rc = aic_err(err, AIC_ERR_PARSE, "%s: no column '%s' in the header", path,
-                         cols[j].name);
+            rc =
+                aic_err(err, AIC_ERR_PARSE, "%s: no column '%s' in the header", path, cols[j].name);
     if (rc)
         rawtab_free(out);
     return rc;

@@ -92,8 +92,8 @@ static int gemm_silicon(struct aic_perfdb *db, enum aic_quant q, double m, doubl
                        "gemm_perf of %s/%s has no %s rows and none of a dtype to transfer from",
                        db->sys.name, aic_backend_name(db->backend), name);
     return aic_err(err, AIC_ERR_NODATA,
-                   "gemm_perf of %s/%s has no %s shape near n=%.0f k=%.0f (m=%.0f)",
-                   db->sys.name, aic_backend_name(db->backend), name, n, k, m);
+                   "gemm_perf of %s/%s has no %s shape near n=%.0f k=%.0f (m=%.0f)", db->sys.name,
+                   aic_backend_name(db->backend), name, n, k, m);
 }
 
 int aic_perf_gemm(struct aic_perfdb *db, enum aic_quant q, double m, double n, double k,
@@ -118,8 +118,8 @@ int aic_perf_gemm(struct aic_perfdb *db, enum aic_quant q, double m, double n, d
 
 /* ---- attention-type grids ------------------------------------------------------------ */
 
-static const enum aic_quant ladder_pairs[4][2] = {{-2, -2}, {AIC_Q_BF16, -2}, {-2, AIC_Q_BF16},
-                                                  {AIC_Q_BF16, AIC_Q_BF16}};
+static const enum aic_quant ladder_pairs[4][2] = {
+    {-2, -2}, {AIC_Q_BF16, -2}, {-2, AIC_Q_BF16}, {AIC_Q_BF16, AIC_Q_BF16}};
 
 /* Worst provenance of two. */
 static enum aic_prov prov_max(enum aic_prov a, enum aic_prov b)
@@ -266,8 +266,8 @@ static int gen_attn_silicon(struct aic_perfdb *db, struct attn_ctx *a, double b,
             return aic_err(err, AIC_ERR_NODATA,
                            "generation_attention_perf of %s/%s has no slice kv=%s n_kv=%d "
                            "head_dim=%d window=%d",
-                           db->sys.name, aic_backend_name(db->backend), qname(a->kv), a->n_kv,
-                           a->d, a->w);
+                           db->sys.name, aic_backend_name(db->backend), qname(a->kv), a->n_kv, a->d,
+                           a->w);
         sum += lat;
         worst = prov_max(worst, p);
         if (smin == smax) {
@@ -305,8 +305,8 @@ int aic_perf_generation_attention(struct aic_perfdb *db, enum aic_quant kv, doub
 
 /* Generic MLA-family grid lookup with the dtype ladder. nstr string keys: for context tables
  * (fmha, kv[, gemm]); for generation tables (kv[, gemm]). */
-static int mla_try(const struct ptable *t, int is_ctx, const struct attn_ctx *a,
-                   const char *gemm, const double *c, sol_fn fn, double *lat, enum aic_prov *p)
+static int mla_try(const struct ptable *t, int is_ctx, const struct attn_ctx *a, const char *gemm,
+                   const double *c, sol_fn fn, double *lat, enum aic_prov *p)
 {
     for (int i = 0; i < 4; i++) {
         enum aic_quant f = (int)ladder_pairs[i][0] == -2 ? a->fmha : ladder_pairs[i][0];
@@ -345,14 +345,14 @@ static int mla_silicon(struct aic_perfdb *db, enum ptab_id id, int is_ctx, struc
             if (mla_try(t, is_ctx, a, qname(refs[i]), c, fn, &lat, &p))
                 return set_lat(out, lat, AIC_PROV_EXTRAPOLATED);
     }
-    return aic_err(err, AIC_ERR_NODATA, "%s of %s/%s has no slice fmha=%s kv=%s%s%s",
-                   ptab_name(id), db->sys.name, aic_backend_name(db->backend), qname(a->fmha),
-                   qname(a->kv), gemm ? " gemm=" : "", gemm ? gemm : "");
+    return aic_err(err, AIC_ERR_NODATA, "%s of %s/%s has no slice fmha=%s kv=%s%s%s", ptab_name(id),
+                   db->sys.name, aic_backend_name(db->backend), qname(a->fmha), qname(a->kv),
+                   gemm ? " gemm=" : "", gemm ? gemm : "");
 }
 
 static int mla_common(struct aic_perfdb *db, enum ptab_id id, enum emp_op op, int is_ctx,
-                      enum aic_quant fmha, enum aic_quant kv, const char *gemm, double b,
-                      double s, int heads, struct aic_lat *out, struct aic_error *err)
+                      enum aic_quant fmha, enum aic_quant kv, const char *gemm, double b, double s,
+                      int heads, struct aic_lat *out, struct aic_error *err)
 {
     if (fmha == AIC_Q_NONE || fmha == AIC_Q_FP16)
         fmha = AIC_Q_BF16;
@@ -383,11 +383,10 @@ int aic_perf_context_mla(struct aic_perfdb *db, enum aic_quant fmha, enum aic_qu
     return mla_common(db, T_CTX_MLA, EMP_CTX_MLA, 1, fmha, kv, NULL, b, s, heads, out, err);
 }
 
-int aic_perf_generation_mla(struct aic_perfdb *db, enum aic_quant kv, double b, double s,
-                            int heads, struct aic_lat *out, struct aic_error *err)
+int aic_perf_generation_mla(struct aic_perfdb *db, enum aic_quant kv, double b, double s, int heads,
+                            struct aic_lat *out, struct aic_error *err)
 {
-    return mla_common(db, T_GEN_MLA, EMP_GEN_MLA, 0, AIC_Q_BF16, kv, NULL, b, s, heads, out,
-                      err);
+    return mla_common(db, T_GEN_MLA, EMP_GEN_MLA, 0, AIC_Q_BF16, kv, NULL, b, s, heads, out, err);
 }
 
 int aic_perf_mla_module(struct aic_perfdb *db, int is_context, enum aic_quant fmha,
@@ -436,8 +435,8 @@ static int bmm_silicon(struct aic_perfdb *db, struct bmm_ctx *a, int is_pre, dou
                    is_pre ? "mla_gen_pre" : "mla_gen_post", a->heads);
 }
 
-int aic_perf_mla_bmm(struct aic_perfdb *db, enum aic_quant q, int is_pre, double tokens,
-                     int heads, struct aic_lat *out, struct aic_error *err)
+int aic_perf_mla_bmm(struct aic_perfdb *db, enum aic_quant q, int is_pre, double tokens, int heads,
+                     struct aic_lat *out, struct aic_error *err)
 {
     if (q == AIC_Q_NONE)
         q = AIC_Q_BF16;
@@ -473,8 +472,8 @@ static long moe_any_dist(const struct ptable *t, double grid, int dtype_id, cons
     return -1;
 }
 
-static int moe_silicon(struct aic_perfdb *db, struct moe_ctx *a, const char *dist,
-                       double tokens, struct aic_lat *out, struct aic_error *err)
+static int moe_silicon(struct aic_perfdb *db, struct moe_ctx *a, const char *dist, double tokens,
+                       struct aic_lat *out, struct aic_error *err)
 {
     const struct ptable *t;
     int rc = perfdb_table(db, T_MOE, &t, err);
@@ -487,8 +486,8 @@ static int moe_silicon(struct aic_perfdb *db, struct moe_ctx *a, const char *dis
     snprintf(dt[2], sizeof(dt[2]), "%s_cutlass", base);
     double shape[7] = {a->topk, a->experts, a->h, a->inter, a->tp, a->ep};
     double c[1] = {tokens}, lat;
-    int try_minlat = db->backend == AIC_BACKEND_TRTLLM && a->q == AIC_Q_NVFP4 && a->gated &&
-                     tokens <= 128;
+    int try_minlat =
+        db->backend == AIC_BACKEND_TRTLLM && a->q == AIC_Q_NVFP4 && a->gated && tokens <= 128;
     for (int g = try_minlat ? 1 : 0; g >= 0; g--) {
         for (int d = 0; d < 3; d++) {
             int id = strpool_find(&t->strs, dt[d]);
@@ -523,9 +522,9 @@ static int moe_silicon(struct aic_perfdb *db, struct moe_ctx *a, const char *dis
                    a->experts, a->tp, a->ep, dist ? dist : "any distribution");
 }
 
-int aic_perf_moe(struct aic_perfdb *db, enum aic_quant q, const char *distribution,
-                 double tokens, int hidden, int inter, int topk, int experts, int moe_tp,
-                 int moe_ep, int gated, struct aic_lat *out, struct aic_error *err)
+int aic_perf_moe(struct aic_perfdb *db, enum aic_quant q, const char *distribution, double tokens,
+                 int hidden, int inter, int topk, int experts, int moe_tp, int moe_ep, int gated,
+                 struct aic_lat *out, struct aic_error *err)
 {
     if (q == AIC_Q_NONE)
         q = AIC_Q_BF16;
@@ -547,8 +546,7 @@ int aic_perf_moe(struct aic_perfdb *db, enum aic_quant q, const char *distributi
 /* ---- communication ---------------------------------------------------------------------- */
 
 /* Collected GPU count to use for n: exact, else the smallest larger, else the largest. */
-static long comm_slice(const struct ptable *t, int nstr, const double *prefix, int n,
-                       int *g_used)
+static long comm_slice(const struct ptable *t, int nstr, const double *prefix, int n, int *g_used)
 {
     long best = -1, largest = -1;
     double bestg = 0, largestg = 0;
@@ -630,10 +628,10 @@ static int nccl_core(struct aic_perfdb *db, enum aic_quant q, const char *op, do
         double prefix[2] = {di, oi};
         char what[96];
         snprintf(what, sizeof(what), "%s %s", qname(q), op);
-        rc = (di < 0 || oi < 0)
-                 ? aic_err(err, AIC_ERR_NODATA, "nccl_perf of %s has no %s rows", db->sys.name,
-                           what)
-                 : comm_lookup(db, T_NCCL, 2, prefix, elements, n_gpus, what, out, err);
+        rc =
+            (di < 0 || oi < 0)
+                ? aic_err(err, AIC_ERR_NODATA, "nccl_perf of %s has no %s rows", db->sys.name, what)
+                : comm_lookup(db, T_NCCL, 2, prefix, elements, n_gpus, what, out, err);
     }
     if (rc == AIC_ERR_NODATA && db->mode == AIC_DB_HYBRID)
         return emp_result(db, EMP_NCCL, op, sol, n_gpus, out);
@@ -664,8 +662,8 @@ int aic_perf_allreduce(struct aic_perfdb *db, double elements, int tp, struct ai
     if (db->sys.gpus_per_node == 72 && tp > 4) {
         rc = nccl_core(db, AIC_Q_HALF, "all_reduce", elements, tp, out, err);
     } else {
-        int g = tp < db->sys.gpus_per_node || db->sys.gpus_per_node <= 0 ? tp
-                                                                          : db->sys.gpus_per_node;
+        int g =
+            tp < db->sys.gpus_per_node || db->sys.gpus_per_node <= 0 ? tp : db->sys.gpus_per_node;
         rc = comm_lookup(db, T_ALLREDUCE, 0, NULL, elements, g, "custom all-reduce", out, err);
         if (!rc && g != tp) {
             out->ms *= comm_scale(&db->sys, g, tp);

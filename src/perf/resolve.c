@@ -201,8 +201,7 @@ int gemm_index_build(const struct ptable *t, struct gemm_index *gi)
         gs->lk = malloc((n ? n : 1) * sizeof(double));
         gs->mlo = malloc((n ? n : 1) * sizeof(double));
         gs->mhi = malloc((n ? n : 1) * sizeof(double));
-        if (!gs->sn || !gs->sk || !gs->s0 || !gs->s1 || !gs->ln || !gs->lk || !gs->mlo ||
-            !gs->mhi)
+        if (!gs->sn || !gs->sk || !gs->s0 || !gs->s1 || !gs->ln || !gs->lk || !gs->mlo || !gs->mhi)
             return AIC_ERR_NOMEM;
         n = 0;
         for (size_t i = lo; i < hi; i++) {
@@ -310,9 +309,8 @@ static long site_find(const struct gemm_sites *gs, double n, double k)
     return -1;
 }
 
-int gemm_resolve(const struct aic_system *sys, const struct ptable *t,
-                 const struct gemm_sites *gs, enum aic_quant q, double m, double n, double k,
-                 double *lat_ms)
+int gemm_resolve(const struct aic_system *sys, const struct ptable *t, const struct gemm_sites *gs,
+                 enum aic_quant q, double m, double n, double k, double *lat_ms)
 {
     enum { NS = 4 };
     const double gate = 2.0;

@@ -47,8 +47,8 @@
 
 #include "perf/perf_internal.h"
 
-#define Q_END AIC_Q_NONE
-#define MOE_GATE 3.0
+#define Q_END     AIC_Q_NONE
+#define MOE_GATE  3.0
 #define ATTN_GATE 2.0
 
 /* ---- reference lists -------------------------------------------------------------------- */
@@ -64,8 +64,7 @@ static const struct ref_list gemm_refs[] = {
      {AIC_Q_INT4_WO, AIC_Q_INT8_WO, AIC_Q_NVFP4, AIC_Q_FP8, AIC_Q_FP8_BLOCK, AIC_Q_BF16, Q_END}},
     {AIC_Q_INT4_WO,
      {AIC_Q_INT8_WO, AIC_Q_NVFP4_WO, AIC_Q_NVFP4, AIC_Q_FP8, AIC_Q_FP8_BLOCK, AIC_Q_BF16, Q_END}},
-    {AIC_Q_INT8_WO,
-     {AIC_Q_INT4_WO, AIC_Q_NVFP4_WO, AIC_Q_FP8, AIC_Q_FP8_BLOCK, AIC_Q_BF16, Q_END}},
+    {AIC_Q_INT8_WO, {AIC_Q_INT4_WO, AIC_Q_NVFP4_WO, AIC_Q_FP8, AIC_Q_FP8_BLOCK, AIC_Q_BF16, Q_END}},
     {AIC_Q_NVFP4, {AIC_Q_FP8, AIC_Q_FP8_BLOCK, AIC_Q_INT4_WO, AIC_Q_BF16, Q_END}},
     {AIC_Q_FP8, {AIC_Q_FP8_BLOCK, AIC_Q_SQ, AIC_Q_INT8_WO, AIC_Q_BF16, Q_END}},
     {AIC_Q_FP8_BLOCK, {AIC_Q_FP8, AIC_Q_SQ, AIC_Q_INT8_WO, AIC_Q_BF16, Q_END}},
@@ -79,22 +78,20 @@ static const struct ref_list gemm_refs[] = {
 
 /* MoE: same idea over the MoE kernels' dtypes. */
 static const struct ref_list moe_refs[] = {
-    {AIC_Q_NVFP4,
-     {AIC_Q_W4A8_MXFP4_MXFP8, AIC_Q_FP8_BLOCK, AIC_Q_FP8, AIC_Q_BF16, Q_END}},
+    {AIC_Q_NVFP4, {AIC_Q_W4A8_MXFP4_MXFP8, AIC_Q_FP8_BLOCK, AIC_Q_FP8, AIC_Q_BF16, Q_END}},
     {AIC_Q_NVFP4_WO,
      {AIC_Q_W4A16_MXFP4, AIC_Q_INT4_WO, AIC_Q_NVFP4, AIC_Q_FP8_BLOCK, AIC_Q_FP8, AIC_Q_BF16,
       Q_END}},
     {AIC_Q_W4A16_MXFP4,
-     {AIC_Q_INT4_WO, AIC_Q_NVFP4, AIC_Q_W4A8_MXFP4_MXFP8, AIC_Q_FP8_BLOCK, AIC_Q_FP8,
-      AIC_Q_BF16, Q_END}},
+     {AIC_Q_INT4_WO, AIC_Q_NVFP4, AIC_Q_W4A8_MXFP4_MXFP8, AIC_Q_FP8_BLOCK, AIC_Q_FP8, AIC_Q_BF16,
+      Q_END}},
     {AIC_Q_INT4_WO,
      {AIC_Q_W4A16_MXFP4, AIC_Q_INT8_WO, AIC_Q_NVFP4, AIC_Q_FP8_BLOCK, AIC_Q_FP8, AIC_Q_BF16,
       Q_END}},
     {AIC_Q_INT8_WO, {AIC_Q_INT4_WO, AIC_Q_FP8, AIC_Q_FP8_BLOCK, AIC_Q_BF16, Q_END}},
     {AIC_Q_W4A8_MXFP4_MXFP8,
      {AIC_Q_NVFP4, AIC_Q_W4AFP8, AIC_Q_FP8_BLOCK, AIC_Q_FP8, AIC_Q_BF16, Q_END}},
-    {AIC_Q_W4AFP8,
-     {AIC_Q_W4A8_MXFP4_MXFP8, AIC_Q_FP8_BLOCK, AIC_Q_FP8, AIC_Q_BF16, Q_END}},
+    {AIC_Q_W4AFP8, {AIC_Q_W4A8_MXFP4_MXFP8, AIC_Q_FP8_BLOCK, AIC_Q_FP8, AIC_Q_BF16, Q_END}},
     {AIC_Q_FP8_BLOCK, {AIC_Q_FP8, AIC_Q_BF16, Q_END}},
     {AIC_Q_FP8, {AIC_Q_FP8_BLOCK, AIC_Q_BF16, Q_END}},
     {AIC_Q_BF16, {AIC_Q_FP8, AIC_Q_FP8_BLOCK, Q_END}},
@@ -128,8 +125,8 @@ static const char *qname(enum aic_quant q)
 
 /* ---- 1. GEMM ----------------------------------------------------------------------------- */
 
-int xfer_gemm(struct aic_perfdb *db, const struct ptable *t, enum aic_quant q, double m,
-              double n, double k, double *lat_ms, enum aic_quant *used)
+int xfer_gemm(struct aic_perfdb *db, const struct ptable *t, enum aic_quant q, double m, double n,
+              double k, double *lat_ms, enum aic_quant *used)
 {
     const enum aic_quant *refs = xfer_gemm_refs(q);
     for (int i = 0; refs[i] != Q_END; i++) {
@@ -138,8 +135,9 @@ int xfer_gemm(struct aic_perfdb *db, const struct ptable *t, enum aic_quant q, d
             continue;
         double key = id, lr;
         long s = ptable_find(t, &key);
-        if (s < 0 || gemm_resolve(&db->sys, t, &db->gemm_idx.per[s], refs[i], m, n, k, &lr) ==
-                         RES_MISS || !(lr > 0))
+        if (s < 0 ||
+            gemm_resolve(&db->sys, t, &db->gemm_idx.per[s], refs[i], m, n, k, &lr) == RES_MISS ||
+            !(lr > 0))
             continue;
         double sr = aic_sol_gemm(&db->sys, refs[i], m, n, k);
         if (!(sr > 0))
@@ -174,9 +172,12 @@ static double moe_dist(const struct aic_perfdb *db, const struct moe_ctx *a, int
 {
     double tp = k[7] > 0 ? k[7] : 1, ep = k[8] > 0 ? k[8] : 1;
     double qtp = a->tp > 0 ? a->tp : 1, qep = a->ep > 0 ? a->ep : 1;
-    double d[6] = {l2r(k[5], a->h),          l2r(k[6], a->inter),
-                   l2r(k[3], a->topk),       l2r(k[4], a->experts),
-                   l2r(k[4] / ep, a->experts / qep), l2r(k[6] / tp, a->inter / qtp)};
+    double d[6] = {l2r(k[5], a->h),
+                   l2r(k[6], a->inter),
+                   l2r(k[3], a->topk),
+                   l2r(k[4], a->experts),
+                   l2r(k[4] / ep, a->experts / qep),
+                   l2r(k[6] / tp, a->inter / qtp)};
     double s = 0;
     for (int i = 0; i < 6; i++)
         s += d[i] * d[i];
@@ -222,8 +223,9 @@ static int moe_eval(const struct aic_perfdb *db, const struct ptable *t, long s,
                     const struct moe_ctx *a, enum aic_quant r, double tokens, double *lat_ms)
 {
     const double *k = t->keys + (size_t)s * (size_t)t->nk;
-    struct moe_ctx rc = {&db->sys, r, (int)k[5], (int)k[6], (int)k[3], (int)k[4], (int)k[7],
-                         (int)k[8], moe_nongated(db, k) ? 0 : a->gated};
+    struct moe_ctx rc = {&db->sys,  r,         (int)k[5],
+                         (int)k[6], (int)k[3], (int)k[4],
+                         (int)k[7], (int)k[8], moe_nongated(db, k) ? 0 : a->gated};
     double tr = floor(tokens * (double)a->topk / a->experts * rc.experts / rc.topk + 0.5);
     if (tr < 1)
         tr = 1;
@@ -254,7 +256,8 @@ int xfer_moe(struct aic_perfdb *db, const struct ptable *t, const struct moe_ctx
     int dist_id = dist ? strpool_find(&t->strs, dist) : -1;
     double key[9] = {a->q, dist_id, a->h, a->inter, a->topk, a->experts, a->tp, a->ep, a->gated};
     for (int i = 0; i < 16; i++)
-        if (memo[i].t == t && memo[i].serial == t->serial && !memcmp(memo[i].key, key, sizeof(key))) {
+        if (memo[i].t == t && memo[i].serial == t->serial &&
+            !memcmp(memo[i].key, key, sizeof(key))) {
             *used = memo[i].r;
             return memo[i].s >= 0 && moe_eval(db, t, memo[i].s, a, memo[i].r, tokens, lat_ms);
         }

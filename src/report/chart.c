@@ -14,8 +14,8 @@
 #include "report/report_int.h"
 #include "util/util.h"
 
-#define PW 72 /* plot columns */
-#define PH 24 /* plot rows */
+#define PW         72 /* plot columns */
+#define PH         24 /* plot rows */
 #define C(code, m) "\033[" code "m" m "\033[0m"
 
 static const struct aic_report_style styles[] = {
@@ -195,8 +195,8 @@ void aic_report_frontiers_of(const struct aic_search_result *res, struct aic_rep
     out->s = s;
     for (int e = 0; e < AIC_EXP_COUNT; e++)
         if (res->exp[e].n_pareto)
-            s[out->n++] = (struct aic_report_series){aic_report_exp_name(e), &res->exp[e],
-                                                     style[e]};
+            s[out->n++] =
+                (struct aic_report_series){aic_report_exp_name(e), &res->exp[e], style[e]};
     if (res->best >= 0) {
         out->chosen_name = aic_report_exp_name(res->best);
         if (res->exp[res->best].n_top)

@@ -11,6 +11,8 @@
 #include "report/report_int.h"
 #include "util/util.h"
 
+/* The column tables and value switches keep one line per column. */
+/* clang-format off */
 enum col {
     C_MODEL, C_ISL, C_OSL, C_PREFIX, C_CONC, C_RATE, C_BS, C_GBS, C_TTFT, C_TPOT, C_REQLAT,
     C_ENC_LAT, C_ENC_MEM, C_SEQ, C_SEQ_GPU, C_TOK, C_TOK_GPU, C_TOK_USER, C_GPUS, C_TP, C_PP,
@@ -70,8 +72,9 @@ static const struct colname disagg_cols[] = {
 static const struct colname rec_cols[] = {
     {C_REPL_NEEDED, "replicas_needed"}, {C_GPUS_NEEDED, "total_gpus_needed"},
 };
+/* clang-format on */
 
-#define N_AGG (sizeof agg_cols / sizeof *agg_cols)
+#define N_AGG    (sizeof agg_cols / sizeof *agg_cols)
 #define N_DISAGG (sizeof disagg_cols / sizeof *disagg_cols)
 
 int aic_report_ncols(const struct aic_search_result *res, int exp)
@@ -100,6 +103,7 @@ static const char *qname(enum aic_quant q)
     return qi ? qi->name : "";
 }
 
+/* clang-format off */
 static void v_int(struct aic_val *v, long x) { v->kind = AIC_V_INT, v->i = x; }
 static void v_num(struct aic_val *v, double x) { v->kind = AIC_V_NUM, v->d = x; }
 static void v_str(struct aic_val *v, const char *s) { v->kind = AIC_V_STR, v->s = s; }
@@ -203,10 +207,10 @@ static void disagg_val(const struct aic_search_result *res, const struct aic_sea
     default: v->kind = AIC_V_NONE; break; /* encoder (e) columns: no encoder pool */
     }
 }
+/* clang-format on */
 
 void aic_report_col_val(const struct aic_search_result *res, int exp, int i,
-                        const struct aic_search_row *r, struct aic_val *v, char *buf,
-                        size_t n)
+                        const struct aic_search_row *r, struct aic_val *v, char *buf, size_t n)
 {
     const struct colname *c = col_at(res, exp, i);
     v->kind = AIC_V_NONE;

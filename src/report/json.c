@@ -8,8 +8,7 @@
 
 #include "report/report_int.h"
 
-static json_t *row_obj(const struct aic_search_result *res, int exp,
-                       const struct aic_search_row *r)
+static json_t *row_obj(const struct aic_search_result *res, int exp, const struct aic_search_row *r)
 {
     json_t *o = json_object();
     int nc = aic_report_ncols(res, exp);
@@ -58,9 +57,9 @@ static json_t *req_obj(const struct aic_search_result *res)
     json_object_set_new(o, "model", json_string(res->model_id));
     json_object_set_new(o, "system", json_string(res->system));
     json_object_set_new(o, "decode_system", json_string(res->decode_system));
-    json_object_set_new(o, "backend", json_string(q->backend == AIC_BACKEND_AUTO
-                                                      ? "auto"
-                                                      : aic_backend_name(q->backend)));
+    json_object_set_new(
+        o, "backend",
+        json_string(q->backend == AIC_BACKEND_AUTO ? "auto" : aic_backend_name(q->backend)));
     json_object_set_new(o, "database_mode", json_string(aic_db_mode_name(q->db_mode)));
     json_object_set_new(o, "total_gpus", json_integer(res->total_gpus));
     json_object_set_new(o, "isl", json_integer(q->wl.isl));
@@ -69,8 +68,7 @@ static json_t *req_obj(const struct aic_search_result *res)
     json_object_set_new(o, "ttft", json_real(q->ttft_ms));
     json_object_set_new(o, "tpot", json_real(q->tpot_ms));
     json_object_set_new(o, "request_latency",
-                        q->request_latency_ms > 0 ? json_real(q->request_latency_ms)
-                                                  : json_null());
+                        q->request_latency_ms > 0 ? json_real(q->request_latency_ms) : json_null());
     json_object_set_new(o, "strict_sla", json_boolean(q->strict_sla));
     json_object_set_new(o, "top_n", json_integer(q->top_n));
     if (res->recommend) {
@@ -90,9 +88,8 @@ char *aic_report_json(const struct aic_search_result *res)
     json_object_set_new(root, "request", req_obj(res));
     json_object_set_new(root, "is_moe", json_boolean(res->is_moe));
     json_object_set_new(root, "mode", json_string(res->recommend ? "recommend" : "default"));
-    json_object_set_new(root, "best", res->best >= 0
-                                          ? json_string(aic_report_exp_name(res->best))
-                                          : json_null());
+    json_object_set_new(root, "best",
+                        res->best >= 0 ? json_string(aic_report_exp_name(res->best)) : json_null());
     json_object_set_new(root, "ratio", json_real(res->ratio));
     json_t *ver = json_object();
     for (int b = 0; b < AIC_BACKEND_COUNT; b++)

@@ -47,8 +47,14 @@ struct frame {
     double x0, y0, w, h, xmax, ymax;
 };
 
-static double px(const struct frame *f, double x) { return f->x0 + x / f->xmax * f->w; }
-static double py(const struct frame *f, double y) { return f->y0 + f->h - y / f->ymax * f->h; }
+static double px(const struct frame *f, double x)
+{
+    return f->x0 + x / f->xmax * f->w;
+}
+static double py(const struct frame *f, double y)
+{
+    return f->y0 + f->h - y / f->ymax * f->h;
+}
 
 static void axes(cairo_t *cr, const struct frame *f, const char *xl)
 {
@@ -155,8 +161,7 @@ void aic_report_draw(cairo_t *cr, double w, double h, const struct aic_report_fr
         set_rgb(cr, AIC_REPORT_STYLE_CHOSEN);
         cairo_set_line_width(cr, 2);
         cairo_new_path(cr);
-        cairo_arc(cr, px(&f, xv(fr, fr->chosen)), py(&f, fr->chosen->tokens_s_gpu), 7, 0,
-                  2 * M_PI);
+        cairo_arc(cr, px(&f, xv(fr, fr->chosen)), py(&f, fr->chosen->tokens_s_gpu), 7, 0, 2 * M_PI);
         cairo_stroke(cr);
     }
     legend(cr, &f, fr);

@@ -23,8 +23,7 @@ int aic_report_ncols(const struct aic_search_result *res, int exp);
 const char *aic_report_col_name(const struct aic_search_result *res, int exp, int i);
 /* buf (n bytes) backs string values that must be built (layout strings). */
 void aic_report_col_val(const struct aic_search_result *res, int exp, int i,
-                        const struct aic_search_row *r, struct aic_val *v, char *buf,
-                        size_t n);
+                        const struct aic_search_row *r, struct aic_val *v, char *buf, size_t n);
 /* 3-decimal rounding printed like Python prints the rounded float. */
 void aic_report_fmt3(double x, char *buf, size_t n);
 
@@ -52,7 +51,7 @@ char *aic_report_exp_yaml_be(const struct aic_search_result *res, int exp, enum 
  * aic_save_finish() renames into place or removes. Artifact warnings are held back until
  * the save succeeds; label (may change between calls) prefixes them. */
 struct aic_save_tx {
-    const char *dir;                     /* borrowed */
+    const char *dir; /* borrowed */
     char tmp[AIC_PATH_MAX];
     int existed;                         /* dir was there before: a failure leaves it */
     const struct aic_report_gen *caller; /* NULL = no artifacts */
@@ -75,8 +74,8 @@ int aic_save_artifacts(struct aic_save_tx *t, const struct aic_search_result *re
  * ("_<k>" appended when taken; parents made), delivers the warnings and copies the final
  * path to out_path (may be NULL). Otherwise removes tmp (and dir when this save made it)
  * and returns the error. */
-int aic_save_finish(struct aic_save_tx *t, int rc, const char *name, char *out_path,
-                    size_t out_len, struct aic_error *err);
+int aic_save_finish(struct aic_save_tx *t, int rc, const char *name, char *out_path, size_t out_len,
+                    struct aic_error *err);
 
 /* pareto_frontier.png and .svg of a frontier list into dir. */
 int aic_save_plots(const struct aic_report_frontiers *f, const char *dir, struct aic_error *err);

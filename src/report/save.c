@@ -59,7 +59,7 @@ static void space_keys(struct aic_buf *b, const struct aic_search_result *res, c
     int ng = res->is_moe || gb ? 5 : 4;
     char k[64];
     int dp1 = prefill && res->req.backend != AIC_BACKEND_TRTLLM;
-#define L(name, v, n)                                                                        \
+#define L(name, v, n)                                                                              \
     snprintf(k, sizeof k, "%s" name "_candidates", pre), yaml_list(b, k, v, n, cap)
     L("num_gpu", l16, ng);
     L("tp", l16, ng);
@@ -107,8 +107,7 @@ char *aic_report_exp_yaml_be(const struct aic_search_result *res, int exp, enum 
     aic_buf_printf(&b, "exps:\n- %s\n%s:\n", name, name);
     aic_buf_printf(&b, "  serving_mode: %s\n", name);
     aic_buf_printf(&b, "  total_gpus: %d\n", res->total_gpus);
-    aic_buf_printf(&b, "  isl: %d\n  osl: %d\n  prefix: %d\n", r->wl.isl, r->wl.osl,
-                   r->wl.prefix);
+    aic_buf_printf(&b, "  isl: %d\n  osl: %d\n  prefix: %d\n", r->wl.isl, r->wl.osl, r->wl.prefix);
     aic_buf_printf(&b, "  ttft: %.1f\n  tpot: %.1f\n", r->ttft_ms, r->tpot_ms);
     num_or_null(&b, "request_latency", r->request_latency_ms);
     aic_buf_printf(&b, "  pareto_sweep: %s\n", r->pareto_sweep ? "true" : "false");
@@ -258,8 +257,7 @@ int aic_save_artifacts(struct aic_save_tx *t, const struct aic_search_result *re
     if (n && !t->refused)
         t->first = first;
     t->refused += n;
-    if (!(e == AIC_EXP_DISAGG && res->decode_system[0] &&
-          strcmp(res->decode_system, res->system)))
+    if (!(e == AIC_EXP_DISAGG && res->decode_system[0] && strcmp(res->decode_system, res->system)))
         t->rows += (int)res->exp[e].n_top;
     return AIC_OK;
 }
@@ -304,8 +302,8 @@ static int all_refused(struct aic_save_tx *t, struct aic_error *err)
     return rc;
 }
 
-int aic_save_finish(struct aic_save_tx *t, int rc, const char *name, char *out_path,
-                    size_t out_len, struct aic_error *err)
+int aic_save_finish(struct aic_save_tx *t, int rc, const char *name, char *out_path, size_t out_len,
+                    struct aic_error *err)
 {
     char fin[AIC_PATH_MAX];
     if (!rc)
@@ -344,8 +342,8 @@ static int save_exp(const struct aic_search_result *res, int e, const char *root
     int rc = aic_save_write_owned(d, "best_config_topn.csv",
                                   aic_report_csv(res, e, x->top, x->n_top), err);
     if (!rc)
-        rc = aic_save_write_owned(d, "pareto.csv",
-                                  aic_report_csv(res, e, x->pareto, x->n_pareto), err);
+        rc = aic_save_write_owned(d, "pareto.csv", aic_report_csv(res, e, x->pareto, x->n_pareto),
+                                  err);
     if (!rc)
         rc = aic_save_artifacts(t, res, e, d, err);
     if (rc)
@@ -357,8 +355,8 @@ static int save_exp(const struct aic_search_result *res, int e, const char *root
         if (!(res->backends_run & (1 << b)))
             continue;
         snprintf(name, sizeof name, "%s_exp_config.yaml", aic_backend_name(b));
-        rc = aic_save_write_owned(d, name, aic_report_exp_yaml_be(res, e, (enum aic_backend)b),
-                                  err);
+        rc =
+            aic_save_write_owned(d, name, aic_report_exp_yaml_be(res, e, (enum aic_backend)b), err);
     }
     return rc;
 }

@@ -11,7 +11,7 @@
 #include "report/report_int.h"
 #include "util/util.h"
 
-#define BOLD "\033[1m"
+#define BOLD  "\033[1m"
 #define RESET "\033[0m"
 
 const char *aic_report_exp_name(int exp)
@@ -133,15 +133,39 @@ static void common_cells(const struct aic_search_result *res, const struct aic_s
     SET(9, "%d", rep);
 }
 
-static const char *const agg_head[] = {
-    "Rank", "backend", "tokens/s/gpu", "tokens/s/user", "req/s", "TTFT", "request_latency",
-    "concurrency", "total_gpus (used)", "replicas", "gpus/replica", "gpus/worker",
-    "parallel", "bs"};
-static const char *const disagg_head[] = {
-    "Rank", "backend", "tokens/s/gpu", "tokens/s/user", "req/s", "TTFT", "request_latency",
-    "concurrency", "total_gpus (used)", "replicas", "gpus/replica", "(p)workers",
-    "(p)gpus/worker", "(p)parallel", "(p)bs", "(d)workers", "(d)gpus/worker", "(d)parallel",
-    "(d)bs"};
+static const char *const agg_head[] = {"Rank",
+                                       "backend",
+                                       "tokens/s/gpu",
+                                       "tokens/s/user",
+                                       "req/s",
+                                       "TTFT",
+                                       "request_latency",
+                                       "concurrency",
+                                       "total_gpus (used)",
+                                       "replicas",
+                                       "gpus/replica",
+                                       "gpus/worker",
+                                       "parallel",
+                                       "bs"};
+static const char *const disagg_head[] = {"Rank",
+                                          "backend",
+                                          "tokens/s/gpu",
+                                          "tokens/s/user",
+                                          "req/s",
+                                          "TTFT",
+                                          "request_latency",
+                                          "concurrency",
+                                          "total_gpus (used)",
+                                          "replicas",
+                                          "gpus/replica",
+                                          "(p)workers",
+                                          "(p)gpus/worker",
+                                          "(p)parallel",
+                                          "(p)bs",
+                                          "(d)workers",
+                                          "(d)gpus/worker",
+                                          "(d)parallel",
+                                          "(d)bs"};
 
 static void table_rows(const struct aic_search_result *res, int exp, struct table *t)
 {
@@ -174,8 +198,7 @@ static void table_rows(const struct aic_search_result *res, int exp, struct tabl
     }
 }
 
-static void table_into(struct aic_buf *b, const struct aic_search_result *res, int exp,
-                       int color)
+static void table_into(struct aic_buf *b, const struct aic_search_result *res, int exp, int color)
 {
     const struct aic_search_exp *x = &res->exp[exp];
     const char *name = aic_report_exp_name(exp);
@@ -218,11 +241,11 @@ static void best_line(struct aic_buf *b, const struct aic_search_result *res)
     if (res->recommend) {
         for (int i = 0; i < AIC_EXP_COUNT; i++)
             if (res->exp[i].n_top)
-                aic_buf_printf(b, "    %s GPUs needed: %d (replicas: %d)\n",
-                               aic_report_exp_name(i), res->exp[i].top[0].total_gpus_needed,
+                aic_buf_printf(b, "    %s GPUs needed: %d (replicas: %d)\n", aic_report_exp_name(i),
+                               res->exp[i].top[0].total_gpus_needed,
                                res->exp[i].top[0].replicas_needed);
-        aic_buf_printf(b, "    Best Experiment Chosen: %s with %d GPUs at %.2f tokens/s/gpu\n",
-                       bn, t->total_gpus_needed, t->tokens_s_gpu);
+        aic_buf_printf(b, "    Best Experiment Chosen: %s with %d GPUs at %.2f tokens/s/gpu\n", bn,
+                       t->total_gpus_needed, t->tokens_s_gpu);
         return;
     }
     aic_buf_printf(b, "    Best Experiment Chosen: %s at %.2f tokens/s/gpu", bn,
@@ -257,15 +280,15 @@ static void overall(struct aic_buf *b, const struct aic_search_result *res, int 
 
 static void details(struct aic_buf *b)
 {
-    aic_buf_puts(b,
-        "  Deployment Details:\n"
-        "    (p) stands for prefill, (d) stands for decode, bs stands for batch size, a "
-        "replica stands for the smallest scalable unit xPyD of the disagg system\n"
-        "    Some math: total gpus used = replicas * gpus/replica\n"
-        "               gpus/replica = (p)gpus/worker * (p)workers + (d)gpus/worker * "
-        "(d)workers; for Agg, gpus/replica = gpus/worker\n"
-        "               gpus/worker = tp * pp * dp = etp * ep * pp for MoE models; tp * pp "
-        "for dense models (underlined numbers are the actual values in math)\n");
+    aic_buf_puts(
+        b, "  Deployment Details:\n"
+           "    (p) stands for prefill, (d) stands for decode, bs stands for batch size, a "
+           "replica stands for the smallest scalable unit xPyD of the disagg system\n"
+           "    Some math: total gpus used = replicas * gpus/replica\n"
+           "               gpus/replica = (p)gpus/worker * (p)workers + (d)gpus/worker * "
+           "(d)workers; for Agg, gpus/replica = gpus/worker\n"
+           "               gpus/worker = tp * pp * dp = etp * ep * pp for MoE models; tp * pp "
+           "for dense models (underlined numbers are the actual values in math)\n");
 }
 
 char *aic_report_text(const struct aic_search_result *res, const struct aic_report_opts *o)

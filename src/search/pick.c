@@ -211,10 +211,10 @@ int aic_rate_match_ex(double seq_p, int gp, double seq_d, int gd, int max_x, int
 {
     double best = 0.0;
     int found = -1;
-    double kp = sp && sp->rate_match_prefill_degradation > 0 ? sp->rate_match_prefill_degradation
-                                                              : 0.9;
-    double kd = sp && sp->rate_match_decode_degradation > 0 ? sp->rate_match_decode_degradation
-                                                             : 0.92;
+    double kp =
+        sp && sp->rate_match_prefill_degradation > 0 ? sp->rate_match_prefill_degradation : 0.9;
+    double kd =
+        sp && sp->rate_match_decode_degradation > 0 ? sp->rate_match_decode_degradation : 0.92;
     for (int j = 1; j <= max_y; j++) {
         int gdj = j * gd;
         if (gdj + gp > max_gpus)
@@ -240,8 +240,8 @@ int aic_rate_match_ex(double seq_p, int gp, double seq_d, int gd, int max_x, int
     return found;
 }
 
-int aic_rate_match(double seq_p, int gp, double seq_d, int gd, int max_x, int max_y,
-                   int max_gpus, int *x, int *y)
+int aic_rate_match(double seq_p, int gp, double seq_d, int gd, int max_x, int max_y, int max_gpus,
+                   int *x, int *y)
 {
     return aic_rate_match_ex(seq_p, gp, seq_d, gd, max_x, max_y, max_gpus, NULL, x, y);
 }

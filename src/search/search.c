@@ -24,16 +24,15 @@ void aic_search_req_init(struct aic_search_req *r)
     r->serving = AIC_SEARCH_AUTO;
     r->top_n = 5;
     r->pareto_sweep = 1;
-    r->quant = (struct aic_quant_cfg){AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE,
-                                      AIC_Q_NONE};
+    r->quant = (struct aic_quant_cfg){AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE};
 }
 
 void aic_search_space_init(struct aic_search_space *sp)
 {
     memset(sp, 0, sizeof *sp);
     for (int i = 0; i < AIC_ROLE_COUNT; i++)
-        sp->role[i].quant = (struct aic_quant_cfg){AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE,
-                                                   AIC_Q_NONE, AIC_Q_NONE};
+        sp->role[i].quant =
+            (struct aic_quant_cfg){AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE};
 }
 
 int aic_rows_push(struct aic_rows *r, const struct aic_search_row *row)
@@ -121,14 +120,15 @@ static int run_backend(struct run_state *s, enum aic_backend be, int budget,
                 sizeof res->version[be]);
     int rc = AIC_OK;
     int max_replica = s->r->total_gpus > 0 ? budget : 128;
-    if (r->space && r->space->max_gpu_per_replica > 0 && r->space->max_gpu_per_replica < max_replica)
+    if (r->space && r->space->max_gpu_per_replica > 0 &&
+        r->space->max_gpu_per_replica < max_replica)
         max_replica = r->space->max_gpu_per_replica;
     if (s->want[AIC_EXP_AGG])
-        rc = aic_sweep_agg(r, s->m, db, be, r->system, budget, s->t, s->nt,
-                           &s->rows[AIC_EXP_AGG], &s->st[AIC_EXP_AGG], err);
+        rc = aic_sweep_agg(r, s->m, db, be, r->system, budget, s->t, s->nt, &s->rows[AIC_EXP_AGG],
+                           &s->st[AIC_EXP_AGG], err);
     if (!rc && s->want[AIC_EXP_DISAGG])
-        rc = aic_sweep_disagg(r, s->m, pdb, ddb, be, r->system, budget, max_replica, s->t,
-                              s->nt, &s->rows[AIC_EXP_DISAGG], &s->st[AIC_EXP_DISAGG], err);
+        rc = aic_sweep_disagg(r, s->m, pdb, ddb, be, r->system, budget, max_replica, s->t, s->nt,
+                              &s->rows[AIC_EXP_DISAGG], &s->st[AIC_EXP_DISAGG], err);
     return rc;
 }
 
@@ -255,8 +255,8 @@ static int finish_exp(struct aic_search_exp *x, struct aic_rows *rows,
     x->n_pareto = np;
     free(idx), free(src);
     int met = 0;
-    x->n_top = aic_pick_top(x->rows, x->n_rows, r->tpot_ms, r->request_latency_ms, r->top_n,
-                            x->top, &met);
+    x->n_top =
+        aic_pick_top(x->rows, x->n_rows, r->tpot_ms, r->request_latency_ms, r->top_n, x->top, &met);
     x->top_meets_sla = met;
     if (recommend)
         recommend_rank(x, r);
@@ -293,11 +293,11 @@ static void choose_best(struct aic_search_result *res)
     }
     if (b && o) {
         if (res->recommend)
-            res->ratio = b->total_gpus_needed > 0
-                             ? (double)o->total_gpus_needed / b->total_gpus_needed : 0;
+            res->ratio =
+                b->total_gpus_needed > 0 ? (double)o->total_gpus_needed / b->total_gpus_needed : 0;
         else
-            res->ratio = o->tokens_s_gpu_cluster > 0
-                             ? b->tokens_s_gpu_cluster / o->tokens_s_gpu_cluster : 0;
+            res->ratio =
+                o->tokens_s_gpu_cluster > 0 ? b->tokens_s_gpu_cluster / o->tokens_s_gpu_cluster : 0;
     }
 }
 
@@ -309,8 +309,7 @@ static int min_gpus_fit(struct run_state *s, enum aic_backend be, int from)
     struct aic_perfdb *db;
     struct aic_error e;
     struct aic_worker_opts o;
-    if (aic_ctx_get_db(s->ctx, s->r->system, be, s->r->backend_version, s->r->db_mode, &db,
-                       &e))
+    if (aic_ctx_get_db(s->ctx, s->r->system, be, s->r->backend_version, s->r->db_mode, &db, &e))
         return 0;
     aic_search_worker_opts(s->r, 1.0, &o);
     for (int g = 1; g <= 128; g *= 2) {
@@ -356,7 +355,8 @@ static int explain_empty(struct run_state *s, struct aic_search_result *res, int
                            res->model_id, budget, budget == 1 ? "" : "s", sys, g, g);
         return aic_err(err, AIC_ERR_OOM,
                        "%s does not fit on %d GPUs of %s even at batch 1; use more GPUs or "
-                       "a quantized model", res->model_id, budget, sys);
+                       "a quantized model",
+                       res->model_id, budget, sys);
     }
     if (!fit)
         return aic_err(err, AIC_ERR_NODATA,
@@ -367,7 +367,8 @@ static int explain_empty(struct run_state *s, struct aic_search_result *res, int
                        "no configuration of %s on %s: decode workers fit, but no prefill "
                        "layout fits in memory (or has perf data), so no TTFT could be "
                        "evaluated; allow larger prefill workers (prefill candidates, more "
-                       "GPUs) or use a quantized model", res->model_id, sys);
+                       "GPUs) or use a quantized model",
+                       res->model_id, sys);
     if (best_ttft <= s->r->ttft_ms)
         return aic_err(err, AIC_ERR_RUNTIME,
                        "no configuration found within %d GPUs of %s: the fastest TTFT found "
@@ -389,15 +390,16 @@ static void note_exp(struct run_state *s, struct aic_search_result *res, int i)
     if (!x->n_rows && !isfinite(s->st[i].best_ttft_ms)) {
         snprintf(x->note, sizeof x->note,
                  "%s: no configuration found (fitting points %d, but no %s layout fits in "
-                 "memory or has perf data, so no TTFT was evaluated)", name, s->st[i].n_fit,
-                 i == AIC_EXP_AGG ? "agg" : "prefill");
+                 "memory or has perf data, so no TTFT was evaluated)",
+                 name, s->st[i].n_fit, i == AIC_EXP_AGG ? "agg" : "prefill");
         warn(res, "%s", x->note);
         return;
     }
     if (!x->n_rows) {
         snprintf(x->note, sizeof x->note,
                  "%s: no configuration found (fitting points %d, lowest TTFT %.1f ms vs "
-                 "bound %.1f ms)", name, s->st[i].n_fit, s->st[i].best_ttft_ms, s->r->ttft_ms);
+                 "bound %.1f ms)",
+                 name, s->st[i].n_fit, s->st[i].best_ttft_ms, s->r->ttft_ms);
         warn(res, "%s", x->note);
         return;
     }
@@ -408,13 +410,13 @@ static void note_exp(struct run_state *s, struct aic_search_result *res, int i)
         if (s->r->request_latency_ms > 0)
             snprintf(x->note, sizeof x->note,
                      "no %s configuration meets request latency <= %.1f ms (the latency bound "
-                     "binds); closest: %s at %.1f ms", name, s->r->request_latency_ms, l,
-                     c->request_latency_ms);
+                     "binds); closest: %s at %.1f ms",
+                     name, s->r->request_latency_ms, l, c->request_latency_ms);
         else
             snprintf(x->note, sizeof x->note,
                      "no %s configuration meets TPOT <= %.1f ms (the TPOT bound binds); "
-                     "closest: %s bs %d at TPOT %.2f ms", name, s->r->tpot_ms, l,
-                     i ? c->d_bs : c->bs, c->tpot_ms);
+                     "closest: %s bs %d at TPOT %.2f ms",
+                     name, s->r->tpot_ms, l, i ? c->d_bs : c->bs, c->tpot_ms);
         warn(res, "%s", x->note);
     }
 }
@@ -428,8 +430,8 @@ static int check_req(const struct aic_search_req *r, int recommend, struct aic_e
     if (!r->system || !*r->system)
         return aic_err(err, AIC_ERR_USAGE, "--system is required");
     if (!recommend && r->total_gpus <= 0)
-        return aic_err(err, AIC_ERR_USAGE,
-                       "--total_gpus must be a positive GPU count (got %d)", r->total_gpus);
+        return aic_err(err, AIC_ERR_USAGE, "--total_gpus must be a positive GPU count (got %d)",
+                       r->total_gpus);
     if (r->wl.isl <= 0 || r->wl.osl <= 0)
         return aic_err(err, AIC_ERR_USAGE, "--isl and --osl must be positive");
     if (r->wl.prefix < 0 || r->wl.prefix >= r->wl.isl)
@@ -443,8 +445,7 @@ static int check_req(const struct aic_search_req *r, int recommend, struct aic_e
     return AIC_OK;
 }
 
-static int search_body(struct run_state *s, struct aic_search_result *res,
-                       struct aic_error *err)
+static int search_body(struct run_state *s, struct aic_search_result *res, struct aic_error *err)
 {
     const struct aic_search_req *r = s->r;
     int rec = res->recommend, budget = r->total_gpus, rc;

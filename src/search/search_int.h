@@ -29,14 +29,14 @@ void aic_rows_free(struct aic_rows *r);
 
 /* What one experiment's sweep saw, to explain an empty result. */
 struct aic_sweep_stats {
-    long n_eval;          /* engine evaluations */
+    long n_eval;                 /* engine evaluations */
     int n_layouts, n_layouts_ok; /* enumerated / built and with at least one fitting point */
-    int n_oom_layouts;    /* layouts whose smallest batch already does not fit */
-    int n_nodata;         /* points skipped for missing perf data */
-    int n_fit;            /* evaluated points that fit in memory */
-    double best_ttft_ms;  /* lowest TTFT among fitting points (INFINITY if none) */
+    int n_oom_layouts;           /* layouts whose smallest batch already does not fit */
+    int n_nodata;                /* points skipped for missing perf data */
+    int n_fit;                   /* evaluated points that fit in memory */
+    double best_ttft_ms;         /* lowest TTFT among fitting points (INFINITY if none) */
     char best_ttft_desc[96];
-    double best_tpot_ms;  /* lowest TPOT among fitting points meeting TTFT */
+    double best_tpot_ms; /* lowest TPOT among fitting points meeting TTFT */
 };
 
 /* Layout lists. phase: 0 agg, 1 prefill, 2 decode. Returns the count (<= cap). */
@@ -64,10 +64,9 @@ int aic_space_role_layouts(const struct aic_search_req *r, const struct aic_mode
 void aic_search_role_opts(const struct aic_search_req *r, int phase, double correction,
                           struct aic_worker_opts *o);
 
-int aic_sweep_agg(const struct aic_search_req *r, const struct aic_model *m,
-                  struct aic_perfdb *db, enum aic_backend be, const char *system,
-                  int max_gpus, const struct aic_target *t, int nt, struct aic_rows *out,
-                  struct aic_sweep_stats *st, struct aic_error *err);
+int aic_sweep_agg(const struct aic_search_req *r, const struct aic_model *m, struct aic_perfdb *db,
+                  enum aic_backend be, const char *system, int max_gpus, const struct aic_target *t,
+                  int nt, struct aic_rows *out, struct aic_sweep_stats *st, struct aic_error *err);
 
 int aic_sweep_disagg(const struct aic_search_req *r, const struct aic_model *m,
                      struct aic_perfdb *pdb, struct aic_perfdb *ddb, enum aic_backend be,

@@ -176,7 +176,7 @@ int aic_space_targets(const struct aic_search_req *r, struct aic_target *out, in
     int n = 0;
     double R = r->request_latency_ms;
     if (R > 0) {
-        static const double base[] = {300, 400, 500, 600, 800, 1000, 1200,
+        static const double base[] = {300,  400,  500,  600,  800,  1000, 1200,
                                       1400, 1600, 2000, 3000, 5000, 8000};
         static const double frac[] = {0.1, 0.2, 0.3, 0.5, 0.7};
         double ttfts[32];
@@ -252,10 +252,23 @@ static int dim_list(const struct aic_search_role *ro, int d, int moe, int gb, in
     *out = pow2_list;
     switch (d) {
     case AIC_DIM_NUM_GPU:
-    case AIC_DIM_TP: return moe || gb ? 5 : 4;
-    case AIC_DIM_PP: *out = one; return 1;
-    case AIC_DIM_DP: if (!moe || prefill_dp1) { *out = one; return 1; } return 5;
-    default: if (!moe) { *out = one; return 1; } return 5;
+    case AIC_DIM_TP:
+        return moe || gb ? 5 : 4;
+    case AIC_DIM_PP:
+        *out = one;
+        return 1;
+    case AIC_DIM_DP:
+        if (!moe || prefill_dp1) {
+            *out = one;
+            return 1;
+        }
+        return 5;
+    default:
+        if (!moe) {
+            *out = one;
+            return 1;
+        }
+        return 5;
     }
 }
 

@@ -14,7 +14,7 @@
 #include "search/search_int.h"
 
 #define AGG_KEEP_PER_TARGET 10
-#define GIB (1024.0 * 1024.0 * 1024.0)
+#define GIB                 (1024.0 * 1024.0 * 1024.0)
 
 struct agg_point {
     struct aic_metrics m;
@@ -76,9 +76,9 @@ static int cmp_seq(const void *a, const void *b)
 }
 
 /* Evaluates every (b, C) point of one worker into pts; returns the count. */
-static int sweep_worker(const struct aic_search_req *r, struct aic_worker *w, const int *bl,
-                        int nb, const int *cl, int nc, struct agg_point *pts,
-                        unsigned char *seen, struct aic_sweep_stats *st)
+static int sweep_worker(const struct aic_search_req *r, struct aic_worker *w, const int *bl, int nb,
+                        const int *cl, int nc, struct agg_point *pts, unsigned char *seen,
+                        struct aic_sweep_stats *st)
 {
     struct aic_error e;
     int n = 0, isl = r->wl.isl > 0 ? r->wl.isl : 1, osl = r->wl.osl > 0 ? r->wl.osl : 1;
@@ -100,7 +100,8 @@ static int sweep_worker(const struct aic_search_req *r, struct aic_worker *w, co
             struct agg_point *p = &pts[n];
             int rc = aic_run_agg(w, &r->wl, b, c, &p->m, &e);
             st->n_eval++;
-            if (rc == AIC_ERR_OOM || (rc == AIC_OK && (p->m.mem.oom || p->m.kv_limited_batch > 0))) {
+            if (rc == AIC_ERR_OOM ||
+                (rc == AIC_OK && (p->m.mem.oom || p->m.kv_limited_batch > 0))) {
                 stop = !evaluated;
                 break;
             }
@@ -129,10 +130,9 @@ static void note_best_ttft(struct aic_sweep_stats *st, const struct aic_worker *
     }
 }
 
-int aic_sweep_agg(const struct aic_search_req *r, const struct aic_model *m,
-                  struct aic_perfdb *db, enum aic_backend be, const char *system,
-                  int max_gpus, const struct aic_target *t, int nt, struct aic_rows *out,
-                  struct aic_sweep_stats *st, struct aic_error *err)
+int aic_sweep_agg(const struct aic_search_req *r, const struct aic_model *m, struct aic_perfdb *db,
+                  enum aic_backend be, const char *system, int max_gpus, const struct aic_target *t,
+                  int nt, struct aic_rows *out, struct aic_sweep_stats *st, struct aic_error *err)
 {
     struct aic_layout lays[AIC_MAX_LAYOUTS];
     int bl[64], cl[64];

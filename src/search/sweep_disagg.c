@@ -16,29 +16,32 @@
 
 #include "search/search_int.h"
 
-#define PREFILL_TOP 32
-#define DECODE_TOP 16
-#define GROUPS_TOP 5
-#define MAX_WORKERS 32
-#define TTFT_FACTOR 1.8 /* defaults; an experiment's req->space overrides them */
+#define PREFILL_TOP        32
+#define DECODE_TOP         16
+#define GROUPS_TOP         5
+#define MAX_WORKERS        32
+#define TTFT_FACTOR        1.8 /* defaults; an experiment's req->space overrides them */
 #define PREFILL_CORRECTION 1.1
-#define DECODE_CORRECTION 1.08
-#define DECODE_MAX_BATCH 512
-#define GIB (1024.0 * 1024.0 * 1024.0)
+#define DECODE_CORRECTION  1.08
+#define DECODE_MAX_BATCH   512
+#define GIB                (1024.0 * 1024.0 * 1024.0)
 
 struct wpoint {
     struct aic_layout lay;
     struct aic_quant_cfg q;
     int group, b, gpus;
-    double lat_ms;       /* prefill: TTFT of the worker; decode: TPOT */
-    double seq_s;        /* per worker */
+    double lat_ms; /* prefill: TTFT of the worker; decode: TPOT */
+    double seq_s;  /* per worker */
     double seq_s_gpu;
-    double tok_s_user;   /* decode only */
+    double tok_s_user; /* decode only */
     double mem_gb;
 };
 
 /* The experiment's value when set (> 0), else the default. */
-static double ovr(double v, double def) { return v > 0 ? v : def; }
+static double ovr(double v, double def)
+{
+    return v > 0 ? v : def;
+}
 
 static double ttft_factor(const struct aic_search_req *r)
 {
@@ -76,11 +79,12 @@ static int eval_prefill(const struct aic_search_req *r, const struct aic_model *
     struct aic_layout lays[AIC_MAX_LAYOUTS];
     struct aic_worker_opts o;
     int nl = aic_space_role_layouts(r, m, be, system, max_gpus, 1, lays, AIC_MAX_LAYOUTS), n = 0;
-    int max_b = r->space && r->space->prefill_max_batch_size > 0
-                    ? r->space->prefill_max_batch_size : 1;
+    int max_b =
+        r->space && r->space->prefill_max_batch_size > 0 ? r->space->prefill_max_batch_size : 1;
     aic_search_role_opts(r, 1,
                          r->space ? ovr(r->space->prefill_latency_correction, PREFILL_CORRECTION)
-                                  : PREFILL_CORRECTION, &o);
+                                  : PREFILL_CORRECTION,
+                         &o);
     st->n_layouts += nl;
     for (int i = 0; i < nl && n < cap; i++) {
         struct aic_worker w;
@@ -88,7 +92,7 @@ static int eval_prefill(const struct aic_search_req *r, const struct aic_model *
         if (aic_worker_init(&w, m, db, lays[i], &o, &e))
             continue;
         /* batch 1, then powers of two up to the experiment's prefill_max_batch_size */
-        for (int b = 1; b <= max_b && n < cap; b = b * 2 > max_b && b < max_b ? max_b : b * 2) {
+        for (int b = 1; b <= max_b && n<cap; b = b * 2> max_b && b < max_b ? max_b : b * 2) {
             struct aic_metrics mt;
             int rc = aic_run_static(&w, &r->wl, b, 1, &mt, &e);
             st->n_eval++;
@@ -110,8 +114,8 @@ static int eval_prefill(const struct aic_search_req *r, const struct aic_model *
 }
 
 static int eval_decode(const struct aic_search_req *r, const struct aic_model *m,
-                       struct aic_perfdb *db, enum aic_backend be, const char *system,
-                       int max_gpus, struct wpoint *out, int cap, struct aic_sweep_stats *st)
+                       struct aic_perfdb *db, enum aic_backend be, const char *system, int max_gpus,
+                       struct wpoint *out, int cap, struct aic_sweep_stats *st)
 {
     struct aic_layout lays[AIC_MAX_LAYOUTS];
     struct aic_worker_opts o;
@@ -129,7 +133,8 @@ static int eval_decode(const struct aic_search_req *r, const struct aic_model *m
     }
     aic_search_role_opts(r, 2,
                          r->space ? ovr(r->space->decode_latency_correction, DECODE_CORRECTION)
-                                  : DECODE_CORRECTION, &o);
+                                  : DECODE_CORRECTION,
+                         &o);
     st->n_layouts += nl;
     for (int i = 0; i < nl; i++) {
         struct aic_worker w;
@@ -154,8 +159,8 @@ static int eval_decode(const struct aic_search_req *r, const struct aic_model *m
             p->lat_ms = mt.tpot_ms;
             p->seq_s = seq_or(&mt, 0);
             p->seq_s_gpu = p->seq_s / p->gpus;
-            p->tok_s_user = mt.tokens_per_s_per_user > 0 ? mt.tokens_per_s_per_user
-                                                          : 1000.0 / mt.tpot_ms;
+            p->tok_s_user =
+                mt.tokens_per_s_per_user > 0 ? mt.tokens_per_s_per_user : 1000.0 / mt.tpot_ms;
             p->mem_gb = mt.mem.total / GIB;
             if (mt.tpot_ms < st->best_tpot_ms)
                 st->best_tpot_ms = mt.tpot_ms;
@@ -202,9 +207,9 @@ struct disagg_ctx {
     const struct aic_search_req *r;
     struct wpoint *pre, *dec;
     int np, nd, max_gpus, max_x, max_y;
-    double kp, kd, ttft_factor;  /* rate-matching degradations, prefill TTFT factor */
-    struct pairc *cache;         /* np x nd */
-    unsigned char *emitted;      /* np x nd */
+    double kp, kd, ttft_factor; /* rate-matching degradations, prefill TTFT factor */
+    struct pairc *cache;        /* np x nd */
+    unsigned char *emitted;     /* np x nd */
 };
 
 /* Best replica of prefill i and decode j; returns tokens/s/gpu or -1. */
@@ -227,8 +232,8 @@ static double pair_value(struct disagg_ctx *c, int i, int j, int *x, int *y, dou
     return *seq * c->r->wl.osl / (*x * c->pre[i].gpus + *y * c->dec[j].gpus);
 }
 
-static void fill_row(const struct disagg_ctx *c, enum aic_backend be, int i, int x, int j,
-                     int y, double seq, struct aic_search_row *row)
+static void fill_row(const struct disagg_ctx *c, enum aic_backend be, int i, int x, int j, int y,
+                     double seq, struct aic_search_row *row)
 {
     const struct wpoint *p = &c->pre[i], *d = &c->dec[j];
     memset(row, 0, sizeof *row);
@@ -292,8 +297,8 @@ static int run_target(struct disagg_ctx *c, enum aic_backend be, const struct ai
             continue;
         /* insert into the top list (desc by value, then fewer GPUs) */
         int pos = ntop;
-        while (pos > 0 && (gb.v > top[pos - 1].v ||
-                           (gb.v == top[pos - 1].v && gb.gpus < top[pos - 1].gpus)))
+        while (pos > 0 &&
+               (gb.v > top[pos - 1].v || (gb.v == top[pos - 1].v && gb.gpus < top[pos - 1].gpus)))
             pos--;
         if (pos >= GROUPS_TOP)
             continue;
@@ -331,8 +336,8 @@ int aic_sweep_disagg(const struct aic_search_req *r, const struct aic_model *m,
     c.kd = sp ? ovr(sp->rate_match_decode_degradation, 0.92) : 0.92;
     c.ttft_factor = ttft_factor(r);
     if (sp && sp->max_gpu_per_replica > 0)
-        c.max_gpus = sp->max_gpu_per_replica < max_replica_gpus ? sp->max_gpu_per_replica
-                                                                 : max_replica_gpus;
+        c.max_gpus =
+            sp->max_gpu_per_replica < max_replica_gpus ? sp->max_gpu_per_replica : max_replica_gpus;
     c.pre = calloc((size_t)cap_p, sizeof *c.pre);
     c.dec = calloc((size_t)cap_d, sizeof *c.dec);
     if (!c.pre || !c.dec) {

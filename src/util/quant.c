@@ -35,8 +35,8 @@ static const struct {
     const char *alias;
     enum aic_quant q;
 } quant_aliases[] = {
-    {"bf16", AIC_Q_BF16},   {"fp16", AIC_Q_FP16},         {"float8", AIC_Q_FP8},
-    {"fp8_tensor", AIC_Q_FP8}, {"fp4", AIC_Q_NVFP4},      {"mxfp4", AIC_Q_W4A16_MXFP4},
+    {"bf16", AIC_Q_BF16},         {"fp16", AIC_Q_FP16},   {"float8", AIC_Q_FP8},
+    {"fp8_tensor", AIC_Q_FP8},    {"fp4", AIC_Q_NVFP4},   {"mxfp4", AIC_Q_W4A16_MXFP4},
     {"w4a16", AIC_Q_W4A16_MXFP4}, {"bfloat", AIC_Q_BF16}, {"int4", AIC_Q_INT4_WO},
 };
 
@@ -75,8 +75,11 @@ enum aic_quant aic_quant_parse(const char *name, unsigned use)
 const char *aic_quant_names(unsigned use)
 {
     static char buf[5][256];
-    int slot = use == AIC_QUSE_GEMM ? 0 : use == AIC_QUSE_MOE ? 1 : use == AIC_QUSE_FMHA ? 2
-             : use == AIC_QUSE_KV ? 3 : 4;
+    int slot = use == AIC_QUSE_GEMM   ? 0
+               : use == AIC_QUSE_MOE  ? 1
+               : use == AIC_QUSE_FMHA ? 2
+               : use == AIC_QUSE_KV   ? 3
+                                      : 4;
     size_t n = 0;
 
     buf[slot][0] = 0;

@@ -30,7 +30,7 @@ int aic_edit_distance(const char *a, const char *b);
 
 /* Growable string. Zero-initialise (struct aic_buf b = {0}), append, then free. */
 struct aic_buf {
-    char *s;     /* NUL-terminated (NULL while empty) */
+    char *s; /* NUL-terminated (NULL while empty) */
     size_t len;
     size_t cap;
 };

@@ -52,7 +52,7 @@ static int parse(struct t_opts *o, int argc, char **argv)
     return cli_parse_quiet(&set, 1, argc, argv, given, msg, sizeof(msg));
 }
 
-#define ARGV(...) (char *[]){__VA_ARGS__}, (int)(sizeof((char *[]){__VA_ARGS__}) / sizeof(char *))
+#define ARGV(...)     (char *[]){__VA_ARGS__}, (int)(sizeof((char *[]){__VA_ARGS__}) / sizeof(char *))
 #define PARSE(o, ...) parse_n(o, ARGV(__VA_ARGS__))
 static int parse_n(struct t_opts *o, char **argv, int argc)
 {
@@ -67,7 +67,8 @@ static void test_dash_and_underscore(void **state)
     assert_int_equal(o.total_gpus, 32);
     assert_int_equal(PARSE(&o, "--total-gpus", "16"), CLI_OK);
     assert_int_equal(o.total_gpus, 16);
-    assert_int_equal(PARSE(&o, "--free_gpu_memory_fraction=0.5", "--model", "Qwen/Qwen3-32B"), CLI_OK);
+    assert_int_equal(PARSE(&o, "--free_gpu_memory_fraction=0.5", "--model", "Qwen/Qwen3-32B"),
+                     CLI_OK);
     assert_true(o.frac == 0.5);
     assert_string_equal(o.model, "Qwen/Qwen3-32B");
     assert_int_equal(given[0][6], 1);
@@ -192,10 +193,14 @@ static void test_quant_arg(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dash_and_underscore), cmocka_unit_test(test_equals_form),
-        cmocka_unit_test(test_ranges),              cmocka_unit_test(test_enum_and_flags),
-        cmocka_unit_test(test_errors),              cmocka_unit_test(test_last_wins_and_given),
-        cmocka_unit_test(test_resolve_moe),         cmocka_unit_test(test_quant_arg),
+        cmocka_unit_test(test_dash_and_underscore),
+        cmocka_unit_test(test_equals_form),
+        cmocka_unit_test(test_ranges),
+        cmocka_unit_test(test_enum_and_flags),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_last_wins_and_given),
+        cmocka_unit_test(test_resolve_moe),
+        cmocka_unit_test(test_quant_arg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -245,10 +245,9 @@ static void test_agg_kv_limited(void **state)
     assert_int_equal(mfit.kv_limited_batch, 0);
     /* same engine throughput, TTFT plus the queue wait of Little's law */
     assert_float_equal(m64.tokens_per_s, mfit.tokens_per_s, 1e-6);
-    assert_float_equal(m64.ttft_ms - mfit.ttft_ms,
-                       (64.0 - m64.kv_limited_batch) * mfit.request_latency_ms /
-                           m64.kv_limited_batch,
-                       1e-6);
+    assert_float_equal(
+        m64.ttft_ms - mfit.ttft_ms,
+        (64.0 - m64.kv_limited_batch) * mfit.request_latency_ms / m64.kv_limited_batch, 1e-6);
     assert_float_equal(m64.concurrency, 64, 0);
     aic_worker_release(&w);
 }

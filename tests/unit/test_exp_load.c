@@ -133,16 +133,17 @@ static void test_defaults_selection_merge(void **state)
 static void test_v1_conversion(void **state)
 {
     (void)state;
-    const char *y = "old:\n  mode: patch\n  serving_mode: disagg\n  model_path: Qwen/Qwen3-32B\n"
-                    "  system_name: h200_sxm\n  decode_system_name: h100_sxm\n"
-                    "  backend_name: vllm\n  total_gpus: 16\n  profiles: [nvfp4]\n"
-                    "  config:\n    nextn: 2\n    nextn_accept_rates: [0.8, 0.5, 0, 0, 0]\n"
-                    "    prefill_worker_config:\n      tp_list: [1, 2]\n"
-                    "      gemm_quant_mode: fp8\n"
-                    "    decode_worker_config:\n      num_gpu_per_worker: [4]\n"
-                    "    replica_config:\n      max_gpu_per_replica: 0\n      max_decode_worker: 7\n"
-                    "    advanced_tuning_config:\n      prefill_latency_correction_scale: 1.3\n"
-                    "      decode_max_batch_size: 64\n";
+    const char *y =
+        "old:\n  mode: patch\n  serving_mode: disagg\n  model_path: Qwen/Qwen3-32B\n"
+        "  system_name: h200_sxm\n  decode_system_name: h100_sxm\n"
+        "  backend_name: vllm\n  total_gpus: 16\n  profiles: [nvfp4]\n"
+        "  config:\n    nextn: 2\n    nextn_accept_rates: [0.8, 0.5, 0, 0, 0]\n"
+        "    prefill_worker_config:\n      tp_list: [1, 2]\n"
+        "      gemm_quant_mode: fp8\n"
+        "    decode_worker_config:\n      num_gpu_per_worker: [4]\n"
+        "    replica_config:\n      max_gpu_per_replica: 0\n      max_decode_worker: 7\n"
+        "    advanced_tuning_config:\n      prefill_latency_correction_scale: 1.3\n"
+        "      decode_max_batch_size: 64\n";
     struct aic_exp_set s;
     load_ok(y, &s);
     assert_int_equal(s.n, 1);
@@ -203,9 +204,12 @@ static void test_bad_experiments_rejected_alone(void **state)
     assert_int_equal(s.n, 1);
     assert_string_equal(s.exp[0]->name, "good");
     assert_int_equal(s.n_defined, 6);
-    assert_true(has_msg(&s, "t.yaml:11:3: experiment 'typo': unknown key 'tpott' (did you mean 'tpot'?)"));
-    assert_true(has_msg(&s, "experiment 'mixed': prefill_model_path 'A/a' and decode_model_path 'B/b' differ"));
-    assert_true(has_msg(&s, "experiment 'prefixes': model_path is not allowed in a disagg experiment"));
+    assert_true(
+        has_msg(&s, "t.yaml:11:3: experiment 'typo': unknown key 'tpott' (did you mean 'tpot'?)"));
+    assert_true(has_msg(
+        &s, "experiment 'mixed': prefill_model_path 'A/a' and decode_model_path 'B/b' differ"));
+    assert_true(
+        has_msg(&s, "experiment 'prefixes': model_path is not allowed in a disagg experiment"));
     assert_true(has_msg(&s, "total_gpus must be an integer (got 'two')"));
     assert_true(has_msg(&s, "unknown gemm_quant_mode 'fp9'"));
     assert_true(has_msg(&s, "unknown database_mode 'GOLD'"));

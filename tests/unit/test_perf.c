@@ -56,8 +56,7 @@ static struct aic_perfdb *open_db(enum aic_backend b, enum aic_db_mode mode)
 }
 
 /* Latency of the first CSV row whose named columns equal the given values ("" = any). */
-static double csv_latency(const char *file, const char *const *cols, const char *const *vals,
-                          int n)
+static double csv_latency(const char *file, const char *const *cols, const char *const *vals, int n)
 {
     char path[1200], line[1024];
     int idx[16], lat_col = -1;
@@ -193,8 +192,7 @@ static void test_missing_slice_nodata_and_hybrid(void **state)
     struct aic_lat lat;
     struct aic_error err = {0};
     /* far from every collected shape (nearer ones transfer, test_perf_transfer.c) */
-    int rc = aic_perf_moe(db, AIC_Q_BF16, "power_law_1.2", 128, 64, 32, 1, 2, 1, 1, 1, &lat,
-                          &err);
+    int rc = aic_perf_moe(db, AIC_Q_BF16, "power_law_1.2", 128, 64, 32, 1, 2, 1, 1, 1, &lat, &err);
     assert_int_equal(rc, AIC_ERR_NODATA);
     assert_non_null(strstr(err.msg, "moe_perf"));
     assert_non_null(strstr(err.msg, "h=64"));
@@ -237,39 +235,38 @@ static void test_bad_version(void **state)
 static void test_context_attention(void **state)
 {
     (void)state;
-    static const char *const cols[] = {"attn_dtype", "kv_cache_dtype", "num_heads",
-                                       "num_key_value_heads", "head_dim", "window_size", "isl",
-                                       "batch_size"};
-    static const char *const vals[] = {"bfloat16", "bfloat16", "32", "8", "128", "0", "1024",
-                                       "4"};
+    static const char *const cols[] = {
+        "attn_dtype", "kv_cache_dtype", "num_heads", "num_key_value_heads",
+        "head_dim",   "window_size",    "isl",       "batch_size"};
+    static const char *const vals[] = {"bfloat16", "bfloat16", "32", "8", "128", "0", "1024", "4"};
     struct aic_perfdb *db = open_db(AIC_BACKEND_TRTLLM, AIC_DB_SILICON);
     struct aic_lat lat, lo, hi;
     struct aic_error err = {0};
-    double want = csv_latency("data/h100_sxm/trtllm/1.3.0rc23/context_attention_perf.csv", cols,
-                              vals, 8);
+    double want =
+        csv_latency("data/h100_sxm/trtllm/1.3.0rc23/context_attention_perf.csv", cols, vals, 8);
     assert_false(isnan(want));
-    assert_int_equal(aic_perf_context_attention(db, AIC_Q_BF16, AIC_Q_BF16, 4, 1024, 32, 8, 128,
-                                                0, &lat, &err),
-                     AIC_OK);
+    assert_int_equal(
+        aic_perf_context_attention(db, AIC_Q_BF16, AIC_Q_BF16, 4, 1024, 32, 8, 128, 0, &lat, &err),
+        AIC_OK);
     assert_int_equal(lat.prov, AIC_PROV_MEASURED);
     assert_true(fabs(lat.ms - want) <= 1e-12 * want);
     /* between two sequence lengths */
-    assert_int_equal(aic_perf_context_attention(db, AIC_Q_BF16, AIC_Q_BF16, 4, 1024, 32, 8, 128,
-                                                0, &lo, &err),
-                     AIC_OK);
-    assert_int_equal(aic_perf_context_attention(db, AIC_Q_BF16, AIC_Q_BF16, 4, 2048, 32, 8, 128,
-                                                0, &hi, &err),
-                     AIC_OK);
-    assert_int_equal(aic_perf_context_attention(db, AIC_Q_BF16, AIC_Q_BF16, 4, 1500, 32, 8, 128,
-                                                0, &lat, &err),
-                     AIC_OK);
+    assert_int_equal(
+        aic_perf_context_attention(db, AIC_Q_BF16, AIC_Q_BF16, 4, 1024, 32, 8, 128, 0, &lo, &err),
+        AIC_OK);
+    assert_int_equal(
+        aic_perf_context_attention(db, AIC_Q_BF16, AIC_Q_BF16, 4, 2048, 32, 8, 128, 0, &hi, &err),
+        AIC_OK);
+    assert_int_equal(
+        aic_perf_context_attention(db, AIC_Q_BF16, AIC_Q_BF16, 4, 1500, 32, 8, 128, 0, &lat, &err),
+        AIC_OK);
     assert_true(lat.ms > lo.ms && lat.ms < hi.ms);
     /* fp8 FMHA on vLLM (no fp8 rows) falls back to bf16 FMHA */
     aic_perfdb_free(db);
     db = open_db(AIC_BACKEND_VLLM, AIC_DB_SILICON);
-    assert_int_equal(aic_perf_context_attention(db, AIC_Q_FP8, AIC_Q_FP8, 4, 1024, 32, 8, 128, 0,
-                                                &lat, &err),
-                     AIC_OK);
+    assert_int_equal(
+        aic_perf_context_attention(db, AIC_Q_FP8, AIC_Q_FP8, 4, 1024, 32, 8, 128, 0, &lat, &err),
+        AIC_OK);
     assert_true(lat.ms > 0);
     aic_perfdb_free(db);
 }
@@ -280,17 +277,14 @@ static void test_generation_attention(void **state)
     struct aic_perfdb *db = open_db(AIC_BACKEND_TRTLLM, AIC_DB_SILICON);
     struct aic_lat a, b;
     struct aic_error err = {0};
-    assert_int_equal(aic_perf_generation_attention(db, AIC_Q_BF16, 16, 1000, 32, 8, 128, 0, &a,
-                                                   &err),
-                     AIC_OK);
-    assert_int_equal(aic_perf_generation_attention(db, AIC_Q_BF16, 16, 4000, 32, 8, 128, 0, &b,
-                                                   &err),
-                     AIC_OK);
+    assert_int_equal(
+        aic_perf_generation_attention(db, AIC_Q_BF16, 16, 1000, 32, 8, 128, 0, &a, &err), AIC_OK);
+    assert_int_equal(
+        aic_perf_generation_attention(db, AIC_Q_BF16, 16, 4000, 32, 8, 128, 0, &b, &err), AIC_OK);
     assert_true(a.ms > 0 && b.ms > a.ms);
     /* far beyond the longest sequence: held utilization, grows with the KV length */
-    assert_int_equal(aic_perf_generation_attention(db, AIC_Q_BF16, 16, 1e6, 32, 8, 128, 0, &b,
-                                                   &err),
-                     AIC_OK);
+    assert_int_equal(
+        aic_perf_generation_attention(db, AIC_Q_BF16, 16, 1e6, 32, 8, 128, 0, &b, &err), AIC_OK);
     assert_int_equal(b.prov, AIC_PROV_EXTRAPOLATED);
     assert_true(b.ms > 50 * a.ms);
     aic_perfdb_free(db);
@@ -317,10 +311,8 @@ static void test_comm(void **state)
     assert_int_equal(big.prov, AIC_PROV_EXTRAPOLATED);
     assert_true(big.ms > 8 * lat.ms);
     /* NCCL beyond the largest message: linear in size */
-    assert_int_equal(aic_perf_nccl(db, AIC_Q_HALF, "all_gather", 268435456, 8, &lat, &err),
-                     AIC_OK);
-    assert_int_equal(aic_perf_nccl(db, AIC_Q_HALF, "all_gather", 4 * 268435456.0, 8, &big,
-                                   &err),
+    assert_int_equal(aic_perf_nccl(db, AIC_Q_HALF, "all_gather", 268435456, 8, &lat, &err), AIC_OK);
+    assert_int_equal(aic_perf_nccl(db, AIC_Q_HALF, "all_gather", 4 * 268435456.0, 8, &big, &err),
                      AIC_OK);
     assert_true(big.ms > 3.9 * lat.ms && big.ms < 4.1 * lat.ms);
     aic_perfdb_free(db);
@@ -336,9 +328,9 @@ static void test_empirical_mode(void **state)
     assert_int_equal(lat.prov, AIC_PROV_EMPIRICAL);
     double sol = aic_sol_gemm(aic_perfdb_system(db), AIC_Q_BF16, 4096, 4096, 4096);
     assert_true(lat.ms >= sol && lat.ms < 5 * sol);
-    assert_int_equal(aic_perf_moe(db, AIC_Q_FP8, "power_law_1.2", 512, 4096, 1536, 8, 128, 1, 8,
-                                  1, &lat, &err),
-                     AIC_OK);
+    assert_int_equal(
+        aic_perf_moe(db, AIC_Q_FP8, "power_law_1.2", 512, 4096, 1536, 8, 128, 1, 8, 1, &lat, &err),
+        AIC_OK);
     assert_int_equal(lat.prov, AIC_PROV_EMPIRICAL);
     /* analytic ops */
     aic_perf_mem_op(db, 2680e6, &lat); /* 2680e6 / (3350e9 * 0.8) = 1 ms, + 3 us */
@@ -356,20 +348,19 @@ static void test_moe_and_mla(void **state)
     struct aic_lat a, b;
     struct aic_error err = {0};
     /* DeepSeek-V3 shape, fp8_block, 8-way EP; a distribution the table lacks falls back */
-    assert_int_equal(aic_perf_moe(db, AIC_Q_FP8_BLOCK, "power_law_1.01", 256, 7168, 2048, 8, 256,
-                                  1, 8, 1, &a, &err),
+    assert_int_equal(aic_perf_moe(db, AIC_Q_FP8_BLOCK, "power_law_1.01", 256, 7168, 2048, 8, 256, 1,
+                                  8, 1, &a, &err),
                      AIC_OK);
-    assert_int_equal(aic_perf_moe(db, AIC_Q_FP8_BLOCK, "uniform", 256, 7168, 2048, 8, 256, 1, 8,
-                                  1, &b, &err),
-                     AIC_OK);
+    assert_int_equal(
+        aic_perf_moe(db, AIC_Q_FP8_BLOCK, "uniform", 256, 7168, 2048, 8, 256, 1, 8, 1, &b, &err),
+        AIC_OK);
     assert_true(a.ms > 0 && b.ms > 0);
     assert_int_equal(aic_perf_mla_bmm(db, AIC_Q_FP8, 1, 64, 16, &a, &err), AIC_OK);
     assert_int_equal(aic_perf_generation_mla(db, AIC_Q_FP8, 32, 2048, 16, &a, &err), AIC_OK);
-    assert_int_equal(aic_perf_context_mla(db, AIC_Q_FP8, AIC_Q_FP8, 2, 4096, 16, &a, &err),
-                     AIC_OK);
-    assert_int_equal(aic_perf_mla_module(db, 1, AIC_Q_BF16, AIC_Q_FP8, AIC_Q_FP8_BLOCK, 2, 4096,
-                                         16, &b, &err),
-                     AIC_OK);
+    assert_int_equal(aic_perf_context_mla(db, AIC_Q_FP8, AIC_Q_FP8, 2, 4096, 16, &a, &err), AIC_OK);
+    assert_int_equal(
+        aic_perf_mla_module(db, 1, AIC_Q_BF16, AIC_Q_FP8, AIC_Q_FP8_BLOCK, 2, 4096, 16, &b, &err),
+        AIC_OK);
     assert_true(a.ms > 0 && b.ms > 0);
     aic_perfdb_free(db);
 }

@@ -23,8 +23,7 @@
 static char g_root[512];
 
 /* Hopper spec values (h100_sxm.yaml / h200_sxm.yaml), filled by hand. */
-static void hopper(struct aic_system *s, const char *name, double mem_bw_Bps,
-                   const char *nccl)
+static void hopper(struct aic_system *s, const char *name, double mem_bw_Bps, const char *nccl)
 {
     memset(s, 0, sizeof(*s));
     snprintf(s->name, sizeof(s->name), "%s", name);
@@ -115,8 +114,8 @@ static double moe_ms(struct aic_perfdb *db, double tokens, int h, int inter, int
 {
     struct aic_lat lat = {0, 0};
     struct aic_error err = {0};
-    int rc = aic_perf_moe(db, AIC_Q_BF16, "power_law_1.2", tokens, h, inter, topk, e, 1, 1, 1,
-                          &lat, &err);
+    int rc = aic_perf_moe(db, AIC_Q_BF16, "power_law_1.2", tokens, h, inter, topk, e, 1, 1, 1, &lat,
+                          &err);
     if (rc_out)
         *rc_out = rc;
     else
@@ -181,26 +180,25 @@ static void test_attention_head_dim_and_module_gemm(void **state)
     struct aic_lat a, b, c;
     struct aic_error err = {0};
     /* head_dim 96 is not collected: transferred from its nearest (64 or 128) slice */
-    assert_int_equal(aic_perf_context_attention(db, AIC_Q_BF16, AIC_Q_BF16, 4, 2048, 32, 8, 96,
-                                                0, &a, &err),
-                     AIC_OK);
+    assert_int_equal(
+        aic_perf_context_attention(db, AIC_Q_BF16, AIC_Q_BF16, 4, 2048, 32, 8, 96, 0, &a, &err),
+        AIC_OK);
     assert_int_equal(a.prov, AIC_PROV_EXTRAPOLATED);
-    assert_int_equal(aic_perf_context_attention(db, AIC_Q_BF16, AIC_Q_BF16, 4, 2048, 32, 8, 128,
-                                                0, &b, &err),
-                     AIC_OK);
+    assert_int_equal(
+        aic_perf_context_attention(db, AIC_Q_BF16, AIC_Q_BF16, 4, 2048, 32, 8, 128, 0, &b, &err),
+        AIC_OK);
     assert_true(a.ms > 0.3 * b.ms && a.ms < 1.2 * b.ms);
-    assert_int_equal(aic_perf_generation_attention(db, AIC_Q_BF16, 16, 1024, 32, 8, 96, 0, &a,
-                                                   &err),
-                     AIC_OK);
+    assert_int_equal(
+        aic_perf_generation_attention(db, AIC_Q_BF16, 16, 1024, 32, 8, 96, 0, &a, &err), AIC_OK);
     assert_int_equal(a.prov, AIC_PROV_EXTRAPOLATED);
     assert_true(a.ms > 0);
     /* the MLA module has no nvfp4 gemm_type on Hopper: the fp8_block module answers */
-    assert_int_equal(aic_perf_mla_module(db, 0, AIC_Q_BF16, AIC_Q_FP8, AIC_Q_NVFP4, 8, 2048, 16,
-                                         &a, &err),
-                     AIC_OK);
-    assert_int_equal(aic_perf_mla_module(db, 0, AIC_Q_BF16, AIC_Q_FP8, AIC_Q_FP8_BLOCK, 8, 2048,
-                                         16, &c, &err),
-                     AIC_OK);
+    assert_int_equal(
+        aic_perf_mla_module(db, 0, AIC_Q_BF16, AIC_Q_FP8, AIC_Q_NVFP4, 8, 2048, 16, &a, &err),
+        AIC_OK);
+    assert_int_equal(
+        aic_perf_mla_module(db, 0, AIC_Q_BF16, AIC_Q_FP8, AIC_Q_FP8_BLOCK, 8, 2048, 16, &c, &err),
+        AIC_OK);
     assert_int_equal(a.prov, AIC_PROV_EXTRAPOLATED);
     assert_true(fabs(a.ms - c.ms) <= 1e-12 * c.ms);
     aic_perfdb_free(db);

@@ -37,9 +37,8 @@ static void test_pareto(void **state)
     /* (user, gpu): frontier is (10,500) (20,400) (40,200) (50,100); (15,300), (20,350)
      * and (30,150) are dominated; the duplicate (20,400) keeps only its first copy. */
     struct aic_search_row rows[] = {
-        mk(20, 400, 0, 1, 1), mk(10, 500, 0, 1, 2), mk(15, 300, 0, 1, 3),
-        mk(40, 200, 0, 1, 4), mk(30, 150, 0, 1, 5), mk(50, 100, 0, 1, 6),
-        mk(20, 350, 0, 1, 7), mk(20, 400, 0, 1, 8),
+        mk(20, 400, 0, 1, 1), mk(10, 500, 0, 1, 2), mk(15, 300, 0, 1, 3), mk(40, 200, 0, 1, 4),
+        mk(30, 150, 0, 1, 5), mk(50, 100, 0, 1, 6), mk(20, 350, 0, 1, 7), mk(20, 400, 0, 1, 8),
     };
     size_t idx[8];
     size_t n = aic_pareto(rows, 8, 0, idx);
@@ -49,8 +48,8 @@ static void test_pareto(void **state)
     assert_int_equal(idx[2], 3);
     assert_int_equal(idx[3], 5);
     /* latency mode: x = request latency minimised (tpot*100 here) */
-    struct aic_search_row lat[] = {mk(0, 100, 10, 1, 1), mk(0, 300, 20, 1, 2),
-                                   mk(0, 250, 30, 1, 3), mk(0, 400, 40, 1, 4)};
+    struct aic_search_row lat[] = {mk(0, 100, 10, 1, 1), mk(0, 300, 20, 1, 2), mk(0, 250, 30, 1, 3),
+                                   mk(0, 400, 40, 1, 4)};
     n = aic_pareto(lat, 4, 1, idx);
     assert_int_equal(n, 3);
     assert_int_equal(idx[0], 0);
@@ -99,8 +98,8 @@ static void test_pick_one_per_layout(void **state)
 {
     (void)state;
     struct aic_search_row rows[] = {
-        mk(50, 300, 20, 4, 8),  mk(40, 350, 25, 4, 16), mk(30, 500, 35, 4, 32),
-        mk(60, 280, 15, 8, 8),  mk(45, 320, 22, 8, 16), mk(70, 100, 12, 2, 1),
+        mk(50, 300, 20, 4, 8), mk(40, 350, 25, 4, 16), mk(30, 500, 35, 4, 32),
+        mk(60, 280, 15, 8, 8), mk(45, 320, 22, 8, 16), mk(70, 100, 12, 2, 1),
     };
     struct aic_search_row out[6];
     int met = 0;
@@ -171,10 +170,8 @@ static void test_csv(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_pareto),
-        cmocka_unit_test(test_cluster),
-        cmocka_unit_test(test_rate_match),
-        cmocka_unit_test(test_pick_one_per_layout),
+        cmocka_unit_test(test_pareto),     cmocka_unit_test(test_cluster),
+        cmocka_unit_test(test_rate_match), cmocka_unit_test(test_pick_one_per_layout),
         cmocka_unit_test(test_csv),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

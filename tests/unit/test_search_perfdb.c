@@ -3,8 +3,8 @@
  * AIC_TEST_PERFDB is not set or missing): Qwen3-32B on 8 x h100_sxm with vLLM. Checks
  * determinism (two runs give byte-identical CSV and JSON), that every top row meets the SLA
  * and is one per layout, the cluster metric, the SLA fallback, a too-small budget naming
- * the GPU count that fits (DeepSeek-V3 on one H100), and the save-dir tree (written atomically, nothing left behind
- * on failure).
+ * the GPU count that fits (DeepSeek-V3 on one H100), and the save-dir tree (written atomically,
+ * nothing left behind on failure).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -143,10 +143,10 @@ static void test_save(void **state)
     assert_int_equal(run(&r, &res, &e), AIC_OK);
     assert_non_null(mkdtemp(dir));
     assert_int_equal(aic_report_save(&res, dir, out, sizeof out, &e), AIC_OK);
-    static const char *const files[] = {"pareto_frontier.png", "pareto_frontier.svg",
+    static const char *const files[] = {"pareto_frontier.png",      "pareto_frontier.svg",
                                         "agg/best_config_topn.csv", "agg/pareto.csv",
-                                        "agg/exp_config.yaml", "disagg/best_config_topn.csv",
-                                        "disagg/pareto.csv", "disagg/exp_config.yaml"};
+                                        "agg/exp_config.yaml",      "disagg/best_config_topn.csv",
+                                        "disagg/pareto.csv",        "disagg/exp_config.yaml"};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         snprintf(p, sizeof p, "%s/%s", out, files[i]);
         assert_true(aic_is_file(p));
