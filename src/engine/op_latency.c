@@ -123,8 +123,10 @@ static int moe_dispatch(struct aic_worker *w, const struct aic_op *op, double x,
         q = aic_quant_bytes(w->q.moe) / 2.0; /* quantized dispatch on Blackwell */
     switch (w->backend) {
     case AIC_BACKEND_VLLM:
+        /* the attention output is reduced inside its tensor-parallel group (attn_tp GPUs),
+         * not across the whole expert group as AIConfigurator charges it */
         if (attn_tp > 1)
-            rc = allreduce(w, vol, G, acc, err);
+            rc = allreduce(w, vol, attn_tp, acc, err);
         if (!rc && dp > 1)
             rc = dp_exchange(w, op, vol, 1.0, acc, err);
         return rc;
