@@ -339,8 +339,6 @@ static void build_mla_moe(struct bld *b, const struct aic_worker *w)
     moe_block(b, w);
     b->group = 0;
     logits(b, m, tp);
-    if (w->backend == AIC_BACKEND_VLLM)
-        allreduce(b, NM("context_tp_allreduce", "generation_tp_allreduce"), 2.0 * L, h, tp);
     p2p(b, h, w->lay.pp);
 }
 
