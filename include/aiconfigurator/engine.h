@@ -103,6 +103,10 @@ int aic_run_agg(struct aic_worker *w, const struct aic_workload *wl, int b, int 
 int aic_run_disagg(struct aic_worker *pw, int bp, int x, struct aic_worker *dw, int bd, int y,
                    const struct aic_workload *wl, struct aic_metrics *out, struct aic_error *err);
 
+/* What a disaggregated request pays before its first token beyond the prefill itself: the
+ * backend's serving overhead and moving the prompt's KV cache to the decode worker (ms). */
+double aic_disagg_ttft_extra_ms(const struct aic_worker *pw, const struct aic_workload *wl);
+
 /* Memory of a worker holding b requests of the workload (phase 0 agg, 1 ctx, 2 gen). */
 void aic_worker_memory(const struct aic_worker *w, const struct aic_workload *wl, int b,
                        int ctx_tokens, int phase, struct aic_memory *out);

@@ -27,6 +27,11 @@ static double kv_transfer_ms(const struct aic_worker *pw, const struct aic_workl
     return sys->inter_node_bw_Bps > 0 ? bytes / sys->inter_node_bw_Bps * 1000.0 : 0;
 }
 
+double aic_disagg_ttft_extra_ms(const struct aic_worker *pw, const struct aic_workload *wl)
+{
+    return aic_serving_overhead_ms(pw->backend) + kv_transfer_ms(pw, wl);
+}
+
 int aic_run_disagg(struct aic_worker *pw, int bp, int x, struct aic_worker *dw, int bd, int y,
                    const struct aic_workload *wl, struct aic_metrics *out, struct aic_error *err)
 {
@@ -47,12 +52,12 @@ int aic_run_disagg(struct aic_worker *pw, int bp, int x, struct aic_worker *dw, 
 
     /* Little's law over the whole request: queueing shows up in TTFT */
     n_inflight = (double)bd * dw->lay.dp * dw->lay.pp * y;
-    ttft = TTFT_QUEUE_FACTOR * ttft_p + kv_transfer_ms(pw, wl);
+    ttft = TTFT_QUEUE_FACTOR * ttft_p + aic_disagg_ttft_extra_ms(pw, wl);
     if (rate > 0 && seq_p * x * PREFILL_DERATE <= seq_d * y * DECODE_DERATE &&
         n_inflight / rate * 1000.0 - decode_ms > ttft)
         ttft = n_inflight / rate * 1000.0 - decode_ms;
 
-    out->ttft_ms = ttft + aic_serving_overhead_ms(pw->backend);
+    out->ttft_ms = ttft;
     out->tpot_ms = tpot_d;
     out->request_latency_ms = ttft + tpot_d * (wl->osl - 1);
     out->num_gpus = x * aic_worker_gpus(pw) + y * aic_worker_gpus(dw);

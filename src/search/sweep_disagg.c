@@ -30,8 +30,9 @@ struct wpoint {
     struct aic_layout lay;
     struct aic_quant_cfg q;
     int group, b, gpus;
-    double lat_ms; /* prefill: TTFT of the worker; decode: TPOT */
-    double seq_s;  /* per worker */
+    double lat_ms;   /* prefill: TTFT of the worker; decode: TPOT */
+    double extra_ms; /* prefill: serving overhead + KV transfer added to the scaled TTFT */
+    double seq_s;    /* per worker */
     double seq_s_gpu;
     double tok_s_user; /* decode only */
     double mem_gb;
@@ -54,19 +55,20 @@ static double seq_or(const struct aic_metrics *m, double fallback)
 }
 
 static void add_prefill(struct wpoint *p, const struct aic_worker *w, const struct aic_model *m,
-                        const struct aic_metrics *mt, int group, int b, double factor,
-                        struct aic_sweep_stats *st)
+                        const struct aic_workload *wl, const struct aic_metrics *mt, int group,
+                        int b, double factor, struct aic_sweep_stats *st)
 {
     p->lay = w->lay, p->q = w->q, p->group = group, p->b = b;
     p->gpus = aic_worker_gpus(w);
     p->lat_ms = mt->ttft_ms;
+    p->extra_ms = aic_disagg_ttft_extra_ms(w, wl);
     p->seq_s = seq_or(mt, w->lay.dp * w->lay.pp * b * 1000.0 / mt->ttft_ms);
     p->seq_s_gpu = p->seq_s / p->gpus;
     p->mem_gb = mt->mem.total / GIB;
     st->n_fit++;
-    if (factor * p->lat_ms < st->best_ttft_ms) {
+    if (factor * p->lat_ms + p->extra_ms < st->best_ttft_ms) {
         char l[48];
-        st->best_ttft_ms = factor * p->lat_ms;
+        st->best_ttft_ms = factor * p->lat_ms + p->extra_ms;
         snprintf(st->best_ttft_desc, sizeof st->best_ttft_desc, "disagg prefill %s",
                  aic_layout_str(&w->lay, m->num_experts > 0, l, sizeof l));
     }
@@ -97,7 +99,7 @@ static int eval_prefill(const struct aic_search_req *r, const struct aic_model *
             int rc = aic_run_static(&w, &r->wl, b, 1, &mt, &e);
             st->n_eval++;
             if (rc == AIC_OK && !mt.mem.oom) {
-                add_prefill(&out[n++], &w, m, &mt, i, b, ttft_factor(r), st);
+                add_prefill(&out[n++], &w, m, &r->wl, &mt, i, b, ttft_factor(r), st);
                 continue;
             }
             if (b == 1 && (rc == AIC_OK || rc == AIC_ERR_OOM))
@@ -244,7 +246,7 @@ static void fill_row(const struct disagg_ctx *c, enum aic_backend be, int i, int
     row->d_lay = d->lay, row->d_bs = d->b, row->d_workers = y, row->d_q = d->q;
     row->d_mem_gb = d->mem_gb, row->d_seq_s_worker = d->seq_s;
     row->gpus = x * p->gpus + y * d->gpus;
-    row->ttft_ms = c->ttft_factor * p->lat_ms;
+    row->ttft_ms = c->ttft_factor * p->lat_ms + p->extra_ms;
     row->tpot_ms = d->lat_ms;
     row->request_latency_ms = row->ttft_ms + row->tpot_ms * (c->r->wl.osl - 1);
     row->seq_s = seq;
@@ -267,7 +269,7 @@ static int run_target(struct disagg_ctx *c, enum aic_backend be, const struct ai
 {
     int pidx[PREFILL_TOP], npi = 0;
     for (int i = 0; i < c->np && npi < PREFILL_TOP; i++)
-        if (c->ttft_factor * c->pre[i].lat_ms < t->ttft_ms)
+        if (c->ttft_factor * c->pre[i].lat_ms + c->pre[i].extra_ms < t->ttft_ms)
             pidx[npi++] = i;
     if (!npi)
         return 0;
