@@ -71,6 +71,8 @@ int main(int argc, char **argv)
     const char *which = argc > 1 ? argv[1] : "all";
     const char *paths = getenv("AIC_SYSTEMS_PATHS");
     int rc = 0;
+    if (!paths || !*paths)
+        paths = aic_is_dir("../shared/perfdb") ? "../shared/perfdb" : NULL;
     for (size_t i = 0; i < sizeof scenarios / sizeof *scenarios; i++)
         if (!strcmp(which, "all") || !strcmp(which, scenarios[i].name))
             rc |= run(&scenarios[i], paths);
