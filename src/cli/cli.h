@@ -29,7 +29,7 @@
  *       {0}};
  *   int cmd_my(struct cli_env *env, int argc, char **argv) {
  *       struct my_opts o = {.isl = 1024};
- *       const struct cli_optset sets[] = {{my_table, &o}};
+ *       const struct cli_optset sets[] = {{my_table, &o, NULL}};
  *       int rc = cli_parse(env, "my", "What my mode does.", sets, 1, argc, argv);
  *       if (rc != CLI_OK) return rc;   // handlers return enum cli_rc
  *       ...
@@ -71,10 +71,12 @@ struct cli_opt {
     const char *help;           /* one line; may mention the default */
 };
 
-/* One table and the struct it fills. */
+/* One table and the struct it fills. help (optional): {"name", "help line", ..., NULL}
+ * pairs that replace a shared table's help line in this mode's --help (mode defaults). */
 struct cli_optset {
     const struct cli_opt *opts;
     void *dst;
+    const char *const *help;
 };
 
 /* Upper bound on options per table (for the `given` bookkeeping). */
@@ -135,7 +137,9 @@ int cli_parse(struct cli_env *env, const char *mode, const char *summary,
 int cli_parse_quiet(const struct cli_optset *sets, int nsets, int argc, char **argv,
                     unsigned char given[][CLI_MAX_OPTS], char *msg, size_t msglen);
 
-/* Whether option `name` of optset `set` was given in the last cli_parse(). */
+/* Whether option `name` of optset `set` (CLI_ANY_SET: of any optset) was given in the last
+ * cli_parse(). */
+#define CLI_ANY_SET (-1)
 int cli_given(const struct cli_env *env, int set, const char *name);
 
 /* Prints generated help for a mode's optsets (plus global flags) to f. */
@@ -175,6 +179,24 @@ int cli_quant_arg(const char *flag, const char *val, unsigned use, char *msg, si
 
 /* Name of a quant mode for output ("auto" for AIC_Q_NONE). */
 const char *cli_quant_name(enum aic_quant q);
+
+/* ---- the request options shared by `cli default`/`recommend` and `cli estimate` ------ */
+
+/* Model, system, perf database, workload, quantization, MTP and memory knobs (cli_req.c).
+ * Strings point into argv; nextn -1 = auto. */
+struct cli_req_opts {
+    const char *model, *system, *decode_system, *backend_version, *transfer_policy;
+    const char *gemm_q, *kv_q, *fmha_q, *moe_q, *comm_q;
+    int db_mode, isl, osl, prefix, nextn, max_seq_len;
+    double nextn_accepted, free_mem;
+};
+
+/* Option table filling struct cli_req_opts. Modes give their defaults in the optset's help
+ * pairs for "database-mode", "isl" and "osl". */
+extern const struct cli_opt cli_req_table[];
+
+/* --model-path and --system given, --prefix below --isl; else prints why (CLI_USAGE). */
+int cli_req_check(struct cli_env *env, const struct cli_req_opts *o);
 
 /* ---- modes (weak: a row whose handler is missing reports "not implemented") --------- */
 

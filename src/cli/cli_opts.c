@@ -315,9 +315,19 @@ int cli_parse_quiet(const struct cli_optset *sets, int nsets, int argc, char **a
 
 /* ---- help --------------------------------------------------------------------------- */
 
-static void help_table(FILE *f, const struct cli_opt *opts)
+/* The help line of o: the mode's replacement from `over` pairs when it has one. */
+static const char *help_line(const struct cli_opt *o, const char *const *over)
+{
+    for (; over && over[0] && over[1]; over += 2)
+        if (!strcmp(over[0], o->name))
+            return over[1];
+    return o->help ? o->help : "";
+}
+
+static void help_table(FILE *f, const struct cli_opt *opts, const char *const *over)
 {
     for (const struct cli_opt *o = opts; o->name; o++) {
+        const char *help = help_line(o, over);
         char head[400];
         size_t n = (size_t)snprintf(head, sizeof(head), "  --%s", o->name);
         for (const char *a = o->aliases; a && *a && n < sizeof(head);) {
@@ -341,9 +351,9 @@ static void help_table(FILE *f, const struct cli_opt *opts)
                                              : "N");
         }
         if (strlen(head) > 38)
-            fprintf(f, "%s\n%40s%s\n", head, "", o->help ? o->help : "");
+            fprintf(f, "%s\n%40s%s\n", head, "", help);
         else
-            fprintf(f, "%-40s%s\n", head, o->help ? o->help : "");
+            fprintf(f, "%-40s%s\n", head, help);
     }
 }
 
@@ -355,9 +365,9 @@ void cli_print_help(FILE *f, const char *prog, const char *mode, const char *sum
         fprintf(f, "%s\n\n", summary);
     fprintf(f, "options:\n");
     for (int s = 0; s < nsets; s++)
-        help_table(f, sets[s].opts);
+        help_table(f, sets[s].opts, sets[s].help);
     fprintf(f, "\nglobal options:\n");
-    help_table(f, cli_global_opts);
+    help_table(f, cli_global_opts, NULL);
     fprintf(f, "  -h, --help                            this help\n\n"
                "Underscore spellings (--total_gpus) and --flag=value are accepted.\n");
 }
@@ -376,6 +386,7 @@ int cli_parse(struct cli_env *env, const char *mode, const char *summary,
     memcpy(all, sets, sizeof(*sets) * (size_t)nsets);
     all[nsets].opts = cli_global_opts;
     all[nsets].dst = env;
+    all[nsets].help = NULL;
     memset(env->given, 0, sizeof(env->given));
     memset(env->given_tables, 0, sizeof(env->given_tables));
     for (int s = 0; s <= nsets; s++)
@@ -399,6 +410,12 @@ int cli_parse(struct cli_env *env, const char *mode, const char *summary,
 
 int cli_given(const struct cli_env *env, int set, const char *name)
 {
+    if (set == CLI_ANY_SET) {
+        for (int s = 0; s < 4; s++)
+            if (cli_given(env, s, name))
+                return 1;
+        return 0;
+    }
     if (set < 0 || set > 3 || !env->given_tables[set])
         return 0;
     for (int i = 0; env->given_tables[set][i].name && i < CLI_MAX_OPTS; i++)

@@ -1,12 +1,72 @@
 /*
- * cli_req.c - small helpers shared by the modes that build struct aic_estimate_req
- * (estimate, validate, and later default/recommend): layout names, quantization arguments
- * (the MoE layout defaults are the library's aic_resolve_moe(), api.h).
+ * cli_req.c - what the modes that build requests share (estimate, validate, default,
+ * recommend): the request option table (model, system, perf database, workload,
+ * quantization, MTP, memory), its checks, layout names, quantization arguments (the MoE
+ * layout defaults are the library's aic_resolve_moe(), api.h).
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+
+static const char *const db_choices[] = {"SILICON", "HYBRID", "EMPIRICAL", "SOL", NULL};
+
+#define O(f) offsetof(struct cli_req_opts, f)
+#define BIG  1e9
+const struct cli_opt cli_req_table[] = {
+    {"model-path", "model hf-id", CLI_STRING, O(model), 0, 0, NULL, "ID|DIR",
+     "Hugging Face id, local directory with config.json, or legacy name (required)"},
+    {"system", NULL, CLI_STRING, O(system), 0, 0, NULL, "NAME",
+     "GPU system, e.g. h200_sxm (required)"},
+    {"decode-system", NULL, CLI_STRING, O(decode_system), 0, 0, NULL, "NAME",
+     "system of the disagg decode pool (default --system)"},
+    {"backend-version", "perf-db-version", CLI_STRING, O(backend_version), 0, 0, NULL, "VER",
+     "perf database version (default: newest available)"},
+    {"database-mode", NULL, CLI_ENUM, O(db_mode), 0, 0, db_choices, NULL,
+     "SILICON, HYBRID, EMPIRICAL, SOL"},
+    {"transfer-policy", NULL, CLI_STRING, O(transfer_policy), 0, 0, NULL, "P",
+     "accepted for compatibility; ignored"},
+    {"isl", NULL, CLI_INT, O(isl), 1, BIG, NULL, "N", "input tokens per request"},
+    {"osl", NULL, CLI_INT, O(osl), 1, BIG, NULL, "N", "output tokens per request"},
+    {"prefix", NULL, CLI_INT, O(prefix), 0, BIG, NULL, "N",
+     "cached prefix tokens, part of ISL (default 0)"},
+    {"gemm-quant-mode", NULL, CLI_STRING, O(gemm_q), 0, 0, NULL, "MODE",
+     "GEMM quantization (default: checkpoint)"},
+    {"kvcache-quant-mode", NULL, CLI_STRING, O(kv_q), 0, 0, NULL, "MODE",
+     "KV cache quantization (default: checkpoint)"},
+    {"fmha-quant-mode", NULL, CLI_STRING, O(fmha_q), 0, 0, NULL, "MODE",
+     "attention quantization (default: checkpoint)"},
+    {"moe-quant-mode", NULL, CLI_STRING, O(moe_q), 0, 0, NULL, "MODE",
+     "MoE expert quantization (default: checkpoint)"},
+    {"comm-quant-mode", NULL, CLI_STRING, O(comm_q), 0, 0, NULL, "MODE",
+     "communication quantization (default half)"},
+    {"nextn", NULL, CLI_INT_AUTO, O(nextn), 0, 16, NULL, "N|auto",
+     "MTP draft tokens (default 0; auto = checkpoint)"},
+    {"nextn-accepted", NULL, CLI_FLOAT, O(nextn_accepted), 0, 16, NULL, "X",
+     "mean accepted draft tokens (required when nextn > 0)"},
+    {"free-gpu-memory-fraction", NULL, CLI_FLOAT, O(free_mem), 1e-6, 1, NULL, "F",
+     "KV-cache memory fraction (default: backend's)"},
+    {"max-seq-len", NULL, CLI_INT, O(max_seq_len), 1, BIG, NULL, "N",
+     "KV tokens reserved per sequence (default isl+osl)"},
+    {0},
+};
+#undef O
+#undef BIG
+
+int cli_req_check(struct cli_env *env, const struct cli_req_opts *o)
+{
+    if (!o->model)
+        return cli_error(env, 1,
+                         "--model-path is required (a Hugging Face id such as "
+                         "Qwen/Qwen3-32B, or a directory with config.json)");
+    if (!o->system)
+        return cli_error(env, 1, "--system is required (e.g. h200_sxm, h100_sxm, b200_sxm, gb200)");
+    if (o->prefix >= o->isl)
+        return cli_error(env, 1, "--prefix (%d) must be smaller than --isl (%d)", o->prefix,
+                         o->isl);
+    return CLI_OK;
+}
 
 void cli_layout_str(const struct aic_layout *lay, char *buf, size_t len)
 {

@@ -24,10 +24,10 @@
 #include "util/util.h"
 
 struct sweep_opts {
-    const char *model, *system, *decode_system, *backend_version, *save_dir, *transfer_policy;
-    const char *gemm_q, *kv_q, *fmha_q, *moe_q, *comm_q, *moe_backend, *deployment_target;
-    int backend, db_mode, serving, total_gpus, isl, osl, prefix, top_n, nextn, max_seq_len;
-    double ttft, tpot, request_latency, nextn_accepted, free_mem, rate, conc;
+    struct cli_req_opts r; /* model, system, database, workload, quant, MTP, memory */
+    const char *save_dir, *moe_backend, *deployment_target;
+    int backend, serving, total_gpus, top_n;
+    double ttft, tpot, request_latency, rate, conc;
     int strict_sla, inclusive_tpot, chunked, wideep, json;
     struct cli_gen_opts g; /* generator flags: artifacts of the top-N rows (cli_gen.c) */
 };
@@ -35,27 +35,14 @@ struct sweep_opts {
 int cli_sweep_main(struct cli_env *env, int argc, char **argv, int recommend);
 
 static const char *const backend_choices[] = {"trtllm", "vllm", "sglang", "auto", NULL};
-static const char *const db_choices[] = {"SILICON", "HYBRID", "EMPIRICAL", "SOL", NULL};
 static const char *const serving_choices[] = {"auto", "agg", "disagg", "all", "afd", NULL};
 
 #define O(f) offsetof(struct sweep_opts, f)
 #define BIG  1e9
 /* Options of both modes; rows flagged in `default_only` are skipped for recommend. */
 static const struct cli_opt sweep_table[] = {
-    {"model-path", "model hf-id", CLI_STRING, O(model), 0, 0, NULL, "ID|DIR",
-     "Hugging Face id, local directory with config.json, or legacy name (required)"},
-    {"system", NULL, CLI_STRING, O(system), 0, 0, NULL, "NAME",
-     "GPU system, e.g. h200_sxm (required)"},
-    {"decode-system", NULL, CLI_STRING, O(decode_system), 0, 0, NULL, "NAME",
-     "system of the disagg decode pool (default --system)"},
     {"backend", NULL, CLI_ENUM, O(backend), 0, 0, backend_choices, NULL,
      "trtllm (default), vllm, sglang, or auto (all three, merged per serving mode)"},
-    {"backend-version", "perf-db-version", CLI_STRING, O(backend_version), 0, 0, NULL, "VER",
-     "perf database version (default: newest available)"},
-    {"database-mode", NULL, CLI_ENUM, O(db_mode), 0, 0, db_choices, NULL,
-     "SILICON (default; recommend: HYBRID), HYBRID, EMPIRICAL, SOL"},
-    {"transfer-policy", NULL, CLI_STRING, O(transfer_policy), 0, 0, NULL, "P",
-     "accepted for compatibility; ignored"},
     {"total-gpus", NULL, CLI_INT, O(total_gpus), 0, 1e6, NULL, "N", "GPU budget"},
     {"target-request-rate", NULL, CLI_FLOAT, O(rate), 1e-9, 1e12, NULL, "R",
      "load target in req/s: find the fewest GPUs (recommend)"},
@@ -63,9 +50,6 @@ static const struct cli_opt sweep_table[] = {
      "load target in concurrent requests (recommend)"},
     {"serving-mode", NULL, CLI_ENUM, O(serving), 0, 0, serving_choices, NULL,
      "auto (agg and disagg, default), agg, disagg; all/afd run auto (AFD not modelled)"},
-    {"isl", NULL, CLI_INT, O(isl), 1, BIG, NULL, "N", "input tokens per request (default 4000)"},
-    {"osl", NULL, CLI_INT, O(osl), 1, BIG, NULL, "N", "output tokens per request (default 1000)"},
-    {"prefix", NULL, CLI_INT, O(prefix), 0, BIG, NULL, "N", "cached prefix tokens (default 0)"},
     {"ttft", NULL, CLI_FLOAT, O(ttft), 1e-9, 1e12, NULL, "MS",
      "time-to-first-token SLA (default 2000)"},
     {"tpot", NULL, CLI_FLOAT, O(tpot), 1e-9, 1e12, NULL, "MS",
@@ -81,26 +65,8 @@ static const struct cli_opt sweep_table[] = {
     {"save-dir", NULL, CLI_STRING, O(save_dir), 0, 0, NULL, "DIR",
      "write CSVs, exp_config.yaml, Pareto plots and per top-N row deployment artifacts "
      "(<mode>/top<k>/) under DIR"},
-    {"gemm-quant-mode", NULL, CLI_STRING, O(gemm_q), 0, 0, NULL, "MODE",
-     "GEMM quantization (default: checkpoint)"},
-    {"kvcache-quant-mode", NULL, CLI_STRING, O(kv_q), 0, 0, NULL, "MODE",
-     "KV cache quantization (default: checkpoint)"},
-    {"fmha-quant-mode", NULL, CLI_STRING, O(fmha_q), 0, 0, NULL, "MODE",
-     "attention quantization (default: checkpoint)"},
-    {"moe-quant-mode", NULL, CLI_STRING, O(moe_q), 0, 0, NULL, "MODE",
-     "MoE quantization (default: checkpoint)"},
-    {"comm-quant-mode", NULL, CLI_STRING, O(comm_q), 0, 0, NULL, "MODE",
-     "communication quantization (default half)"},
-    {"nextn", NULL, CLI_INT_AUTO, O(nextn), 0, 16, NULL, "N|auto",
-     "MTP draft tokens (default 0; auto = checkpoint)"},
-    {"nextn-accepted", NULL, CLI_FLOAT, O(nextn_accepted), 0, 16, NULL, "X",
-     "mean accepted draft tokens (required when nextn > 0)"},
     {"enable-chunked-prefill", NULL, CLI_FLAG, O(chunked), 0, 0, NULL, NULL,
      "finer ctx-token sweep"},
-    {"free-gpu-memory-fraction", NULL, CLI_FLOAT, O(free_mem), 1e-6, 1, NULL, "F",
-     "KV-cache memory fraction (default: backend's)"},
-    {"max-seq-len", NULL, CLI_INT, O(max_seq_len), 1, BIG, NULL, "N",
-     "KV tokens per sequence (default isl+osl)"},
     {"enable-wideep", NULL, CLI_FLAG, O(wideep), 0, 0, NULL, NULL, "deprecated; ignored"},
     {"moe-backend", NULL, CLI_STRING, O(moe_backend), 0, 0, NULL, "NAME",
      "SGLang MoE backend; accepted, ignored"},
@@ -110,6 +76,16 @@ static const struct cli_opt sweep_table[] = {
     {0},
 };
 #undef O
+
+/* These modes' defaults in the shared request options' help (cli_req_table). */
+static const char *const sweep_help[] = {
+    "database-mode",
+    "SILICON (default; recommend: HYBRID), HYBRID, EMPIRICAL, SOL",
+    "isl",
+    "input tokens per request (default 4000)",
+    "osl",
+    "output tokens per request (default 1000)",
+    NULL};
 
 static const char default_summary[] =
     "Sweeps aggregated and disaggregated serving for a GPU budget and ranks the best "
@@ -127,11 +103,11 @@ static int quant_args(struct cli_env *env, const struct sweep_opts *o, struct ai
         const char *flag, *val;
         unsigned use;
         enum aic_quant *dst;
-    } t[] = {{"gemm-quant-mode", o->gemm_q, AIC_QUSE_GEMM, &q->gemm},
-             {"kvcache-quant-mode", o->kv_q, AIC_QUSE_KV, &q->kv},
-             {"fmha-quant-mode", o->fmha_q, AIC_QUSE_FMHA, &q->fmha},
-             {"moe-quant-mode", o->moe_q, AIC_QUSE_MOE, &q->moe},
-             {"comm-quant-mode", o->comm_q, AIC_QUSE_COMM, &q->comm}};
+    } t[] = {{"gemm-quant-mode", o->r.gemm_q, AIC_QUSE_GEMM, &q->gemm},
+             {"kvcache-quant-mode", o->r.kv_q, AIC_QUSE_KV, &q->kv},
+             {"fmha-quant-mode", o->r.fmha_q, AIC_QUSE_FMHA, &q->fmha},
+             {"moe-quant-mode", o->r.moe_q, AIC_QUSE_MOE, &q->moe},
+             {"comm-quant-mode", o->r.comm_q, AIC_QUSE_COMM, &q->comm}};
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         int v = cli_quant_arg(t[i].flag, t[i].val, t[i].use, msg, sizeof msg);
         if (v == -2)
@@ -143,12 +119,8 @@ static int quant_args(struct cli_env *env, const struct sweep_opts *o, struct ai
 
 static int check_opts(struct cli_env *env, const struct sweep_opts *o, int recommend)
 {
-    if (!o->model)
-        return cli_error(env, 1,
-                         "--model-path is required (a Hugging Face id such as "
-                         "Qwen/Qwen3-32B, or a directory with config.json)");
-    if (!o->system)
-        return cli_error(env, 1, "--system is required (e.g. h200_sxm, h100_sxm, b200_sxm, gb200)");
+    if (cli_req_check(env, &o->r))
+        return CLI_USAGE;
     if (o->rate > 0 && o->conc > 0)
         return cli_error(env, 1,
                          "--target-request-rate and --target-concurrency are mutually "
@@ -157,11 +129,8 @@ static int check_opts(struct cli_env *env, const struct sweep_opts *o, int recom
         return cli_error(env, 1,
                          "recommend needs a load target: --target-request-rate R or "
                          "--target-concurrency C");
-    if (!recommend && cli_given(env, 0, "total-gpus") && o->total_gpus < 1)
+    if (!recommend && cli_given(env, CLI_ANY_SET, "total-gpus") && o->total_gpus < 1)
         return cli_error(env, 1, "--total-gpus must be at least 1 (got %d)", o->total_gpus);
-    if (o->prefix >= o->isl)
-        return cli_error(env, 1, "--prefix (%d) must be smaller than --isl (%d)", o->prefix,
-                         o->isl);
     return CLI_OK;
 }
 
@@ -174,7 +143,7 @@ static int empirical_fallback(struct cli_env *env, struct aic_ctx *ctx, const ch
     struct aic_error err = {0};
     char versions[256] = "";
 
-    if (cli_given(env, 0, "database-mode") || (r->backend_version && *r->backend_version))
+    if (cli_given(env, CLI_ANY_SET, "database-mode") || (r->backend_version && *r->backend_version))
         return CLI_OK;
     if (aic_ctx_get_system(ctx, system, &sys, &err))
         return cli_lib_error(env, &err);
@@ -219,46 +188,47 @@ static int build_req(struct cli_env *env, struct aic_ctx *ctx, const struct swee
                      int recommend, struct aic_search_req *r)
 {
     aic_search_req_init(r);
-    r->model = o->model;
-    r->system = o->system;
-    r->decode_system = o->decode_system;
+    r->model = o->r.model;
+    r->system = o->r.system;
+    r->decode_system = o->r.decode_system;
     r->backend = o->backend == 3 ? AIC_BACKEND_AUTO : o->backend;
-    r->backend_version = o->backend_version && *o->backend_version ? o->backend_version : NULL;
-    r->db_mode = (enum aic_db_mode)o->db_mode;
+    r->backend_version =
+        o->r.backend_version && *o->r.backend_version ? o->r.backend_version : NULL;
+    r->db_mode = (enum aic_db_mode)o->r.db_mode;
     r->total_gpus = recommend ? 0 : o->total_gpus;
-    r->wl = (struct aic_workload){o->isl, o->osl, o->prefix};
+    r->wl = (struct aic_workload){o->r.isl, o->r.osl, o->r.prefix};
     r->ttft_ms = o->ttft;
     r->tpot_ms = o->tpot;
     r->request_latency_ms = o->request_latency;
-    if (o->request_latency > 0 && !cli_given(env, 0, "ttft"))
+    if (o->request_latency > 0 && !cli_given(env, CLI_ANY_SET, "ttft"))
         r->ttft_ms = 0; /* the library uses 0.95 x request latency */
     r->strict_sla = o->strict_sla;
     r->serving = o->serving == 1   ? AIC_SEARCH_AGG
                  : o->serving == 2 ? AIC_SEARCH_DISAGG
                                    : AIC_SEARCH_AUTO;
     r->top_n = o->top_n;
-    r->free_mem_fraction = o->free_mem;
-    r->max_seq_len = o->max_seq_len;
+    r->free_mem_fraction = o->r.free_mem;
+    r->max_seq_len = o->r.max_seq_len;
     r->enable_chunked_prefill = o->chunked;
     r->target_request_rate = recommend ? o->rate : 0;
     r->target_concurrency = recommend ? o->conc : 0;
     if (quant_args(env, o, &r->quant))
         return CLI_USAGE;
-    r->nextn = o->nextn;
-    if (o->nextn < 0) {
+    r->nextn = o->r.nextn;
+    if (o->r.nextn < 0) {
         const struct aic_model *m;
         struct aic_error err = {0};
-        if (aic_ctx_get_model(ctx, o->model, &m, &err))
+        if (aic_ctx_get_model(ctx, o->r.model, &m, &err))
             return cli_lib_error(env, &err);
         r->nextn = m->num_nextn_predict_layers;
     }
-    if (r->nextn > 0 && !cli_given(env, 0, "nextn-accepted"))
+    if (r->nextn > 0 && !cli_given(env, CLI_ANY_SET, "nextn-accepted"))
         return cli_error(env, 0, "--nextn-accepted is required when --nextn is %d", r->nextn);
-    if (o->nextn_accepted > r->nextn)
+    if (o->r.nextn_accepted > r->nextn)
         return cli_error(env, 0, "--nextn-accepted (%g) must be between 0 and --nextn (%d)",
-                         o->nextn_accepted, r->nextn);
-    r->nextn_accepted = o->nextn_accepted;
-    return empirical_fallback(env, ctx, o->system, r->backend, r);
+                         o->r.nextn_accepted, r->nextn);
+    r->nextn_accepted = o->r.nextn_accepted;
+    return empirical_fallback(env, ctx, o->r.system, r->backend, r);
 }
 
 static void log_start(struct cli_env *env, const struct sweep_opts *o,
@@ -269,7 +239,7 @@ static void log_start(struct cli_env *env, const struct sweep_opts *o,
     size_t k = 0;
     static const char *const names[] = {"isl", "osl", "ttft", "tpot"};
     for (int i = 0; i < 4; i++) {
-        if (cli_given(env, 0, names[i]) || (i == 3 && r->request_latency_ms > 0))
+        if (cli_given(env, CLI_ANY_SET, names[i]) || (i == 3 && r->request_latency_ms > 0))
             continue;
         k += (size_t)snprintf(implicit + k, sizeof implicit - k, "%s%s", k ? ", " : "",
                               i == 0   ? "ISL"
@@ -285,7 +255,7 @@ static void log_start(struct cli_env *env, const struct sweep_opts *o,
                 "Using implicit defaults for %s (ISL=%d, OSL=%d, TTFT=%.1fms, TPOT=%.1fms). "
                 "They act as filters on the search; set them explicitly for results that "
                 "match your workload.",
-                implicit, o->isl, o->osl, o->ttft, o->tpot);
+                implicit, o->r.isl, o->r.osl, o->ttft, o->tpot);
     if (o->wideep)
         cli_log(env, CLI_LOG_WARNING, "--enable-wideep is deprecated and ignored");
     if (o->serving >= 3)
@@ -348,14 +318,14 @@ static int sweep_run(struct cli_env *env, struct sweep_opts *o_, int recommend)
     struct sweep_opts o = *o_;
     struct aic_gencfg *cfg = NULL;
     int rc;
-    if (!recommend && !cli_given(env, 0, "total-gpus")) {
+    if (!recommend && !cli_given(env, CLI_ANY_SET, "total-gpus")) {
         if (o.rate <= 0 && o.conc <= 0)
             return cli_error(env, 1,
                              "default mode requires either --total-gpus or a load "
                              "target (--target-request-rate / --target-concurrency)");
         recommend = 1; /* AIConfigurator routes a load target without a budget to recommend */
-        if (!cli_given(env, 0, "database-mode"))
-            o.db_mode = AIC_DB_HYBRID;
+        if (!cli_given(env, CLI_ANY_SET, "database-mode"))
+            o.r.db_mode = AIC_DB_HYBRID;
     } else if (!recommend && (o.rate > 0 || o.conc > 0)) {
         o.rate = o.conc = 0;
         cli_log(env, CLI_LOG_WARNING, "--total-gpus is set: the load target is ignored");
@@ -411,19 +381,19 @@ static int sweep_run(struct cli_env *env, struct sweep_opts *o_, int recommend)
 
 int cli_sweep_main(struct cli_env *env, int argc, char **argv, int recommend)
 {
-    struct sweep_opts o = {.isl = 4000,
-                           .osl = 1000,
-                           .ttft = 2000,
-                           .tpot = 30,
-                           .top_n = 5,
-                           .db_mode = recommend ? AIC_DB_HYBRID : AIC_DB_SILICON};
-    const struct cli_optset sets[] = {{sweep_table, &o}, {cli_gen_table, &o.g}};
+    struct sweep_opts o = {
+        .r = {.isl = 4000, .osl = 1000, .db_mode = recommend ? AIC_DB_HYBRID : AIC_DB_SILICON},
+        .ttft = 2000,
+        .tpot = 30,
+        .top_n = 5};
+    const struct cli_optset sets[] = {
+        {cli_req_table, &o.r, sweep_help}, {sweep_table, &o, NULL}, {cli_gen_table, &o.g, NULL}};
     int rc = cli_gen_help(env, argc, argv);
     if (rc == CLI_OK)
         rc = cli_gen_take_sets(env, &argc, argv, &o.g);
     if (rc == CLI_OK)
         rc = cli_parse(env, recommend ? "recommend" : "default",
-                       recommend ? recommend_summary : default_summary, sets, 2, argc, argv);
+                       recommend ? recommend_summary : default_summary, sets, 3, argc, argv);
     if (rc == CLI_OK)
         rc = sweep_run(env, &o, recommend);
     cli_gen_opts_free(&o.g);

@@ -15,20 +15,15 @@
 #include "util/util.h"
 
 struct est_opts {
-    const char *model, *system, *decode_system, *backend_version, *transfer_policy;
-    const char *gemm_q, *kv_q, *fmha_q, *moe_q, *comm_q;
-    int backend, db_mode, mode;
-    int isl, osl, prefix, batch, ctx_tokens, stride;
+    struct cli_req_opts r; /* model, system, database, workload, quant, MTP, memory */
+    int backend, mode, batch, ctx_tokens, stride;
     int tp, pp, dp, etp, ep;
     int p_tp, p_pp, p_dp, p_etp, p_ep, p_bs, p_workers;
     int d_tp, d_pp, d_dp, d_etp, d_ep, d_bs, d_workers;
-    int nextn, max_seq_len;
-    double nextn_accepted, free_mem;
     int json, detail;
 };
 
 static const char *const backend_choices[] = {"trtllm", "vllm", "sglang", NULL};
-static const char *const db_choices[] = {"SILICON", "HYBRID", "EMPIRICAL", "SOL", NULL};
 static const char *const mode_choices[] = {"agg",        "disagg",     "static",
                                            "static_ctx", "static_gen", NULL};
 static const char *const detail_choices[] = {"summary", "memory", "time", "energy",
@@ -37,26 +32,10 @@ static const char *const detail_choices[] = {"summary", "memory", "time", "energ
 #define O(f) offsetof(struct est_opts, f)
 #define BIG  1e9
 static const struct cli_opt est_table[] = {
-    {"model-path", "model hf-id", CLI_STRING, O(model), 0, 0, NULL, "ID|DIR",
-     "Hugging Face id, local directory with config.json, or legacy name (required)"},
-    {"system", NULL, CLI_STRING, O(system), 0, 0, NULL, "NAME",
-     "GPU system, e.g. h200_sxm (required)"},
-    {"decode-system", NULL, CLI_STRING, O(decode_system), 0, 0, NULL, "NAME",
-     "disagg: system of the decode pool (default --system)"},
     {"backend", NULL, CLI_ENUM, O(backend), 0, 0, backend_choices, NULL,
      "serving framework (default trtllm)"},
-    {"backend-version", "perf-db-version", CLI_STRING, O(backend_version), 0, 0, NULL, "VER",
-     "perf database version (default: newest available)"},
-    {"database-mode", NULL, CLI_ENUM, O(db_mode), 0, 0, db_choices, NULL,
-     "SILICON (default; falls back to EMPIRICAL when no data), HYBRID, EMPIRICAL, SOL"},
-    {"transfer-policy", NULL, CLI_STRING, O(transfer_policy), 0, 0, NULL, "P",
-     "accepted for compatibility; currently ignored"},
     {"estimate-mode", NULL, CLI_ENUM, O(mode), 0, 0, mode_choices, NULL,
      "serving mode (default agg)"},
-    {"isl", NULL, CLI_INT, O(isl), 1, BIG, NULL, "N", "input tokens per request (default 1024)"},
-    {"osl", NULL, CLI_INT, O(osl), 1, BIG, NULL, "N", "output tokens per request (default 1024)"},
-    {"prefix", NULL, CLI_INT, O(prefix), 0, BIG, NULL, "N",
-     "cached prefix tokens, part of ISL (default 0)"},
     {"batch-size", "bs", CLI_INT, O(batch), 1, BIG, NULL, "N",
      "agg/static: concurrent requests per attention-DP rank (default 128)"},
     {"ctx-tokens", NULL, CLI_INT, O(ctx_tokens), 1, BIG, NULL, "N",
@@ -71,24 +50,6 @@ static const struct cli_opt est_table[] = {
      "MoE tensor parallel (default: tp*dp/moe-ep)"},
     {"moe-ep-size", "ep", CLI_INT, O(ep), 1, 4096, NULL, "N",
      "MoE expert parallel (default: tp*dp)"},
-    {"gemm-quant-mode", NULL, CLI_STRING, O(gemm_q), 0, 0, NULL, "MODE",
-     "GEMM quantization (default: checkpoint)"},
-    {"kvcache-quant-mode", NULL, CLI_STRING, O(kv_q), 0, 0, NULL, "MODE",
-     "KV cache quantization (default: checkpoint)"},
-    {"fmha-quant-mode", NULL, CLI_STRING, O(fmha_q), 0, 0, NULL, "MODE",
-     "attention quantization (default: checkpoint)"},
-    {"moe-quant-mode", NULL, CLI_STRING, O(moe_q), 0, 0, NULL, "MODE",
-     "MoE expert quantization (default: checkpoint)"},
-    {"comm-quant-mode", NULL, CLI_STRING, O(comm_q), 0, 0, NULL, "MODE",
-     "communication quantization (default half)"},
-    {"nextn", NULL, CLI_INT_AUTO, O(nextn), 0, 16, NULL, "N|auto",
-     "MTP draft tokens (default 0; auto = checkpoint)"},
-    {"nextn-accepted", NULL, CLI_FLOAT, O(nextn_accepted), 0, 16, NULL, "X",
-     "mean accepted draft tokens (required when nextn > 0)"},
-    {"free-gpu-memory-fraction", NULL, CLI_FLOAT, O(free_mem), 1e-6, 1, NULL, "F",
-     "KV-cache memory fraction (default: backend's)"},
-    {"max-seq-len", NULL, CLI_INT, O(max_seq_len), 1, BIG, NULL, "N",
-     "KV tokens reserved per sequence (default isl+osl)"},
     {"prefill-tp-size", "p-tp", CLI_INT, O(p_tp), 1, 4096, NULL, "N",
      "disagg prefill: tensor parallel (default 1)"},
     {"prefill-pp-size", "p-pp", CLI_INT, O(p_pp), 1, 4096, NULL, "N",
@@ -124,6 +85,16 @@ static const struct cli_opt est_table[] = {
 };
 #undef O
 
+/* This mode's defaults in the shared request options' help (cli_req_table). */
+static const char *const est_help[] = {
+    "database-mode",
+    "SILICON (default; falls back to EMPIRICAL when no data), HYBRID, EMPIRICAL, SOL",
+    "isl",
+    "input tokens per request (default 1024)",
+    "osl",
+    "output tokens per request (default 1024)",
+    NULL};
+
 static const char est_summary[] =
     "Predicts TTFT, TPOT, throughput and memory of one deployment (agg, disagg or static).";
 
@@ -152,33 +123,27 @@ static int build_req(struct cli_env *env, struct aic_ctx *ctx, const struct est_
         const char *flag, *val;
         unsigned use;
         enum aic_quant *dst;
-    } q[] = {{"gemm-quant-mode", o->gemm_q, AIC_QUSE_GEMM, &r->opts.quant.gemm},
-             {"kvcache-quant-mode", o->kv_q, AIC_QUSE_KV, &r->opts.quant.kv},
-             {"fmha-quant-mode", o->fmha_q, AIC_QUSE_FMHA, &r->opts.quant.fmha},
-             {"moe-quant-mode", o->moe_q, AIC_QUSE_MOE, &r->opts.quant.moe},
-             {"comm-quant-mode", o->comm_q, AIC_QUSE_COMM, &r->opts.quant.comm}};
+    } q[] = {{"gemm-quant-mode", o->r.gemm_q, AIC_QUSE_GEMM, &r->opts.quant.gemm},
+             {"kvcache-quant-mode", o->r.kv_q, AIC_QUSE_KV, &r->opts.quant.kv},
+             {"fmha-quant-mode", o->r.fmha_q, AIC_QUSE_FMHA, &r->opts.quant.fmha},
+             {"moe-quant-mode", o->r.moe_q, AIC_QUSE_MOE, &r->opts.quant.moe},
+             {"comm-quant-mode", o->r.comm_q, AIC_QUSE_COMM, &r->opts.quant.comm}};
 
-    if (!o->model)
-        return cli_error(env, 1,
-                         "--model-path is required (a Hugging Face id such as "
-                         "Qwen/Qwen3-32B, or a directory with config.json)");
-    if (!o->system)
-        return cli_error(env, 1, "--system is required (e.g. h200_sxm, h100_sxm, b200_sxm, gb200)");
-    if (o->prefix >= o->isl)
-        return cli_error(env, 1, "--prefix (%d) must be smaller than --isl (%d)", o->prefix,
-                         o->isl);
+    if (cli_req_check(env, &o->r))
+        return CLI_USAGE;
     aic_estimate_req_init(r);
-    r->model = o->model;
-    r->system = o->system;
-    r->decode_system = o->decode_system;
+    r->model = o->r.model;
+    r->system = o->r.system;
+    r->decode_system = o->r.decode_system;
     r->backend = (enum aic_backend)o->backend;
-    r->backend_version = o->backend_version && *o->backend_version ? o->backend_version : NULL;
-    r->db_mode = (enum aic_db_mode)o->db_mode;
-    r->db_mode_explicit = cli_given(env, 0, "database-mode");
+    r->backend_version =
+        o->r.backend_version && *o->r.backend_version ? o->r.backend_version : NULL;
+    r->db_mode = (enum aic_db_mode)o->r.db_mode;
+    r->db_mode_explicit = cli_given(env, CLI_ANY_SET, "database-mode");
     r->mode = (enum aic_serving_mode)o->mode;
-    r->wl.isl = o->isl;
-    r->wl.osl = o->osl;
-    r->wl.prefix = o->prefix;
+    r->wl.isl = o->r.isl;
+    r->wl.osl = o->r.osl;
+    r->wl.prefix = o->r.prefix;
     r->batch_size = o->batch;
     r->ctx_tokens = o->ctx_tokens;
     for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
@@ -187,22 +152,22 @@ static int build_req(struct cli_env *env, struct aic_ctx *ctx, const struct est_
             return cli_error(env, 1, "%s", msg);
         *q[i].dst = (enum aic_quant)v;
     }
-    r->opts.nextn = o->nextn;
-    if (o->nextn < 0) { /* auto: the checkpoint's MTP layers */
+    r->opts.nextn = o->r.nextn;
+    if (o->r.nextn < 0) { /* auto: the checkpoint's MTP layers */
         const struct aic_model *m;
         struct aic_error err = {0};
-        if (aic_ctx_get_model(ctx, o->model, &m, &err))
+        if (aic_ctx_get_model(ctx, o->r.model, &m, &err))
             return cli_lib_error(env, &err);
         r->opts.nextn = m->num_nextn_predict_layers;
     }
-    if (r->opts.nextn > 0 && !cli_given(env, 0, "nextn-accepted"))
+    if (r->opts.nextn > 0 && !cli_given(env, CLI_ANY_SET, "nextn-accepted"))
         return cli_error(env, 0, "--nextn-accepted is required when --nextn is %d", r->opts.nextn);
-    if (o->nextn_accepted > r->opts.nextn)
+    if (o->r.nextn_accepted > r->opts.nextn)
         return cli_error(env, 0, "--nextn-accepted (%g) must be between 0 and --nextn (%d)",
-                         o->nextn_accepted, r->opts.nextn);
-    r->opts.nextn_accepted = o->nextn_accepted;
-    r->opts.free_mem_fraction = o->free_mem;
-    r->opts.max_seq_len = o->max_seq_len;
+                         o->r.nextn_accepted, r->opts.nextn);
+    r->opts.nextn_accepted = o->r.nextn_accepted;
+    r->opts.free_mem_fraction = o->r.free_mem;
+    r->opts.max_seq_len = o->r.max_seq_len;
     r->lay = (struct aic_layout){o->tp, o->pp, o->dp, o->etp, o->ep};
     r->prefill_lay = (struct aic_layout){o->p_tp, o->p_pp, o->p_dp, o->p_etp, o->p_ep};
     r->decode_lay = (struct aic_layout){o->d_tp, o->d_pp, o->d_dp, o->d_etp, o->d_ep};
@@ -363,10 +328,10 @@ static void est_defaults(struct est_opts *o)
 {
     memset(o, 0, sizeof(*o));
     o->backend = AIC_BACKEND_TRTLLM;
-    o->db_mode = AIC_DB_SILICON;
+    o->r.db_mode = AIC_DB_SILICON;
     o->mode = AIC_MODE_AGG;
-    o->isl = 1024;
-    o->osl = 1024;
+    o->r.isl = 1024;
+    o->r.osl = 1024;
     o->batch = 128;
     o->stride = 32;
     o->tp = o->pp = o->dp = 1;
@@ -377,7 +342,7 @@ static void est_defaults(struct est_opts *o)
 int cmd_estimate(struct cli_env *env, int argc, char **argv)
 {
     struct est_opts o;
-    const struct cli_optset sets[] = {{est_table, &o}};
+    const struct cli_optset sets[] = {{cli_req_table, &o.r, est_help}, {est_table, &o, NULL}};
     struct aic_estimate_req req;
     struct aic_estimate_result *res;
     struct aic_error err = {0};
@@ -385,7 +350,7 @@ int cmd_estimate(struct cli_env *env, int argc, char **argv)
     int rc;
 
     est_defaults(&o);
-    rc = cli_parse(env, "estimate", est_summary, sets, 1, argc, argv);
+    rc = cli_parse(env, "estimate", est_summary, sets, 2, argc, argv);
     if (rc != CLI_OK)
         return rc;
     if (o.json)

@@ -167,7 +167,7 @@ static int exp_run(struct cli_env *env, const struct exp_opts *o, const struct a
 int cmd_exp(struct cli_env *env, int argc, char **argv)
 {
     struct exp_opts o = {.top_n = 5};
-    const struct cli_optset sets[] = {{exp_table, &o}, {cli_gen_table, &o.g}};
+    const struct cli_optset sets[] = {{exp_table, &o, NULL}, {cli_gen_table, &o.g, NULL}};
     struct aic_gencfg *cfg = NULL;
     int rc = cli_gen_help(env, argc, argv);
     if (rc == CLI_OK)

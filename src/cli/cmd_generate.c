@@ -205,7 +205,7 @@ out:
 int cmd_generate(struct cli_env *env, int argc, char **argv)
 {
     struct gen_opts o = {.isl = 4000, .osl = 1000};
-    const struct cli_optset sets[] = {{gen_table, &o}, {cli_gen_table, &o.g}};
+    const struct cli_optset sets[] = {{gen_table, &o, NULL}, {cli_gen_table, &o.g, NULL}};
     int rc = cli_gen_help(env, argc, argv);
 
     if (rc != CLI_OK)

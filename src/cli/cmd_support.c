@@ -132,7 +132,7 @@ static int matrix(struct cli_env *env, const struct aic_model *m, const char *sy
 int cmd_support(struct cli_env *env, int argc, char **argv)
 {
     struct sup_opts o = {0};
-    const struct cli_optset sets[] = {{sup_table, &o}};
+    const struct cli_optset sets[] = {{sup_table, &o, NULL}};
     struct aic_error err = {0};
     struct aic_model m;
     struct aic_support s;

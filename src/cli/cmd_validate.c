@@ -806,7 +806,7 @@ static int check_columns(const struct cli_env *env, const struct csv_table *t, i
 int cmd_validate(struct cli_env *env, int argc, char **argv)
 {
     struct val_opts o = {.db_mode = AIC_DB_SILICON};
-    const struct cli_optset sets[] = {{val_table, &o}};
+    const struct cli_optset sets[] = {{val_table, &o, NULL}};
     struct csv_table t;
     struct val_state s;
     struct aic_ctx *ctx;

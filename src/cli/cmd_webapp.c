@@ -36,7 +36,7 @@ static const char web_summary[] =
 int cmd_webapp(struct cli_env *env, int argc, char **argv)
 {
     struct web_cli_opts o = {.port = AIC_WEB_DEFAULT_PORT};
-    const struct cli_optset sets[] = {{web_table, &o}};
+    const struct cli_optset sets[] = {{web_table, &o, NULL}};
     struct aic_web_opts wo = {0};
     struct aic_error err = {0};
     struct aic_web *w = NULL;

@@ -123,7 +123,7 @@ static int leading_globals(struct cli_env *env, int argc, char **argv, int *rc)
     int i = 1;
     *rc = CLI_OK;
     while (i < argc && argv[i][0] == '-' && strcmp(argv[i], "-h") && strcmp(argv[i], "--help")) {
-        const struct cli_optset set = {cli_global_opts, env};
+        const struct cli_optset set = {cli_global_opts, env, NULL};
         unsigned char given[1][CLI_MAX_OPTS] = {{0}};
         char msg[512];
         int n = 1;

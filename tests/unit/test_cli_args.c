@@ -45,7 +45,7 @@ static unsigned char given[1][CLI_MAX_OPTS];
 
 static int parse(struct t_opts *o, int argc, char **argv)
 {
-    const struct cli_optset set = {t_table, o};
+    const struct cli_optset set = {t_table, o, NULL};
     memset(o, 0, sizeof(*o));
     memset(given, 0, sizeof(given));
     msg[0] = 0;
