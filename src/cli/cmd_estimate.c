@@ -14,12 +14,16 @@
 #include "cli/cli.h"
 #include "util/util.h"
 
+/* One disagg pool: its layout, batch size and worker count. */
+struct pool_opts {
+    int tp, pp, dp, etp, ep, bs, workers;
+};
+
 struct est_opts {
     struct cli_req_opts r; /* model, system, database, workload, quant, MTP, memory */
     int backend, mode, batch, ctx_tokens, stride;
     int tp, pp, dp, etp, ep;
-    int p_tp, p_pp, p_dp, p_etp, p_ep, p_bs, p_workers;
-    int d_tp, d_pp, d_dp, d_etp, d_ep, d_bs, d_workers;
+    struct pool_opts p, d; /* disagg prefill and decode pools */
     int json, detail;
 };
 
@@ -31,6 +35,24 @@ static const char *const detail_choices[] = {"summary", "memory", "time", "energ
 
 #define O(f) offsetof(struct est_opts, f)
 #define BIG  1e9
+/* The rows of one disagg pool: --<NAME>-tp-size / --<A>-tp ... --<NAME>-num-workers. */
+/* clang-format off */
+#define POOL_ROWS(NAME, A, m)                                                                   \
+    {NAME "-tp-size", A "-tp", CLI_INT, O(m.tp), 1, 4096, NULL, "N",                            \
+     "disagg " NAME ": tensor parallel (default 1)"},                                           \
+    {NAME "-pp-size", A "-pp", CLI_INT, O(m.pp), 1, 4096, NULL, "N",                            \
+     "disagg " NAME ": pipeline parallel (default 1)"},                                         \
+    {NAME "-attention-dp-size", A "-dp", CLI_INT, O(m.dp), 1, 4096, NULL, "N",                  \
+     "disagg " NAME ": attention DP (default 1)"},                                              \
+    {NAME "-moe-tp-size", A "-etp", CLI_INT, O(m.etp), 1, 4096, NULL, "N",                      \
+     "disagg " NAME ": MoE TP (default auto)"},                                                 \
+    {NAME "-moe-ep-size", A "-ep", CLI_INT, O(m.ep), 1, 4096, NULL, "N",                        \
+     "disagg " NAME ": MoE EP (default auto)"},                                                 \
+    {NAME "-batch-size", A "-bs", CLI_INT, O(m.bs), 1, BIG, NULL, "N",                          \
+     "disagg " NAME ": batch size (required)"},                                                 \
+    {NAME "-num-workers", A "-workers", CLI_INT, O(m.workers), 1, 1e6, NULL, "N",               \
+     "disagg: " NAME " workers (required)"}
+/* clang-format on */
 static const struct cli_opt est_table[] = {
     {"backend", NULL, CLI_ENUM, O(backend), 0, 0, backend_choices, NULL,
      "serving framework (default trtllm)"},
@@ -50,39 +72,14 @@ static const struct cli_opt est_table[] = {
      "MoE tensor parallel (default: tp*dp/moe-ep)"},
     {"moe-ep-size", "ep", CLI_INT, O(ep), 1, 4096, NULL, "N",
      "MoE expert parallel (default: tp*dp)"},
-    {"prefill-tp-size", "p-tp", CLI_INT, O(p_tp), 1, 4096, NULL, "N",
-     "disagg prefill: tensor parallel (default 1)"},
-    {"prefill-pp-size", "p-pp", CLI_INT, O(p_pp), 1, 4096, NULL, "N",
-     "disagg prefill: pipeline parallel (default 1)"},
-    {"prefill-attention-dp-size", "p-dp", CLI_INT, O(p_dp), 1, 4096, NULL, "N",
-     "disagg prefill: attention DP (default 1)"},
-    {"prefill-moe-tp-size", "p-etp", CLI_INT, O(p_etp), 1, 4096, NULL, "N",
-     "disagg prefill: MoE TP (default auto)"},
-    {"prefill-moe-ep-size", "p-ep", CLI_INT, O(p_ep), 1, 4096, NULL, "N",
-     "disagg prefill: MoE EP (default auto)"},
-    {"prefill-batch-size", "p-bs", CLI_INT, O(p_bs), 1, BIG, NULL, "N",
-     "disagg prefill: batch size (required)"},
-    {"prefill-num-workers", "p-workers", CLI_INT, O(p_workers), 1, 1e6, NULL, "N",
-     "disagg: prefill workers (required)"},
-    {"decode-tp-size", "d-tp", CLI_INT, O(d_tp), 1, 4096, NULL, "N",
-     "disagg decode: tensor parallel (default 1)"},
-    {"decode-pp-size", "d-pp", CLI_INT, O(d_pp), 1, 4096, NULL, "N",
-     "disagg decode: pipeline parallel (default 1)"},
-    {"decode-attention-dp-size", "d-dp", CLI_INT, O(d_dp), 1, 4096, NULL, "N",
-     "disagg decode: attention DP (default 1)"},
-    {"decode-moe-tp-size", "d-etp", CLI_INT, O(d_etp), 1, 4096, NULL, "N",
-     "disagg decode: MoE TP (default auto)"},
-    {"decode-moe-ep-size", "d-ep", CLI_INT, O(d_ep), 1, 4096, NULL, "N",
-     "disagg decode: MoE EP (default auto)"},
-    {"decode-batch-size", "d-bs", CLI_INT, O(d_bs), 1, BIG, NULL, "N",
-     "disagg decode: batch size (required)"},
-    {"decode-num-workers", "d-workers", CLI_INT, O(d_workers), 1, 1e6, NULL, "N",
-     "disagg: decode workers (required)"},
+    POOL_ROWS("prefill", "p", p),
+    POOL_ROWS("decode", "d", d),
     {"detail", "print-per-ops-latency", CLI_FLAG, O(detail), 0, 0, detail_choices, NULL,
      "add the per-op latency breakdown (prefill and one decode step)"},
     {"json", NULL, CLI_FLAG, O(json), 0, 0, NULL, NULL, "print one JSON object instead of the box"},
     {0},
 };
+#undef POOL_ROWS
 #undef O
 
 /* This mode's defaults in the shared request options' help (cli_req_table). */
@@ -100,18 +97,23 @@ static const char est_summary[] =
 
 static int check_disagg(struct cli_env *env, const struct est_opts *o)
 {
-    static const struct {
-        const char *flag;
-        size_t off;
-    } req[] = {{"prefill-batch-size", offsetof(struct est_opts, p_bs)},
-               {"prefill-num-workers", offsetof(struct est_opts, p_workers)},
-               {"decode-batch-size", offsetof(struct est_opts, d_bs)},
-               {"decode-num-workers", offsetof(struct est_opts, d_workers)}};
+    const struct {
+        const char *name;
+        const struct pool_opts *pool;
+    } pools[] = {{"prefill", &o->p}, {"decode", &o->d}};
 
-    for (size_t i = 0; i < sizeof(req) / sizeof(req[0]); i++)
-        if (*(const int *)((const char *)o + req[i].off) <= 0)
-            return cli_error(env, 1, "--%s is required for disagg mode", req[i].flag);
+    for (size_t i = 0; i < sizeof(pools) / sizeof(pools[0]); i++) {
+        if (pools[i].pool->bs <= 0)
+            return cli_error(env, 1, "--%s-batch-size is required for disagg mode", pools[i].name);
+        if (pools[i].pool->workers <= 0)
+            return cli_error(env, 1, "--%s-num-workers is required for disagg mode", pools[i].name);
+    }
     return CLI_OK;
+}
+
+static struct aic_layout pool_layout(const struct pool_opts *p)
+{
+    return (struct aic_layout){p->tp, p->pp, p->dp, p->etp, p->ep};
 }
 
 /* Turns the parsed options into a request; prints the problem and returns non-zero. */
@@ -169,13 +171,13 @@ static int build_req(struct cli_env *env, struct aic_ctx *ctx, const struct est_
     r->opts.free_mem_fraction = o->r.free_mem;
     r->opts.max_seq_len = o->r.max_seq_len;
     r->lay = (struct aic_layout){o->tp, o->pp, o->dp, o->etp, o->ep};
-    r->prefill_lay = (struct aic_layout){o->p_tp, o->p_pp, o->p_dp, o->p_etp, o->p_ep};
-    r->decode_lay = (struct aic_layout){o->d_tp, o->d_pp, o->d_dp, o->d_etp, o->d_ep};
+    r->prefill_lay = pool_layout(&o->p);
+    r->decode_lay = pool_layout(&o->d);
     /* moe_tp/moe_ep stay 0 (= auto) when not given: the engine resolves them per model */
-    r->prefill_batch = o->p_bs;
-    r->prefill_workers = o->p_workers;
-    r->decode_batch = o->d_bs;
-    r->decode_workers = o->d_workers;
+    r->prefill_batch = o->p.bs;
+    r->prefill_workers = o->p.workers;
+    r->decode_batch = o->d.bs;
+    r->decode_workers = o->d.workers;
     if (r->mode == AIC_MODE_DISAGG)
         return check_disagg(env, o);
     return CLI_OK;
@@ -335,8 +337,8 @@ static void est_defaults(struct est_opts *o)
     o->batch = 128;
     o->stride = 32;
     o->tp = o->pp = o->dp = 1;
-    o->p_tp = o->p_pp = o->p_dp = 1;
-    o->d_tp = o->d_pp = o->d_dp = 1;
+    o->p.tp = o->p.pp = o->p.dp = 1;
+    o->d.tp = o->d.pp = o->d.dp = 1;
 }
 
 int cmd_estimate(struct cli_env *env, int argc, char **argv)
