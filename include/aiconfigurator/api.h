@@ -60,6 +60,26 @@ char *aic_estimate_json(const struct aic_estimate_req *req, const struct aic_est
  * left at 0 (auto) become moe_tp 1, moe_ep tp*dp, or tp*dp divided by the one given. */
 struct aic_layout aic_resolve_moe(struct aic_layout lay, int is_moe);
 
+/* ---- request arguments every surface shares (src/api/req_args.c) -------------------- */
+
+/* How a surface spells keys in its messages: "--nextn-accepted" or "nextn_accepted". */
+enum aic_key_style { AIC_KEYS_FLAGS, AIC_KEYS_JSON };
+
+/* The quantization modes as the user gave them (borrowed; NULL or "" = the checkpoint's). */
+struct aic_quant_args {
+    const char *gemm, *kv, *fmha, *moe, *comm;
+};
+
+/* Parses the five quant modes into q. Unknown -> AIC_ERR_USAGE ("unknown --gemm-quant-mode
+ * 'x' (valid: ...)"). */
+int aic_req_quant(const struct aic_quant_args *a, enum aic_key_style keys, struct aic_quant_cfg *q,
+                  struct aic_error *err);
+
+/* MTP: nextn -1 (auto) takes m's MTP layers (m may be NULL otherwise); nextn > 0 needs
+ * accepted_given, and accepted must not exceed nextn (else AIC_ERR_USAGE). *out: nextn. */
+int aic_req_nextn(const struct aic_model *m, int nextn, double accepted, int accepted_given,
+                  enum aic_key_style keys, int *out, struct aic_error *err);
+
 /* JSON code of an AIC_ERR_* status ("usage", "not_found", ...). Never NULL. */
 const char *aic_api_error_code(int status);
 

@@ -110,6 +110,12 @@ struct aic_search_req {
  * SILICON, serving auto, top_n 5, pareto_sweep on, quant from the checkpoint. */
 void aic_search_req_init(struct aic_search_req *req);
 
+/* No perf database for req's system and backend (all three for AIC_BACKEND_AUTO) along the
+ * systems paths, and neither the database mode (db_mode_given) nor a version given: sets
+ * req->db_mode to EMPIRICAL and *fell_back (the surface says so in its own words). */
+int aic_search_req_fallback(struct aic_ctx *ctx, struct aic_search_req *req, int db_mode_given,
+                            int *fell_back, struct aic_error *err);
+
 /* One candidate deployment (one replica; agg: one worker). Throughputs count output tokens. */
 struct aic_search_row {
     int exp; /* enum aic_search_exp_id */

@@ -111,30 +111,6 @@ static int check_required(const struct est_p *o, struct aic_error *err)
     return 0;
 }
 
-static int set_quant(const struct est_p *o, struct aic_quant_cfg *q, struct aic_error *err)
-{
-    int rc = api_quant("gemm_quant_mode", o->gemm_q, AIC_QUSE_GEMM, &q->gemm, err);
-    rc = rc ? rc : api_quant("kvcache_quant_mode", o->kv_q, AIC_QUSE_KV, &q->kv, err);
-    rc = rc ? rc : api_quant("fmha_quant_mode", o->fmha_q, AIC_QUSE_FMHA, &q->fmha, err);
-    rc = rc ? rc : api_quant("moe_quant_mode", o->moe_q, AIC_QUSE_MOE, &q->moe, err);
-    return rc ? rc : api_quant("comm_quant_mode", o->comm_q, AIC_QUSE_COMM, &q->comm, err);
-}
-
-/* MTP: "auto" takes the checkpoint's layers; nextn > 0 needs nextn_accepted. */
-static int set_nextn(const struct est_p *o, const struct aic_model *m, int accepted_given,
-                     struct aic_estimate_req *r, struct aic_error *err)
-{
-    r->opts.nextn = o->nextn < 0 ? m->num_nextn_predict_layers : o->nextn;
-    if (r->opts.nextn > 0 && !accepted_given)
-        return aic_err(err, AIC_ERR_USAGE, "nextn_accepted is required when nextn is %d",
-                       r->opts.nextn);
-    if (o->nextn_accepted > r->opts.nextn)
-        return aic_err(err, AIC_ERR_USAGE, "nextn_accepted (%g) must be between 0 and nextn (%d)",
-                       o->nextn_accepted, r->opts.nextn);
-    r->opts.nextn_accepted = o->nextn_accepted;
-    return 0;
-}
-
 static void fill_req(const struct est_p *o, int db_given, struct aic_estimate_req *r)
 {
     aic_estimate_req_init(r);
@@ -151,6 +127,7 @@ static void fill_req(const struct est_p *o, int db_given, struct aic_estimate_re
     r->wl.prefix = o->prefix;
     r->batch_size = o->batch;
     r->ctx_tokens = o->ctx_tokens;
+    r->opts.nextn_accepted = o->nextn_accepted;
     r->opts.free_mem_fraction = o->free_mem;
     r->opts.max_seq_len = o->max_seq_len;
     r->lay = (struct aic_layout){o->tp, o->pp, o->dp, o->etp, o->ep};
@@ -198,8 +175,12 @@ int api_op_estimate(struct api_call *c, json_t **result)
     if (rc)
         return rc;
     fill_req(&o, api_given(est_tab, &given, "database_mode"), &r);
-    rc = set_quant(&o, &r.opts.quant, c->err);
+    const struct aic_quant_args qa = {o.gemm_q, o.kv_q, o.fmha_q, o.moe_q, o.comm_q};
+    rc = aic_req_quant(&qa, AIC_KEYS_JSON, &r.opts.quant, c->err);
     rc = rc ? rc : aic_ctx_get_model(c->ctx, o.model, &m, c->err);
-    rc = rc ? rc : set_nextn(&o, m, api_given(est_tab, &given, "nextn_accepted"), &r, c->err);
+    rc = rc ? rc
+            : aic_req_nextn(m, o.nextn, o.nextn_accepted,
+                            api_given(est_tab, &given, "nextn_accepted"), AIC_KEYS_JSON,
+                            &r.opts.nextn, c->err);
     return rc ? rc : run(c, &r, m, o.detail, result);
 }

@@ -106,15 +106,6 @@ static int check_mode(struct api_call *c, struct sweep_p *o, const struct api_gi
     return 0;
 }
 
-static int set_quant(const struct sweep_p *o, struct aic_quant_cfg *q, struct aic_error *err)
-{
-    int rc = api_quant("gemm_quant_mode", o->gemm_q, AIC_QUSE_GEMM, &q->gemm, err);
-    rc = rc ? rc : api_quant("kvcache_quant_mode", o->kv_q, AIC_QUSE_KV, &q->kv, err);
-    rc = rc ? rc : api_quant("fmha_quant_mode", o->fmha_q, AIC_QUSE_FMHA, &q->fmha, err);
-    rc = rc ? rc : api_quant("moe_quant_mode", o->moe_q, AIC_QUSE_MOE, &q->moe, err);
-    return rc ? rc : api_quant("comm_quant_mode", o->comm_q, AIC_QUSE_COMM, &q->comm, err);
-}
-
 static void fill_req(const struct sweep_p *o, const struct api_given *g, int recommend,
                      struct aic_search_req *r)
 {
@@ -145,51 +136,34 @@ static void fill_req(const struct sweep_p *o, const struct api_given *g, int rec
     r->nextn_accepted = o->nextn_accepted;
 }
 
-static int set_nextn(struct api_call *c, const struct sweep_p *o, int accepted_given,
-                     struct aic_search_req *r)
+/* Quant modes and MTP (the library's aic_req_quant()/aic_req_nextn(), as `cli default`). */
+static int set_quant_nextn(struct api_call *c, const struct sweep_p *o, int accepted_given,
+                           struct aic_search_req *r)
 {
-    const struct aic_model *m;
-    int rc;
+    const struct aic_quant_args qa = {o->gemm_q, o->kv_q, o->fmha_q, o->moe_q, o->comm_q};
+    const struct aic_model *m = NULL;
+    int rc = aic_req_quant(&qa, AIC_KEYS_JSON, &r->quant, c->err);
 
-    r->nextn = o->nextn;
-    if (o->nextn < 0) {
-        if ((rc = aic_ctx_get_model(c->ctx, o->model, &m, c->err)))
-            return rc;
-        r->nextn = m->num_nextn_predict_layers;
-    }
-    if (r->nextn > 0 && !accepted_given)
-        return aic_err(c->err, AIC_ERR_USAGE, "nextn_accepted is required when nextn is %d",
-                       r->nextn);
-    if (o->nextn_accepted > r->nextn)
-        return aic_err(c->err, AIC_ERR_USAGE,
-                       "nextn_accepted (%g) must be between 0 and nextn (%d)", o->nextn_accepted,
-                       r->nextn);
-    return 0;
+    rc = rc || o->nextn >= 0 ? rc : aic_ctx_get_model(c->ctx, o->model, &m, c->err);
+    return rc ? rc
+              : aic_req_nextn(m, o->nextn, o->nextn_accepted, accepted_given, AIC_KEYS_JSON,
+                              &r->nextn, c->err);
 }
 
 /* No perf database along the systems paths and no explicit mode/version: EMPIRICAL. */
 static int empirical_fallback(struct api_call *c, const struct api_given *g,
                               struct aic_search_req *r)
 {
-    const struct aic_system *sys;
-    char versions[256] = "";
-    int rc;
+    int fell_back;
+    int rc = aic_search_req_fallback(c->ctx, r, api_given(sweep_tab, g, "database_mode"),
+                                     &fell_back, c->err);
 
-    if (api_given(sweep_tab, g, "database_mode") || r->backend_version)
-        return 0;
-    if ((rc = aic_ctx_get_system(c->ctx, r->system, &sys, c->err)))
-        return rc;
-    for (int b = 0; b < AIC_BACKEND_COUNT && !versions[0]; b++)
-        if (r->backend == AIC_BACKEND_AUTO || r->backend == b)
-            aic_perfdb_versions(sys, (enum aic_backend)b, versions, sizeof(versions));
-    if (versions[0])
-        return 0;
-    r->db_mode = AIC_DB_EMPIRICAL;
-    api_warn(c,
-             "No perf database for %s along the systems paths: searching with the EMPIRICAL "
-             "model; give systems_paths with measured tables for SILICON accuracy",
-             r->system);
-    return 0;
+    if (!rc && fell_back)
+        api_warn(c,
+                 "No perf database for %s along the systems paths: searching with the EMPIRICAL "
+                 "model; give systems_paths with measured tables for SILICON accuracy",
+                 r->system);
+    return rc;
 }
 
 static void gen_warn(void *user, const char *msg)
@@ -255,8 +229,7 @@ static int sweep(struct api_call *c, int recommend, json_t **result)
         api_warn(c, "AFD is not modelled; serving_mode %s runs agg and disagg",
                  servings[o.serving]);
     fill_req(&o, &g, recommend, &r);
-    rc = set_quant(&o, &r.quant, c->err);
-    rc = rc ? rc : set_nextn(c, &o, api_given(sweep_tab, &g, "nextn_accepted"), &r);
+    rc = set_quant_nextn(c, &o, api_given(sweep_tab, &g, "nextn_accepted"), &r);
     rc = rc ? rc : empirical_fallback(c, &g, &r);
     if (rc)
         return rc;

@@ -198,6 +198,12 @@ extern const struct cli_opt cli_req_table[];
 /* --model-path and --system given, --prefix below --isl; else prints why (CLI_USAGE). */
 int cli_req_check(struct cli_env *env, const struct cli_req_opts *o);
 
+/* The quant modes into q and the MTP draft tokens into *nextn (auto: the checkpoint's),
+ * through the library's aic_req_quant()/aic_req_nextn(). Prints the problem: a bad quant
+ * name is a usage error, a bad nextn combination a runtime one (as before). */
+int cli_req_resolve(struct cli_env *env, struct aic_ctx *ctx, const struct cli_req_opts *o,
+                    struct aic_quant_cfg *q, int *nextn);
+
 /* ---- modes (weak: a row whose handler is missing reports "not implemented") --------- */
 
 #define CLI_WEAK __attribute__((weak))

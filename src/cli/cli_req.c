@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aiconfigurator/api.h"
 #include "cli/cli.h"
 
 static const char *const db_choices[] = {"SILICON", "HYBRID", "EMPIRICAL", "SOL", NULL};
@@ -65,6 +66,22 @@ int cli_req_check(struct cli_env *env, const struct cli_req_opts *o)
     if (o->prefix >= o->isl)
         return cli_error(env, 1, "--prefix (%d) must be smaller than --isl (%d)", o->prefix,
                          o->isl);
+    return CLI_OK;
+}
+
+int cli_req_resolve(struct cli_env *env, struct aic_ctx *ctx, const struct cli_req_opts *o,
+                    struct aic_quant_cfg *q, int *nextn)
+{
+    const struct aic_quant_args qa = {o->gemm_q, o->kv_q, o->fmha_q, o->moe_q, o->comm_q};
+    const struct aic_model *m = NULL;
+    struct aic_error err = {0};
+
+    if (aic_req_quant(&qa, AIC_KEYS_FLAGS, q, &err) ||
+        (o->nextn < 0 && aic_ctx_get_model(ctx, o->model, &m, &err)))
+        return cli_lib_error(env, &err);
+    if (aic_req_nextn(m, o->nextn, o->nextn_accepted, cli_given(env, CLI_ANY_SET, "nextn-accepted"),
+                      AIC_KEYS_FLAGS, nextn, &err))
+        return cli_error(env, 0, "%s", err.msg);
     return CLI_OK;
 }
 

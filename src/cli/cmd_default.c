@@ -96,27 +96,6 @@ static const char recommend_summary[] =
     "--target-concurrency) within the SLA. Extra: --generator-set Section.key=value "
     "(repeatable), --generator-help [deploy|backend].";
 
-static int quant_args(struct cli_env *env, const struct sweep_opts *o, struct aic_quant_cfg *q)
-{
-    char msg[512];
-    struct {
-        const char *flag, *val;
-        unsigned use;
-        enum aic_quant *dst;
-    } t[] = {{"gemm-quant-mode", o->r.gemm_q, AIC_QUSE_GEMM, &q->gemm},
-             {"kvcache-quant-mode", o->r.kv_q, AIC_QUSE_KV, &q->kv},
-             {"fmha-quant-mode", o->r.fmha_q, AIC_QUSE_FMHA, &q->fmha},
-             {"moe-quant-mode", o->r.moe_q, AIC_QUSE_MOE, &q->moe},
-             {"comm-quant-mode", o->r.comm_q, AIC_QUSE_COMM, &q->comm}};
-    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
-        int v = cli_quant_arg(t[i].flag, t[i].val, t[i].use, msg, sizeof msg);
-        if (v == -2)
-            return cli_error(env, 1, "%s", msg);
-        *t[i].dst = (enum aic_quant)v;
-    }
-    return CLI_OK;
-}
-
 static int check_opts(struct cli_env *env, const struct sweep_opts *o, int recommend)
 {
     if (cli_req_check(env, &o->r))
@@ -136,28 +115,20 @@ static int check_opts(struct cli_env *env, const struct sweep_opts *o, int recom
 
 /* No perf database for the system along the search path and no explicit --database-mode:
  * search with the EMPIRICAL model (fitted coefficients) and say so in one line. */
-static int empirical_fallback(struct cli_env *env, struct aic_ctx *ctx, const char *system,
-                              int backend, struct aic_search_req *r)
+static int empirical_fallback(struct cli_env *env, struct aic_ctx *ctx, struct aic_search_req *r)
 {
-    const struct aic_system *sys;
     struct aic_error err = {0};
-    char versions[256] = "";
+    int fell_back;
 
-    if (cli_given(env, CLI_ANY_SET, "database-mode") || (r->backend_version && *r->backend_version))
-        return CLI_OK;
-    if (aic_ctx_get_system(ctx, system, &sys, &err))
+    if (aic_search_req_fallback(ctx, r, cli_given(env, CLI_ANY_SET, "database-mode"), &fell_back,
+                                &err))
         return cli_lib_error(env, &err);
-    for (int b = 0; b < AIC_BACKEND_COUNT && !versions[0]; b++)
-        if (backend == AIC_BACKEND_AUTO || backend == b)
-            aic_perfdb_versions(sys, (enum aic_backend)b, versions, sizeof(versions));
-    if (versions[0])
-        return CLI_OK;
-    r->db_mode = AIC_DB_EMPIRICAL;
-    cli_log(env, CLI_LOG_WARNING,
-            "No perf database for %s/%s along the systems paths: searching with the EMPIRICAL "
-            "model (fitted speed-of-light efficiencies); pass --systems-paths DIR with measured "
-            "tables (e.g. ../shared/perfdb) for SILICON accuracy.",
-            system, backend == AIC_BACKEND_AUTO ? "auto" : aic_backend_name(backend));
+    if (fell_back)
+        cli_log(env, CLI_LOG_WARNING,
+                "No perf database for %s/%s along the systems paths: searching with the "
+                "EMPIRICAL model (fitted speed-of-light efficiencies); pass --systems-paths DIR "
+                "with measured tables (e.g. ../shared/perfdb) for SILICON accuracy.",
+                r->system, r->backend == AIC_BACKEND_AUTO ? "auto" : aic_backend_name(r->backend));
     return CLI_OK;
 }
 
@@ -187,6 +158,8 @@ static void progress_done(const struct progress *p)
 static int build_req(struct cli_env *env, struct aic_ctx *ctx, const struct sweep_opts *o,
                      int recommend, struct aic_search_req *r)
 {
+    int rc;
+
     aic_search_req_init(r);
     r->model = o->r.model;
     r->system = o->r.system;
@@ -212,23 +185,10 @@ static int build_req(struct cli_env *env, struct aic_ctx *ctx, const struct swee
     r->enable_chunked_prefill = o->chunked;
     r->target_request_rate = recommend ? o->rate : 0;
     r->target_concurrency = recommend ? o->conc : 0;
-    if (quant_args(env, o, &r->quant))
-        return CLI_USAGE;
-    r->nextn = o->r.nextn;
-    if (o->r.nextn < 0) {
-        const struct aic_model *m;
-        struct aic_error err = {0};
-        if (aic_ctx_get_model(ctx, o->r.model, &m, &err))
-            return cli_lib_error(env, &err);
-        r->nextn = m->num_nextn_predict_layers;
-    }
-    if (r->nextn > 0 && !cli_given(env, CLI_ANY_SET, "nextn-accepted"))
-        return cli_error(env, 0, "--nextn-accepted is required when --nextn is %d", r->nextn);
-    if (o->r.nextn_accepted > r->nextn)
-        return cli_error(env, 0, "--nextn-accepted (%g) must be between 0 and --nextn (%d)",
-                         o->r.nextn_accepted, r->nextn);
+    if ((rc = cli_req_resolve(env, ctx, &o->r, &r->quant, &r->nextn)))
+        return rc;
     r->nextn_accepted = o->r.nextn_accepted;
-    return empirical_fallback(env, ctx, o->r.system, r->backend, r);
+    return empirical_fallback(env, ctx, r);
 }
 
 static void log_start(struct cli_env *env, const struct sweep_opts *o,

@@ -120,19 +120,10 @@ static struct aic_layout pool_layout(const struct pool_opts *p)
 static int build_req(struct cli_env *env, struct aic_ctx *ctx, const struct est_opts *o,
                      struct aic_estimate_req *r)
 {
-    char msg[512];
-    struct {
-        const char *flag, *val;
-        unsigned use;
-        enum aic_quant *dst;
-    } q[] = {{"gemm-quant-mode", o->r.gemm_q, AIC_QUSE_GEMM, &r->opts.quant.gemm},
-             {"kvcache-quant-mode", o->r.kv_q, AIC_QUSE_KV, &r->opts.quant.kv},
-             {"fmha-quant-mode", o->r.fmha_q, AIC_QUSE_FMHA, &r->opts.quant.fmha},
-             {"moe-quant-mode", o->r.moe_q, AIC_QUSE_MOE, &r->opts.quant.moe},
-             {"comm-quant-mode", o->r.comm_q, AIC_QUSE_COMM, &r->opts.quant.comm}};
+    int rc = cli_req_check(env, &o->r);
 
-    if (cli_req_check(env, &o->r))
-        return CLI_USAGE;
+    if (rc)
+        return rc;
     aic_estimate_req_init(r);
     r->model = o->r.model;
     r->system = o->r.system;
@@ -148,25 +139,8 @@ static int build_req(struct cli_env *env, struct aic_ctx *ctx, const struct est_
     r->wl.prefix = o->r.prefix;
     r->batch_size = o->batch;
     r->ctx_tokens = o->ctx_tokens;
-    for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
-        int v = cli_quant_arg(q[i].flag, q[i].val, q[i].use, msg, sizeof(msg));
-        if (v == -2)
-            return cli_error(env, 1, "%s", msg);
-        *q[i].dst = (enum aic_quant)v;
-    }
-    r->opts.nextn = o->r.nextn;
-    if (o->r.nextn < 0) { /* auto: the checkpoint's MTP layers */
-        const struct aic_model *m;
-        struct aic_error err = {0};
-        if (aic_ctx_get_model(ctx, o->r.model, &m, &err))
-            return cli_lib_error(env, &err);
-        r->opts.nextn = m->num_nextn_predict_layers;
-    }
-    if (r->opts.nextn > 0 && !cli_given(env, CLI_ANY_SET, "nextn-accepted"))
-        return cli_error(env, 0, "--nextn-accepted is required when --nextn is %d", r->opts.nextn);
-    if (o->r.nextn_accepted > r->opts.nextn)
-        return cli_error(env, 0, "--nextn-accepted (%g) must be between 0 and --nextn (%d)",
-                         o->r.nextn_accepted, r->opts.nextn);
+    if ((rc = cli_req_resolve(env, ctx, &o->r, &r->opts.quant, &r->opts.nextn)))
+        return rc;
     r->opts.nextn_accepted = o->r.nextn_accepted;
     r->opts.free_mem_fraction = o->r.free_mem;
     r->opts.max_seq_len = o->r.max_seq_len;
