@@ -53,6 +53,36 @@ static int emp_result(struct aic_perfdb *db, enum emp_op op, const char *quant, 
     return set_lat(out, sol / u, AIC_PROV_EMPIRICAL);
 }
 
+/* What the EMPIRICAL model of one query needs: its op, quant name, speed-of-light time and
+ * the size it is fitted against. */
+struct emp_q {
+    enum emp_op op;
+    const char *quant;
+    double sol, x;
+};
+
+/* SOL and EMPIRICAL answer from the model alone; SILICON and HYBRID read the tables. */
+static int uses_tables(const struct aic_perfdb *db)
+{
+    return db->mode != AIC_DB_SOL && db->mode != AIC_DB_EMPIRICAL;
+}
+
+/* The answer without tables: speed of light (SOL) or its fitted correction (EMPIRICAL). */
+static int modeled(struct aic_perfdb *db, const struct emp_q *e, struct aic_lat *out)
+{
+    if (db->mode == AIC_DB_SOL)
+        return set_lat(out, e->sol, AIC_PROV_SOL);
+    return emp_result(db, e->op, e->quant, e->sol, e->x, out);
+}
+
+/* A table lookup's status rc; HYBRID turns "no data" into the EMPIRICAL answer. */
+static int or_empirical(struct aic_perfdb *db, const struct emp_q *e, int rc, struct aic_lat *out)
+{
+    if (rc == AIC_ERR_NODATA && db->mode == AIC_DB_HYBRID)
+        return emp_result(db, e->op, e->quant, e->sol, e->x, out);
+    return rc;
+}
+
 /* Table slice with string keys resolved through the pool (NULL string -> fails). */
 static long find_slice(const struct ptable *t, const char *const *strs, const double *nums,
                        int nstr)
@@ -106,14 +136,10 @@ int aic_perf_gemm(struct aic_perfdb *db, enum aic_quant q, double m, double n, d
     if (m <= 0 || n <= 0 || k <= 0)
         return set_lat(out, 0, AIC_PROV_SOL);
     double sol = aic_sol_gemm(&db->sys, q, m, n, k);
-    if (db->mode == AIC_DB_SOL)
-        return set_lat(out, sol, AIC_PROV_SOL);
-    if (db->mode == AIC_DB_EMPIRICAL)
-        return emp_result(db, EMP_GEMM, qname(q), sol, m, out);
-    int rc = gemm_silicon(db, q, m, n, k, out, err);
-    if (rc == AIC_ERR_NODATA && db->mode == AIC_DB_HYBRID)
-        return emp_result(db, EMP_GEMM, qname(q), sol, m, out);
-    return rc;
+    const struct emp_q e = {EMP_GEMM, qname(q), sol, m};
+    if (!uses_tables(db))
+        return modeled(db, &e, out);
+    return or_empirical(db, &e, gemm_silicon(db, q, m, n, k, out, err), out);
 }
 
 /* ---- attention-type grids ------------------------------------------------------------ */
@@ -198,14 +224,10 @@ int aic_perf_context_attention(struct aic_perfdb *db, enum aic_quant fmha, enum 
     double sol = sol_ctx_attn(&a, c);
     if (b <= 0 || s <= 0 || n <= 0)
         return set_lat(out, 0, AIC_PROV_SOL);
-    if (db->mode == AIC_DB_SOL)
-        return set_lat(out, sol, AIC_PROV_SOL);
-    if (db->mode == AIC_DB_EMPIRICAL)
-        return emp_result(db, EMP_CTX_ATTN, qname(fmha), sol, s, out);
-    int rc = ctx_attn_silicon(db, &a, b, s, n, out, err);
-    if (rc == AIC_ERR_NODATA && db->mode == AIC_DB_HYBRID)
-        return emp_result(db, EMP_CTX_ATTN, qname(fmha), sol, s, out);
-    return rc;
+    const struct emp_q e = {EMP_CTX_ATTN, qname(fmha), sol, s};
+    if (!uses_tables(db))
+        return modeled(db, &e, out);
+    return or_empirical(db, &e, ctx_attn_silicon(db, &a, b, s, n, out, err), out);
 }
 
 /* One decode-attention grid lookup (kv ladder: requested, then bf16). */
@@ -291,14 +313,10 @@ int aic_perf_generation_attention(struct aic_perfdb *db, enum aic_quant kv, doub
     double sol = sol_gen_attn(&a, c);
     if (b <= 0 || n <= 0)
         return set_lat(out, 0, AIC_PROV_SOL);
-    if (db->mode == AIC_DB_SOL)
-        return set_lat(out, sol, AIC_PROV_SOL);
-    if (db->mode == AIC_DB_EMPIRICAL)
-        return emp_result(db, EMP_GEN_ATTN, qname(kv), sol, s, out);
-    int rc = gen_attn_silicon(db, &a, b, s, n, out, err);
-    if (rc == AIC_ERR_NODATA && db->mode == AIC_DB_HYBRID)
-        return emp_result(db, EMP_GEN_ATTN, qname(kv), sol, s, out);
-    return rc;
+    const struct emp_q e = {EMP_GEN_ATTN, qname(kv), sol, s};
+    if (!uses_tables(db))
+        return modeled(db, &e, out);
+    return or_empirical(db, &e, gen_attn_silicon(db, &a, b, s, n, out, err), out);
 }
 
 /* ---- MLA -------------------------------------------------------------------------------- */
@@ -367,14 +385,10 @@ static int mla_common(struct aic_perfdb *db, enum ptab_id id, enum emp_op op, in
     const char *eq = gemm ? gemm : qname(is_ctx ? fmha : kv);
     if (b <= 0 || s <= 0 || heads <= 0)
         return set_lat(out, 0, AIC_PROV_SOL);
-    if (db->mode == AIC_DB_SOL)
-        return set_lat(out, sol, AIC_PROV_SOL);
-    if (db->mode == AIC_DB_EMPIRICAL)
-        return emp_result(db, op, eq, sol, s, out);
-    int rc = mla_silicon(db, id, is_ctx, &a, gemm, c, fn, out, err);
-    if (rc == AIC_ERR_NODATA && db->mode == AIC_DB_HYBRID)
-        return emp_result(db, op, eq, sol, s, out);
-    return rc;
+    const struct emp_q e = {op, eq, sol, s};
+    if (!uses_tables(db))
+        return modeled(db, &e, out);
+    return or_empirical(db, &e, mla_silicon(db, id, is_ctx, &a, gemm, c, fn, out, err), out);
 }
 
 int aic_perf_context_mla(struct aic_perfdb *db, enum aic_quant fmha, enum aic_quant kv, double b,
@@ -447,14 +461,10 @@ int aic_perf_mla_bmm(struct aic_perfdb *db, enum aic_quant q, int is_pre, double
     double sol = sol_bmm(&a, c);
     if (tokens <= 0 || heads <= 0)
         return set_lat(out, 0, AIC_PROV_SOL);
-    if (db->mode == AIC_DB_SOL)
-        return set_lat(out, sol, AIC_PROV_SOL);
-    if (db->mode == AIC_DB_EMPIRICAL)
-        return emp_result(db, EMP_BMM, qname(q), sol, tokens, out);
-    int rc = bmm_silicon(db, &a, is_pre, tokens, out, err);
-    if (rc == AIC_ERR_NODATA && db->mode == AIC_DB_HYBRID)
-        return emp_result(db, EMP_BMM, qname(q), sol, tokens, out);
-    return rc;
+    const struct emp_q e = {EMP_BMM, qname(q), sol, tokens};
+    if (!uses_tables(db))
+        return modeled(db, &e, out);
+    return or_empirical(db, &e, bmm_silicon(db, &a, is_pre, tokens, out, err), out);
 }
 
 /* ---- MoE ------------------------------------------------------------------------------- */
@@ -533,14 +543,10 @@ int aic_perf_moe(struct aic_perfdb *db, enum aic_quant q, const char *distributi
     double sol = sol_moe(&a, c);
     if (tokens <= 0)
         return set_lat(out, 0, AIC_PROV_SOL);
-    if (db->mode == AIC_DB_SOL)
-        return set_lat(out, sol, AIC_PROV_SOL);
-    if (db->mode == AIC_DB_EMPIRICAL)
-        return emp_result(db, EMP_MOE, qname(q), sol, tokens * topk / experts, out);
-    int rc = moe_silicon(db, &a, distribution, tokens, out, err);
-    if (rc == AIC_ERR_NODATA && db->mode == AIC_DB_HYBRID)
-        return emp_result(db, EMP_MOE, qname(q), sol, tokens * topk / experts, out);
-    return rc;
+    const struct emp_q e = {EMP_MOE, qname(q), sol, tokens * topk / experts};
+    if (!uses_tables(db))
+        return modeled(db, &e, out);
+    return or_empirical(db, &e, moe_silicon(db, &a, distribution, tokens, out, err), out);
 }
 
 /* ---- communication ---------------------------------------------------------------------- */
@@ -617,10 +623,9 @@ static int nccl_core(struct aic_perfdb *db, enum aic_quant q, const char *op, do
     double sol = sol_comm(&a, c);
     if (n_gpus <= 1 || elements <= 0)
         return set_lat(out, 0, AIC_PROV_ANALYTIC);
-    if (db->mode == AIC_DB_SOL)
-        return set_lat(out, sol, AIC_PROV_SOL);
-    if (db->mode == AIC_DB_EMPIRICAL)
-        return emp_result(db, EMP_NCCL, op, sol, n_gpus, out);
+    const struct emp_q e = {EMP_NCCL, op, sol, n_gpus};
+    if (!uses_tables(db))
+        return modeled(db, &e, out);
     const struct ptable *t;
     int rc = perfdb_table(db, T_NCCL, &t, err);
     if (!rc) {
@@ -633,9 +638,7 @@ static int nccl_core(struct aic_perfdb *db, enum aic_quant q, const char *op, do
                 ? aic_err(err, AIC_ERR_NODATA, "nccl_perf of %s has no %s rows", db->sys.name, what)
                 : comm_lookup(db, T_NCCL, 2, prefix, elements, n_gpus, what, out, err);
     }
-    if (rc == AIC_ERR_NODATA && db->mode == AIC_DB_HYBRID)
-        return emp_result(db, EMP_NCCL, op, sol, n_gpus, out);
-    return rc;
+    return or_empirical(db, &e, rc, out);
 }
 
 int aic_perf_nccl(struct aic_perfdb *db, enum aic_quant q, const char *op, double elements,
@@ -654,10 +657,9 @@ int aic_perf_allreduce(struct aic_perfdb *db, double elements, int tp, struct ai
     double sol = sol_comm(&a, c);
     if (tp <= 1 || elements <= 0)
         return set_lat(out, 0, AIC_PROV_ANALYTIC);
-    if (db->mode == AIC_DB_SOL)
-        return set_lat(out, sol, AIC_PROV_SOL);
-    if (db->mode == AIC_DB_EMPIRICAL)
-        return emp_result(db, EMP_ALLREDUCE, "half", sol, tp, out);
+    const struct emp_q e = {EMP_ALLREDUCE, "half", sol, tp};
+    if (!uses_tables(db))
+        return modeled(db, &e, out);
     int rc;
     if (db->sys.gpus_per_node == 72 && tp > 4) {
         rc = nccl_core(db, AIC_Q_HALF, "all_reduce", elements, tp, out, err);
@@ -670,9 +672,7 @@ int aic_perf_allreduce(struct aic_perfdb *db, double elements, int tp, struct ai
             out->prov = AIC_PROV_EXTRAPOLATED;
         }
     }
-    if (rc == AIC_ERR_NODATA && db->mode == AIC_DB_HYBRID)
-        return emp_result(db, EMP_ALLREDUCE, "half", sol, tp, out);
-    return rc;
+    return or_empirical(db, &e, rc, out);
 }
 
 /* ---- analytic ------------------------------------------------------------------------------ */
