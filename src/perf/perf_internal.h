@@ -95,12 +95,24 @@ int grid_resolve(const struct ptable *t, long s, const double *q, unsigned sqrt_
                  const void *ctx, double *lat_ms);
 
 /* GEMM sites of one dtype slice of gemm_perf (axes n, k, m): one m-curve per (n, k). */
+/* The nearest sites chosen for an uncollected (n, k), remembered because a search asks the
+ * same shapes at many m. Valid for any m that every site's curve spans. */
+#define GEMM_MEMO_SLOTS 512
+struct gemm_memo {
+    double n, k;
+    int used, status, nb, outside; /* status: RES_MISS or 0; outside: beyond the sites' box */
+    long best[4];
+    double bd[4];
+};
+
 struct gemm_sites {
     size_t n;
-    double *sn, *sk;   /* site coordinates, sorted by (n, k) */
-    double *ln, *lk;   /* their log2 */
-    double *mlo, *mhi; /* m range of each site's curve */
-    size_t *s0, *s1;   /* point range of each site */
+    double *sn, *sk;         /* site coordinates, sorted by (n, k) */
+    double *ln, *lk;         /* their log2 */
+    double *mlo, *mhi;       /* m range of each site's curve */
+    size_t *s0, *s1;         /* point range of each site */
+    double span_lo, span_hi; /* m range every site's curve covers */
+    struct gemm_memo *memo;  /* GEMM_MEMO_SLOTS, allocated on first use */
 };
 struct gemm_index {
     long nslices;
@@ -234,8 +246,18 @@ enum ptab_id {
 };
 const char *ptab_name(enum ptab_id id);
 
+/* Memo of SILICON GEMM answers: (quant, m, n, k) -> latency. A search asks the same shapes
+ * over and over; resolving an unknown (n, k) walks every collected site. Direct-mapped,
+ * allocated on the first GEMM query, freed with the database. */
+#define GEMM_CACHE_SLOTS 16384
+struct gemm_cache_slot {
+    double m, n, k, ms;
+    int q, prov, used;
+};
+
 struct aic_perfdb {
     struct aic_system sys;
+    struct gemm_cache_slot *gemm_cache;
     enum aic_backend backend;
     enum aic_db_mode mode;
     char version[64];

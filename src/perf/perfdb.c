@@ -525,6 +525,7 @@ void aic_perfdb_free(struct aic_perfdb *db)
         ptable_free(&db->tab[i]);
     gemm_index_free(&db->gemm_idx);
     emp_model_free(&db->emp);
+    free(db->gemm_cache);
     free(db);
 }
 

@@ -6,6 +6,7 @@
  */
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -217,11 +218,15 @@ int gemm_index_build(const struct ptable *t, struct gemm_index *gi)
         if (n)
             gs->s1[n - 1] = hi;
         gs->n = n;
+        gs->span_lo = -INFINITY;
+        gs->span_hi = INFINITY;
         for (size_t j = 0; j < n; j++) {
             gs->ln[j] = log2(gs->sn[j]);
             gs->lk[j] = log2(gs->sk[j]);
             gs->mlo[j] = t->ax[gs->s0[j] * 3 + 2];
             gs->mhi[j] = t->ax[(gs->s1[j] - 1) * 3 + 2];
+            gs->span_lo = fmax(gs->span_lo, gs->mlo[j]);
+            gs->span_hi = fmin(gs->span_hi, gs->mhi[j]);
         }
     }
     return AIC_OK;
@@ -238,6 +243,7 @@ void gemm_index_free(struct gemm_index *gi)
         free(gi->per[s].lk);
         free(gi->per[s].mlo);
         free(gi->per[s].mhi);
+        free(gi->per[s].memo);
     }
     free(gi->per);
     gi->per = NULL;
@@ -309,23 +315,20 @@ static long site_find(const struct gemm_sites *gs, double n, double k)
     return -1;
 }
 
-int gemm_resolve(const struct aic_system *sys, const struct ptable *t, const struct gemm_sites *gs,
-                 enum aic_quant q, double m, double n, double k, double *lat_ms)
+/* The up-to-4 nearest sites (log2 distance, 2-octave gate, frontier waiver) for an
+ * uncollected (n, k) at m. Returns RES_MISS when none qualifies. */
+static int gemm_pick(const struct gemm_sites *gs, double m, double n, double k,
+                     struct gemm_memo *pick)
 {
     enum { NS = 4 };
     const double gate = 2.0;
-    long s = site_find(gs, n, k);
-    if (s >= 0)
-        return curve_m(sys, t, gs->s0[s], gs->s1[s], q, m, n, k, lat_ms);
-
-    /* candidates: sites whose m-curve spans m (if none, all sites) */
     int any_span = 0;
     for (size_t i = 0; i < gs->n && !any_span; i++)
         any_span = gs->mlo[i] <= m && gs->mhi[i] >= m;
     double ln = log2(n), lk = log2(k);
     double mn_n = INFINITY, mx_n = -INFINITY, mn_k = INFINITY, mx_k = -INFINITY;
-    long best[NS];
-    double bd[NS];
+    long *best = pick->best;
+    double *bd = pick->bd;
     int nb = 0;
     for (int pass = 0; pass < 2 && nb == 0; pass++) {
         for (size_t i = 0; i < gs->n; i++) {
@@ -333,29 +336,22 @@ int gemm_resolve(const struct aic_system *sys, const struct ptable *t, const str
                 continue;
             double dn = gs->ln[i] - ln, dk = gs->lk[i] - lk;
             double d2 = dn * dn + dk * dk;
-            if (pass == 0 && d2 > gate * gate) {
-                mn_n = fmin(mn_n, gs->sn[i]);
-                mx_n = fmax(mx_n, gs->sn[i]);
-                mn_k = fmin(mn_k, gs->sk[i]);
-                mx_k = fmax(mx_k, gs->sk[i]);
-                continue;
-            }
-            double d = sqrt(d2);
             if (pass == 0) {
                 mn_n = fmin(mn_n, gs->sn[i]);
                 mx_n = fmax(mx_n, gs->sn[i]);
                 mn_k = fmin(mn_k, gs->sk[i]);
                 mx_k = fmax(mx_k, gs->sk[i]);
-                if (d > gate)
+                if (d2 > gate * gate)
                     continue;
             } else {
                 /* frontier waiver: beyond the sites on exactly one axis; gate the other */
                 int over_n = n > mx_n, over_k = k > mx_k;
                 if (!(over_n ^ over_k) || n < mn_n || k < mn_k)
-                    return RES_MISS;
+                    return pick->status = RES_MISS;
                 if (fabs(over_n ? dk : dn) > gate)
                     continue;
             }
+            double d = sqrt(d2);
             if (nb == NS && d >= bd[NS - 1])
                 continue;
             int j = nb < NS ? nb++ : NS - 1;
@@ -368,10 +364,50 @@ int gemm_resolve(const struct aic_system *sys, const struct ptable *t, const str
             best[j] = (long)i;
         }
     }
-    if (nb == 0)
+    pick->nb = nb;
+    pick->outside = n < mn_n || n > mx_n || k < mn_k || k > mx_k;
+    return pick->status = nb ? 0 : RES_MISS;
+}
+
+/* gemm_pick through the memo when m lies where every site's curve is defined. */
+static const struct gemm_memo *gemm_pick_memo(const struct gemm_sites *gs, double m, double n,
+                                              double k, struct gemm_memo *scratch)
+{
+    struct gemm_sites *mut = (struct gemm_sites *)gs;
+    struct gemm_memo *slot;
+    uint64_t h;
+
+    if (!(m >= gs->span_lo && m <= gs->span_hi) ||
+        (!gs->memo && !(mut->memo = calloc(GEMM_MEMO_SLOTS, sizeof(*gs->memo))))) {
+        gemm_pick(gs, m, n, k, scratch);
+        return scratch;
+    }
+    h = (uint64_t)(n * 1315423911.0) ^ ((uint64_t)k * 2654435761u);
+    slot = &gs->memo[h % GEMM_MEMO_SLOTS];
+    if (!slot->used || slot->n != n || slot->k != k) {
+        gemm_pick(gs, m, n, k, slot);
+        slot->n = n, slot->k = k, slot->used = 1;
+    }
+    return slot;
+}
+
+int gemm_resolve(const struct aic_system *sys, const struct ptable *t, const struct gemm_sites *gs,
+                 enum aic_quant q, double m, double n, double k, double *lat_ms)
+{
+    long s = site_find(gs, n, k);
+    struct gemm_memo scratch;
+    const struct gemm_memo *pick;
+
+    if (s >= 0)
+        return curve_m(sys, t, gs->s0[s], gs->s1[s], q, m, n, k, lat_ms);
+    pick = gemm_pick_memo(gs, m, n, k, &scratch);
+    if (pick->status == RES_MISS)
         return RES_MISS;
+    const long *best = pick->best;
+    const double *bd = pick->bd;
+    int nb = pick->nb;
     double sw = 0, su = 0;
-    int extrap = n < mn_n || n > mx_n || k < mn_k || k > mx_k;
+    int extrap = pick->outside;
     for (int j = 0; j < nb; j++) {
         double li, ns = gs->sn[best[j]], ks = gs->sk[best[j]];
         int r = curve_m(sys, t, gs->s0[best[j]], gs->s1[best[j]], q, m, ns, ks, &li);
