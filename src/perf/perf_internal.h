@@ -96,10 +96,12 @@ int grid_resolve(const struct ptable *t, long s, const double *q, unsigned sqrt_
 
 /* GEMM sites of one dtype slice of gemm_perf (axes n, k, m): one m-curve per (n, k). */
 /* The nearest sites chosen for an uncollected (n, k), remembered because a search asks the
- * same shapes at many m. Valid for any m that every site's curve spans. */
-#define GEMM_MEMO_SLOTS 512
+ * same shapes at many m. The choice depends on m only through which sites' curves cover m,
+ * so it is keyed by (n, k, class of m). */
+#define GEMM_MEMO_SLOTS 1024
 struct gemm_memo {
     double n, k;
+    int mclass;                    /* which sites' curves cover m (see gemm_mclass) */
     int used, status, nb, outside; /* status: RES_MISS or 0; outside: beyond the sites' box */
     long best[4];
     double bd[4];
@@ -107,12 +109,13 @@ struct gemm_memo {
 
 struct gemm_sites {
     size_t n;
-    double *sn, *sk;         /* site coordinates, sorted by (n, k) */
-    double *ln, *lk;         /* their log2 */
-    double *mlo, *mhi;       /* m range of each site's curve */
-    size_t *s0, *s1;         /* point range of each site */
-    double span_lo, span_hi; /* m range every site's curve covers */
-    struct gemm_memo *memo;  /* GEMM_MEMO_SLOTS, allocated on first use */
+    double *sn, *sk;   /* site coordinates, sorted by (n, k) */
+    double *ln, *lk;   /* their log2 */
+    double *mlo, *mhi; /* m range of each site's curve */
+    size_t *s0, *s1;   /* point range of each site */
+    double *brk;       /* sorted distinct curve ends (mlo and mhi values) */
+    size_t nbrk;
+    struct gemm_memo *memo; /* GEMM_MEMO_SLOTS, allocated on first use */
 };
 struct gemm_index {
     long nslices;

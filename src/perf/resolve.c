@@ -181,6 +181,44 @@ int grid_resolve(const struct ptable *t, long s, const double *q, unsigned sqrt_
 
 /* ---- GEMM sites ------------------------------------------------------------------------ */
 
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The distinct m values where some site's curve starts or ends: between two of them, the
+ * set of sites covering m does not change. */
+static int curve_breaks(struct gemm_sites *gs)
+{
+    size_t k = 0;
+    gs->brk = malloc((2 * gs->n + 1) * sizeof(double));
+    if (!gs->brk)
+        return -1;
+    for (size_t j = 0; j < gs->n; j++)
+        gs->brk[k++] = gs->mlo[j], gs->brk[k++] = gs->mhi[j];
+    qsort(gs->brk, k, sizeof(double), cmp_dbl);
+    gs->nbrk = 0;
+    for (size_t j = 0; j < k; j++)
+        if (!gs->nbrk || gs->brk[gs->nbrk - 1] != gs->brk[j])
+            gs->brk[gs->nbrk++] = gs->brk[j];
+    return 0;
+}
+
+/* Class of m: 2 x (curve ends below m) + (m is a curve end). */
+static int gemm_mclass(const struct gemm_sites *gs, double m)
+{
+    size_t lo = 0, hi = gs->nbrk;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (gs->brk[mid] < m)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (int)(2 * lo + (lo < gs->nbrk && gs->brk[lo] == m));
+}
+
 int gemm_index_build(const struct ptable *t, struct gemm_index *gi)
 {
     gi->nslices = (long)t->nslices;
@@ -218,16 +256,14 @@ int gemm_index_build(const struct ptable *t, struct gemm_index *gi)
         if (n)
             gs->s1[n - 1] = hi;
         gs->n = n;
-        gs->span_lo = -INFINITY;
-        gs->span_hi = INFINITY;
         for (size_t j = 0; j < n; j++) {
             gs->ln[j] = log2(gs->sn[j]);
             gs->lk[j] = log2(gs->sk[j]);
             gs->mlo[j] = t->ax[gs->s0[j] * 3 + 2];
             gs->mhi[j] = t->ax[(gs->s1[j] - 1) * 3 + 2];
-            gs->span_lo = fmax(gs->span_lo, gs->mlo[j]);
-            gs->span_hi = fmin(gs->span_hi, gs->mhi[j]);
         }
+        if (curve_breaks(gs))
+            return AIC_ERR_NOMEM;
     }
     return AIC_OK;
 }
@@ -244,6 +280,7 @@ void gemm_index_free(struct gemm_index *gi)
         free(gi->per[s].mlo);
         free(gi->per[s].mhi);
         free(gi->per[s].memo);
+        free(gi->per[s].brk);
     }
     free(gi->per);
     gi->per = NULL;
@@ -369,24 +406,25 @@ static int gemm_pick(const struct gemm_sites *gs, double m, double n, double k,
     return pick->status = nb ? 0 : RES_MISS;
 }
 
-/* gemm_pick through the memo when m lies where every site's curve is defined. */
+/* gemm_pick through the memo, keyed by (n, k) and the class of m (the pick depends on m only
+ * through which sites' curves cover it). */
 static const struct gemm_memo *gemm_pick_memo(const struct gemm_sites *gs, double m, double n,
                                               double k, struct gemm_memo *scratch)
 {
     struct gemm_sites *mut = (struct gemm_sites *)gs;
     struct gemm_memo *slot;
+    int mc = gemm_mclass(gs, m);
     uint64_t h;
 
-    if (!(m >= gs->span_lo && m <= gs->span_hi) ||
-        (!gs->memo && !(mut->memo = calloc(GEMM_MEMO_SLOTS, sizeof(*gs->memo))))) {
+    if (!gs->memo && !(mut->memo = calloc(GEMM_MEMO_SLOTS, sizeof(*gs->memo)))) {
         gemm_pick(gs, m, n, k, scratch);
         return scratch;
     }
-    h = (uint64_t)(n * 1315423911.0) ^ ((uint64_t)k * 2654435761u);
+    h = ((uint64_t)(n * 1315423911.0) ^ ((uint64_t)k * 2654435761u)) + (uint64_t)mc * 40503u;
     slot = &gs->memo[h % GEMM_MEMO_SLOTS];
-    if (!slot->used || slot->n != n || slot->k != k) {
+    if (!slot->used || slot->n != n || slot->k != k || slot->mclass != mc) {
         gemm_pick(gs, m, n, k, slot);
-        slot->n = n, slot->k = k, slot->used = 1;
+        slot->n = n, slot->k = k, slot->mclass = mc, slot->used = 1;
     }
     return slot;
 }
