@@ -15,6 +15,7 @@
 
 #include "exp/exp_int.h"
 #include "util/util.h"
+#include "util/yaml.h"
 
 struct ld {
     const char *origin;
@@ -834,34 +835,7 @@ static void load_one(struct ld *L, const char *name, struct fy_node *key, struct
 
 static struct fy_document *parse(const char *text, const char *origin, struct aic_error *err)
 {
-    struct fy_diag_cfg dcfg;
-    struct fy_parse_cfg cfg;
-    fy_diag_cfg_default(&dcfg);
-    dcfg.fp = NULL;
-    dcfg.colorize = false;
-    struct fy_diag *diag = fy_diag_create(&dcfg);
-    if (diag)
-        fy_diag_set_collect_errors(diag, true);
-    memset(&cfg, 0, sizeof cfg);
-    cfg.flags = FYPCF_QUIET | FYPCF_DISABLE_RECYCLING;
-    cfg.diag = diag;
-    struct fy_document *doc = fy_document_build_from_string(&cfg, text, FY_NT);
-    if (doc && fy_document_resolve(doc)) { /* anchors, aliases and `<<:` merge keys */
-        fy_document_destroy(doc);
-        doc = NULL;
-    }
-    if (!doc) {
-        void *it = NULL;
-        struct fy_diag_error *e = diag ? fy_diag_errors_iterate(diag, &it) : NULL;
-        if (e)
-            aic_err(err, AIC_ERR_PARSE, "%s:%d:%d: malformed YAML: %s", origin, e->line + 1,
-                    e->column + 1, e->msg);
-        else
-            aic_err(err, AIC_ERR_PARSE, "%s: malformed YAML", origin);
-    }
-    if (diag)
-        fy_diag_destroy(diag);
-    return doc;
+    return aic_yaml_parse(NULL, text, origin, 1, err);
 }
 
 static void load_selected(struct ld *L, struct fy_node *root, struct fy_node *sel, int top_n)

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "generate/gen_int.h"
+#include "util/yaml.h"
 
 /* clang-format off */
 const struct gen_key gen_keys[] = {
@@ -483,34 +484,7 @@ static int load_mapping(struct aic_gencfg *c, const char *sec, struct fy_node *m
 
 static struct fy_document *build_doc(const char *path, const char *text, struct aic_error *err)
 {
-    struct fy_diag_cfg dcfg;
-    struct fy_diag *diag;
-    struct fy_parse_cfg cfg;
-    struct fy_document *doc;
-
-    fy_diag_cfg_default(&dcfg);
-    dcfg.fp = NULL;
-    dcfg.colorize = false;
-    diag = fy_diag_create(&dcfg);
-    if (diag)
-        fy_diag_set_collect_errors(diag, true);
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.flags = FYPCF_QUIET | FYPCF_DISABLE_RECYCLING;
-    cfg.diag = diag;
-    doc = path ? fy_document_build_from_file(&cfg, path)
-               : fy_document_build_from_string(&cfg, text, FY_NT);
-    if (!doc) {
-        void *it = NULL;
-        struct fy_diag_error *e = diag ? fy_diag_errors_iterate(diag, &it) : NULL;
-        if (e)
-            aic_err(err, AIC_ERR_PARSE, "%s:%d:%d: malformed YAML: %s", path ? path : "value",
-                    e->line + 1, e->column + 1, e->msg);
-        else
-            aic_err(err, AIC_ERR_PARSE, "%s: malformed YAML", path ? path : "value");
-    }
-    if (diag)
-        fy_diag_destroy(diag);
-    return doc;
+    return aic_yaml_parse(path, text, NULL, 0, err);
 }
 
 int aic_gencfg_load_file(struct aic_gencfg *c, const char *path, struct aic_error *err)

@@ -16,6 +16,7 @@
 #include "aiconfigurator/system.h"
 #include "aiconfigurator/model.h"
 #include "util/util.h"
+#include "util/yaml.h"
 
 const char *const aic_system_names[] = {"a100_sxm", "b200_sxm", "gb200",
                                         "h100_sxm", "h200_sxm", NULL};
@@ -67,33 +68,7 @@ static const struct sys_field {
 /* Builds the document, turning libfyaml's first diagnostic into "file:line:col: msg". */
 static struct fy_document *load_yaml(const char *path, struct aic_error *err)
 {
-    struct fy_diag_cfg dcfg;
-    struct fy_diag *diag;
-    struct fy_parse_cfg cfg;
-    struct fy_document *doc;
-
-    fy_diag_cfg_default(&dcfg);
-    dcfg.fp = NULL;
-    dcfg.colorize = false;
-    diag = fy_diag_create(&dcfg);
-    if (diag)
-        fy_diag_set_collect_errors(diag, true);
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.flags = FYPCF_QUIET | FYPCF_DISABLE_RECYCLING;
-    cfg.diag = diag;
-    doc = fy_document_build_from_file(&cfg, path);
-    if (!doc) {
-        void *it = NULL;
-        struct fy_diag_error *e = diag ? fy_diag_errors_iterate(diag, &it) : NULL;
-        if (e)
-            aic_err(err, AIC_ERR_PARSE, "%s:%d:%d: malformed YAML: %s", path, e->line + 1,
-                    e->column + 1, e->msg);
-        else
-            aic_err(err, AIC_ERR_PARSE, "%s: malformed YAML", path);
-    }
-    if (diag)
-        fy_diag_destroy(diag);
-    return doc;
+    return aic_yaml_parse(path, NULL, NULL, 0, err);
 }
 
 /* Copies a scalar node's text into buf; returns 0 when the node is not a scalar. */
