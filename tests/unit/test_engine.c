@@ -56,6 +56,13 @@ static int teardown(void **state)
     return 0;
 }
 
+/* A worker of the fixture's model at `lay` (fails the test when the layout is rejected). */
+static void init_worker(struct fixture *f, struct aic_layout lay, struct aic_worker *w)
+{
+    struct aic_error err = {0};
+    assert_int_equal(aic_worker_init(w, &f->m, f->db, lay, NULL, &err), AIC_OK);
+}
+
 static const struct aic_op *find_op(const struct aic_oplist *l, const char *name)
 {
     for (int i = 0; i < l->n; i++)
@@ -69,10 +76,9 @@ static void test_dense_shapes_tp2(void **state)
     struct fixture *f = *state;
     struct aic_worker w;
     struct aic_layout lay = {2, 1, 1, 0, 0};
-    struct aic_error err;
     const struct aic_op *op;
 
-    assert_int_equal(aic_worker_init(&w, &f->m, f->db, lay, NULL, &err), AIC_OK);
+    init_worker(f, lay, &w);
     op = find_op(w.ctx_ops, "context_qkv_gemm");
     assert_non_null(op);
     assert_float_equal(op->n, 5120, 0);
@@ -116,9 +122,8 @@ static void test_kv_memory(void **state)
     struct aic_layout lay = {2, 1, 1, 0, 0};
     struct aic_workload wl = {1000, 24, 0};
     struct aic_memory m1, m2;
-    struct aic_error err;
 
-    assert_int_equal(aic_worker_init(&w, &f->m, f->db, lay, NULL, &err), AIC_OK);
+    init_worker(f, lay, &w);
     aic_worker_memory(&w, &wl, 1, 0, 2, &m1);
     aic_worker_memory(&w, &wl, 2, 0, 2, &m2);
     assert_float_equal(m1.kv_cache, 1024.0 * 65536 * 2, 1);
@@ -140,7 +145,7 @@ static void test_static_closed_form(void **state)
     struct aic_error err;
     double ttft, step0, step1;
 
-    assert_int_equal(aic_worker_init(&w, &f->m, f->db, lay, NULL, &err), AIC_OK);
+    init_worker(f, lay, &w);
     assert_int_equal(aic_run_static(&w, &wl, 8, 0, &m, &err), AIC_OK);
     assert_int_equal(aic_prefill_ms(&w, &wl, 8, &ttft, &err), AIC_OK);
     assert_float_equal(m.ttft_ms, ttft, 1e-9);
@@ -165,7 +170,7 @@ static void test_agg_monotone(void **state)
     struct aic_metrics m1, m16;
     struct aic_error err;
 
-    assert_int_equal(aic_worker_init(&w, &f->m, f->db, lay, NULL, &err), AIC_OK);
+    init_worker(f, lay, &w);
     assert_int_equal(aic_run_agg(&w, &wl, 1, 0, &m1, &err), AIC_OK);
     assert_int_equal(aic_run_agg(&w, &wl, 16, 0, &m16, &err), AIC_OK);
     assert_true(m16.tokens_per_s_per_gpu > 4 * m1.tokens_per_s_per_gpu);
@@ -185,10 +190,9 @@ static void test_mla_dense_layers(void **state)
     struct aic_layout lay = {8, 1, 1, 1, 8};
     struct aic_workload wl = {1000, 24, 0};
     struct aic_memory m;
-    struct aic_error err;
     const struct aic_op *moe, *dense;
 
-    assert_int_equal(aic_worker_init(&w, &f->m, f->db, lay, NULL, &err), AIC_OK);
+    init_worker(f, lay, &w);
     moe = find_op(w.ctx_ops, "context_moe");
     dense = find_op(w.ctx_ops, "context_dense_gate_ffn1_gemm");
     assert_float_equal(moe->scale, 58, 0);
@@ -208,10 +212,9 @@ static void test_mla_kv_and_ops(void **state)
     struct aic_layout lay = {8, 1, 1, 1, 8};
     struct aic_workload wl = {1000, 24, 0};
     struct aic_memory m;
-    struct aic_error err;
     const struct aic_op *op;
 
-    assert_int_equal(aic_worker_init(&w, &f->m, f->db, lay, NULL, &err), AIC_OK);
+    init_worker(f, lay, &w);
     aic_worker_memory(&w, &wl, 1, 0, 2, &m);
     assert_float_equal(m.kv_cache, 1024.0 * 61 * 576 * aic_quant_bytes(w.q.kv), 1);
     op = find_op(w.ctx_ops, "context_mla_block");
@@ -237,7 +240,7 @@ static void test_agg_kv_limited(void **state)
     struct aic_metrics m64, mfit;
     struct aic_error err;
 
-    assert_int_equal(aic_worker_init(&w, &f->m, f->db, lay, NULL, &err), AIC_OK);
+    init_worker(f, lay, &w);
     assert_int_equal(aic_run_agg(&w, &wl, 64, 0, &m64, &err), AIC_OK);
     assert_true(m64.kv_limited_batch >= 1 && m64.kv_limited_batch < 64);
     assert_false(m64.mem.total - m64.mem.kv_cache >= m64.mem.capacity);
