@@ -319,11 +319,12 @@ static int source_concurrency(const struct row *w)
     return p ? atoi(p + strlen("silicon_concurrency=")) : -1;
 }
 
-/* Agg batch per attention-DP rank. batch_size is the worker's concurrency, except in files
- * whose recorded concurrency shows it was already per rank (concurrency = batch x dp). */
-static int agg_batch(const struct row *w, int b, int dp)
+/* Batch per attention-DP rank of one of a pool's `workers` workers. batch_size is a worker's
+ * concurrency, except in files whose recorded concurrency shows it was already per rank
+ * (concurrency = batch x dp x workers). */
+static int rank_batch(const struct row *w, int b, int dp, int workers)
 {
-    if (dp > 1 && source_concurrency(w) == b * dp)
+    if (dp > 1 && source_concurrency(w) == b * dp * workers)
         return b;
     return per_rank(b, dp);
 }
@@ -376,7 +377,7 @@ static const char *row_req(struct aic_ctx *ctx, const struct row *w, struct aic_
         b = cell_int(w, C_BS, -1);
         if (b <= 0)
             return "missing batch_size";
-        r->batch_size = agg_batch(w, b, r->lay.dp);
+        r->batch_size = rank_batch(w, b, r->lay.dp, 1);
         return NULL;
     }
     if (strcasecmp(mode, "disagg"))
@@ -393,7 +394,7 @@ static const char *row_req(struct aic_ctx *ctx, const struct row *w, struct aic_
     if (r->prefill_batch <= 0 || r->decode_batch <= 0)
         return "missing batch sizes";
     r->prefill_batch = per_rank(r->prefill_batch, r->prefill_lay.dp);
-    r->decode_batch = per_rank(r->decode_batch, r->decode_lay.dp);
+    r->decode_batch = rank_batch(w, r->decode_batch, r->decode_lay.dp, r->decode_workers);
     return NULL;
 }
 

@@ -2,21 +2,20 @@
  * disagg.c - disaggregated serving: x prefill workers and y decode workers (xPyD).
  *
  * Each pool is a static worker: prefill workers run batches of bp prompts, decode workers
- * hold bd requests. The replica's request rate is the smaller of the two pools' rates,
- * each derated for pipeline bubbles (prefill 0.9) and batch under-saturation (decode
- * 0.92). Closed loop: with N = bd x y requests in flight, when the prefill pool cannot keep
- * up, requests queue before prefill and TTFT grows so that N = rate x request latency.
- * TTFT also carries the backend's fixed serving overhead and the KV-cache transfer.
+ * hold bd requests. Clients keep N = bd x y (x decode DP x PP) requests in flight, so the
+ * replica is a closed queueing network: a request queues for a prefill slot, is prefilled,
+ * crosses to a decode worker and decodes its OSL tokens, and its client sends the next one.
+ * Exact mean-value analysis over that loop (one queueing station, the prefill pool with
+ * bp x x x DP x PP slots in Seidmann's multi-server form; decode and the fixed overheads as
+ * delays) gives the throughput and the prefill wait: near zero when the prefill pool keeps
+ * up, N / rate - decode time (Little's law) when it is the bottleneck, and the queueing
+ * curve in between. TTFT = wait + prefill + the backend's serving overhead + KV transfer.
  */
 #include <math.h>
 #include <string.h>
 
 #include "engine/oplist.h"
 #include "engine/serving.h"
-
-#define PREFILL_DERATE    0.9
-#define DECODE_DERATE     0.92
-#define TTFT_QUEUE_FACTOR 1.8
 
 /* Moving the prompt's KV cache from a prefill to a decode worker: every GPU sends its own
  * shard over the inter-node link in parallel. */
@@ -32,11 +31,29 @@ double aic_disagg_ttft_extra_ms(const struct aic_worker *pw, const struct aic_wo
     return aic_serving_overhead_ms(pw->backend) + kv_transfer_ms(pw, wl);
 }
 
+/*
+ * Mean-value analysis of n clients cycling through a queue of m slots with service s and a
+ * delay z: returns the time a request spends at the queue (wait + service), *rate_per_ms set
+ * to the loop's throughput.
+ */
+static double closed_loop_ms(double n, double m, double s, double z, double *rate_per_ms)
+{
+    double q = 0, r = s, x = 0, wait_unit = s / m, fixed = s * (m - 1) / m;
+
+    for (int k = 1; k <= (int)ceil(n); k++) {
+        r = wait_unit * (1 + q) + fixed;
+        x = k / (r + z);
+        q = x * (r - fixed);
+    }
+    *rate_per_ms = x;
+    return r;
+}
+
 int aic_run_disagg(struct aic_worker *pw, int bp, int x, struct aic_worker *dw, int bd, int y,
                    const struct aic_workload *wl, struct aic_metrics *out, struct aic_error *err)
 {
-    double ttft_p, tpot_d, P = aic_accepted_per_step(dw);
-    double seq_p, seq_d, rate, decode_ms, n_inflight, ttft;
+    double ttft_p, tpot_d, P = aic_accepted_per_step(dw), extra = aic_disagg_ttft_extra_ms(pw, wl);
+    double decode_ms, n_inflight, slots, rate_per_ms, at_prefill;
     int rc;
 
     memset(out, 0, sizeof(*out));
@@ -46,23 +63,16 @@ int aic_run_disagg(struct aic_worker *pw, int bp, int x, struct aic_worker *dw, 
         return rc;
     tpot_d /= P;
     decode_ms = tpot_d * (wl->osl > 1 ? wl->osl - 1 : 1);
-    seq_p = ttft_p > 0 ? (double)bp * pw->lay.dp * pw->lay.pp * 1000.0 / ttft_p : 0;
-    seq_d = decode_ms > 0 ? (double)bd * dw->lay.dp * dw->lay.pp * 1000.0 / decode_ms : 0;
-    rate = fmin(seq_p * x * PREFILL_DERATE, seq_d * y * DECODE_DERATE);
-
-    /* Little's law over the whole request: queueing shows up in TTFT */
     n_inflight = (double)bd * dw->lay.dp * dw->lay.pp * y;
-    ttft = TTFT_QUEUE_FACTOR * ttft_p + aic_disagg_ttft_extra_ms(pw, wl);
-    if (rate > 0 && seq_p * x * PREFILL_DERATE <= seq_d * y * DECODE_DERATE &&
-        n_inflight / rate * 1000.0 - decode_ms > ttft)
-        ttft = n_inflight / rate * 1000.0 - decode_ms;
+    slots = (double)bp * pw->lay.dp * pw->lay.pp * x;
+    at_prefill = closed_loop_ms(n_inflight, slots, ttft_p, decode_ms + extra, &rate_per_ms);
 
-    out->ttft_ms = ttft;
+    out->ttft_ms = at_prefill + extra;
     out->tpot_ms = tpot_d;
-    out->request_latency_ms = ttft + tpot_d * (wl->osl - 1);
+    out->request_latency_ms = out->ttft_ms + tpot_d * (wl->osl - 1);
     out->num_gpus = x * aic_worker_gpus(pw) + y * aic_worker_gpus(dw);
-    out->requests_per_s = rate;
-    out->tokens_per_s = rate * wl->osl;
+    out->requests_per_s = rate_per_ms * 1000.0;
+    out->tokens_per_s = out->requests_per_s * wl->osl;
     out->tokens_per_s_per_gpu = out->tokens_per_s / out->num_gpus;
     out->tokens_per_s_per_user = tpot_d > 0 ? 1000.0 / tpot_d : 0;
     out->concurrency = n_inflight;

@@ -255,27 +255,42 @@ static void test_agg_kv_limited(void **state)
     aic_worker_release(&w);
 }
 
-/* Disagg: the replica rate is the smaller derated pool rate. */
-static void test_disagg_rate(void **state)
+/* Disagg is a closed loop: Little's law holds, the prefill pool caps the rate, a lone
+ * request pays exactly its prefill, and a saturated prefill pool makes TTFT absorb the wait. */
+static void test_disagg_closed_loop(void **state)
 {
     struct fixture *f = *state;
     struct aic_worker pw, dw;
     struct aic_layout lay = {4, 1, 1, 0, 0};
     struct aic_workload wl = {1000, 101, 0};
-    struct aic_metrics m;
+    struct aic_metrics m, lone, busy;
     struct aic_error err;
-    double ttft, tpot;
+    double ttft, tpot, extra, cap;
 
     assert_int_equal(aic_worker_init(&pw, &f->m, f->db, lay, NULL, &err), AIC_OK);
     assert_int_equal(aic_worker_init(&dw, &f->m, f->db, lay, NULL, &err), AIC_OK);
-    assert_int_equal(aic_run_disagg(&pw, 1, 2, &dw, 32, 1, &wl, &m, &err), AIC_OK);
     assert_int_equal(aic_prefill_ms(&pw, &wl, 1, &ttft, &err), AIC_OK);
     assert_int_equal(aic_tpot_strided_ms(&dw, &wl, 32, &tpot, &err), AIC_OK);
+    extra = aic_disagg_ttft_extra_ms(&pw, &wl);
+    cap = 2 * 1000 / ttft;
+
+    assert_int_equal(aic_run_disagg(&pw, 1, 2, &dw, 32, 1, &wl, &m, &err), AIC_OK);
     assert_float_equal(m.tpot_ms, tpot, 1e-9);
-    assert_float_equal(m.requests_per_s,
-                       fmin(1000 / ttft * 2 * 0.9, 32 * 1000 / (tpot * 100) * 0.92), 1e-6);
     assert_int_equal(m.num_gpus, 12);
-    assert_true(m.ttft_ms >= 1.8 * ttft - 1e-9);
+    assert_float_equal(m.requests_per_s * m.request_latency_ms / 1000, 32, 1e-6);
+    assert_true(m.requests_per_s <= cap + 1e-9);
+    assert_true(m.ttft_ms >= ttft + extra - 1e-9);
+
+    assert_int_equal(aic_run_disagg(&pw, 1, 2, &dw, 1, 1, &wl, &lone, &err), AIC_OK);
+    assert_float_equal(lone.ttft_ms, ttft + extra, 1e-9);
+
+    /* 32 x 64 requests against one prefill worker: it runs flat out */
+    assert_int_equal(aic_run_disagg(&pw, 1, 1, &dw, 32, 64, &wl, &busy, &err), AIC_OK);
+    assert_float_equal(busy.requests_per_s, cap / 2, cap / 2 * 1e-3);
+    assert_float_equal(busy.ttft_ms - extra,
+                       32 * 64 / busy.requests_per_s * 1000 - busy.tpot_ms * 100 - extra,
+                       busy.ttft_ms * 1e-3);
+    assert_true(busy.ttft_ms > 10 * m.ttft_ms);
     aic_worker_release(&pw);
     aic_worker_release(&dw);
 }
@@ -285,7 +300,7 @@ int main(void)
     const struct CMUnitTest dense[] = {
         cmocka_unit_test(test_dense_shapes_tp2), cmocka_unit_test(test_bad_layout),
         cmocka_unit_test(test_kv_memory),        cmocka_unit_test(test_static_closed_form),
-        cmocka_unit_test(test_agg_monotone),     cmocka_unit_test(test_disagg_rate),
+        cmocka_unit_test(test_agg_monotone),     cmocka_unit_test(test_disagg_closed_loop),
         cmocka_unit_test(test_agg_kv_limited),
     };
     const struct CMUnitTest mla[] = {cmocka_unit_test(test_mla_kv_and_ops),
