@@ -620,12 +620,23 @@ static long comm_slice(const struct ptable *t, int nstr, const double *prefix, i
 }
 
 /* Bandwidth rescale from a collected count g to n GPUs (ring all-reduce traffic factor). */
-static double comm_scale(const struct aic_system *sys, int g, int n)
+/*
+ * A collective over more GPUs than the table collected (g < n, i.e. across nodes): the
+ * size-dependent part of the measured latency scales with the bus-bandwidth ratio; the
+ * fixed launch/synchronisation floor (the latency of the smallest message) does not, and
+ * the crossing adds one inter-node hop. AIConfigurator scales the whole latency, which makes
+ * a small decode-step collective across two nodes cost ten times its one-node latency.
+ */
+static double beyond_fanout(const struct aic_system *sys, double lat, double floor, int g, int n)
 {
-    if (g == n || g <= 1)
-        return 1.0;
-    return ((n - 1.0) / n) * (g / (g - 1.0)) * sol_comm_bw(sys, g) / sol_comm_bw(sys, n);
+    double scale = ((n - 1.0) / n) * (g / (g - 1.0)) * sol_comm_bw(sys, g) / sol_comm_bw(sys, n);
+    double hop = sol_comm_bw(sys, n) < sol_comm_bw(sys, g) ? sys->p2p_latency_s * 1000.0 : 0;
+
+    floor = fmin(floor, lat);
+    return floor + (lat - floor) * scale + hop;
 }
+
+#define COMM_FLOOR_ELEMENTS 256 /* the smallest message the communication tables collect */
 
 static int comm_lookup(struct aic_perfdb *db, enum ptab_id id, int nstr, const double *prefix,
                        double elements, int n, const char *what, struct aic_lat *out,
@@ -637,14 +648,17 @@ static int comm_lookup(struct aic_perfdb *db, enum ptab_id id, int nstr, const d
         return rc;
     int g = 0;
     long sl = comm_slice(t, nstr, prefix, n, &g);
-    double c[1] = {elements}, lat;
+    double c[1] = {elements}, lat, floor;
     enum aic_prov p;
     if (sl < 0 || !grid_lookup(t, sl, c, 0, sol_proxy_size, NULL, &lat, &p))
         return aic_err(err, AIC_ERR_NODATA, "%s of %s/%s has no %s rows", ptab_name(id),
                        db->sys.name, aic_backend_name(db->backend), what);
-    if (g != n)
-        return set_lat(out, lat * comm_scale(&db->sys, g, n), AIC_PROV_EXTRAPOLATED);
-    return set_lat(out, lat, p);
+    if (g == n || g <= 1)
+        return set_lat(out, lat, p);
+    c[0] = COMM_FLOOR_ELEMENTS;
+    if (!grid_lookup(t, sl, c, 0, sol_proxy_size, NULL, &floor, &p))
+        floor = 0;
+    return set_lat(out, beyond_fanout(&db->sys, lat, floor, g, n), AIC_PROV_EXTRAPOLATED);
 }
 
 static int nccl_core(struct aic_perfdb *db, enum aic_quant q, const char *op, double elements,
@@ -701,13 +715,7 @@ int aic_perf_allreduce(struct aic_perfdb *db, double elements, int tp, struct ai
     if (db->sys.gpus_per_node == 72 && tp > 4) {
         rc = nccl_core(db, AIC_Q_HALF, "all_reduce", elements, tp, out, err);
     } else {
-        int g =
-            tp < db->sys.gpus_per_node || db->sys.gpus_per_node <= 0 ? tp : db->sys.gpus_per_node;
-        rc = comm_lookup(db, T_ALLREDUCE, 0, NULL, elements, g, "custom all-reduce", out, err);
-        if (!rc && g != tp) {
-            out->ms *= comm_scale(&db->sys, g, tp);
-            out->prov = AIC_PROV_EXTRAPOLATED;
-        }
+        rc = comm_lookup(db, T_ALLREDUCE, 0, NULL, elements, tp, "custom all-reduce", out, err);
     }
     return or_empirical(db, &e, rc, out);
 }
