@@ -6,6 +6,8 @@
  * the GPU count that fits (DeepSeek-V3 on one H100), and the save-dir tree (written atomically,
  * nothing left behind on failure).
  */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -132,6 +134,12 @@ static void test_too_small(void **state)
     aic_search_result_free(&res);
 }
 
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
 static void test_save(void **state)
 {
     (void)state;
@@ -160,6 +168,7 @@ static void test_save(void **state)
         assert_int_equal(rmdir(p), 0); /* still empty */
     }
     aic_search_result_free(&res);
+    assert_int_equal(nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 
 int main(void)
