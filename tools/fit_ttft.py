@@ -23,7 +23,7 @@ import statistics
 import subprocess
 import tempfile
 
-OVERHEADS = [0, 10, 25, 50, 75, 100, 125, 150, 200, 250, 300]
+OVERHEADS = [0, 10, 20, 25, 30, 40, 50, 60, 75, 90, 100, 125, 150, 175, 200, 250, 300]
 SHARES = [0, 0.02, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3, 0.4]
 
 

@@ -11,6 +11,11 @@ enum aic_backend {
     AIC_BACKEND_COUNT
 };
 
+/* TensorRT-LLM attention_dp_config for aggregated attention DP: prefills wait until every DP
+ * rank has one, at most this many iterations (enable_balance, batching_wait_iters 0). The
+ * generated engine configs set it and the engine's TTFT model assumes it. */
+#define AIC_TRTLLM_ADP_TIMEOUT_ITERS 60
+
 /* "trtllm", "vllm", "sglang". */
 const char *aic_backend_name(enum aic_backend b);
 

@@ -143,6 +143,49 @@ static void agg_metrics(struct aic_worker *w, const struct aic_workload *wl, int
     out->concurrency = (double)b * w->lay.pp * w->lay.dp;
 }
 
+/*
+ * TensorRT-LLM attention-DP balancing (attention_dp_config enable_balance, the setting of its
+ * published DeepSeek/gpt-oss recipes and of the configs we generate): a prefill is held until
+ * every DP rank has one pending, or until timeout_iters engine iterations have passed since
+ * the last release. Releases form a renewal process with interval L = min(T, M), M the time
+ * until all dp ranks have seen an arrival (rate lambda per rank per iteration):
+ * P(M > t) = 1 - (1 - e^(-lambda t))^dp. An arrival waits the mean residual E[L^2] / 2E[L].
+ */
+static double adp_balance_wait_iters(double lambda, int dp, double T)
+{
+    const int n = 64;
+    double h = T / n, e1 = 0, e2 = 0;
+
+    for (int i = 0; i < n; i++) {
+        double t = (i + 0.5) * h, surv = 1 - pow(1 - exp(-lambda * t), dp);
+        e1 += surv * h;
+        e2 += 2 * t * surv * h;
+    }
+    return e1 > 0 ? e2 / (2 * e1) : 0;
+}
+
+/* Adds the balancing wait to TTFT; a rank with a single request releases at once (it has no
+ * generation request left when its request finishes). In the closed loop the clients cycle
+ * through the wait too, which caps the throughput. */
+static void adp_balance_wait(const struct aic_worker *w, const struct aic_workload *wl, int b,
+                             const struct agg_sched *s, double mix, double genonly,
+                             struct aic_metrics *out)
+{
+    double iters = s->S_ctx + s->genonly_steps, out_tok = wl->osl > 1 ? wl->osl - 1 : 1;
+    double iter_ms, wait;
+
+    if (w->backend != AIC_BACKEND_TRTLLM || w->lay.dp <= 1 || b <= 1 || iters <= 0)
+        return;
+    iter_ms = (s->S_ctx * mix + s->genonly_steps * genonly) / iters;
+    wait = adp_balance_wait_iters(b / iters, w->lay.dp, aic_adp_timeout_iters()) * iter_ms;
+    out->ttft_ms += wait;
+    out->request_latency_ms += wait;
+    out->tokens_per_s =
+        fmin(out->tokens_per_s, out->concurrency * out_tok * 1000.0 / out->request_latency_ms);
+    out->requests_per_s = out->tokens_per_s / out_tok;
+    out->tokens_per_s_per_gpu = out->tokens_per_s / out->num_gpus;
+}
+
 static int agg_point(struct aic_worker *w, const struct aic_workload *wl, int b, double C,
                      struct aic_metrics *out, struct aic_error *err)
 {
@@ -163,6 +206,7 @@ static int agg_point(struct aic_worker *w, const struct aic_workload *wl, int b,
     if ((rc = agg_ttft(w, wl, b, C, &ttft, err)))
         return rc;
     agg_metrics(w, wl, b, &s, mix, genonly, ttft, out);
+    adp_balance_wait(w, wl, b, &s, mix, genonly, out);
     aic_worker_memory(w, wl, b, (int)C, 0, &out->mem);
     out->mem_decode = out->mem;
     return AIC_OK;

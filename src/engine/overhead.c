@@ -12,8 +12,8 @@
 static const struct {
     double overhead_ms, queue_share;
 } ttft_model[AIC_BACKEND_COUNT] = {
-    [AIC_BACKEND_TRTLLM] = {75.0, 0.08},
-    [AIC_BACKEND_VLLM] = {25.0, 0.08},
+    [AIC_BACKEND_TRTLLM] = {60.0, 0.08},
+    [AIC_BACKEND_VLLM] = {30.0, 0.08},
     [AIC_BACKEND_SGLANG] = {200.0, 0.10},
 };
 
@@ -31,4 +31,11 @@ double aic_serving_overhead_ms(enum aic_backend b)
 double aic_ttft_queue_share(enum aic_backend b)
 {
     return env_or("AIC_TTFT_QUEUE_SHARE", ttft_model[b].queue_share);
+}
+
+/* TensorRT-LLM attention_dp_config timeout_iters: the library default is 50, its published
+ * DeepSeek recipes and our generated configs use AIC_TRTLLM_ADP_TIMEOUT_ITERS. */
+double aic_adp_timeout_iters(void)
+{
+    return env_or("AIC_ADP_TIMEOUT_ITERS", AIC_TRTLLM_ADP_TIMEOUT_ITERS);
 }

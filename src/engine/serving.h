@@ -30,6 +30,10 @@ double aic_accepted_per_step(const struct aic_worker *w);
 double aic_serving_overhead_ms(enum aic_backend b);
 double aic_ttft_queue_share(enum aic_backend b);
 
+/* Iterations TensorRT-LLM holds a prefill for attention-DP balance (env AIC_ADP_TIMEOUT_ITERS
+ * overrides). */
+double aic_adp_timeout_iters(void);
+
 /* KV-cache bytes one GPU of the worker holds per token of context. */
 double aic_worker_kv_bytes_per_token(const struct aic_worker *w);
 

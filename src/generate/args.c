@@ -300,6 +300,13 @@ int gen_engine_yaml(const struct gen_plan *p, const struct gen_worker *w, struct
                        is_blackwell(p->system) && w->moe_ep > 1 ? "WIDEEP" : "CUTLASS");
     }
     aic_buf_printf(o, "enable_attention_dp: %s\n", p->is_moe && w->dp > 1 ? "true" : "false");
+    /* aggregated attention DP balances prefills across ranks, as the published recipes do;
+     * the engine's TTFT model (src/engine/agg.c) assumes this setting */
+    if (p->is_moe && w->dp > 1 && w->role == ROLE_AGG && p->trtllm_cuda_graph_config)
+        aic_buf_printf(o,
+                       "attention_dp_config:\n  enable_balance: true\n  timeout_iters: %d\n"
+                       "  batching_wait_iters: 0\n",
+                       AIC_TRTLLM_ADP_TIMEOUT_ITERS);
     aic_buf_printf(o, "max_batch_size: %d\n", w->max_batch);
     aic_buf_printf(o, "max_num_tokens: %d\n", w->max_num_tokens);
     aic_buf_printf(o, "max_seq_len: %d\n", w->max_seq_len);

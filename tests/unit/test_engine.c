@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -295,6 +296,34 @@ static void test_disagg_closed_loop(void **state)
     aic_worker_release(&dw);
 }
 
+/* TensorRT-LLM attention DP holds prefills for balance: at a low arrival rate every release
+ * is a timeout, so a request waits half of the 60 iterations on average; a rank with a single
+ * request never waits; the closed loop's throughput pays for the wait. */
+static void test_agg_adp_balance(void **state)
+{
+    struct fixture *f = *state;
+    struct aic_worker w;
+    struct aic_layout lay = {1, 1, 8, 1, 8};
+    struct aic_workload wl = {1000, 2000, 0};
+    struct aic_metrics held, free4, held1, free1;
+    struct aic_error err;
+
+    init_worker(f, lay, &w);
+    assert_int_equal(aic_run_agg(&w, &wl, 4, 0, &held, &err), AIC_OK);
+    assert_int_equal(aic_run_agg(&w, &wl, 1, 0, &held1, &err), AIC_OK);
+    setenv("AIC_ADP_TIMEOUT_ITERS", "0", 1);
+    assert_int_equal(aic_run_agg(&w, &wl, 4, 0, &free4, &err), AIC_OK);
+    assert_int_equal(aic_run_agg(&w, &wl, 1, 0, &free1, &err), AIC_OK);
+    unsetenv("AIC_ADP_TIMEOUT_ITERS");
+    assert_float_equal((held.ttft_ms - free4.ttft_ms) / (30 * held.tpot_ms), 1.0, 0.05);
+    assert_float_equal(held.tpot_ms, free4.tpot_ms, 1e-9);
+    assert_float_equal(held1.ttft_ms, free1.ttft_ms, 1e-9);
+    assert_true(held.tokens_per_s <=
+                held.concurrency * 1999 * 1000 / held.request_latency_ms * (1 + 1e-9));
+    assert_true(held.tokens_per_s < free4.tokens_per_s);
+    aic_worker_release(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest dense[] = {
@@ -304,6 +333,7 @@ int main(void)
         cmocka_unit_test(test_agg_kv_limited),
     };
     const struct CMUnitTest mla[] = {cmocka_unit_test(test_mla_kv_and_ops),
+                                     cmocka_unit_test(test_agg_adp_balance),
                                      cmocka_unit_test(test_mla_dense_layers)};
     int rc = cmocka_run_group_tests(dense, setup_qwen, teardown);
     return rc + cmocka_run_group_tests(mla, setup_dsv3, teardown);
