@@ -9,17 +9,20 @@
  * of the g requests at mid-generation.
  *
  * TTFT under load (our model, not AIConfigurator's fixed queueing factor): a new request
- * waits for a fixed serving overhead (HTTP, tokenizer, scheduler, first-token streaming),
- * then for the prefills queued ahead of it, then for the engine step that carries its own
- * prompt alongside the other requests' decodes:
+ * waits for a fixed serving overhead (HTTP, tokenizer, first-token streaming), for a few
+ * engine iterations of the scheduler loop (admission at an iteration boundary, the overlap
+ * scheduler's delayed output), for the prefills queued ahead of it, then for the engine step
+ * that carries its own prompt alongside the other requests' decodes:
  *
- *   TTFT = overhead + queue_share x (prefill of the whole batch - prefill of one) + own step
+ *   TTFT = overhead + step_iters x decode iteration
+ *          + queue_share x (prefill of the whole batch - prefill of one) + own step
  *
  * queue_share is the fraction of the other in-flight requests whose prefill a new request
  * finds ahead of it (0 = arrivals spread evenly, 0.5 = all requests arrive in one wave).
- * overhead and queue_share per backend were fitted on measured deployments by
- * tools/fit_ttft.py (see that file for the command); AIC_TTFT_OVERHEAD_MS and
- * AIC_TTFT_QUEUE_SHARE override them for experiments.
+ * The three constants per backend were fitted on measured deployments by tools/fit_ttft.py
+ * (see that file for the command); AIC_TTFT_OVERHEAD_MS, AIC_TTFT_STEP_ITERS and
+ * AIC_TTFT_QUEUE_SHARE override them for experiments. TensorRT-LLM attention DP adds its
+ * balancing wait (adp_balance_wait below).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -190,7 +193,7 @@ static int agg_point(struct aic_worker *w, const struct aic_workload *wl, int b,
                      struct aic_metrics *out, struct aic_error *err)
 {
     struct agg_sched s;
-    double mix, genonly = 0, ttft, nx = w->opts.nextn + 1;
+    double mix, genonly = 0, ttft, step_wait, nx = w->opts.nextn + 1;
     int rc;
 
     memset(out, 0, sizeof(*out));
@@ -206,6 +209,9 @@ static int agg_point(struct aic_worker *w, const struct aic_workload *wl, int b,
     if ((rc = agg_ttft(w, wl, b, C, &ttft, err)))
         return rc;
     agg_metrics(w, wl, b, &s, mix, genonly, ttft, out);
+    step_wait = aic_ttft_step_iters(w->backend) * out->tpot_ms * s.P;
+    out->ttft_ms += step_wait;
+    out->request_latency_ms += step_wait;
     adp_balance_wait(w, wl, b, &s, mix, genonly, out);
     aic_worker_memory(w, wl, b, (int)C, 0, &out->mem);
     out->mem_decode = out->mem;

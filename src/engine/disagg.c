@@ -9,7 +9,8 @@
  * bp x x x DP x PP slots in Seidmann's multi-server form; decode and the fixed overheads as
  * delays) gives the throughput and the prefill wait: near zero when the prefill pool keeps
  * up, N / rate - decode time (Little's law) when it is the bottleneck, and the queueing
- * curve in between. TTFT = wait + prefill + the backend's serving overhead + KV transfer.
+ * curve in between. TTFT = wait + prefill + the backend's serving overhead + KV transfer
+ * + its scheduler-loop iterations (agg.c) at the decode worker's step time.
  */
 #include <math.h>
 #include <string.h>
@@ -61,6 +62,8 @@ int aic_run_disagg(struct aic_worker *pw, int bp, int x, struct aic_worker *dw, 
         return rc;
     if ((rc = aic_tpot_strided_ms(dw, wl, bd, &tpot_d, err)))
         return rc;
+    /* the decode worker admits the request at an iteration boundary, as in aggregated serving */
+    extra += aic_ttft_step_iters(dw->backend) * tpot_d;
     tpot_d /= P;
     decode_ms = tpot_d * (wl->osl > 1 ? wl->osl - 1 : 1);
     n_inflight = (double)bd * dw->lay.dp * dw->lay.pp * y;

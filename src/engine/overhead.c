@@ -1,6 +1,7 @@
 /*
  * overhead.c - per-backend serving constants of the TTFT model: the fixed overhead before
- * a first token and the share of in-flight prefills queued ahead of a new request.
+ * a first token, the engine iterations a new request spends in the scheduler loop besides
+ * its own prefill step, and the share of in-flight prefills queued ahead of it.
  *
  * Fitted on measured deployments (../shared/calibration, aggregated rows with TTFT <= 20 s)
  * by tools/fit_ttft.py; rerun it after changing the engine and paste its table here.
@@ -10,11 +11,11 @@
 #include "engine/serving.h"
 
 static const struct {
-    double overhead_ms, queue_share;
+    double overhead_ms, step_iters, queue_share;
 } ttft_model[AIC_BACKEND_COUNT] = {
-    [AIC_BACKEND_TRTLLM] = {60.0, 0.08},
-    [AIC_BACKEND_VLLM] = {30.0, 0.08},
-    [AIC_BACKEND_SGLANG] = {200.0, 0.10},
+    [AIC_BACKEND_TRTLLM] = {20.0, 6, 0.05},
+    [AIC_BACKEND_VLLM] = {10.0, 4, 0.05},
+    [AIC_BACKEND_SGLANG] = {200.0, 0, 0.10},
 };
 
 static double env_or(const char *name, double dflt)
@@ -26,6 +27,11 @@ static double env_or(const char *name, double dflt)
 double aic_serving_overhead_ms(enum aic_backend b)
 {
     return env_or("AIC_TTFT_OVERHEAD_MS", ttft_model[b].overhead_ms);
+}
+
+double aic_ttft_step_iters(enum aic_backend b)
+{
+    return env_or("AIC_TTFT_STEP_ITERS", ttft_model[b].step_iters);
 }
 
 double aic_ttft_queue_share(enum aic_backend b)

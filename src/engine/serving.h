@@ -23,11 +23,14 @@ int aic_tpot_strided_ms(struct aic_worker *w, const struct aic_workload *wl, dou
 /* Output tokens per decode step per request (1 + accepted drafts under MTP). */
 double aic_accepted_per_step(const struct aic_worker *w);
 
-/* Fixed per-request serving overhead before the first token (HTTP, tokenizer, scheduler,
- * streaming) and the share of in-flight prefills a new request finds queued ahead of it,
- * per backend (fitted by tools/fit_ttft.py; env AIC_TTFT_OVERHEAD_MS and
- * AIC_TTFT_QUEUE_SHARE override). */
+/* Constants of the aggregated TTFT model, per backend (fitted by tools/fit_ttft.py; the
+ * environment variables override them): the fixed overhead before a first token (HTTP,
+ * tokenizer, streaming; AIC_TTFT_OVERHEAD_MS), the engine iterations a new request spends in
+ * the scheduler loop besides its own prefill step (iteration-boundary admission, the overlap
+ * scheduler's one-iteration output delay; AIC_TTFT_STEP_ITERS), and the share of in-flight
+ * prefills it finds queued ahead of it (AIC_TTFT_QUEUE_SHARE). */
 double aic_serving_overhead_ms(enum aic_backend b);
+double aic_ttft_step_iters(enum aic_backend b);
 double aic_ttft_queue_share(enum aic_backend b);
 
 /* Iterations TensorRT-LLM holds a prefill for attention-DP balance (env AIC_ADP_TIMEOUT_ITERS
