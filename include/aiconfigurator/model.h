@@ -38,7 +38,8 @@ struct aic_model {
     int inter_size;   /* dense MLP intermediate size */
     int vocab_size;   /* V */
     int max_position_embeddings;
-    int qk_norm; /* 1 for Qwen3-style per-head q/k RMSNorm */
+    int qk_norm; /* 1: Qwen3-style per-head q/k RMSNorm; 2: RMSNorm over all of q and k
+                  * (MiniMax-M2 "per_layer"), whose TP shards exchange partial sums */
 
     /* MoE (0 when dense) */
     int num_experts;    /* E, routed */

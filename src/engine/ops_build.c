@@ -152,6 +152,11 @@ static void gqa_front(struct bld *b, const struct aic_worker *w, double vocab_ro
     embedding(b, vocab_rows, h);
     elementwise(b, NM("context_add_norm_1", "generation_add_norm_1"), L, 2.0 * h, 2.0 * h);
     gemm(b, NM("context_qkv_gemm", "generation_qkv_gemm"), L, (n_t + 2 * nkv_t) * d, h, w->q.gemm);
+    if (m->qk_norm == 2) { /* RMSNorm over all heads: the shards sum two fp32 squares per token */
+        elementwise(b, NM("context_qk_norm", "generation_qk_norm"), L, (n_t + nkv_t) * d,
+                    (n_t + nkv_t) * d);
+        allreduce(b, NM("context_qk_norm_ar", "generation_qk_norm_ar"), L, 4, tp);
+    }
     gqa_attention(b, w);
     gemm(b, NM("context_proj_gemm", "generation_proj_gemm"), L, h, n_t * d, w->q.gemm);
     elementwise(b, NM("context_add_norm_2", "generation_add_norm_2"), L, 2.0 * h, 2.0 * h);

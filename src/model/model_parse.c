@@ -159,6 +159,10 @@ static int parse_dims(const json_t *c, const char *file, const char *id, struct 
         m->inter_size = 4 * m->hidden_size;
     m->num_nextn_predict_layers =
         opt_int(c, KEYS("num_nextn_predict_layers", "mtp_num_hidden_layers"), 0);
+    if (json_is_true(json_object_get(c, "use_qk_norm"))) {
+        const char *t = json_str(c, "qk_norm_type");
+        m->qk_norm = t && !strcmp(t, "per_layer") ? 2 : 1;
+    }
     return AIC_OK;
 }
 

@@ -648,7 +648,8 @@ static int comm_lookup(struct aic_perfdb *db, enum ptab_id id, int nstr, const d
         return rc;
     int g = 0;
     long sl = comm_slice(t, nstr, prefix, n, &g);
-    double c[1] = {elements}, lat, floor;
+    /* a collective never gets cheaper than its smallest message: launch and synchronisation */
+    double c[1] = {fmax(elements, COMM_FLOOR_ELEMENTS)}, lat, floor;
     enum aic_prov p;
     if (sl < 0 || !grid_lookup(t, sl, c, 0, sol_proxy_size, NULL, &lat, &p))
         return aic_err(err, AIC_ERR_NODATA, "%s of %s/%s has no %s rows", ptab_name(id),

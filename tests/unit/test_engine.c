@@ -182,6 +182,35 @@ static void test_agg_monotone(void **state)
     aic_worker_release(&w);
 }
 
+/* MiniMax-M2's q/k RMSNorm spans all heads: under TP the shards all-reduce two fp32 sums
+ * per token in every layer; on one GPU there is nothing to reduce. */
+static void test_full_qk_norm_allreduce(void **state)
+{
+    struct fixture *f = *state;
+    struct aic_model m;
+    struct aic_worker w;
+    struct aic_error err = {0};
+    const struct aic_op *op;
+
+    assert_int_equal(aic_model_load("MiniMaxAI/MiniMax-M2.5", NULL, &m, &err), AIC_OK);
+    assert_int_equal(aic_worker_init(&w, &m, f->db, (struct aic_layout){4, 1, 1, 4, 1}, NULL, &err),
+                     AIC_OK);
+    op = find_op(w.gen_ops, "generation_qk_norm_ar");
+    assert_non_null(op);
+    assert_float_equal(op->scale, 62, 0);
+    assert_float_equal(op->elems_per_token, 4, 0);
+    assert_int_equal(op->comm_gpus, 4);
+    op = find_op(w.gen_ops, "generation_qk_norm");
+    assert_non_null(op);
+    assert_float_equal(op->bytes_per_token, 2.0 * 2 * (12 + 2) * 128, 0);
+    aic_worker_release(&w);
+    assert_int_equal(aic_worker_init(&w, &m, f->db, (struct aic_layout){1, 1, 1, 1, 1}, NULL, &err),
+                     AIC_OK);
+    assert_null(find_op(w.gen_ops, "generation_qk_norm_ar"));
+    assert_non_null(find_op(w.gen_ops, "generation_qk_norm"));
+    aic_worker_release(&w);
+}
+
 /* DeepSeek-V3's first 3 layers are dense: 58 MoE layers of 256 experts, and the
  * parameters add up to the model's ~671 B (fp8: ~84 GB per GPU at 8-way). */
 static void test_mla_dense_layers(void **state)
@@ -334,7 +363,7 @@ int main(void)
         cmocka_unit_test(test_dense_shapes_tp2), cmocka_unit_test(test_bad_layout),
         cmocka_unit_test(test_kv_memory),        cmocka_unit_test(test_static_closed_form),
         cmocka_unit_test(test_agg_monotone),     cmocka_unit_test(test_disagg_closed_loop),
-        cmocka_unit_test(test_agg_kv_limited),
+        cmocka_unit_test(test_agg_kv_limited),   cmocka_unit_test(test_full_qk_norm_allreduce),
     };
     const struct CMUnitTest mla[] = {cmocka_unit_test(test_mla_kv_and_ops),
                                      cmocka_unit_test(test_agg_adp_balance),

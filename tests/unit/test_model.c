@@ -99,6 +99,20 @@ static void test_gpt_oss_120b(void **state)
     assert_int_equal(m.moe_quant, AIC_Q_W4A16_MXFP4);
 }
 
+/* MiniMax-M2 normalises q and k over all heads ("per_layer"); Qwen3 per head. */
+static void test_qk_norm_kinds(void **state)
+{
+    struct aic_model m;
+    (void)state;
+    load_ok("MiniMaxAI/MiniMax-M2.5", &m);
+    assert_int_equal(m.qk_norm, 2);
+    assert_int_equal(m.num_layers, 62);
+    load_ok("Qwen/Qwen3-32B", &m);
+    assert_int_equal(m.qk_norm, 1);
+    load_ok("meta-llama/Llama-3.1-70B", &m);
+    assert_int_equal(m.qk_norm, 0);
+}
+
 static void test_legacy_name(void **state)
 {
     struct aic_model m;
@@ -302,6 +316,7 @@ int main(void)
         cmocka_unit_test(test_case_insensitive_id),
         cmocka_unit_test(test_deepseek_v3),
         cmocka_unit_test(test_gpt_oss_120b),
+        cmocka_unit_test(test_qk_norm_kinds),
         cmocka_unit_test(test_legacy_name),
         cmocka_unit_test(test_alias),
         cmocka_unit_test(test_unknown_id),

@@ -314,6 +314,10 @@ static void test_comm(void **state)
     assert_int_equal(aic_perf_allreduce(db, 256, 8, &lat, &err), AIC_OK);
     assert_int_equal(aic_perf_allreduce(db, 256, 16, &big, &err), AIC_OK);
     assert_true(big.ms > lat.ms && big.ms < lat.ms + 0.011);
+    /* below the smallest collected message a collective costs its floor, not less */
+    assert_int_equal(aic_perf_allreduce(db, 256, 8, &lat, &err), AIC_OK);
+    assert_int_equal(aic_perf_allreduce(db, 8, 8, &big, &err), AIC_OK);
+    assert_true(big.ms == lat.ms && lat.ms > 0);
     /* NCCL beyond the largest message: linear in size */
     assert_int_equal(aic_perf_nccl(db, AIC_Q_HALF, "all_gather", 268435456, 8, &lat, &err), AIC_OK);
     assert_int_equal(aic_perf_nccl(db, AIC_Q_HALF, "all_gather", 4 * 268435456.0, 8, &big, &err),
