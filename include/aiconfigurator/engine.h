@@ -70,8 +70,20 @@ struct aic_memory {
 };
 
 /* Serving metrics of one configuration. Throughputs count output tokens. */
+/* Where a TTFT comes from, ms; the parts add up to aic_metrics.ttft_ms. */
+struct aic_ttft_parts {
+    double overhead;    /* HTTP, tokenizer, streaming (per-backend constant) */
+    double scheduler;   /* scheduler-loop iterations besides the request's own prefill */
+    double queue;       /* prefills of other requests ahead of it */
+    double prefill;     /* the engine steps that carry its prompt */
+    double dp_balance;  /* TensorRT-LLM attention-DP balancing hold */
+    double kv_wait;     /* agg: waiting for KV-cache room (KV-limited batches) */
+    double kv_transfer; /* disagg: moving the KV cache to the decode worker */
+};
+
 struct aic_metrics {
     double ttft_ms, tpot_ms, request_latency_ms;
+    struct aic_ttft_parts ttft_parts;
     double tokens_per_s; /* whole deployment */
     double tokens_per_s_per_gpu;
     double tokens_per_s_per_user;

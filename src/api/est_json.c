@@ -101,6 +101,13 @@ static void set_layouts(json_t *o, const struct aic_estimate_req *r, int is_moe)
     json_object_set_new(o, "layout", layout_obj(r->lay, is_moe));
 }
 
+static json_t *ttft_parts_obj(const struct aic_ttft_parts *t)
+{
+    return json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "overhead", t->overhead, "scheduler",
+                     t->scheduler, "queue", t->queue, "prefill", t->prefill, "dp_balance",
+                     t->dp_balance, "kv_wait", t->kv_wait, "kv_transfer", t->kv_transfer);
+}
+
 static void set_metrics(json_t *o, const struct aic_estimate_req *r,
                         const struct aic_estimate_result *res)
 {
@@ -113,6 +120,7 @@ static void set_metrics(json_t *o, const struct aic_estimate_req *r,
                                   api_quant_name(q->moe), "kvcache", api_quant_name(q->kv), "fmha",
                                   api_quant_name(q->fmha), "comm", api_quant_name(q->comm)));
     json_object_set_new(o, "ttft_ms", json_real(m->ttft_ms));
+    json_object_set_new(o, "ttft_breakdown_ms", ttft_parts_obj(&m->ttft_parts));
     json_object_set_new(o, "tpot_ms", json_real(m->tpot_ms));
     json_object_set_new(o, "request_latency_ms", json_real(m->request_latency_ms));
     json_object_set_new(o, "tokens_per_s", json_real(m->tokens_per_s));

@@ -205,6 +205,28 @@ static void print_ops(const char *title, const struct aic_op_time *ops, int n)
                total > 0 ? 100.0 * ops[i].ms / total : 0.0, aic_prov_name(ops[i].prov));
 }
 
+/* Where the TTFT comes from (--detail); parts that are zero are left out. */
+static void print_ttft_parts(const struct aic_ttft_parts *t, double ttft)
+{
+    const struct {
+        const char *what;
+        double ms;
+    } rows[] = {
+        {"serving overhead (HTTP, tokenizer, streaming)", t->overhead},
+        {"scheduler-loop iterations", t->scheduler},
+        {"other requests' prefills queued ahead", t->queue},
+        {"own prefill", t->prefill},
+        {"attention-DP balancing hold", t->dp_balance},
+        {"waiting for KV-cache room", t->kv_wait},
+        {"KV-cache transfer to the decode worker", t->kv_transfer},
+    };
+
+    printf("\n  TTFT breakdown (%.3f ms)\n", ttft);
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+        if (rows[i].ms > 0)
+            printf("  %-46s %12.3f ms\n", rows[i].what, rows[i].ms);
+}
+
 static void print_text(const struct cli_env *env, const struct aic_estimate_req *r,
                        const struct aic_estimate_result *res, int detail)
 {
@@ -255,6 +277,7 @@ static void print_text(const struct cli_env *env, const struct aic_estimate_req 
         print_mem("Memory per GPU:", &m->mem, env);
     }
     if (detail) {
+        print_ttft_parts(&m->ttft_parts, m->ttft_ms);
         print_ops("Prefill breakdown", res->ctx_ops, res->n_ctx_ops);
         print_ops("Decode step breakdown", res->gen_ops, res->n_gen_ops);
     }

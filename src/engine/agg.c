@@ -98,7 +98,7 @@ static int mixed_step_ms(struct aic_worker *w, const struct aic_workload *wl,
 
 /* TTFT of a request arriving while b requests are in flight (see the header comment). */
 static int agg_ttft(struct aic_worker *w, const struct aic_workload *wl, int b, double C,
-                    double *ttft, struct aic_error *err)
+                    struct aic_ttft_parts *parts, struct aic_error *err)
 {
     struct agg_sched one;
     double own, single = 0, batch = 0, chunk = fmin(C, wl->isl);
@@ -116,14 +116,23 @@ static int agg_ttft(struct aic_worker *w, const struct aic_workload *wl, int b, 
             (rc = aic_prefill_ms(w, wl, b, &batch, err)))
             return rc;
     }
-    *ttft = overhead + own + share * fmax(batch - single, 0);
+    parts->overhead = overhead;
+    parts->prefill = own;
+    parts->queue = share * fmax(batch - single, 0);
     return AIC_OK;
 }
 
-static void agg_metrics(struct aic_worker *w, const struct aic_workload *wl, int b,
-                        const struct agg_sched *s, double mix, double genonly, double ttft,
-                        struct aic_metrics *out)
+static double ttft_sum(const struct aic_ttft_parts *t)
 {
+    return t->overhead + t->scheduler + t->queue + t->prefill + t->dp_balance + t->kv_wait +
+           t->kv_transfer;
+}
+
+static void agg_metrics(struct aic_worker *w, const struct aic_workload *wl, int b,
+                        const struct agg_sched *s, double mix, double genonly,
+                        const struct aic_ttft_parts *parts, struct aic_metrics *out)
+{
+    double ttft = ttft_sum(parts);
     double steps = s->tpot_mix_steps + s->genonly_steps;
     double tpot =
         steps > 0 ? (mix * s->tpot_mix_steps + genonly * s->genonly_steps) / steps : genonly;
@@ -136,6 +145,7 @@ static void agg_metrics(struct aic_worker *w, const struct aic_workload *wl, int
     if (w->backend == AIC_BACKEND_VLLM)
         thr = fmin(thr, b * out_tok * 1000.0 / (ttft + tpot * out_tok));
     out->ttft_ms = ttft;
+    out->ttft_parts = *parts;
     out->tpot_ms = tpot;
     out->request_latency_ms = ttft + tpot * (wl->osl - 1);
     out->num_gpus = aic_worker_gpus(w);
@@ -181,6 +191,7 @@ static void adp_balance_wait(const struct aic_worker *w, const struct aic_worklo
         return;
     iter_ms = (s->S_ctx * mix + s->genonly_steps * genonly) / iters;
     wait = adp_balance_wait_iters(b / iters, w->lay.dp, aic_adp_timeout_iters()) * iter_ms;
+    out->ttft_parts.dp_balance = wait;
     out->ttft_ms += wait;
     out->request_latency_ms += wait;
     out->tokens_per_s =
@@ -193,7 +204,8 @@ static int agg_point(struct aic_worker *w, const struct aic_workload *wl, int b,
                      struct aic_metrics *out, struct aic_error *err)
 {
     struct agg_sched s;
-    double mix, genonly = 0, ttft, step_wait, nx = w->opts.nextn + 1;
+    struct aic_ttft_parts parts = {0};
+    double mix, genonly = 0, step_wait, nx = w->opts.nextn + 1;
     int rc;
 
     memset(out, 0, sizeof(*out));
@@ -206,10 +218,11 @@ static int agg_point(struct aic_worker *w, const struct aic_workload *wl, int b,
         if ((rc = aic_eval_ops(w, w->gen_ops, &rt, AIC_FILTER_ALL, &genonly, NULL, 0, NULL, err)))
             return rc;
     }
-    if ((rc = agg_ttft(w, wl, b, C, &ttft, err)))
+    if ((rc = agg_ttft(w, wl, b, C, &parts, err)))
         return rc;
-    agg_metrics(w, wl, b, &s, mix, genonly, ttft, out);
+    agg_metrics(w, wl, b, &s, mix, genonly, &parts, out);
     step_wait = aic_ttft_step_iters(w->backend) * out->tpot_ms * s.P;
+    out->ttft_parts.scheduler = step_wait;
     out->ttft_ms += step_wait;
     out->request_latency_ms += step_wait;
     adp_balance_wait(w, wl, b, &s, mix, genonly, out);
@@ -238,6 +251,7 @@ int aic_run_agg(struct aic_worker *w, const struct aic_workload *wl, int b, int 
     if ((rc = agg_point(w, wl, fit, C, out, err)))
         return rc;
     wait = (double)(b - fit) * out->request_latency_ms / fit;
+    out->ttft_parts.kv_wait = wait;
     out->ttft_ms += wait;
     out->request_latency_ms += wait;
     out->concurrency = (double)b * w->lay.pp * w->lay.dp;

@@ -71,6 +71,11 @@ int aic_run_disagg(struct aic_worker *pw, int bp, int x, struct aic_worker *dw, 
     at_prefill = closed_loop_ms(n_inflight, slots, ttft_p, decode_ms + extra, &rate_per_ms);
 
     out->ttft_ms = at_prefill + extra;
+    out->ttft_parts.overhead = aic_serving_overhead_ms(pw->backend);
+    out->ttft_parts.kv_transfer = kv_transfer_ms(pw, wl);
+    out->ttft_parts.scheduler = extra - out->ttft_parts.overhead - out->ttft_parts.kv_transfer;
+    out->ttft_parts.prefill = ttft_p;
+    out->ttft_parts.queue = at_prefill - ttft_p;
     out->tpot_ms = tpot_d;
     out->request_latency_ms = out->ttft_ms + tpot_d * (wl->osl - 1);
     out->num_gpus = x * aic_worker_gpus(pw) + y * aic_worker_gpus(dw);

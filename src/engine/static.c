@@ -67,6 +67,7 @@ int aic_run_static(struct aic_worker *w, const struct aic_workload *wl, int b, i
     lat = ttft + tpot * (wl->osl - 1);
     tokens_per_req = mode == 1 ? 1 : mode == 2 ? wl->osl - 1 : wl->osl;
     out->ttft_ms = ttft;
+    out->ttft_parts.prefill = ttft;
     out->tpot_ms = tpot;
     out->request_latency_ms = lat;
     out->num_gpus = aic_worker_gpus(w);

@@ -161,6 +161,15 @@ static void test_static_closed_form(void **state)
     aic_worker_release(&w);
 }
 
+/* The TTFT breakdown adds up to the TTFT. */
+static void assert_parts_sum(const struct aic_metrics *m)
+{
+    const struct aic_ttft_parts *t = &m->ttft_parts;
+    double sum = t->overhead + t->scheduler + t->queue + t->prefill + t->dp_balance + t->kv_wait +
+                 t->kv_transfer;
+    assert_float_equal(sum, m->ttft_ms, 1e-9 * m->ttft_ms);
+}
+
 /* Aggregated: more concurrency -> more throughput per GPU and slower tokens per user. */
 static void test_agg_monotone(void **state)
 {
@@ -179,6 +188,9 @@ static void test_agg_monotone(void **state)
     assert_true(m16.ttft_ms > m1.ttft_ms);
     assert_float_equal(m16.concurrency, 16, 0);
     assert_float_equal(m16.tokens_per_s_per_user, 1000 / m16.tpot_ms, 1e-9);
+    assert_parts_sum(&m1);
+    assert_parts_sum(&m16);
+    assert_true(m16.ttft_parts.queue > 0 && m1.ttft_parts.queue == 0);
     aic_worker_release(&w);
 }
 
@@ -282,6 +294,8 @@ static void test_agg_kv_limited(void **state)
         m64.ttft_ms - mfit.ttft_ms,
         (64.0 - m64.kv_limited_batch) * mfit.request_latency_ms / m64.kv_limited_batch, 1e-6);
     assert_float_equal(m64.concurrency, 64, 0);
+    assert_float_equal(m64.ttft_parts.kv_wait, m64.ttft_ms - mfit.ttft_ms, 1e-6);
+    assert_parts_sum(&m64);
     aic_worker_release(&w);
 }
 
@@ -317,6 +331,9 @@ static void test_disagg_closed_loop(void **state)
 
     assert_int_equal(aic_run_disagg(&pw, 1, 2, &dw, 1, 1, &wl, &lone, &err), AIC_OK);
     assert_float_equal(lone.ttft_ms, ttft + extra - step_iters * (tpot - tpot1), 1e-9);
+    assert_float_equal(lone.ttft_parts.prefill, ttft, 1e-9);
+    assert_parts_sum(&lone);
+    assert_parts_sum(&m);
 
     /* 32 x 64 requests against one prefill worker: it runs flat out */
     assert_int_equal(aic_run_disagg(&pw, 1, 1, &dw, 32, 64, &wl, &busy, &err), AIC_OK);
@@ -351,6 +368,8 @@ static void test_agg_adp_balance(void **state)
     assert_float_equal((held.ttft_ms - free4.ttft_ms) / (30 * held.tpot_ms), 1.0, 0.05);
     assert_float_equal(held.tpot_ms, free4.tpot_ms, 1e-9);
     assert_float_equal(held1.ttft_ms, free1.ttft_ms, 1e-9);
+    assert_float_equal(held.ttft_parts.dp_balance, held.ttft_ms - free4.ttft_ms, 1e-9);
+    assert_parts_sum(&held);
     assert_true(held.tokens_per_s <=
                 held.concurrency * 1999 * 1000 / held.request_latency_ms * (1 + 1e-9));
     assert_true(held.tokens_per_s < free4.tokens_per_s);
