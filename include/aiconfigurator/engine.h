@@ -50,6 +50,7 @@ struct aic_worker {
     struct aic_worker_opts opts;
     struct aic_oplist *ctx_ops; /* prefill op list (opaque, owned) */
     struct aic_oplist *gen_ops; /* decode-step op list (opaque, owned) */
+    int wide_ep; /* SGLang DeepEP regime: attention DP, moe_tp 1, ep > 1, tables present */
 };
 
 /* Validates the layout against the model (heads, experts divisible; backend rules) and

@@ -123,6 +123,19 @@ int aic_perf_moe(struct aic_perfdb *db, enum aic_quant q, const char *distributi
                  int hidden, int inter, int topk, int experts, int moe_tp, int moe_ep, int gated,
                  struct aic_lat *out, struct aic_error *err);
 
+/* SGLang wide expert parallelism (DeepEP), SILICON tables only: expert compute on one of
+ * `ep` ranks for `tokens` tokens in total (all attention-DP ranks), prefill or decode kernel;
+ * AIC_ERR_NODATA when the shape was not collected. */
+int aic_perf_wideep_moe(struct aic_perfdb *db, enum aic_quant q, const char *distribution,
+                        int is_context, double tokens, int hidden, int inter, int topk, int experts,
+                        int ep, struct aic_lat *out, struct aic_error *err);
+
+/* DeepEP dispatch (is_dispatch 1) or combine of `tokens` tokens per rank over `ep` ranks:
+ * normal kernels in prefill, low-latency kernels in decode. */
+int aic_perf_deepep(struct aic_perfdb *db, int is_context, int is_dispatch, double tokens,
+                    int hidden, int topk, int experts, int ep, struct aic_lat *out,
+                    struct aic_error *err);
+
 /* Custom all-reduce of `elements` bf16 elements over tp GPUs (0 when tp <= 1). */
 int aic_perf_allreduce(struct aic_perfdb *db, double elements, int tp, struct aic_lat *out,
                        struct aic_error *err);

@@ -83,10 +83,20 @@ static void set_header(json_t *o, const struct aic_estimate_req *r,
     json_object_set_new(o, "nextn", json_integer(r->opts.nextn));
 }
 
-static void set_layouts(json_t *o, const struct aic_estimate_req *r, int is_moe)
+/* MoE models: which token exchange the estimate modeled. */
+static json_t *with_a2a(json_t *lay, int is_moe, int wide_ep)
+{
+    if (is_moe)
+        json_object_set_new(lay, "moe_a2a", json_string(wide_ep ? "deepep" : "default"));
+    return lay;
+}
+
+static void set_layouts(json_t *o, const struct aic_estimate_req *r,
+                        const struct aic_estimate_result *res, int is_moe)
 {
     if (r->mode == AIC_MODE_DISAGG) {
-        json_t *p = layout_obj(r->prefill_lay, is_moe), *d = layout_obj(r->decode_lay, is_moe);
+        json_t *p = with_a2a(layout_obj(r->prefill_lay, is_moe), is_moe, res->wide_ep[0]);
+        json_t *d = with_a2a(layout_obj(r->decode_lay, is_moe), is_moe, res->wide_ep[1]);
         json_object_set_new(p, "batch_size", json_integer(r->prefill_batch));
         json_object_set_new(p, "num_workers", json_integer(r->prefill_workers));
         json_object_set_new(d, "batch_size", json_integer(r->decode_batch));
@@ -98,7 +108,7 @@ static void set_layouts(json_t *o, const struct aic_estimate_req *r, int is_moe)
     json_object_set_new(o, "batch_size", json_integer(r->batch_size));
     json_object_set_new(o, "ctx_tokens",
                         json_integer(r->ctx_tokens > 0 ? r->ctx_tokens : r->wl.isl));
-    json_object_set_new(o, "layout", layout_obj(r->lay, is_moe));
+    json_object_set_new(o, "layout", with_a2a(layout_obj(r->lay, is_moe), is_moe, res->wide_ep[0]));
 }
 
 static json_t *ttft_parts_obj(const struct aic_ttft_parts *t)
@@ -144,7 +154,7 @@ json_t *api_estimate_doc(const struct aic_estimate_req *req, const struct aic_es
     if (!o)
         return NULL;
     set_header(o, req, res);
-    set_layouts(o, req, is_moe);
+    set_layouts(o, req, res, is_moe);
     set_metrics(o, req, res);
     if (detail)
         json_object_set_new(o, "breakdown",

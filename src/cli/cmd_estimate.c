@@ -256,6 +256,12 @@ static void print_text(const struct cli_env *env, const struct aic_estimate_req 
     printf("  %-22s gemm %s, moe %s, kv cache %s, fmha %s, comm %s\n",
            "Quantization:", cli_quant_name(q->gemm), cli_quant_name(q->moe), cli_quant_name(q->kv),
            cli_quant_name(q->fmha), cli_quant_name(q->comm));
+    if (res->wide_ep[0] || res->wide_ep[1])
+        printf("  %-22s DeepEP (SGLang wide expert parallelism)%s\n", "MoE all-to-all:",
+               r->mode != AIC_MODE_DISAGG ? ""
+               : !res->wide_ep[0]         ? ", decode pool"
+               : !res->wide_ep[1]         ? ", prefill pool"
+                                          : "");
     printf("  ----------------------------------------------------------\n");
     printf("  %-22s %.3f ms\n", "TTFT:", m->ttft_ms);
     printf("  %-22s %.3f ms\n", "TPOT:", m->tpot_ms);

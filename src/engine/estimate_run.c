@@ -106,6 +106,7 @@ static int run_single(struct aic_ctx *ctx, const struct aic_estimate_req *r,
     if ((rc = aic_worker_init(&w, m, db, r->lay, &r->opts, err)))
         return rc;
     res->quant = w.q;
+    res->wide_ep[0] = res->wide_ep[1] = w.wide_ep;
     aic_strlcpy(res->backend_version, aic_perfdb_version(db), sizeof(res->backend_version));
     if (r->mode == AIC_MODE_AGG) {
         rc = aic_run_agg(&w, &r->wl, r->batch_size, r->ctx_tokens, &res->m, err);
@@ -153,6 +154,8 @@ static int run_disagg(struct aic_ctx *ctx, const struct aic_estimate_req *r,
         return rc;
     }
     res->quant = pw.q;
+    res->wide_ep[0] = pw.wide_ep;
+    res->wide_ep[1] = dw.wide_ep;
     aic_strlcpy(res->backend_version, aic_perfdb_version(pdb), sizeof(res->backend_version));
     rc = aic_run_disagg(&pw, r->prefill_batch, r->prefill_workers, &dw, r->decode_batch,
                         r->decode_workers, &r->wl, &res->m, err);

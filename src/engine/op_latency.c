@@ -109,8 +109,29 @@ static int dp_exchange(struct aic_worker *w, const struct aic_op *op, double vol
     return AIC_OK;
 }
 
-/* MoE dispatch/combine communication per backend (aic-modeling 1.5). */
-static int moe_dispatch(struct aic_worker *w, const struct aic_op *op, double x,
+int aic_wide_ep_applies(struct aic_worker *w)
+{
+    const struct aic_model *m = w->model;
+    enum aic_db_mode mode = aic_perfdb_mode(w->db);
+    const char *dist = moe_distribution(m);
+    int h = m->hidden_size, ep = w->lay.moe_ep;
+    struct aic_lat l;
+
+    if (w->backend != AIC_BACKEND_SGLANG || m->num_experts <= 0 || w->lay.moe_tp != 1 || ep <= 1 ||
+        w->lay.dp <= 1 || (mode != AIC_DB_SILICON && mode != AIC_DB_HYBRID))
+        return 0;
+    for (int ctx = 0; ctx <= 1; ctx++)
+        if (aic_perf_wideep_moe(w->db, w->q.moe, dist, ctx, 1, h, m->moe_inter_size, m->topk,
+                                m->num_experts, ep, &l, NULL) ||
+            aic_perf_deepep(w->db, ctx, 1, 1, h, m->topk, m->num_experts, ep, &l, NULL) ||
+            aic_perf_deepep(w->db, ctx, 0, 1, h, m->topk, m->num_experts, ep, &l, NULL))
+            return 0;
+    return 1;
+}
+
+/* MoE dispatch/combine communication per backend (aic-modeling 1.5); DeepEP kernels on the
+ * rank's own tokens in the wide-EP regime. */
+static int moe_dispatch(struct aic_worker *w, const struct aic_op *op, double x, int is_ctx,
                         struct aic_lat *acc, struct aic_error *err)
 {
     int dp = w->lay.dp, G = w->lay.moe_tp * w->lay.moe_ep, attn_tp = G / dp;
@@ -119,6 +140,11 @@ static int moe_dispatch(struct aic_worker *w, const struct aic_op *op, double x,
 
     acc->ms = 0;
     acc->prov = AIC_PROV_MEASURED;
+    if (w->wide_ep)
+        return x > 0
+                   ? aic_perf_deepep(w->db, is_ctx, op->is_pre, x, w->model->hidden_size,
+                                     w->model->topk, w->model->num_experts, w->lay.moe_ep, acc, err)
+                   : AIC_OK;
     if (w->backend == AIC_BACKEND_TRTLLM && aic_perfdb_system(w->db)->sm_version >= 100)
         q = aic_quant_bytes(w->q.moe) / 2.0; /* quantized dispatch on Blackwell */
     switch (w->backend) {
@@ -151,8 +177,8 @@ static int moe_dispatch(struct aic_worker *w, const struct aic_op *op, double x,
     }
 }
 
-static int moe(struct aic_worker *w, const struct aic_op *op, double x, struct aic_lat *out,
-               struct aic_error *err)
+static int moe(struct aic_worker *w, const struct aic_op *op, double x, int is_ctx,
+               struct aic_lat *out, struct aic_error *err)
 {
     double tokens = x * w->lay.dp;
     if (tokens <= 0) {
@@ -160,6 +186,10 @@ static int moe(struct aic_worker *w, const struct aic_op *op, double x, struct a
         out->prov = AIC_PROV_ANALYTIC;
         return AIC_OK;
     }
+    if (w->wide_ep)
+        return aic_perf_wideep_moe(w->db, op->quant, moe_distribution(w->model), is_ctx, tokens,
+                                   op->hidden, op->inter, op->topk, op->experts, op->moe_ep, out,
+                                   err);
     return aic_perf_moe(w->db, op->quant, moe_distribution(w->model), tokens, op->hidden, op->inter,
                         op->topk, op->experts, op->moe_tp, op->moe_ep, op->gated, out, err);
 }
@@ -213,9 +243,9 @@ int aic_op_latency(struct aic_worker *w, const struct aic_op *op, const struct a
         return aic_perf_mla_bmm(w->db, op->quant, op->kind == AIC_OP_MLA_BMM_PRE, x, op->heads, out,
                                 err);
     case AIC_OP_MOE:
-        return moe(w, op, x, out, err);
+        return moe(w, op, x, rt->is_context, out, err);
     case AIC_OP_MOE_DISPATCH:
-        return moe_dispatch(w, op, x, out, err);
+        return moe_dispatch(w, op, x, rt->is_context, out, err);
     case AIC_OP_ALLREDUCE:
         out->ms = 0;
         out->prov = AIC_PROV_MEASURED;

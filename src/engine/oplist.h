@@ -81,6 +81,10 @@ void aic_oplist_free(struct aic_oplist *l);
 /* Builds both op lists of a worker (dispatches on the model family). */
 int aic_build_ops(struct aic_worker *w, struct aic_error *err);
 
+/* 1 when the worker's MoE runs in SGLang's wide-EP (DeepEP) regime: attention DP, pure
+ * expert parallelism, and wide-EP tables for the shape in the perf database. */
+int aic_wide_ep_applies(struct aic_worker *w);
+
 /* Runtime inputs of one evaluation. */
 struct aic_op_rt {
     int is_context;

@@ -140,6 +140,7 @@ int aic_worker_init(struct aic_worker *w, const struct aic_model *m, struct aic_
     if (w->opts.nextn < 0 || w->opts.nextn_accepted < 0 || w->opts.nextn_accepted > w->opts.nextn)
         return aic_err(err, AIC_ERR_USAGE, "--nextn-accepted must be between 0 and --nextn (%d)",
                        w->opts.nextn);
+    w->wide_ep = aic_wide_ep_applies(w);
     rc = aic_build_ops(w, err);
     if (rc)
         aic_worker_release(w);

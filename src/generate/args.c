@@ -138,6 +138,15 @@ static void sglang_args(const struct gen_plan *p, const struct gen_worker *w, st
         add(a, "%d", w->moe_ep);
         if (p->sglang_ep_moe_flag)
             add(a, "--enable-ep-moe");
+        /* attention DP with pure expert parallelism runs DeepEP, as the estimate models */
+        if (w->dp > 1 && w->moe_tp == 1) {
+            if (p->sglang_ep_moe_flag) {
+                add(a, "--enable-deepep-moe");
+            } else {
+                add(a, "--moe-a2a-backend");
+                add(a, "deepep");
+            }
+        }
     }
     add(a, "--kv-cache-dtype");
     add(a, "%s",

@@ -245,6 +245,12 @@ enum ptab_id {
     T_COMPUTESCALE,
     T_SCALEMATRIX,
     T_NCCL,
+    T_WIDEEP_CTX_MOE,  /* SGLang DeepEP expert compute, prefill */
+    T_WIDEEP_GEN_MOE,  /* SGLang DeepEP expert compute, decode */
+    T_DEEPEP_LL_DISP,  /* DeepEP low-latency dispatch (decode) */
+    T_DEEPEP_LL_COMB,  /* DeepEP low-latency combine */
+    T_DEEPEP_NRM_DISP, /* DeepEP normal (high-throughput) dispatch (prefill) */
+    T_DEEPEP_NRM_COMB, /* DeepEP normal combine */
     T_COUNT
 };
 const char *ptab_name(enum ptab_id id);

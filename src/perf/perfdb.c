@@ -131,6 +131,24 @@ static int fix_moe(struct aic_perfdb *db, struct ptable *t, const double *v, dou
     return 1;
 }
 
+/* DeepEP tables are in microseconds. */
+static int fix_us(struct aic_perfdb *db, struct ptable *t, const double *v, double *k, double *a,
+                  double *lat)
+{
+    (void)db, (void)t, (void)v, (void)k, (void)a;
+    *lat /= 1000.0;
+    return *lat > 0;
+}
+
+/* DeepEP normal mode: a phase is its transmit plus its notify time (columns 6 and 7). */
+static int fix_deepep_normal(struct aic_perfdb *db, struct ptable *t, const double *v, double *k,
+                             double *a, double *lat)
+{
+    (void)db, (void)t, (void)k, (void)a;
+    *lat = (v[6] + v[7]) / 1000.0;
+    return *lat > 0;
+}
+
 /* Quantize/scale kernels: latency 0 = not measured. */
 static int fix_scale(struct aic_perfdb *db, struct ptable *t, const double *v, double *k, double *a,
                      double *lat)
@@ -158,6 +176,22 @@ static int fix_scale(struct aic_perfdb *db, struct ptable *t, const double *v, d
 #define NOPLUS                                                                                     \
     {                                                                                              \
         -1, -1, -1                                                                                 \
+    }
+
+#define WIDEEP_MOE_COLS                                                                            \
+    {                                                                                              \
+        S("moe_dtype"), S("distribution"), N("topk"), N("num_experts"), N("hidden_size"),          \
+            N("inter_size"), N("moe_tp_size"), N("moe_ep_size"), N("num_tokens"), LAT              \
+    }
+#define DEEPEP_LL_COLS(lat_col)                                                                    \
+    {                                                                                              \
+        N("node_num"), N("hidden_size"), N("num_topk"), N("num_experts"), N("num_token"),          \
+            N(lat_col)                                                                             \
+    }
+#define DEEPEP_NRM_COLS(transmit, notify)                                                          \
+    {                                                                                              \
+        N("node_num"), N("hidden_size"), N("num_topk"), N("num_experts"), N("dispatch_sms"),       \
+            N("num_token"), N(transmit), N(notify)                                                 \
     }
 
 /* clang-format off */
@@ -205,6 +239,20 @@ static const struct tab_spec tab_specs[T_COUNT] = {
     [T_NCCL] = {"nccl_perf", 3, 1,
                 {S("nccl_dtype"), S("op_name"), N("num_gpus"), N("message_size"), LAT},
                 {0, 1, 2}, {3}, NOPLUS, 4, NULL},
+    [T_WIDEEP_CTX_MOE] = {"wideep_context_moe_perf", 8, 1, WIDEEP_MOE_COLS,
+                          {0, 1, 2, 3, 4, 5, 6, 7}, {8}, NOPLUS, 9, NULL},
+    [T_WIDEEP_GEN_MOE] = {"wideep_generation_moe_perf", 8, 1, WIDEEP_MOE_COLS,
+                          {0, 1, 2, 3, 4, 5, 6, 7}, {8}, NOPLUS, 9, NULL},
+    [T_DEEPEP_LL_DISP] = {"wideep_deepep_ll_perf", 4, 1, DEEPEP_LL_COLS("dispatch_avg_t_us"),
+                          {0, 1, 2, 3}, {4}, NOPLUS, 5, fix_us},
+    [T_DEEPEP_LL_COMB] = {"wideep_deepep_ll_perf", 4, 1, DEEPEP_LL_COLS("combine_avg_t_us"),
+                          {0, 1, 2, 3}, {4}, NOPLUS, 5, fix_us},
+    [T_DEEPEP_NRM_DISP] = {"wideep_deepep_normal_perf", 5, 1,
+                           DEEPEP_NRM_COLS("dispatch_transmit_us", "dispatch_notify_us"),
+                           {0, 1, 2, 3, 4}, {5}, NOPLUS, 6, fix_deepep_normal},
+    [T_DEEPEP_NRM_COMB] = {"wideep_deepep_normal_perf", 5, 1,
+                           DEEPEP_NRM_COLS("combine_transmit_us", "combine_notify_us"),
+                           {0, 1, 2, 3, 4}, {5}, NOPLUS, 6, fix_deepep_normal},
 };
 /* clang-format on */
 

@@ -218,6 +218,10 @@ static struct aic_layout implied(enum aic_backend b, int is_moe, char w[][160], 
         l.tp = has_flag(w, n, "--enable-dp-attention") ? tpf / l.dp : tpf;
         l.moe_ep = flag_int(w, n, "--expert-parallel-size", 1);
         l.moe_tp = is_moe ? tpf / l.moe_ep : 1;
+        /* attention DP with pure expert parallelism launches DeepEP (the modeled regime) */
+        assert_int_equal(has_flag(w, n, "--moe-a2a-backend") ||
+                             has_flag(w, n, "--enable-deepep-moe"),
+                         is_moe && l.dp > 1 && l.moe_tp == 1 && l.moe_ep > 1);
     } else {
         struct fy_node *r = fy_document_root(engine);
         char buf[16];

@@ -55,8 +55,18 @@ static struct aic_perfdb *open_db(enum aic_backend b, enum aic_db_mode mode)
     return db;
 }
 
+static double csv_column(const char *file, const char *lat_name, const char *const *cols,
+                         const char *const *vals, int n);
+
 /* Latency of the first CSV row whose named columns equal the given values ("" = any). */
 static double csv_latency(const char *file, const char *const *cols, const char *const *vals, int n)
+{
+    return csv_column(file, "latency", cols, vals, n);
+}
+
+/* Column `lat_name` of the first CSV row whose named columns equal the given values. */
+static double csv_column(const char *file, const char *lat_name, const char *const *cols,
+                         const char *const *vals, int n)
 {
     char path[1200], line[1024];
     int idx[16], lat_col = -1;
@@ -69,7 +79,7 @@ static double csv_latency(const char *file, const char *const *cols, const char 
         idx[i] = -1;
     int c = 0;
     for (char *tok = strtok(line, ","); tok; tok = strtok(NULL, ","), c++) {
-        if (!strcmp(tok, "latency"))
+        if (!strcmp(tok, lat_name))
             lat_col = c;
         for (int i = 0; i < n; i++)
             if (!strcmp(tok, cols[i]))
@@ -373,6 +383,45 @@ static void test_moe_and_mla(void **state)
     aic_perfdb_free(db);
 }
 
+/* SGLang wide EP (DeepEP): expert compute read at collected points, interpolated in
+ * log(ep) between collected expert-parallel sizes; DeepEP dispatch in microseconds. */
+static void test_wideep(void **state)
+{
+    (void)state;
+    static const char *const cols[] = {"moe_ep_size", "num_tokens", "distribution"};
+    static const char *const v4[] = {"4", "128", "uniform"}, *const v8[] = {"8", "128", "uniform"};
+    static const char *const ll_cols[] = {"node_num", "hidden_size", "num_token", "num_experts"};
+    static const char *const ll_vals[] = {"1", "7168", "128", "256"};
+    const char *gen = "data/h100_sxm/sglang/0.5.16/wideep_generation_moe_perf.csv";
+    struct aic_perfdb *db = open_db(AIC_BACKEND_SGLANG, AIC_DB_SILICON);
+    struct aic_lat lat;
+    struct aic_error err = {0};
+    double l4 = csv_latency(gen, cols, v4, 3), l8 = csv_latency(gen, cols, v8, 3), want;
+
+    assert_false(isnan(l4) || isnan(l8));
+    assert_int_equal(aic_perf_wideep_moe(db, AIC_Q_FP8_BLOCK, "uniform", 0, 128, 7168, 2048, 8, 256,
+                                         8, &lat, &err),
+                     AIC_OK);
+    assert_float_equal(lat.ms, l8, 1e-12);
+    /* ep 6 lies between the collected 4 and 8 */
+    want = exp(log(l4) + (log(l8) - log(l4)) * log(6.0 / 4) / log(2.0));
+    assert_int_equal(aic_perf_wideep_moe(db, AIC_Q_FP8_BLOCK, "uniform", 0, 128, 7168, 2048, 8, 256,
+                                         6, &lat, &err),
+                     AIC_OK);
+    assert_int_equal(lat.prov, AIC_PROV_INTERPOLATED);
+    assert_float_equal(lat.ms, want, 1e-9);
+    /* a shape nobody collected */
+    assert_int_equal(aic_perf_wideep_moe(db, AIC_Q_FP8_BLOCK, "uniform", 0, 128, 4096, 1536, 8, 128,
+                                         8, &lat, &err),
+                     AIC_ERR_NODATA);
+    want = csv_column("data/h100_sxm/sglang/0.5.16/wideep_deepep_ll_perf.csv", "dispatch_avg_t_us",
+                      ll_cols, ll_vals, 4);
+    assert_false(isnan(want));
+    assert_int_equal(aic_perf_deepep(db, 0, 1, 128, 7168, 8, 256, 8, &lat, &err), AIC_OK);
+    assert_float_equal(lat.ms, want / 1000, 1e-12);
+    aic_perfdb_free(db);
+}
+
 int main(void)
 {
     const char *root = getenv("AIC_TEST_PERFDB");
@@ -395,6 +444,7 @@ int main(void)
         cmocka_unit_test(test_comm),
         cmocka_unit_test(test_empirical_mode),
         cmocka_unit_test(test_moe_and_mla),
+        cmocka_unit_test(test_wideep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,167 @@
+/*
+ * wideep.c - SGLang wide expert parallelism (DeepEP): expert compute from the
+ * wideep_{context,generation}_moe tables and token dispatch/combine from the
+ * wideep_deepep_{normal,ll} tables (aic-modeling.md, large-EP regime).
+ *
+ * The expert tables hold the DeepSeek-V3 shape in fp8_block at some expert-parallel sizes;
+ * a size between two collected ones is interpolated in log(ep), and another quantization
+ * scales by the ratio of its moe_perf latency to fp8_block's at the same point. DeepEP tables are
+ * keyed by node count, hidden size, top-k and experts; a node count that was not collected uses the
+ * nearest one (provenance extrapolated). Normal mode (prefill) uses DeepEP's default of 20 SMs when
+ * collected.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "aiconfigurator/error.h"
+#include "perf/perf_internal.h"
+
+#define DEEPEP_DEFAULT_SMS 20
+
+static const enum aic_prov grid_prov[] = {AIC_PROV_MEASURED, AIC_PROV_INTERPOLATED,
+                                          AIC_PROV_EXTRAPOLATED};
+
+static int lookup(const struct ptable *t, long s, double x, double *lat, enum aic_prov *p)
+{
+    double c[1] = {x};
+    int r = s < 0 ? RES_MISS : grid_resolve(t, s, c, 0, sol_proxy_size, NULL, lat);
+    if (r == RES_MISS)
+        return 0;
+    *p = grid_prov[r];
+    return 1;
+}
+
+/* Slice of dtype/distribution (or uniform) with shape[0..5] = topk, experts, h, inter, tp, ep. */
+static long wide_moe_slice(const struct ptable *t, const char *dtype, const char *dist,
+                           const double *shape)
+{
+    const char *dists[] = {dist, "uniform"};
+    int di, qi = strpool_find(&t->strs, dtype);
+
+    if (qi < 0)
+        return -1;
+    for (int i = 0; i < 2; i++) {
+        double key[8] = {qi, 0};
+        if (!dists[i] || (di = strpool_find(&t->strs, dists[i])) < 0)
+            continue;
+        key[1] = di;
+        memcpy(key + 2, shape, 6 * sizeof(double));
+        long s = ptable_find(t, key);
+        if (s >= 0)
+            return s;
+    }
+    return -1;
+}
+
+/* Expert compute at `ep`: the collected slice, else interpolated in log(ep) between the
+ * nearest collected expert-parallel sizes below and above (work per rank goes as 1/ep). */
+static int wide_moe_at(const struct ptable *t, const char *dtype, const char *dist, double *shape,
+                       int ep, double tokens, double *lat, enum aic_prov *p)
+{
+    static const int eps[] = {2, 4, 8, 16, 32, 64, 128, 256};
+    double lo = 0, hi = 0, llo = 0, lhi = 0;
+    enum aic_prov q;
+
+    shape[5] = ep;
+    if (lookup(t, wide_moe_slice(t, dtype, dist, shape), tokens, lat, p))
+        return 1;
+    for (size_t i = 0; i < sizeof(eps) / sizeof(eps[0]); i++) {
+        double l;
+        shape[5] = eps[i];
+        if (!lookup(t, wide_moe_slice(t, dtype, dist, shape), tokens, &l, &q))
+            continue;
+        if (eps[i] < ep)
+            lo = eps[i], llo = l;
+        else if (!hi)
+            hi = eps[i], lhi = l;
+    }
+    shape[5] = ep;
+    if (!lo || !hi)
+        return 0;
+    *lat = exp(log(llo) + (log(lhi) - log(llo)) * log(ep / lo) / log(hi / lo));
+    *p = AIC_PROV_INTERPOLATED;
+    return 1;
+}
+
+int aic_perf_wideep_moe(struct aic_perfdb *db, enum aic_quant q, const char *distribution,
+                        int is_context, double tokens, int hidden, int inter, int topk, int experts,
+                        int ep, struct aic_lat *out, struct aic_error *err)
+{
+    const struct ptable *t;
+    const struct aic_quant_info *qi = aic_quant_info(q);
+    double shape[6] = {topk, experts, hidden, inter, 1, ep}, lat;
+    enum aic_prov p;
+    struct aic_lat own, ref;
+    int rc = perfdb_table(db, is_context ? T_WIDEEP_CTX_MOE : T_WIDEEP_GEN_MOE, &t, err);
+
+    if (rc)
+        return rc;
+    if (wide_moe_at(t, qi ? qi->name : "", distribution, shape, ep, tokens, &lat, &p)) {
+        out->ms = lat;
+        out->prov = p;
+        return AIC_OK;
+    }
+    /* another quantization: the collected fp8_block kernel times its moe_perf ratio */
+    if (!wide_moe_at(t, "fp8_block", distribution, shape, ep, tokens, &lat, &p) ||
+        aic_perf_moe(db, q, distribution, tokens, hidden, inter, topk, experts, 1, ep, 1, &own,
+                     NULL) ||
+        aic_perf_moe(db, AIC_Q_FP8_BLOCK, distribution, tokens, hidden, inter, topk, experts, 1, ep,
+                     1, &ref, NULL) ||
+        own.ms <= 0 || ref.ms <= 0)
+        return aic_err(err, AIC_ERR_NODATA,
+                       "no wide-EP expert data for h=%d inter=%d topk=%d experts=%d ep=%d", hidden,
+                       inter, topk, experts, ep);
+    out->ms = lat * own.ms / ref.ms;
+    out->prov = AIC_PROV_EXTRAPOLATED;
+    return AIC_OK;
+}
+
+/* The slice of the node count nearest to `nodes` (exact first), with the SM count key for
+ * normal mode; *exact tells whether the node count matched. */
+static long deepep_slice(const struct ptable *t, int normal, const double *shape, int nodes,
+                         int *exact)
+{
+    long best = -1;
+    double best_d = 1e30, best_sms = -1;
+
+    for (size_t s = 0; s < t->nslices; s++) {
+        const double *k = t->keys + s * (size_t)t->nk;
+        if (memcmp(k + 1, shape, 3 * sizeof(double)))
+            continue;
+        double d = fabs(log2(k[0] / nodes)), sms = normal ? k[4] : 0;
+        int better_sms = normal && (sms == DEEPEP_DEFAULT_SMS ||
+                                    (best_sms != DEEPEP_DEFAULT_SMS && sms > best_sms));
+        if (d < best_d || (d == best_d && better_sms)) {
+            best = (long)s, best_d = d, best_sms = sms;
+        }
+    }
+    *exact = best_d == 0;
+    return best;
+}
+
+int aic_perf_deepep(struct aic_perfdb *db, int is_context, int is_dispatch, double tokens,
+                    int hidden, int topk, int experts, int ep, struct aic_lat *out,
+                    struct aic_error *err)
+{
+    static const enum ptab_id ids[2][2] = {{T_DEEPEP_LL_COMB, T_DEEPEP_LL_DISP},
+                                           {T_DEEPEP_NRM_COMB, T_DEEPEP_NRM_DISP}};
+    enum ptab_id id = ids[is_context != 0][is_dispatch != 0];
+    const struct aic_system *sys = &db->sys;
+    const struct ptable *t;
+    double shape[3] = {hidden, topk, experts}, lat;
+    int domain = sys->gpus_per_rack > 0 ? sys->gpus_per_rack : sys->gpus_per_node; /* NVLink */
+    int nodes = domain > 0 ? (ep + domain - 1) / domain : 1;
+    int exact, rc = perfdb_table(db, id, &t, err);
+    enum aic_prov p;
+    long s;
+
+    if (rc)
+        return rc;
+    s = deepep_slice(t, is_context, shape, nodes, &exact);
+    if (s < 0 || !lookup(t, s, fmax(tokens, 1), &lat, &p))
+        return aic_err(err, AIC_ERR_NODATA, "%s has no rows for hidden=%d topk=%d experts=%d",
+                       ptab_name(id), hidden, topk, experts);
+    out->ms = lat;
+    out->prov = exact ? p : AIC_PROV_EXTRAPOLATED;
+    return AIC_OK;
+}
