@@ -84,6 +84,52 @@ int api_given(const struct api_param *tab, const struct api_given *given, const 
 int api_quant(const char *key, const char *val, unsigned use, enum aic_quant *out,
               struct aic_error *err);
 
+/* ---- request fields of the model ops (req_params.c) ------------------------------------ */
+
+/* What estimate, default and recommend all take: the model and system, the backend and
+ * database, the workload, quantization, MTP and memory (strings borrowed). */
+struct api_req_p {
+    const char *model, *system, *decode_system, *backend_version, *transfer_policy;
+    const char *gemm_q, *kv_q, *fmha_q, *moe_q, *comm_q;
+    int backend, db_mode, isl, osl, prefix, nextn, max_seq_len;
+    double nextn_accepted, free_mem;
+};
+
+extern const char *const api_db_modes[]; /* "SILICON", "HYBRID", "EMPIRICAL", "SOL" */
+
+/* Table rows for a struct api_req_p member `m`; `backends` lists the backend choices. */
+/* clang-format off */
+#define API_REQ_PARAMS(type, m, backends)                                                      \
+    {"model_path", "model hf_id", AP_STRING, offsetof(type, m.model), 0, 0, NULL},             \
+    {"system", "system_name", AP_STRING, offsetof(type, m.system), 0, 0, NULL},                \
+    {"decode_system", NULL, AP_STRING, offsetof(type, m.decode_system), 0, 0, NULL},           \
+    {"backend", "backend_name", AP_ENUM, offsetof(type, m.backend), 0, 0, backends},           \
+    {"backend_version", "perf_db_version", AP_STRING, offsetof(type, m.backend_version), 0, 0, \
+     NULL},                                                                                     \
+    {"database_mode", NULL, AP_ENUM, offsetof(type, m.db_mode), 0, 0, api_db_modes},          \
+    {"transfer_policy", NULL, AP_STRING, offsetof(type, m.transfer_policy), 0, 0, NULL},       \
+    {"isl", NULL, AP_INT, offsetof(type, m.isl), 1, 1e9, NULL},                                \
+    {"osl", NULL, AP_INT, offsetof(type, m.osl), 1, 1e9, NULL},                                \
+    {"prefix", NULL, AP_INT, offsetof(type, m.prefix), 0, 1e9, NULL},                          \
+    {"gemm_quant_mode", NULL, AP_STRING, offsetof(type, m.gemm_q), 0, 0, NULL},                \
+    {"kvcache_quant_mode", NULL, AP_STRING, offsetof(type, m.kv_q), 0, 0, NULL},               \
+    {"fmha_quant_mode", NULL, AP_STRING, offsetof(type, m.fmha_q), 0, 0, NULL},                \
+    {"moe_quant_mode", NULL, AP_STRING, offsetof(type, m.moe_q), 0, 0, NULL},                  \
+    {"comm_quant_mode", NULL, AP_STRING, offsetof(type, m.comm_q), 0, 0, NULL},                \
+    {"nextn", NULL, AP_INT_AUTO, offsetof(type, m.nextn), 0, 16, NULL},                        \
+    {"nextn_accepted", NULL, AP_FLOAT, offsetof(type, m.nextn_accepted), 0, 16, NULL},         \
+    {"free_gpu_memory_fraction", NULL, AP_FLOAT, offsetof(type, m.free_mem), 1e-6, 1, NULL},   \
+    {"max_seq_len", NULL, AP_INT, offsetof(type, m.max_seq_len), 1, 1e9, NULL}
+/* clang-format on */
+
+/* model_path and system given, prefix below isl; else AIC_ERR_USAGE saying which. */
+int api_req_check(const struct api_req_p *r, struct aic_error *err);
+
+/* The quantization modes and MTP draft tokens of r (aic_req_quant(), aic_req_nextn()); *m
+ * receives the model when it had to be loaded (may be NULL when nextn was given). */
+int api_req_quant_nextn(struct api_call *c, const struct api_req_p *r, int accepted_given,
+                        struct aic_quant_cfg *q, int *nextn, const struct aic_model **m);
+
 /* ---- generator overrides (gen_overrides.c) ---------------------------------------------- */
 
 /* The generator parameters of generate/default/recommend (strings borrowed). */

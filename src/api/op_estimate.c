@@ -13,35 +13,22 @@
 #include "api/api_int.h"
 
 struct est_p {
-    const char *model, *system, *decode_system, *backend_version, *transfer_policy;
-    const char *gemm_q, *kv_q, *fmha_q, *moe_q, *comm_q;
-    int backend, db_mode, mode;
-    int isl, osl, prefix, batch, ctx_tokens, stride;
+    struct api_req_p r;
+    int mode, batch, ctx_tokens, stride;
     int tp, pp, dp, etp, ep;
     int p_tp, p_pp, p_dp, p_etp, p_ep, p_bs, p_workers;
     int d_tp, d_pp, d_dp, d_etp, d_ep, d_bs, d_workers;
-    int nextn, max_seq_len, detail;
-    double nextn_accepted, free_mem;
+    int detail;
 };
 
 static const char *const backends[] = {"trtllm", "vllm", "sglang", NULL};
-static const char *const db_modes[] = {"SILICON", "HYBRID", "EMPIRICAL", "SOL", NULL};
 static const char *const modes[] = {"agg", "disagg", "static", "static_ctx", "static_gen", NULL};
 
 #define O(f) offsetof(struct est_p, f)
 #define BIG  1e9
 static const struct api_param est_tab[] = {
-    {"model_path", "model hf_id", AP_STRING, O(model), 0, 0, NULL},
-    {"system", "system_name", AP_STRING, O(system), 0, 0, NULL},
-    {"decode_system", NULL, AP_STRING, O(decode_system), 0, 0, NULL},
-    {"backend", "backend_name", AP_ENUM, O(backend), 0, 0, backends},
-    {"backend_version", "perf_db_version", AP_STRING, O(backend_version), 0, 0, NULL},
-    {"database_mode", NULL, AP_ENUM, O(db_mode), 0, 0, db_modes},
-    {"transfer_policy", NULL, AP_STRING, O(transfer_policy), 0, 0, NULL},
+    API_REQ_PARAMS(struct est_p, r, backends),
     {"estimate_mode", "mode", AP_ENUM, O(mode), 0, 0, modes},
-    {"isl", NULL, AP_INT, O(isl), 1, BIG, NULL},
-    {"osl", NULL, AP_INT, O(osl), 1, BIG, NULL},
-    {"prefix", NULL, AP_INT, O(prefix), 0, BIG, NULL},
     {"batch_size", "bs", AP_INT, O(batch), 1, BIG, NULL},
     {"ctx_tokens", NULL, AP_INT, O(ctx_tokens), 1, BIG, NULL},
     {"stride", NULL, AP_INT, O(stride), 1, BIG, NULL},
@@ -50,15 +37,6 @@ static const struct api_param est_tab[] = {
     {"attention_dp_size", "dp", AP_INT, O(dp), 1, 4096, NULL},
     {"moe_tp_size", "etp", AP_INT, O(etp), 1, 4096, NULL},
     {"moe_ep_size", "ep", AP_INT, O(ep), 1, 4096, NULL},
-    {"gemm_quant_mode", NULL, AP_STRING, O(gemm_q), 0, 0, NULL},
-    {"kvcache_quant_mode", NULL, AP_STRING, O(kv_q), 0, 0, NULL},
-    {"fmha_quant_mode", NULL, AP_STRING, O(fmha_q), 0, 0, NULL},
-    {"moe_quant_mode", NULL, AP_STRING, O(moe_q), 0, 0, NULL},
-    {"comm_quant_mode", NULL, AP_STRING, O(comm_q), 0, 0, NULL},
-    {"nextn", NULL, AP_INT_AUTO, O(nextn), 0, 16, NULL},
-    {"nextn_accepted", NULL, AP_FLOAT, O(nextn_accepted), 0, 16, NULL},
-    {"free_gpu_memory_fraction", NULL, AP_FLOAT, O(free_mem), 1e-6, 1, NULL},
-    {"max_seq_len", NULL, AP_INT, O(max_seq_len), 1, BIG, NULL},
     {"prefill_tp_size", "p_tp", AP_INT, O(p_tp), 1, 4096, NULL},
     {"prefill_pp_size", "p_pp", AP_INT, O(p_pp), 1, 4096, NULL},
     {"prefill_attention_dp_size", "p_dp", AP_INT, O(p_dp), 1, 4096, NULL},
@@ -81,10 +59,10 @@ static const struct api_param est_tab[] = {
 static void est_defaults(struct est_p *o)
 {
     memset(o, 0, sizeof(*o));
-    o->backend = AIC_BACKEND_TRTLLM;
-    o->db_mode = AIC_DB_SILICON;
+    o->r.backend = AIC_BACKEND_TRTLLM;
+    o->r.db_mode = AIC_DB_SILICON;
+    o->r.isl = o->r.osl = 1024;
     o->mode = AIC_MODE_AGG;
-    o->isl = o->osl = 1024;
     o->batch = 128;
     o->stride = 32;
     o->tp = o->pp = o->dp = 1;
@@ -94,42 +72,35 @@ static void est_defaults(struct est_p *o)
 
 static int check_required(const struct est_p *o, struct aic_error *err)
 {
-    if (!o->model)
-        return aic_err(err, AIC_ERR_USAGE,
-                       "model_path is required (a Hugging Face id such as "
-                       "Qwen/Qwen3-32B, or a directory with config.json)");
-    if (!o->system)
-        return aic_err(err, AIC_ERR_USAGE, "system is required (e.g. h200_sxm, h100_sxm)");
-    if (o->prefix >= o->isl)
-        return aic_err(err, AIC_ERR_USAGE, "prefix (%d) must be smaller than isl (%d)", o->prefix,
-                       o->isl);
-    if (o->mode == AIC_MODE_DISAGG &&
+    int rc = api_req_check(&o->r, err);
+
+    if (!rc && o->mode == AIC_MODE_DISAGG &&
         (o->p_bs <= 0 || o->p_workers <= 0 || o->d_bs <= 0 || o->d_workers <= 0))
         return aic_err(err, AIC_ERR_USAGE,
                        "disagg mode needs prefill_batch_size, prefill_num_workers, "
                        "decode_batch_size and decode_num_workers");
-    return 0;
+    return rc;
 }
 
 static void fill_req(const struct est_p *o, int db_given, struct aic_estimate_req *r)
 {
+    const struct api_req_p *q = &o->r;
+
     aic_estimate_req_init(r);
-    r->model = o->model;
-    r->system = o->system;
-    r->decode_system = o->decode_system;
-    r->backend = (enum aic_backend)o->backend;
-    r->backend_version = o->backend_version && *o->backend_version ? o->backend_version : NULL;
-    r->db_mode = (enum aic_db_mode)o->db_mode;
+    r->model = q->model;
+    r->system = q->system;
+    r->decode_system = q->decode_system;
+    r->backend = (enum aic_backend)q->backend;
+    r->backend_version = q->backend_version && *q->backend_version ? q->backend_version : NULL;
+    r->db_mode = (enum aic_db_mode)q->db_mode;
     r->db_mode_explicit = db_given;
     r->mode = (enum aic_serving_mode)o->mode;
-    r->wl.isl = o->isl;
-    r->wl.osl = o->osl;
-    r->wl.prefix = o->prefix;
+    r->wl = (struct aic_workload){q->isl, q->osl, q->prefix};
     r->batch_size = o->batch;
     r->ctx_tokens = o->ctx_tokens;
-    r->opts.nextn_accepted = o->nextn_accepted;
-    r->opts.free_mem_fraction = o->free_mem;
-    r->opts.max_seq_len = o->max_seq_len;
+    r->opts.nextn_accepted = q->nextn_accepted;
+    r->opts.free_mem_fraction = q->free_mem;
+    r->opts.max_seq_len = q->max_seq_len;
     r->lay = (struct aic_layout){o->tp, o->pp, o->dp, o->etp, o->ep};
     r->prefill_lay = (struct aic_layout){o->p_tp, o->p_pp, o->p_dp, o->p_etp, o->p_ep};
     r->decode_lay = (struct aic_layout){o->d_tp, o->d_pp, o->d_dp, o->d_etp, o->d_ep};
@@ -175,12 +146,8 @@ int api_op_estimate(struct api_call *c, json_t **result)
     if (rc)
         return rc;
     fill_req(&o, api_given(est_tab, &given, "database_mode"), &r);
-    const struct aic_quant_args qa = {o.gemm_q, o.kv_q, o.fmha_q, o.moe_q, o.comm_q};
-    rc = aic_req_quant(&qa, AIC_KEYS_JSON, &r.opts.quant, c->err);
-    rc = rc ? rc : aic_ctx_get_model(c->ctx, o.model, &m, c->err);
-    rc = rc ? rc
-            : aic_req_nextn(m, o.nextn, o.nextn_accepted,
-                            api_given(est_tab, &given, "nextn_accepted"), AIC_KEYS_JSON,
-                            &r.opts.nextn, c->err);
+    rc = api_req_quant_nextn(c, &o.r, api_given(est_tab, &given, "nextn_accepted"), &r.opts.quant,
+                             &r.opts.nextn, &m);
+    rc = rc || m ? rc : aic_ctx_get_model(c->ctx, o.r.model, &m, c->err);
     return rc ? rc : run(c, &r, m, o.detail, result);
 }

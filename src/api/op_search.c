@@ -18,35 +18,24 @@
 #include "api/api_int.h"
 
 struct sweep_p {
-    const char *model, *system, *decode_system, *backend_version, *save_dir, *transfer_policy;
-    const char *gemm_q, *kv_q, *fmha_q, *moe_q, *comm_q, *moe_backend, *deployment_target;
-    int backend, db_mode, serving, total_gpus, isl, osl, prefix, top_n, nextn, max_seq_len;
-    double ttft, tpot, request_latency, nextn_accepted, free_mem, rate, conc;
+    struct api_req_p r;
+    const char *save_dir, *moe_backend, *deployment_target;
+    int serving, total_gpus, top_n;
+    double ttft, tpot, request_latency, rate, conc;
     int strict_sla, inclusive_tpot, chunked, wideep;
     struct api_gen_p g; /* generator overrides of the save_dir artifacts */
 };
 
 static const char *const backends[] = {"trtllm", "vllm", "sglang", "auto", NULL};
-static const char *const db_modes[] = {"SILICON", "HYBRID", "EMPIRICAL", "SOL", NULL};
 static const char *const servings[] = {"auto", "agg", "disagg", "all", "afd", NULL};
 
 #define O(f) offsetof(struct sweep_p, f)
-#define BIG  1e9
 static const struct api_param sweep_tab[] = {
-    {"model_path", "model hf_id", AP_STRING, O(model), 0, 0, NULL},
-    {"system", "system_name", AP_STRING, O(system), 0, 0, NULL},
-    {"decode_system", NULL, AP_STRING, O(decode_system), 0, 0, NULL},
-    {"backend", "backend_name", AP_ENUM, O(backend), 0, 0, backends},
-    {"backend_version", "perf_db_version", AP_STRING, O(backend_version), 0, 0, NULL},
-    {"database_mode", NULL, AP_ENUM, O(db_mode), 0, 0, db_modes},
-    {"transfer_policy", NULL, AP_STRING, O(transfer_policy), 0, 0, NULL},
+    API_REQ_PARAMS(struct sweep_p, r, backends),
     {"total_gpus", NULL, AP_INT, O(total_gpus), 1, 1e6, NULL},
     {"target_request_rate", NULL, AP_FLOAT, O(rate), 1e-9, 1e12, NULL},
     {"target_concurrency", NULL, AP_FLOAT, O(conc), 1e-9, 1e12, NULL},
     {"serving_mode", NULL, AP_ENUM, O(serving), 0, 0, servings},
-    {"isl", NULL, AP_INT, O(isl), 1, BIG, NULL},
-    {"osl", NULL, AP_INT, O(osl), 1, BIG, NULL},
-    {"prefix", NULL, AP_INT, O(prefix), 0, BIG, NULL},
     {"ttft", NULL, AP_FLOAT, O(ttft), 1e-9, 1e12, NULL},
     {"tpot", NULL, AP_FLOAT, O(tpot), 1e-9, 1e12, NULL},
     {"request_latency", NULL, AP_FLOAT, O(request_latency), 1e-9, 1e12, NULL},
@@ -54,16 +43,7 @@ static const struct api_param sweep_tab[] = {
     {"inclusive_tpot", NULL, AP_BOOL, O(inclusive_tpot), 0, 0, NULL},
     {"top_n", NULL, AP_INT, O(top_n), 1, 1000, NULL},
     {"save_dir", NULL, AP_STRING, O(save_dir), 0, 0, NULL},
-    {"gemm_quant_mode", NULL, AP_STRING, O(gemm_q), 0, 0, NULL},
-    {"kvcache_quant_mode", NULL, AP_STRING, O(kv_q), 0, 0, NULL},
-    {"fmha_quant_mode", NULL, AP_STRING, O(fmha_q), 0, 0, NULL},
-    {"moe_quant_mode", NULL, AP_STRING, O(moe_q), 0, 0, NULL},
-    {"comm_quant_mode", NULL, AP_STRING, O(comm_q), 0, 0, NULL},
-    {"nextn", NULL, AP_INT_AUTO, O(nextn), 0, 16, NULL},
-    {"nextn_accepted", NULL, AP_FLOAT, O(nextn_accepted), 0, 16, NULL},
     {"enable_chunked_prefill", NULL, AP_BOOL, O(chunked), 0, 0, NULL},
-    {"free_gpu_memory_fraction", NULL, AP_FLOAT, O(free_mem), 1e-6, 1, NULL},
-    {"max_seq_len", NULL, AP_INT, O(max_seq_len), 1, BIG, NULL},
     {"enable_wideep", NULL, AP_BOOL, O(wideep), 0, 0, NULL},
     {"moe_backend", NULL, AP_STRING, O(moe_backend), 0, 0, NULL},
     {"deployment_target", NULL, AP_STRING, O(deployment_target), 0, 0, NULL},
@@ -87,7 +67,7 @@ static int check_mode(struct api_call *c, struct sweep_p *o, const struct api_gi
                            "target_concurrency)");
         *recommend = 1;
         if (!api_given(sweep_tab, g, "database_mode"))
-            o->db_mode = AIC_DB_HYBRID;
+            o->r.db_mode = AIC_DB_HYBRID;
     } else if (!*recommend && (o->rate > 0 || o->conc > 0)) {
         o->rate = o->conc = 0;
         api_warn(c, "total_gpus is set: the load target is ignored");
@@ -96,28 +76,23 @@ static int check_mode(struct api_call *c, struct sweep_p *o, const struct api_gi
         return aic_err(c->err, AIC_ERR_USAGE,
                        "recommend needs a load target: "
                        "target_request_rate or target_concurrency");
-    if (!o->model)
-        return aic_err(c->err, AIC_ERR_USAGE, "model_path is required (e.g. Qwen/Qwen3-32B)");
-    if (!o->system)
-        return aic_err(c->err, AIC_ERR_USAGE, "system is required (e.g. h200_sxm, h100_sxm)");
-    if (o->prefix >= o->isl)
-        return aic_err(c->err, AIC_ERR_USAGE, "prefix (%d) must be smaller than isl (%d)",
-                       o->prefix, o->isl);
-    return 0;
+    return api_req_check(&o->r, c->err);
 }
 
 static void fill_req(const struct sweep_p *o, const struct api_given *g, int recommend,
                      struct aic_search_req *r)
 {
+    const struct api_req_p *q = &o->r;
+
     aic_search_req_init(r);
-    r->model = o->model;
-    r->system = o->system;
-    r->decode_system = o->decode_system;
-    r->backend = o->backend == 3 ? AIC_BACKEND_AUTO : o->backend;
-    r->backend_version = o->backend_version && *o->backend_version ? o->backend_version : NULL;
-    r->db_mode = (enum aic_db_mode)o->db_mode;
+    r->model = q->model;
+    r->system = q->system;
+    r->decode_system = q->decode_system;
+    r->backend = q->backend == 3 ? AIC_BACKEND_AUTO : q->backend;
+    r->backend_version = q->backend_version && *q->backend_version ? q->backend_version : NULL;
+    r->db_mode = (enum aic_db_mode)q->db_mode;
     r->total_gpus = recommend ? 0 : o->total_gpus;
-    r->wl = (struct aic_workload){o->isl, o->osl, o->prefix};
+    r->wl = (struct aic_workload){q->isl, q->osl, q->prefix};
     r->ttft_ms = o->ttft;
     r->tpot_ms = o->tpot;
     r->request_latency_ms = o->request_latency;
@@ -128,26 +103,12 @@ static void fill_req(const struct sweep_p *o, const struct api_given *g, int rec
                  : o->serving == 2 ? AIC_SEARCH_DISAGG
                                    : AIC_SEARCH_AUTO;
     r->top_n = o->top_n;
-    r->free_mem_fraction = o->free_mem;
-    r->max_seq_len = o->max_seq_len;
+    r->free_mem_fraction = q->free_mem;
+    r->max_seq_len = q->max_seq_len;
     r->enable_chunked_prefill = o->chunked;
     r->target_request_rate = recommend ? o->rate : 0;
     r->target_concurrency = recommend ? o->conc : 0;
-    r->nextn_accepted = o->nextn_accepted;
-}
-
-/* Quant modes and MTP (the library's aic_req_quant()/aic_req_nextn(), as `cli default`). */
-static int set_quant_nextn(struct api_call *c, const struct sweep_p *o, int accepted_given,
-                           struct aic_search_req *r)
-{
-    const struct aic_quant_args qa = {o->gemm_q, o->kv_q, o->fmha_q, o->moe_q, o->comm_q};
-    const struct aic_model *m = NULL;
-    int rc = aic_req_quant(&qa, AIC_KEYS_JSON, &r->quant, c->err);
-
-    rc = rc || o->nextn >= 0 ? rc : aic_ctx_get_model(c->ctx, o->model, &m, c->err);
-    return rc ? rc
-              : aic_req_nextn(m, o->nextn, o->nextn_accepted, accepted_given, AIC_KEYS_JSON,
-                              &r->nextn, c->err);
+    r->nextn_accepted = q->nextn_accepted;
 }
 
 /* No perf database along the systems paths and no explicit mode/version: EMPIRICAL. */
@@ -209,12 +170,12 @@ static int output(struct api_call *c, const struct sweep_p *o, const struct aic_
 
 static int sweep(struct api_call *c, int recommend, json_t **result)
 {
-    struct sweep_p o = {.isl = 4000,
-                        .osl = 1000,
-                        .ttft = 2000,
-                        .tpot = 30,
-                        .top_n = 5,
-                        .db_mode = recommend ? AIC_DB_HYBRID : AIC_DB_SILICON};
+    struct sweep_p o = {
+        .r = {.isl = 4000, .osl = 1000, .db_mode = recommend ? AIC_DB_HYBRID : AIC_DB_SILICON},
+        .ttft = 2000,
+        .tpot = 30,
+        .top_n = 5};
+    const struct aic_model *m;
     struct api_given g;
     struct aic_search_req r;
     struct aic_search_result res;
@@ -229,7 +190,8 @@ static int sweep(struct api_call *c, int recommend, json_t **result)
         api_warn(c, "AFD is not modelled; serving_mode %s runs agg and disagg",
                  servings[o.serving]);
     fill_req(&o, &g, recommend, &r);
-    rc = set_quant_nextn(c, &o, api_given(sweep_tab, &g, "nextn_accepted"), &r);
+    rc = api_req_quant_nextn(c, &o.r, api_given(sweep_tab, &g, "nextn_accepted"), &r.quant,
+                             &r.nextn, &m);
     rc = rc ? rc : empirical_fallback(c, &g, &r);
     if (rc)
         return rc;
