@@ -128,14 +128,18 @@ static double ttft_sum(const struct aic_ttft_parts *t)
            t->kv_transfer;
 }
 
+/* Mean engine iteration a decoding request sees (mixed and decode-only steps), ms. */
+static double agg_step_ms(const struct agg_sched *s, double mix, double genonly)
+{
+    double steps = s->tpot_mix_steps + s->genonly_steps;
+    return steps > 0 ? (mix * s->tpot_mix_steps + genonly * s->genonly_steps) / steps : genonly;
+}
+
 static void agg_metrics(struct aic_worker *w, const struct aic_workload *wl, int b,
                         const struct agg_sched *s, double mix, double genonly,
                         const struct aic_ttft_parts *parts, struct aic_metrics *out)
 {
-    double ttft = ttft_sum(parts);
-    double steps = s->tpot_mix_steps + s->genonly_steps;
-    double tpot =
-        steps > 0 ? (mix * s->tpot_mix_steps + genonly * s->genonly_steps) / steps : genonly;
+    double ttft = ttft_sum(parts), tpot = agg_step_ms(s, mix, genonly);
     double T_total = s->S_ctx * mix + s->genonly_steps * genonly;
     double out_tok = wl->osl > 1 ? wl->osl - 1 : 1;
     double thr;
@@ -205,7 +209,7 @@ static int agg_point(struct aic_worker *w, const struct aic_workload *wl, int b,
 {
     struct agg_sched s;
     struct aic_ttft_parts parts = {0};
-    double mix, genonly = 0, step_wait, nx = w->opts.nextn + 1;
+    double mix, genonly = 0, nx = w->opts.nextn + 1;
     int rc;
 
     memset(out, 0, sizeof(*out));
@@ -220,11 +224,8 @@ static int agg_point(struct aic_worker *w, const struct aic_workload *wl, int b,
     }
     if ((rc = agg_ttft(w, wl, b, C, &parts, err)))
         return rc;
+    parts.scheduler = aic_ttft_step_iters(w->backend) * agg_step_ms(&s, mix, genonly);
     agg_metrics(w, wl, b, &s, mix, genonly, &parts, out);
-    step_wait = aic_ttft_step_iters(w->backend) * out->tpot_ms * s.P;
-    out->ttft_parts.scheduler = step_wait;
-    out->ttft_ms += step_wait;
-    out->request_latency_ms += step_wait;
     adp_balance_wait(w, wl, b, &s, mix, genonly, out);
     aic_worker_memory(w, wl, b, (int)C, 0, &out->mem);
     out->mem_decode = out->mem;
