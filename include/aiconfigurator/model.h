@@ -54,7 +54,11 @@ struct aic_model {
     /* Attention variants */
     int sliding_window;         /* tokens; 0 = none */
     int num_sliding_layers;     /* layers using the sliding window (gpt-oss: L/2) */
-    int num_linear_attn_layers; /* layers with linear attention (modelled as windowed) */
+    int num_linear_attn_layers; /* layers with linear attention */
+    /* Gated DeltaNet linear attention (Qwen3-Next, Qwen3.5): key/value heads and dims, causal
+     * conv width; 0 when the config has none (linear layers are then modelled as windowed) */
+    int lin_k_heads, lin_v_heads, lin_k_dim, lin_v_dim, lin_conv;
+    int attn_output_gate; /* full-attention q projection also yields a sigmoid output gate */
 
     int num_nextn_predict_layers; /* MTP layers in the checkpoint */
 

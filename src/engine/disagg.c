@@ -23,7 +23,7 @@
 static double kv_transfer_ms(const struct aic_worker *pw, const struct aic_workload *wl)
 {
     const struct aic_system *sys = aic_perfdb_system(pw->db);
-    double bytes = aic_worker_kv_bytes_per_token(pw) * wl->isl;
+    double bytes = aic_worker_kv_request_bytes(pw, wl->isl);
     return sys->inter_node_bw_Bps > 0 ? bytes / sys->inter_node_bw_Bps * 1000.0 : 0;
 }
 

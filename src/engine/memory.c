@@ -26,12 +26,28 @@ static double weights_bytes(const struct aic_worker *w)
     return sum / w->lay.pp;
 }
 
-/* KV-cache elements per token on one GPU. */
+/* Bytes of one request's Gated DeltaNet state on one GPU: the fp32 recurrence state and the
+ * causal-conv window of every linear-attention layer (0 without such layers). */
+static double gdn_state_bytes(const struct aic_worker *w)
+{
+    const struct aic_model *m = w->model;
+    int tp = w->lay.tp;
+    double nk = (m->lin_k_heads + tp - 1) / tp, nv = (m->lin_v_heads + tp - 1) / tp;
+    double conv = (2 * nk * m->lin_k_dim + nv * m->lin_v_dim) * (m->lin_conv - 1) * 2.0;
+
+    if (m->lin_v_heads <= 0)
+        return 0;
+    return m->num_linear_attn_layers * (nv * m->lin_k_dim * m->lin_v_dim * 4.0 + conv);
+}
+
+/* KV-cache elements per token on one GPU (linear-attention layers hold a fixed state per
+ * request instead, gdn_state_bytes). */
 static double kv_elems_per_token(const struct aic_worker *w, double seq, double *capped)
 {
     const struct aic_model *m = w->model;
-    int windowed = m->num_sliding_layers + m->num_linear_attn_layers;
-    int full = m->num_layers - windowed;
+    int gdn = m->lin_v_heads > 0 ? m->num_linear_attn_layers : 0;
+    int windowed = m->num_sliding_layers + m->num_linear_attn_layers - gdn;
+    int full = m->num_layers - windowed - gdn;
     double per_layer;
 
     if (m->family == AIC_FAMILY_MLA_MOE) {
@@ -113,7 +129,8 @@ void aic_worker_memory(const struct aic_worker *w, const struct aic_workload *wl
     out->weights = weights_bytes(w);
     out->activations = activations(w, n_tok);
     per_tok = kv_elems_per_token(w, seq, &capped);
-    out->kv_cache = (double)b * aic_quant_bytes(w->q.kv) * (seq * per_tok + capped);
+    out->kv_cache =
+        (double)b * (aic_quant_bytes(w->q.kv) * (seq * per_tok + capped) + gdn_state_bytes(w));
     out->nccl = aic_system_nccl_mem(sys, w->lay.tp);
     out->other = sys->other_mem_bytes * (w->backend == AIC_BACKEND_SGLANG ? 1.2 : 1.0);
     out->capacity = sys->mem_capacity_bytes;
@@ -126,15 +143,16 @@ void aic_worker_memory(const struct aic_worker *w, const struct aic_workload *wl
         /* paged KV: on average a request holds its prompt and half its output */
         double mean_seq = phase == 1 ? seq : wl->isl + wl->osl / 2.0;
         double mean_capped, mean_tok = kv_elems_per_token(w, mean_seq, &mean_capped);
-        double per_req = aic_quant_bytes(w->q.kv) * (mean_seq * mean_tok + mean_capped);
+        double per_req =
+            aic_quant_bytes(w->q.kv) * (mean_seq * mean_tok + mean_capped) + gdn_state_bytes(w);
         out->oom = out->oom || out->kv_cache > budget;
         out->max_batch = per_req > 0 ? (int)fmax(0, fmin(floor(budget / per_req), 1 << 20)) : b;
     }
 }
 
-double aic_worker_kv_bytes_per_token(const struct aic_worker *w)
+double aic_worker_kv_request_bytes(const struct aic_worker *w, double tokens)
 {
     double capped;
-    double per_tok = kv_elems_per_token(w, 1, &capped);
-    return aic_quant_bytes(w->q.kv) * (per_tok + capped);
+    double per_tok = kv_elems_per_token(w, tokens, &capped);
+    return aic_quant_bytes(w->q.kv) * (tokens * per_tok + capped) + gdn_state_bytes(w);
 }

@@ -263,11 +263,16 @@ int aic_op_latency(struct aic_worker *w, const struct aic_op *op, const struct a
     return AIC_OK;
 }
 
+/* The per-request sequence mixers a mixed step times per phase: softmax attention and the
+ * linear-attention recurrence (its decode cost is per request, its prefill cost per token). */
 static int filter_keeps(enum aic_op_filter f, const struct aic_op *op)
 {
-    int attn = !strcmp(op->name, "context_attention") || !strcmp(op->name, "generation_attention");
+    int ctx =
+        !strcmp(op->name, "context_attention") || !strcmp(op->name, "context_linear_attention");
+    int attn = ctx || !strcmp(op->name, "generation_attention") ||
+               !strcmp(op->name, "generation_linear_attention");
     if (f == AIC_FILTER_NON_ATTN)
-        return strcmp(op->name, "context_attention") != 0;
+        return !ctx;
     if (f == AIC_FILTER_ATTN)
         return attn;
     return 1;

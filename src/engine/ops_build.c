@@ -120,6 +120,13 @@ static void logits(struct bld *b, const struct aic_model *m, int tp)
         op->tokens = AIC_TOK_BATCH;
 }
 
+/* Layers of Gated DeltaNet linear attention (0 when the model has none or its dims are
+ * unknown; such linear layers are modelled as windowed attention). */
+static int gdn_layers(const struct aic_model *m)
+{
+    return m->lin_v_heads > 0 ? m->num_linear_attn_layers : 0;
+}
+
 /* Attention of a GQA model: full layers plus sliding-window/linear layers. */
 static void gqa_attention(struct bld *b, const struct aic_worker *w)
 {
@@ -127,8 +134,8 @@ static void gqa_attention(struct bld *b, const struct aic_worker *w)
     int tp = w->lay.tp;
     int n_t = m->num_heads / tp;
     int nkv_t = (m->num_kv_heads + tp - 1) / tp;
-    int windowed = m->num_sliding_layers + m->num_linear_attn_layers;
-    int full = m->num_layers - windowed;
+    int windowed = m->num_sliding_layers + m->num_linear_attn_layers - gdn_layers(m);
+    int full = m->num_layers - windowed - gdn_layers(m);
     enum aic_op_kind kind = b->ctx ? AIC_OP_CTX_ATTN : AIC_OP_GEN_ATTN;
     const char *name = NM("context_attention", "generation_attention");
     struct aic_op *op;
@@ -142,23 +149,57 @@ static void gqa_attention(struct bld *b, const struct aic_worker *w)
     }
 }
 
+/*
+ * Gated DeltaNet layers (tensor-parallel over heads): one input projection for q, k, v, the
+ * output gate z and the decay/beta terms, a causal conv over q/k/v, the delta-rule recurrence
+ * and a gated RMSNorm, then the output projection. Decoding reads and writes each request's
+ * fp32 state (v heads x k dim x v dim); prefill streams q/k/v/o and updates the state once per
+ * 64-token chunk.
+ */
+static void gdn_block(struct bld *b, const struct aic_worker *w)
+{
+    const struct aic_model *m = w->model;
+    int tp = w->lay.tp, G = gdn_layers(m), h = m->hidden_size;
+    double nk = (m->lin_k_heads + tp - 1) / tp, nv = (m->lin_v_heads + tp - 1) / tp;
+    double qk = nk * m->lin_k_dim, v = nv * m->lin_v_dim, state = nv * m->lin_k_dim * m->lin_v_dim;
+    struct aic_op *op;
+
+    gemm(b, NM("context_linear_in_proj_gemm", "generation_linear_in_proj_gemm"), G,
+         2 * qk + 2 * v + 2 * nv, h, w->q.gemm);
+    elementwise(b, NM("context_linear_conv1d", "generation_linear_conv1d"), G, 2 * qk + v,
+                2 * qk + v);
+    if ((op = push(b, NM("context_linear_attention", "generation_linear_attention"),
+                   AIC_OP_ELEMENTWISE, G)))
+        op->bytes_per_token = b->ctx ? 2.0 * (2 * qk + 2 * v) + 2.0 * 4 * state / 64
+                                     : 2.0 * (2 * qk + 2 * v) + 2.0 * 4 * state;
+    elementwise(b, NM("context_linear_norm_gate", "generation_linear_norm_gate"), G, 2 * v, v);
+    gemm(b, NM("context_linear_out_proj_gemm", "generation_linear_out_proj_gemm"), G, h, v,
+         w->q.gemm);
+}
+
 /* Embedding, norm, QKV, attention, output projection, second norm (all families but MLA). */
 static void gqa_front(struct bld *b, const struct aic_worker *w, double vocab_rows)
 {
     const struct aic_model *m = w->model;
     int tp = w->lay.tp, L = m->num_layers, h = m->hidden_size, d = m->head_dim;
+    int A = L - gdn_layers(m), gate = m->attn_output_gate;
     double n_t = m->num_heads / tp, nkv_t = (m->num_kv_heads + tp - 1) / tp;
 
     embedding(b, vocab_rows, h);
     elementwise(b, NM("context_add_norm_1", "generation_add_norm_1"), L, 2.0 * h, 2.0 * h);
-    gemm(b, NM("context_qkv_gemm", "generation_qkv_gemm"), L, (n_t + 2 * nkv_t) * d, h, w->q.gemm);
+    gemm(b, NM("context_qkv_gemm", "generation_qkv_gemm"), A, ((1 + gate) * n_t + 2 * nkv_t) * d, h,
+         w->q.gemm);
     if (m->qk_norm == 2) { /* RMSNorm over all heads: the shards sum two fp32 squares per token */
-        elementwise(b, NM("context_qk_norm", "generation_qk_norm"), L, (n_t + nkv_t) * d,
+        elementwise(b, NM("context_qk_norm", "generation_qk_norm"), A, (n_t + nkv_t) * d,
                     (n_t + nkv_t) * d);
-        allreduce(b, NM("context_qk_norm_ar", "generation_qk_norm_ar"), L, 4, tp);
+        allreduce(b, NM("context_qk_norm_ar", "generation_qk_norm_ar"), A, 4, tp);
     }
     gqa_attention(b, w);
-    gemm(b, NM("context_proj_gemm", "generation_proj_gemm"), L, h, n_t * d, w->q.gemm);
+    if (gate)
+        elementwise(b, NM("context_attn_gate", "generation_attn_gate"), A, 2 * n_t * d, n_t * d);
+    gemm(b, NM("context_proj_gemm", "generation_proj_gemm"), A, h, n_t * d, w->q.gemm);
+    if (gdn_layers(m) > 0)
+        gdn_block(b, w);
     elementwise(b, NM("context_add_norm_2", "generation_add_norm_2"), L, 2.0 * h, 2.0 * h);
 }
 

@@ -37,7 +37,8 @@ double aic_ttft_queue_share(enum aic_backend b);
  * overrides). */
 double aic_adp_timeout_iters(void);
 
-/* KV-cache bytes one GPU of the worker holds per token of context. */
-double aic_worker_kv_bytes_per_token(const struct aic_worker *w);
+/* KV-cache bytes one GPU of the worker holds for one request of `tokens` tokens (windowed
+ * layers capped at their window, linear-attention state included). */
+double aic_worker_kv_request_bytes(const struct aic_worker *w, double tokens);
 
 #endif

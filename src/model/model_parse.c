@@ -240,6 +240,15 @@ static void parse_attention_variants(const json_t *c, struct aic_model *m)
                (m->max_position_embeddings == 0 || window < m->max_position_embeddings)) {
         m->num_sliding_layers = m->num_layers; /* Mistral-style: every layer windowed */
     }
+    m->lin_k_heads = opt_int(c, KEYS("linear_num_key_heads"), 0);
+    m->lin_v_heads = opt_int(c, KEYS("linear_num_value_heads"), 0);
+    m->lin_k_dim = opt_int(c, KEYS("linear_key_head_dim"), 0);
+    m->lin_v_dim = opt_int(c, KEYS("linear_value_head_dim"), 0);
+    m->lin_conv = opt_int(c, KEYS("linear_conv_kernel_dim"), 4);
+    if (m->num_linear_attn_layers == 0 || m->lin_k_heads <= 0 || m->lin_v_heads <= 0 ||
+        m->lin_k_dim <= 0 || m->lin_v_dim <= 0)
+        m->lin_k_heads = m->lin_v_heads = m->lin_k_dim = m->lin_v_dim = m->lin_conv = 0;
+    m->attn_output_gate = json_is_true(json_object_get(c, "attn_output_gate"));
     if (json_is_false(use_sw) || m->num_sliding_layers == 0)
         m->num_sliding_layers = 0;
     m->sliding_window = m->num_sliding_layers > 0 ? window : 0;

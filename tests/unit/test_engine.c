@@ -223,6 +223,44 @@ static void test_full_qk_norm_allreduce(void **state)
     aic_worker_release(&w);
 }
 
+/* Qwen3.5 at tp 8: 15 full-attention layers (q projection doubled by the output gate) and 45
+ * Gated DeltaNet layers whose decode reads and writes each request's fp32 state; the KV cache
+ * holds that state per request next to the full layers' per-token KV. */
+static void test_gated_deltanet_ops(void **state)
+{
+    struct fixture *f = *state;
+    struct aic_model m;
+    struct aic_worker w;
+    struct aic_error err = {0};
+    struct aic_workload wl = {1000, 100, 0};
+    struct aic_memory m1, m2;
+    const struct aic_op *op;
+    double state_bytes = 45 * (8 * 128 * 128 * 4.0 + (2 * 2 * 128 + 8 * 128) * 3 * 2.0);
+
+    assert_int_equal(aic_model_load("Qwen/Qwen3.5-397B-A17B", NULL, &m, &err), AIC_OK);
+    assert_int_equal(aic_worker_init(&w, &m, f->db, (struct aic_layout){8, 1, 1, 8, 1}, NULL, &err),
+                     AIC_OK);
+    op = find_op(w.gen_ops, "generation_qkv_gemm");
+    assert_float_equal(op->scale, 15, 0);
+    assert_float_equal(op->n, (2 * 4 + 2 * 1) * 256, 0);
+    op = find_op(w.gen_ops, "generation_attention");
+    assert_float_equal(op->scale, 15, 0);
+    assert_int_equal(op->window, 0);
+    op = find_op(w.gen_ops, "generation_linear_in_proj_gemm");
+    assert_float_equal(op->scale, 45, 0);
+    assert_float_equal(op->n, 2 * 256 + 2 * 1024 + 2 * 8, 0);
+    op = find_op(w.gen_ops, "generation_linear_attention");
+    assert_true(op->bytes_per_token > 2 * 4.0 * 8 * 128 * 128);
+    assert_true(find_op(w.ctx_ops, "context_linear_attention")->bytes_per_token <
+                op->bytes_per_token / 10);
+    aic_worker_memory(&w, &wl, 1, 0, 2, &m1);
+    aic_worker_memory(&w, &wl, 2, 0, 2, &m2);
+    /* per request: the state plus 1100 tokens of the 15 full layers' KV (1 KV head of 256) */
+    assert_float_equal(m2.kv_cache - m1.kv_cache,
+                       state_bytes + 1100.0 * 15 * 256 * 2 * aic_quant_bytes(w.q.kv), 1);
+    aic_worker_release(&w);
+}
+
 /* DeepSeek-V3's first 3 layers are dense: 58 MoE layers of 256 experts, and the
  * parameters add up to the model's ~671 B (fp8: ~84 GB per GPU at 8-way). */
 static void test_mla_dense_layers(void **state)
@@ -379,10 +417,11 @@ static void test_agg_adp_balance(void **state)
 int main(void)
 {
     const struct CMUnitTest dense[] = {
-        cmocka_unit_test(test_dense_shapes_tp2), cmocka_unit_test(test_bad_layout),
-        cmocka_unit_test(test_kv_memory),        cmocka_unit_test(test_static_closed_form),
-        cmocka_unit_test(test_agg_monotone),     cmocka_unit_test(test_disagg_closed_loop),
-        cmocka_unit_test(test_agg_kv_limited),   cmocka_unit_test(test_full_qk_norm_allreduce),
+        cmocka_unit_test(test_dense_shapes_tp2),   cmocka_unit_test(test_bad_layout),
+        cmocka_unit_test(test_kv_memory),          cmocka_unit_test(test_static_closed_form),
+        cmocka_unit_test(test_agg_monotone),       cmocka_unit_test(test_disagg_closed_loop),
+        cmocka_unit_test(test_agg_kv_limited),     cmocka_unit_test(test_full_qk_norm_allreduce),
+        cmocka_unit_test(test_gated_deltanet_ops),
     };
     const struct CMUnitTest mla[] = {cmocka_unit_test(test_mla_kv_and_ops),
                                      cmocka_unit_test(test_agg_adp_balance),

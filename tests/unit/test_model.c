@@ -113,6 +113,25 @@ static void test_qk_norm_kinds(void **state)
     assert_int_equal(m.qk_norm, 0);
 }
 
+/* Qwen3.5: 45 of 60 layers are Gated DeltaNet linear attention; full layers gate their output. */
+static void test_gated_deltanet_dims(void **state)
+{
+    struct aic_model m;
+    (void)state;
+    load_ok("Qwen/Qwen3.5-397B-A17B", &m);
+    assert_int_equal(m.num_layers, 60);
+    assert_int_equal(m.num_linear_attn_layers, 45);
+    assert_int_equal(m.lin_k_heads, 16);
+    assert_int_equal(m.lin_v_heads, 64);
+    assert_int_equal(m.lin_k_dim, 128);
+    assert_int_equal(m.lin_v_dim, 128);
+    assert_int_equal(m.lin_conv, 4);
+    assert_int_equal(m.attn_output_gate, 1);
+    load_ok("Qwen/Qwen3-32B", &m);
+    assert_int_equal(m.lin_v_heads, 0);
+    assert_int_equal(m.attn_output_gate, 0);
+}
+
 static void test_legacy_name(void **state)
 {
     struct aic_model m;
@@ -317,6 +336,7 @@ int main(void)
         cmocka_unit_test(test_deepseek_v3),
         cmocka_unit_test(test_gpt_oss_120b),
         cmocka_unit_test(test_qk_norm_kinds),
+        cmocka_unit_test(test_gated_deltanet_dims),
         cmocka_unit_test(test_legacy_name),
         cmocka_unit_test(test_alias),
         cmocka_unit_test(test_unknown_id),
