@@ -3,12 +3,12 @@
  * wideep_{context,generation}_moe tables and token dispatch/combine from the
  * wideep_deepep_{normal,ll} tables (aic-modeling.md, large-EP regime).
  *
- * The expert tables hold the DeepSeek-V3 shape in fp8_block at some expert-parallel sizes;
- * a size between two collected ones is interpolated in log(ep), and another quantization
- * scales by the ratio of its moe_perf latency to fp8_block's at the same point. DeepEP tables are
- * keyed by node count, hidden size, top-k and experts; a node count that was not collected uses the
- * nearest one (provenance extrapolated). Normal mode (prefill) uses DeepEP's default of 20 SMs when
- * collected.
+ * The expert tables hold the DeepSeek-V3 shape in fp8_block at some expert-parallel sizes; a
+ * size between two collected ones is interpolated in log(ep), and another quantization scales
+ * by the ratio of its moe_perf latency to fp8_block's at the same point. DeepEP tables are
+ * keyed by node count (NVLink domains: a GB200 rack counts as one node), hidden size, top-k and
+ * experts; a node count that was not collected uses the nearest one (provenance extrapolated).
+ * Normal mode (prefill) uses DeepEP's default of 20 SMs when collected.
  */
 #include <math.h>
 #include <string.h>
