@@ -177,6 +177,7 @@ enum vcol {
     C_ID, C_BACKEND, C_MODEL, C_SYSTEM, C_MODE, C_ISL, C_OSL, C_GEMM_Q, C_MOE_Q, C_BS, C_TP, C_PP,
     C_DP, C_MOE_TP, C_MOE_EP, C_P_BS, C_P_WORKERS, C_P_TP, C_P_PP, C_P_DP, C_P_MOE_TP, C_P_MOE_EP,
     C_D_BS, C_D_WORKERS, C_D_TP, C_D_PP, C_D_DP, C_D_MOE_TP, C_D_MOE_EP, C_TTFT, C_TPOT, C_SOURCE,
+    C_NEXTN, C_NEXTN_ACC, C_KV_Q, /* optional: not in e2e_measured.csv, a user's file may have them */
     C_COUNT
 };
 /* clang-format on */
@@ -211,7 +212,10 @@ static const char *const vcol_names[C_COUNT] = {"id",
                                                 "decode_moe_ep_size",
                                                 "silicon_ttft_ms",
                                                 "silicon_tpot_ms",
-                                                "silicon_data_source"};
+                                                "silicon_data_source",
+                                                "nextn",
+                                                "nextn_accepted",
+                                                "kvcache_quant_mode"};
 /* Columns without which the file cannot be validated at all. */
 static const enum vcol vcol_required[] = {C_ID,  C_BACKEND, C_MODEL, C_SYSTEM, C_MODE,
                                           C_ISL, C_OSL,     C_TTFT,  C_TPOT};
@@ -329,6 +333,31 @@ static int rank_batch(const struct row *w, int b, int dp, int workers)
     return per_rank(b, dp);
 }
 
+/* The optional columns: MTP draft tokens with their accepted count, and the KV-cache
+ * quantization; returns NULL or the reason the row is not estimable. */
+static const char *row_extras(const struct row *w, struct aic_estimate_req *r)
+{
+    int n = cell_int(w, C_NEXTN, 0), q;
+    double acc = cell_num(w, C_NEXTN_ACC);
+    char msg[256];
+
+    if (n < 0)
+        return "bad nextn";
+    if (n > 0) {
+        if (isnan(acc) || acc < 0 || acc > n)
+            return "nextn needs nextn_accepted between 0 and nextn";
+        r->opts.nextn = n;
+        r->opts.nextn_accepted = acc;
+    }
+    if (*cell(w, C_KV_Q)) {
+        q = cli_quant_arg("kvcache_quant_mode", cell(w, C_KV_Q), AIC_QUSE_KV, msg, sizeof(msg));
+        if (q == -2)
+            return "unknown kvcache_quant_mode";
+        r->opts.quant.kv = (enum aic_quant)q;
+    }
+    return NULL;
+}
+
 /* Builds the request of row w; returns NULL or the reason the row is not estimable. */
 static const char *row_req(struct aic_ctx *ctx, const struct row *w, struct aic_estimate_req *r,
                            int db_mode, int db_explicit)
@@ -370,6 +399,8 @@ static const char *row_req(struct aic_ctx *ctx, const struct row *w, struct aic_
         r->opts.quant.gemm == AIC_Q_NVFP4)
         r->opts.quant.kv = AIC_Q_FP8;
     checkpoint_labels(ctx, r);
+    if ((why = row_extras(w, r)))
+        return why;
     if (!strcasecmp(mode, "agg")) {
         r->mode = AIC_MODE_AGG;
         if (row_layout(w, C_TP, &r->lay, &why))
