@@ -619,10 +619,10 @@ static long comm_slice(const struct ptable *t, int nstr, const double *prefix, i
     return largest;
 }
 
-/* Bandwidth rescale from a collected count g to n GPUs (ring all-reduce traffic factor). */
 /*
  * A collective over more GPUs than the table collected (g < n, i.e. across nodes): the
- * size-dependent part of the measured latency scales with the bus-bandwidth ratio; the
+ * size-dependent part of the measured latency scales with the bus-bandwidth ratio (ring
+ * all-reduce traffic factor); the
  * fixed launch/synchronisation floor (the latency of the smallest message) does not, and
  * the crossing adds one inter-node hop. AIConfigurator scales the whole latency, which makes
  * a small decode-step collective across two nodes cost ten times its one-node latency.

@@ -7,7 +7,8 @@
  * size between two collected ones is interpolated in log(ep), and another quantization scales
  * by the ratio of its moe_perf latency to fp8_block's at the same point. DeepEP tables are
  * keyed by node count (NVLink domains: a GB200 rack counts as one node), hidden size, top-k and
- * experts; a node count that was not collected uses the nearest one (provenance extrapolated).
+ * experts; a node count that was not collected is not guessed (AIC_ERR_NODATA: the engine then
+ * keeps its default MoE exchange).
  * Normal mode (prefill) uses DeepEP's default of 20 SMs when collected.
  */
 #include <math.h>
@@ -116,26 +117,24 @@ int aic_perf_wideep_moe(struct aic_perfdb *db, enum aic_quant q, const char *dis
     return AIC_OK;
 }
 
-/* The slice of the node count nearest to `nodes` (exact first), with the SM count key for
- * normal mode; *exact tells whether the node count matched. */
-static long deepep_slice(const struct ptable *t, int normal, const double *shape, int nodes,
-                         int *exact)
+/* The slice of `nodes` nodes and the shape; in normal mode the one with DeepEP's default SM
+ * count, else the most SMs collected. -1 when none. */
+static long deepep_slice(const struct ptable *t, int normal, const double *shape, int nodes)
 {
     long best = -1;
-    double best_d = 1e30, best_sms = -1;
+    double best_sms = -1;
 
     for (size_t s = 0; s < t->nslices; s++) {
         const double *k = t->keys + s * (size_t)t->nk;
-        if (memcmp(k + 1, shape, 3 * sizeof(double)))
+        if (k[0] != nodes || memcmp(k + 1, shape, 3 * sizeof(double)))
             continue;
-        double d = fabs(log2(k[0] / nodes)), sms = normal ? k[4] : 0;
-        int better_sms = normal && (sms == DEEPEP_DEFAULT_SMS ||
-                                    (best_sms != DEEPEP_DEFAULT_SMS && sms > best_sms));
-        if (d < best_d || (d == best_d && better_sms)) {
-            best = (long)s, best_d = d, best_sms = sms;
+        double sms = normal ? k[4] : 0;
+        if (best < 0 ||
+            (best_sms != DEEPEP_DEFAULT_SMS && (sms == DEEPEP_DEFAULT_SMS || sms > best_sms))) {
+            best = (long)s;
+            best_sms = sms;
         }
     }
-    *exact = best_d == 0;
     return best;
 }
 
@@ -151,17 +150,18 @@ int aic_perf_deepep(struct aic_perfdb *db, int is_context, int is_dispatch, doub
     double shape[3] = {hidden, topk, experts}, lat;
     int domain = sys->gpus_per_rack > 0 ? sys->gpus_per_rack : sys->gpus_per_node; /* NVLink */
     int nodes = domain > 0 ? (ep + domain - 1) / domain : 1;
-    int exact, rc = perfdb_table(db, id, &t, err);
+    int rc = perfdb_table(db, id, &t, err);
     enum aic_prov p;
     long s;
 
     if (rc)
         return rc;
-    s = deepep_slice(t, is_context, shape, nodes, &exact);
+    s = deepep_slice(t, is_context, shape, nodes);
     if (s < 0 || !lookup(t, s, fmax(tokens, 1), &lat, &p))
-        return aic_err(err, AIC_ERR_NODATA, "%s has no rows for hidden=%d topk=%d experts=%d",
-                       ptab_name(id), hidden, topk, experts);
+        return aic_err(err, AIC_ERR_NODATA,
+                       "%s has no rows for %d node(s), hidden=%d topk=%d experts=%d", ptab_name(id),
+                       nodes, hidden, topk, experts);
     out->ms = lat;
-    out->prov = exact ? p : AIC_PROV_EXTRAPOLATED;
+    out->prov = p;
     return AIC_OK;
 }

@@ -419,6 +419,8 @@ static void test_wideep(void **state)
     assert_false(isnan(want));
     assert_int_equal(aic_perf_deepep(db, 0, 1, 128, 7168, 8, 256, 8, &lat, &err), AIC_OK);
     assert_float_equal(lat.ms, want / 1000, 1e-12);
+    /* 16 nodes were never collected: not guessed */
+    assert_int_equal(aic_perf_deepep(db, 0, 1, 128, 7168, 8, 256, 128, &lat, &err), AIC_ERR_NODATA);
     aic_perfdb_free(db);
 }
 
