@@ -286,7 +286,7 @@ function renderEstimate(doc) {
   const pairs = [['Model', r.model], ['System', r.system],
     ['Backend', `${r.backend} ${r.backend_version || ''}`],
     ['Database mode', r.database_mode + (r.fell_back_to_empirical ? ' (fell back: no perf data)' : '')],
-    ['Mode', r.mode], ['Layout', r.layout ? r.layout.name : '-']];
+    ['Mode', r.mode], ['Layout', r.layout ? r.layout.name + (r.layout.moe_a2a === 'deepep' ? ' (DeepEP)' : '') : '-']];
   for (const [label, key, unit] of EST_FIELDS) if (key in r) pairs.push([label, fmt(r[key]) + unit]);
   pairs.push(['Fits in memory', r.oom ? 'NO (out of memory)' : 'yes']);
   const box = $('est-summary');
@@ -295,6 +295,11 @@ function renderEstimate(doc) {
   const m = r.memory || {};
   $('est-memory').replaceChildren(kvTable(Object.entries(m).filter(([k]) => k.endsWith('_bytes'))
     .map(([k, v]) => [k.replace(/_bytes$/, ''), gib(v)])));
+  const TTFT_PARTS = { overhead: 'serving overhead (HTTP, tokenizer, streaming)', scheduler: 'scheduler-loop iterations',
+    queue: "other requests' prefills queued ahead", prefill: 'own prefill', dp_balance: 'attention-DP balancing hold',
+    kv_wait: 'waiting for KV-cache room', kv_transfer: 'KV-cache transfer to the decode worker' };
+  $('est-ttft').replaceChildren(kvTable(Object.entries(r.ttft_breakdown_ms || {}).filter(([, v]) => v > 0)
+    .map(([k, v]) => [TTFT_PARTS[k] || k, fmt(v) + ' ms'])));
   const bd = $('est-breakdown');
   bd.replaceChildren();
   for (const [phase, ops] of Object.entries(r.breakdown || {})) {
