@@ -38,8 +38,8 @@ def _result(op, params):
 
 
 def estimate(**kwargs):
-    """One deployment -> the `cli estimate --json` dict (ttft_ms, tpot_ms, tokens_per_s_per_gpu,
-    memory, layout, ...). Keys: model_path, system, backend, backend_version, database_mode,
+    """One deployment -> the `cli estimate --json` dict (ttft_ms with ttft_breakdown_ms, tpot_ms,
+    tokens_per_s_per_gpu, memory, layout, ...). Keys: model_path, system, backend, backend_version, database_mode,
     estimate_mode (or mode), isl, osl, prefix, batch_size, ctx_tokens, tp_size, pp_size,
     attention_dp_size, moe_tp_size, moe_ep_size, *_quant_mode, nextn, nextn_accepted,
     prefill_* / decode_* (disagg), detail, systems_paths."""
