@@ -41,6 +41,9 @@ struct aic_worker_opts {
 };
 
 /* A worker: one model replica on tp*pp*dp GPUs with its op lists. */
+/* Wide expert-parallel regimes: SGLang's DeepEP, TensorRT-LLM's NVLink all-to-all. */
+enum aic_wide_ep { AIC_WIDE_EP_NONE = 0, AIC_WIDE_EP_DEEPEP, AIC_WIDE_EP_NVLINK };
+
 struct aic_worker {
     const struct aic_model *model;
     struct aic_perfdb *db;
@@ -50,7 +53,8 @@ struct aic_worker {
     struct aic_worker_opts opts;
     struct aic_oplist *ctx_ops; /* prefill op list (opaque, owned) */
     struct aic_oplist *gen_ops; /* decode-step op list (opaque, owned) */
-    int wide_ep; /* SGLang DeepEP regime: attention DP, moe_tp 1, ep > 1, tables present */
+    int wide_ep; /* enum aic_wide_ep: the MoE exchange modeled (attention DP, moe_tp 1, ep > 1,
+                  * wide-EP tables present), AIC_WIDE_EP_NONE otherwise */
 };
 
 /* Validates the layout against the model (heads, experts divisible; backend rules) and

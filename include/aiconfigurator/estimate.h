@@ -68,7 +68,7 @@ struct aic_estimate_result {
     int fell_back;                 /* 1 when no perf data was found and EMPIRICAL was used */
     char backend_version[32];
     struct aic_quant_cfg quant; /* resolved quantization (prefill pool for disagg) */
-    int wide_ep[2]; /* SGLang DeepEP regime modeled: [0] worker or prefill pool, [1] decode */
+    int wide_ep[2]; /* enum aic_wide_ep modeled: [0] worker or prefill pool, [1] decode pool */
     /* per-op breakdown of prefill (phase 1) and one decode step (phase 2) */
     int n_ctx_ops, n_gen_ops;
     struct aic_op_time ctx_ops[AIC_MAX_BREAKDOWN], gen_ops[AIC_MAX_BREAKDOWN];

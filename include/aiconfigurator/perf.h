@@ -136,6 +136,16 @@ int aic_perf_deepep(struct aic_perfdb *db, int is_context, int is_dispatch, doub
                     int hidden, int topk, int experts, int ep, struct aic_lat *out,
                     struct aic_error *err);
 
+/* TensorRT-LLM wide expert parallelism, SILICON tables only: expert compute on one of `ep`
+ * ranks for `tokens` tokens in total (wideep_moe_perf, no EPLB: slots = experts), and the
+ * NVLink all-to-all of `tokens` tokens per rank (is_pre 1: prepare + dispatch; 0: combine). */
+int aic_perf_trtllm_wideep_moe(struct aic_perfdb *db, enum aic_quant q, const char *distribution,
+                               double tokens, int hidden, int inter, int topk, int experts, int ep,
+                               struct aic_lat *out, struct aic_error *err);
+int aic_perf_trtllm_alltoall(struct aic_perfdb *db, enum aic_quant q, int is_pre, double tokens,
+                             int hidden, int topk, int experts, int ep, struct aic_lat *out,
+                             struct aic_error *err);
+
 /* Custom all-reduce of `elements` bf16 elements over tp GPUs (0 when tp <= 1). */
 int aic_perf_allreduce(struct aic_perfdb *db, double elements, int tp, struct aic_lat *out,
                        struct aic_error *err);

@@ -87,7 +87,10 @@ static void set_header(json_t *o, const struct aic_estimate_req *r,
 static json_t *with_a2a(json_t *lay, int is_moe, int wide_ep)
 {
     if (is_moe)
-        json_object_set_new(lay, "moe_a2a", json_string(wide_ep ? "deepep" : "default"));
+        json_object_set_new(lay, "moe_a2a",
+                            json_string(wide_ep == AIC_WIDE_EP_DEEPEP   ? "deepep"
+                                        : wide_ep == AIC_WIDE_EP_NVLINK ? "nvlink_alltoall"
+                                                                        : "default"));
     return lay;
 }
 

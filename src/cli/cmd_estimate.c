@@ -205,6 +205,21 @@ static void print_ops(const char *title, const struct aic_op_time *ops, int n)
                total > 0 ? 100.0 * ops[i].ms / total : 0.0, aic_prov_name(ops[i].prov));
 }
 
+/* The wide expert-parallel exchange modeled, when one is. */
+static void print_wide_ep(const struct aic_estimate_req *r, const struct aic_estimate_result *res)
+{
+    static const char *const names[] = {"", "DeepEP (SGLang wide expert parallelism)",
+                                        "NVLink all-to-all (TensorRT-LLM wide expert parallelism)"};
+    int disagg = r->mode == AIC_MODE_DISAGG;
+
+    for (int i = 0; i < (disagg ? 2 : 1); i++)
+        if (res->wide_ep[i] > 0 && res->wide_ep[i] <= AIC_WIDE_EP_NVLINK)
+            printf("  %-22s %s%s\n", "MoE all-to-all:", names[res->wide_ep[i]],
+                   !disagg ? ""
+                   : i     ? ", decode pool"
+                           : ", prefill pool");
+}
+
 /* Where the TTFT comes from (--detail); parts that are zero are left out. */
 static void print_ttft_parts(const struct aic_ttft_parts *t, double ttft)
 {
@@ -256,12 +271,7 @@ static void print_text(const struct cli_env *env, const struct aic_estimate_req 
     printf("  %-22s gemm %s, moe %s, kv cache %s, fmha %s, comm %s\n",
            "Quantization:", cli_quant_name(q->gemm), cli_quant_name(q->moe), cli_quant_name(q->kv),
            cli_quant_name(q->fmha), cli_quant_name(q->comm));
-    if (res->wide_ep[0] || res->wide_ep[1])
-        printf("  %-22s DeepEP (SGLang wide expert parallelism)%s\n", "MoE all-to-all:",
-               r->mode != AIC_MODE_DISAGG ? ""
-               : !res->wide_ep[0]         ? ", decode pool"
-               : !res->wide_ep[1]         ? ", prefill pool"
-                                          : "");
+    print_wide_ep(r, res);
     printf("  ----------------------------------------------------------\n");
     printf("  %-22s %.3f ms\n", "TTFT:", m->ttft_ms);
     printf("  %-22s %.3f ms\n", "TPOT:", m->tpot_ms);

@@ -10,7 +10,7 @@
 
 #include "engine/oplist.h"
 
-static const char *moe_distribution(const struct aic_model *m)
+const char *aic_moe_distribution(const struct aic_model *m)
 {
     return m->family == AIC_FAMILY_MLA_MOE ? "power_law_1.01" : "power_law_1.2";
 }
@@ -109,26 +109,6 @@ static int dp_exchange(struct aic_worker *w, const struct aic_op *op, double vol
     return AIC_OK;
 }
 
-int aic_wide_ep_applies(struct aic_worker *w)
-{
-    const struct aic_model *m = w->model;
-    enum aic_db_mode mode = aic_perfdb_mode(w->db);
-    const char *dist = moe_distribution(m);
-    int h = m->hidden_size, ep = w->lay.moe_ep;
-    struct aic_lat l;
-
-    if (w->backend != AIC_BACKEND_SGLANG || m->num_experts <= 0 || w->lay.moe_tp != 1 || ep <= 1 ||
-        w->lay.dp <= 1 || (mode != AIC_DB_SILICON && mode != AIC_DB_HYBRID))
-        return 0;
-    for (int ctx = 0; ctx <= 1; ctx++)
-        if (aic_perf_wideep_moe(w->db, w->q.moe, dist, ctx, 1, h, m->moe_inter_size, m->topk,
-                                m->num_experts, ep, &l, NULL) ||
-            aic_perf_deepep(w->db, ctx, 1, 1, h, m->topk, m->num_experts, ep, &l, NULL) ||
-            aic_perf_deepep(w->db, ctx, 0, 1, h, m->topk, m->num_experts, ep, &l, NULL))
-            return 0;
-    return 1;
-}
-
 /* MoE dispatch/combine communication per backend (aic-modeling 1.5); DeepEP kernels on the
  * rank's own tokens in the wide-EP regime. */
 static int moe_dispatch(struct aic_worker *w, const struct aic_op *op, double x, int is_ctx,
@@ -141,10 +121,7 @@ static int moe_dispatch(struct aic_worker *w, const struct aic_op *op, double x,
     acc->ms = 0;
     acc->prov = AIC_PROV_MEASURED;
     if (w->wide_ep)
-        return x > 0
-                   ? aic_perf_deepep(w->db, is_ctx, op->is_pre, x, w->model->hidden_size,
-                                     w->model->topk, w->model->num_experts, w->lay.moe_ep, acc, err)
-                   : AIC_OK;
+        return x > 0 ? aic_wide_ep_exchange(w, op->is_pre, x, is_ctx, acc, err) : AIC_OK;
     if (w->backend == AIC_BACKEND_TRTLLM && aic_perfdb_system(w->db)->sm_version >= 100)
         q = aic_quant_bytes(w->q.moe) / 2.0; /* quantized dispatch on Blackwell */
     switch (w->backend) {
@@ -187,11 +164,10 @@ static int moe(struct aic_worker *w, const struct aic_op *op, double x, int is_c
         return AIC_OK;
     }
     if (w->wide_ep)
-        return aic_perf_wideep_moe(w->db, op->quant, moe_distribution(w->model), is_ctx, tokens,
-                                   op->hidden, op->inter, op->topk, op->experts, op->moe_ep, out,
-                                   err);
-    return aic_perf_moe(w->db, op->quant, moe_distribution(w->model), tokens, op->hidden, op->inter,
-                        op->topk, op->experts, op->moe_tp, op->moe_ep, op->gated, out, err);
+        return aic_wide_ep_moe(w, op->quant, tokens, is_ctx, out, err);
+    return aic_perf_moe(w->db, op->quant, aic_moe_distribution(w->model), tokens, op->hidden,
+                        op->inter, op->topk, op->experts, op->moe_tp, op->moe_ep, op->gated, out,
+                        err);
 }
 
 /* A quantized GEMM. Frameworks never run a quantized GEMM much slower than the same shape

@@ -81,9 +81,17 @@ void aic_oplist_free(struct aic_oplist *l);
 /* Builds both op lists of a worker (dispatches on the model family). */
 int aic_build_ops(struct aic_worker *w, struct aic_error *err);
 
-/* 1 when the worker's MoE runs in SGLang's wide-EP (DeepEP) regime: attention DP, pure
- * expert parallelism, and wide-EP tables for the shape in the perf database. */
+/* The routed-expert token distribution the MoE tables are read at for model m. */
+const char *aic_moe_distribution(const struct aic_model *m);
+
+/* Wide expert parallelism (wide_ep.c): the regime the worker's MoE runs in (enum
+ * aic_wide_ep), its expert compute for `tokens` tokens in total, and its token exchange
+ * before (is_pre) or after the experts for `x` tokens per rank. */
 int aic_wide_ep_applies(struct aic_worker *w);
+int aic_wide_ep_moe(struct aic_worker *w, enum aic_quant q, double tokens, int is_ctx,
+                    struct aic_lat *out, struct aic_error *err);
+int aic_wide_ep_exchange(struct aic_worker *w, int is_pre, double x, int is_ctx,
+                         struct aic_lat *out, struct aic_error *err);
 
 /* Runtime inputs of one evaluation. */
 struct aic_op_rt {

@@ -251,6 +251,8 @@ enum ptab_id {
     T_DEEPEP_LL_COMB,  /* DeepEP low-latency combine */
     T_DEEPEP_NRM_DISP, /* DeepEP normal (high-throughput) dispatch (prefill) */
     T_DEEPEP_NRM_COMB, /* DeepEP normal combine */
+    T_TRT_WIDEEP_MOE,  /* TensorRT-LLM wide-EP expert compute */
+    T_TRT_ALLTOALL,    /* TensorRT-LLM NVLink MoE all-to-all (GB200) */
     T_COUNT
 };
 const char *ptab_name(enum ptab_id id);

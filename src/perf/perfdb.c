@@ -253,6 +253,16 @@ static const struct tab_spec tab_specs[T_COUNT] = {
     [T_DEEPEP_NRM_COMB] = {"wideep_deepep_normal_perf", 5, 1,
                            DEEPEP_NRM_COLS("combine_transmit_us", "combine_notify_us"),
                            {0, 1, 2, 3, 4}, {5}, NOPLUS, 6, fix_deepep_normal},
+    [T_TRT_WIDEEP_MOE] = {"wideep_moe_perf", 9, 1,
+                          {S("moe_dtype"), S("distribution"), N("hidden_size"), N("inter_size"),
+                           N("topk"), N("num_experts"), N("num_slots"), N("moe_tp_size"),
+                           N("moe_ep_size"), N("num_tokens"), LAT},
+                          {0, 1, 2, 3, 4, 5, 6, 7, 8}, {9}, NOPLUS, 10, NULL},
+    [T_TRT_ALLTOALL] = {"trtllm_alltoall_perf", 8, 1,
+                        {S("op_name"), S("kernel_source"), S("moe_dtype"), S("distribution"),
+                         N("hidden_size"), N("topk"), N("num_experts"), N("moe_ep_size"),
+                         N("num_tokens"), LAT},
+                        {0, 1, 2, 3, 4, 5, 6, 7}, {8}, NOPLUS, 9, NULL},
 };
 /* clang-format on */
 

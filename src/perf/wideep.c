@@ -1,7 +1,9 @@
 /*
- * wideep.c - SGLang wide expert parallelism (DeepEP): expert compute from the
- * wideep_{context,generation}_moe tables and token dispatch/combine from the
- * wideep_deepep_{normal,ll} tables (aic-modeling.md, large-EP regime).
+ * wideep.c - wide expert parallelism (aic-modeling.md, large-EP regime). SGLang (DeepEP):
+ * expert compute from the wideep_{context,generation}_moe tables and token dispatch/combine
+ * from wideep_deepep_{normal,ll}. TensorRT-LLM: expert compute from wideep_moe_perf and the
+ * NVLink all-to-all (prepare + dispatch before, combine after) from trtllm_alltoall_perf,
+ * collected on GB200 (two-sided kernels, the ones collected for every dtype).
  *
  * The expert tables hold the DeepSeek-V3 shape in fp8_block at some expert-parallel sizes; a
  * size between two collected ones is interpolated in log(ep), and another quantization scales
@@ -163,5 +165,73 @@ int aic_perf_deepep(struct aic_perfdb *db, int is_context, int is_dispatch, doub
                        nodes, hidden, topk, experts);
     out->ms = lat;
     out->prov = p;
+    return AIC_OK;
+}
+
+/* ---- TensorRT-LLM ----------------------------------------------------------------------- */
+
+static long key_slice(const struct ptable *t, const char *const *strs, int nstr, const double *num,
+                      int nnum)
+{
+    double key[PT_MAXK];
+
+    for (int i = 0; i < nstr; i++)
+        if ((key[i] = strpool_find(&t->strs, strs[i])) < 0)
+            return -1;
+    memcpy(key + nstr, num, (size_t)nnum * sizeof(double));
+    return ptable_find(t, key);
+}
+
+int aic_perf_trtllm_wideep_moe(struct aic_perfdb *db, enum aic_quant q, const char *distribution,
+                               double tokens, int hidden, int inter, int topk, int experts, int ep,
+                               struct aic_lat *out, struct aic_error *err)
+{
+    const struct aic_quant_info *qi = aic_quant_info(q);
+    const char *strs[2] = {qi ? qi->name : "", distribution};
+    double num[7] = {hidden, inter, topk, experts, experts, 1, ep}, lat;
+    const struct ptable *t;
+    enum aic_prov p;
+    int rc = perfdb_table(db, T_TRT_WIDEEP_MOE, &t, err);
+
+    if (rc)
+        return rc;
+    if (!lookup(t, key_slice(t, strs, 2, num, 7), tokens, &lat, &p))
+        return aic_err(err, AIC_ERR_NODATA,
+                       "wideep_moe_perf has no %s rows for h=%d inter=%d topk=%d experts=%d "
+                       "ep=%d",
+                       strs[0], hidden, inter, topk, experts, ep);
+    out->ms = lat;
+    out->prov = p;
+    return AIC_OK;
+}
+
+int aic_perf_trtllm_alltoall(struct aic_perfdb *db, enum aic_quant q, int is_pre, double tokens,
+                             int hidden, int topk, int experts, int ep, struct aic_lat *out,
+                             struct aic_error *err)
+{
+    const char *dtype = q == AIC_Q_NVFP4                         ? "nvfp4"
+                        : q == AIC_Q_FP8 || q == AIC_Q_FP8_BLOCK ? "fp8"
+                                                                 : "bfloat16";
+    const char *ops[2][2] = {{"alltoall_combine", NULL}, {"alltoall_prepare", "alltoall_dispatch"}};
+    double num[4] = {hidden, topk, experts, ep}, lat;
+    const struct ptable *t;
+    enum aic_prov p;
+    int rc = perfdb_table(db, T_TRT_ALLTOALL, &t, err);
+
+    if (rc)
+        return rc;
+    out->ms = 0;
+    out->prov = AIC_PROV_MEASURED;
+    for (int i = 0; i < 2 && ops[is_pre != 0][i]; i++) {
+        const char *strs[4] = {ops[is_pre != 0][i], "NVLinkTwoSided", dtype, "balanced"};
+        if (!lookup(t, key_slice(t, strs, 4, num, 4), fmax(tokens, 1), &lat, &p))
+            return aic_err(err, AIC_ERR_NODATA,
+                           "trtllm_alltoall_perf has no %s %s rows for h=%d topk=%d experts=%d "
+                           "ep=%d",
+                           strs[0], dtype, hidden, topk, experts, ep);
+        out->ms += lat;
+        if (p > out->prov)
+            out->prov = p;
+    }
     return AIC_OK;
 }
