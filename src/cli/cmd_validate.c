@@ -501,13 +501,18 @@ static struct group *group_get(struct groups *gs, const char *key)
     return &gs->g[gs->n++];
 }
 
+static void group_free(struct group *g)
+{
+    free(g->ttft.v);
+    free(g->tpot.v);
+    free(g->ttft_sat.v);
+    free(g->tpot_sat.v);
+}
+
 static void groups_free(struct groups *gs)
 {
-    for (int i = 0; i < gs->n; i++) {
-        free(gs->g[i].ttft.v);
-        free(gs->g[i].tpot.v);
-        free(gs->g[i].ttft_sat.v);
-    }
+    for (int i = 0; i < gs->n; i++)
+        group_free(&gs->g[i]);
     free(gs->g);
 }
 
@@ -875,9 +880,7 @@ int cmd_validate(struct cli_env *env, int argc, char **argv)
         print_report(&s, &o, aic_now_s() - t0);
     groups_free(&s.by_key);
     groups_free(&s.by_model);
-    free(s.overall.ttft.v);
-    free(s.overall.tpot.v);
-    free(s.overall.ttft_sat.v);
+    group_free(&s.overall);
     aic_ctx_free(ctx);
     table_free(&t);
     return rc;
