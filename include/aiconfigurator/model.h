@@ -50,6 +50,9 @@ struct aic_model {
 
     /* MLA (0 when not MLA) */
     int q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim;
+    /* DeepSeek sparse attention (GLM-5, DeepSeek-V3.2): the indexer's heads and head dim, and
+     * the keys each query attends to; 0 = dense attention */
+    int index_heads, index_head_dim, index_topk;
 
     /* Attention variants */
     int sliding_window;         /* tokens; 0 = none */

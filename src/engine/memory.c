@@ -40,6 +40,14 @@ static double gdn_state_bytes(const struct aic_worker *w)
     return m->num_linear_attn_layers * (nv * m->lin_k_dim * m->lin_v_dim * 4.0 + conv);
 }
 
+/* Bytes per token of the sparse-attention indexer's key cache (fp8 keys with an fp32 scale,
+ * every layer, on every rank); 0 without sparse attention. */
+static double index_cache_bytes_per_token(const struct aic_worker *w)
+{
+    const struct aic_model *m = w->model;
+    return m->index_topk > 0 ? m->num_layers * (m->index_head_dim + 4.0) : 0;
+}
+
 /* KV-cache elements per token on one GPU (linear-attention layers hold a fixed state per
  * request instead, gdn_state_bytes). */
 static double kv_elems_per_token(const struct aic_worker *w, double seq, double *capped)
@@ -129,8 +137,8 @@ void aic_worker_memory(const struct aic_worker *w, const struct aic_workload *wl
     out->weights = weights_bytes(w);
     out->activations = activations(w, n_tok);
     per_tok = kv_elems_per_token(w, seq, &capped);
-    out->kv_cache =
-        (double)b * (aic_quant_bytes(w->q.kv) * (seq * per_tok + capped) + gdn_state_bytes(w));
+    out->kv_cache = (double)b * (aic_quant_bytes(w->q.kv) * (seq * per_tok + capped) +
+                                 seq * index_cache_bytes_per_token(w) + gdn_state_bytes(w));
     out->nccl = aic_system_nccl_mem(sys, w->lay.tp);
     out->other = sys->other_mem_bytes * (w->backend == AIC_BACKEND_SGLANG ? 1.2 : 1.0);
     out->capacity = sys->mem_capacity_bytes;
@@ -143,8 +151,8 @@ void aic_worker_memory(const struct aic_worker *w, const struct aic_workload *wl
         /* paged KV: on average a request holds its prompt and half its output */
         double mean_seq = phase == 1 ? seq : wl->isl + wl->osl / 2.0;
         double mean_capped, mean_tok = kv_elems_per_token(w, mean_seq, &mean_capped);
-        double per_req =
-            aic_quant_bytes(w->q.kv) * (mean_seq * mean_tok + mean_capped) + gdn_state_bytes(w);
+        double per_req = aic_quant_bytes(w->q.kv) * (mean_seq * mean_tok + mean_capped) +
+                         mean_seq * index_cache_bytes_per_token(w) + gdn_state_bytes(w);
         out->oom = out->oom || out->kv_cache > budget;
         out->max_batch = per_req > 0 ? (int)fmax(0, fmin(floor(budget / per_req), 1 << 20)) : b;
     }
@@ -154,5 +162,6 @@ double aic_worker_kv_request_bytes(const struct aic_worker *w, double tokens)
 {
     double capped;
     double per_tok = kv_elems_per_token(w, tokens, &capped);
-    return aic_quant_bytes(w->q.kv) * (tokens * per_tok + capped) + gdn_state_bytes(w);
+    return aic_quant_bytes(w->q.kv) * (tokens * per_tok + capped) +
+           tokens * index_cache_bytes_per_token(w) + gdn_state_bytes(w);
 }

@@ -170,6 +170,37 @@ static int moe(struct aic_worker *w, const struct aic_op *op, double x, int is_c
                         err);
 }
 
+/* Share of a causal prefill's query-key pairs left when each query reads at most W keys. */
+static double sparse_share(double S, double W)
+{
+    if (W <= 0 || S <= W)
+        return 1;
+    return (W * (W + 1) / 2 + (S - W) * W) / (S * (S + 1) / 2);
+}
+
+/*
+ * The sparse-attention indexer: every query scores each context key with heads x head_dim
+ * fp8 products, then the top index_topk are picked. Speed of light of the larger of the
+ * scoring FLOPs and the bytes moved (fp8 keys with their scales, the scores written and
+ * read back by the top-k); analytic, no table measures it.
+ */
+static void dsa_indexer(struct aic_worker *w, const struct aic_op *op, const struct aic_op_rt *rt,
+                        struct aic_lat *out)
+{
+    const struct aic_system *sys = aic_perfdb_system(w->db);
+    double fp8 = sys->tc_flops[AIC_COMPUTE_FP8];
+    double peak = fp8 > 0 ? fp8 : sys->tc_flops[AIC_COMPUTE_BF16];
+    double s = rt->is_context ? rt->seq : 1, p = rt->is_context ? rt->prefix : rt->seq;
+    double pairs = rt->batch * (s * p + (rt->is_context ? s * (s + 1) / 2 : 0));
+    double keys = rt->batch * (p + (rt->is_context ? s : 0));
+    double flops = 2.0 * op->heads * op->head_dim * pairs;
+
+    aic_perf_mem_op(w->db, keys * (op->head_dim + 4) + pairs * 4 * 2, out);
+    if (peak > 0 && flops / peak * 1000 > out->ms)
+        out->ms = flops / peak * 1000;
+    out->prov = AIC_PROV_ANALYTIC;
+}
+
 /* A quantized GEMM. Frameworks never run a quantized GEMM much slower than the same shape
  * in bf16 (they pick another kernel), so a measured quantized kernel slower than 1.15x the
  * bf16 one is capped there: some tables hold slow fallback kernels for small shapes. */
@@ -205,11 +236,19 @@ int aic_op_latency(struct aic_worker *w, const struct aic_op *op, const struct a
     case AIC_OP_GEN_ATTN:
         return aic_perf_generation_attention(w->db, w->q.kv, rt->batch, rt->seq, op->heads,
                                              op->kv_heads, op->head_dim, op->window, out, err);
-    case AIC_OP_CTX_MLA:
-        return aic_perf_context_mla(w->db, w->q.fmha, w->q.kv, rt->batch, rt->seq + rt->prefix,
-                                    op->heads, out, err);
+    case AIC_OP_CTX_MLA: {
+        double S = rt->seq + rt->prefix;
+        int rc = aic_perf_context_mla(w->db, w->q.fmha, w->q.kv, rt->batch, S, op->heads, out, err);
+        out->ms *= sparse_share(S, op->window);
+        return rc;
+    }
     case AIC_OP_GEN_MLA:
-        return aic_perf_generation_mla(w->db, w->q.kv, rt->batch, rt->seq, op->heads, out, err);
+        return aic_perf_generation_mla(w->db, w->q.kv, rt->batch,
+                                       op->window > 0 ? fmin(rt->seq, op->window) : rt->seq,
+                                       op->heads, out, err);
+    case AIC_OP_DSA_INDEXER:
+        dsa_indexer(w, op, rt, out);
+        return AIC_OK;
     case AIC_OP_MLA_MODULE_CTX:
     case AIC_OP_MLA_MODULE_GEN:
         return aic_perf_mla_module(w->db, op->kind == AIC_OP_MLA_MODULE_CTX, w->q.fmha, w->q.kv,
@@ -243,10 +282,11 @@ int aic_op_latency(struct aic_worker *w, const struct aic_op *op, const struct a
  * linear-attention recurrence (its decode cost is per request, its prefill cost per token). */
 static int filter_keeps(enum aic_op_filter f, const struct aic_op *op)
 {
-    int ctx =
-        !strcmp(op->name, "context_attention") || !strcmp(op->name, "context_linear_attention");
+    int ctx = !strcmp(op->name, "context_attention") ||
+              !strcmp(op->name, "context_linear_attention") || !strcmp(op->name, "context_indexer");
     int attn = ctx || !strcmp(op->name, "generation_attention") ||
-               !strcmp(op->name, "generation_linear_attention");
+               !strcmp(op->name, "generation_linear_attention") ||
+               !strcmp(op->name, "generation_indexer");
     if (f == AIC_FILTER_NON_ATTN)
         return !ctx;
     if (f == AIC_FILTER_ATTN)

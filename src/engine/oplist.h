@@ -35,6 +35,7 @@ enum aic_op_kind {
     AIC_OP_ELEMENTWISE, /* bytes per token = bytes_per_token */
     AIC_OP_EMBEDDING,
     AIC_OP_P2P,
+    AIC_OP_DSA_INDEXER, /* sparse-attention indexer: heads x head_dim scores over the context */
 };
 
 /* Which token count an op sees. */

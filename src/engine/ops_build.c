@@ -322,23 +322,49 @@ static struct mla_dims mla_dims_of(const struct aic_model *m)
     return d;
 }
 
-/* The MLA attention block: a whole-module primary with the granular ops as fallback. */
+/*
+ * The DeepSeek sparse-attention indexer of every MLA layer (replicated on each rank): its q,
+ * k and head-weight projections, the fp8 key cache write, and the scoring of the context that
+ * picks the index_topk keys the attention then reads.
+ */
+static void dsa_indexer(struct bld *b, const struct aic_worker *w, int q_lora)
+{
+    const struct aic_model *m = w->model;
+    int L = m->num_layers, h = m->hidden_size, H = m->index_heads, d = m->index_head_dim;
+    struct aic_op *op;
+
+    gemm(b, NM("context_indexer_q_gemm", "generation_indexer_q_gemm"), L, (double)H * d, q_lora,
+         w->q.gemm);
+    gemm(b, NM("context_indexer_k_gemm", "generation_indexer_k_gemm"), L, d, h, w->q.gemm);
+    gemm(b, NM("context_indexer_weights_gemm", "generation_indexer_weights_gemm"), L, H, h,
+         AIC_Q_BF16);
+    elementwise(b, NM("context_indexer_k_cache", "generation_indexer_k_cache"), L, d,
+                (d + 4) / 2.0);
+    if ((op = push(b, NM("context_indexer", "generation_indexer"), AIC_OP_DSA_INDEXER, L)))
+        op->heads = H, op->head_dim = d, op->window = m->index_topk;
+}
+
+/* The MLA attention block: a whole-module primary with the granular ops as fallback. Sparse
+ * attention (index_topk) has no module table: the granular ops, each query reading at most
+ * index_topk keys, plus the indexer. */
 static void mla_block(struct bld *b, const struct aic_worker *w)
 {
     const struct aic_model *m = w->model;
     struct mla_dims md = mla_dims_of(m);
     int tp = w->lay.tp, L = m->num_layers, h = m->hidden_size;
-    int n_t = m->num_heads / tp;
+    int n_t = m->num_heads / tp, sparse = m->index_topk;
     int vllm = w->backend == AIC_BACKEND_VLLM;
-    int start, alt0;
+    int start = -1, alt0;
     struct aic_op *op;
 
-    if (!(op = push(b, NM("context_mla_block", "generation_mla_block"),
-                    b->ctx ? AIC_OP_MLA_MODULE_CTX : AIC_OP_MLA_MODULE_GEN, L)))
-        return;
-    op->heads = n_t;
-    op->quant = w->q.gemm;
-    start = b->l->n - 1;
+    if (!sparse) {
+        if (!(op = push(b, NM("context_mla_block", "generation_mla_block"),
+                        b->ctx ? AIC_OP_MLA_MODULE_CTX : AIC_OP_MLA_MODULE_GEN, L)))
+            return;
+        op->heads = n_t;
+        op->quant = w->q.gemm;
+        start = b->l->n - 1;
+    }
     alt0 = b->l->n;
     gemm(b, NM("context_downscale_gemm", "generation_downscale_gemm"), L,
          md.q_lora + md.kv_lora + md.rope, h, w->q.gemm);
@@ -347,24 +373,28 @@ static void mla_block(struct bld *b, const struct aic_worker *w)
     if (b->ctx) {
         gemm(b, "context_kv_b_proj_gemm", L, (double)n_t * (md.nope + md.v), md.kv_lora, w->q.gemm);
         if ((op = push(b, "context_attention", vllm ? AIC_OP_CTX_ATTN : AIC_OP_CTX_MLA, L)))
-            op->heads = n_t, op->kv_heads = n_t, op->head_dim = md.nope;
+            op->heads = n_t, op->kv_heads = n_t, op->head_dim = md.nope, op->window = sparse;
     } else if (vllm) {
         if ((op = push(b, "generation_attention", AIC_OP_GEN_ATTN, L)))
-            op->heads = n_t, op->kv_heads = n_t, op->head_dim = md.nope;
+            op->heads = n_t, op->kv_heads = n_t, op->head_dim = md.nope, op->window = sparse;
     } else {
         if ((op = push(b, "generation_bmm_pre", AIC_OP_MLA_BMM_PRE, L)))
             op->heads = n_t, op->quant = w->q.gemm;
         if ((op = push(b, "generation_attention", AIC_OP_GEN_MLA, L)))
-            op->heads = n_t;
+            op->heads = n_t, op->window = sparse;
         if ((op = push(b, "generation_bmm_post", AIC_OP_MLA_BMM_POST, L)))
             op->heads = n_t, op->quant = w->q.gemm;
     }
     gemm(b, NM("context_proj_gemm", "generation_proj_gemm"), L, h, (double)n_t * md.v, w->q.gemm);
     if (b->err)
         return;
-    b->l->ops[start].alt_count = b->l->n - alt0;
-    for (int i = alt0; i < b->l->n; i++)
-        b->l->ops[i].is_alt = 1;
+    if (start >= 0) {
+        b->l->ops[start].alt_count = b->l->n - alt0;
+        for (int i = alt0; i < b->l->n; i++)
+            b->l->ops[i].is_alt = 1;
+    }
+    if (sparse)
+        dsa_indexer(b, w, md.q_lora);
 }
 
 static void build_mla_moe(struct bld *b, const struct aic_worker *w)

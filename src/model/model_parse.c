@@ -211,6 +211,11 @@ static void parse_mla(const json_t *c, struct aic_model *m)
     m->qk_nope_head_dim = opt_int(c, KEYS("qk_nope_head_dim"), 128);
     m->qk_rope_head_dim = opt_int(c, KEYS("qk_rope_head_dim"), 64);
     m->v_head_dim = opt_int(c, KEYS("v_head_dim"), 128);
+    m->index_heads = opt_int(c, KEYS("index_n_heads"), 0);
+    m->index_head_dim = opt_int(c, KEYS("index_head_dim"), 0);
+    m->index_topk = opt_int(c, KEYS("index_topk"), 0);
+    if (m->index_heads <= 0 || m->index_head_dim <= 0 || m->index_topk <= 0)
+        m->index_heads = m->index_head_dim = m->index_topk = 0;
 }
 
 /* Sliding-window and linear-attention layers from layer_types / sliding_window. */

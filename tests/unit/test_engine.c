@@ -261,6 +261,52 @@ static void test_gated_deltanet_ops(void **state)
     aic_worker_release(&w);
 }
 
+/* GLM-5's sparse attention: no MLA module primary, each decode query reads at most 2048 keys
+ * (the same attention cost at 8k and 32k context), the indexer scores the whole context, and
+ * its fp8 key cache (128 + 4 bytes per layer) adds to the KV cache per token. */
+static void test_sparse_attention_ops(void **state)
+{
+    struct fixture *f = *state;
+    struct aic_model m;
+    struct aic_worker w;
+    struct aic_error err = {0};
+    struct aic_workload wl = {1000, 100, 0};
+    struct aic_memory m1, m2, d1, d2;
+    const struct aic_op *attn, *idx;
+    struct aic_lat a8, a32, i8, i32;
+    struct aic_op_rt r8 = {0, 4, 8192, 0, 4, 4}, r32 = {0, 4, 32768, 0, 4, 4};
+    double per_tok;
+
+    assert_int_equal(aic_model_load("zai-org/GLM-5", NULL, &m, &err), AIC_OK);
+    assert_int_equal(aic_worker_init(&w, &m, f->db, (struct aic_layout){8, 1, 1, 1, 8}, NULL, &err),
+                     AIC_OK);
+    assert_null(find_op(w.gen_ops, "generation_mla_block"));
+    attn = find_op(w.gen_ops, "generation_attention");
+    idx = find_op(w.gen_ops, "generation_indexer");
+    assert_non_null(idx);
+    assert_int_equal(attn->window, 2048);
+    assert_int_equal(aic_op_latency(&w, attn, &r8, &a8, &err), AIC_OK);
+    assert_int_equal(aic_op_latency(&w, attn, &r32, &a32, &err), AIC_OK);
+    assert_float_equal(a8.ms, a32.ms, 1e-12);
+    assert_int_equal(aic_op_latency(&w, idx, &r8, &i8, &err), AIC_OK);
+    assert_int_equal(aic_op_latency(&w, idx, &r32, &i32, &err), AIC_OK);
+    assert_true(i32.ms > 3 * i8.ms);
+    aic_worker_memory(&w, &wl, 1, 0, 2, &m1);
+    aic_worker_memory(&w, &wl, 2, 0, 2, &m2);
+    /* per request: 1100 tokens of (78 x 576 latent KV) + (78 x 132 index cache) bytes */
+    per_tok = 78 * 576 * aic_quant_bytes(w.q.kv) + 78 * 132.0;
+    assert_float_equal(m2.kv_cache - m1.kv_cache, 1100 * per_tok, 1);
+    aic_worker_release(&w);
+    assert_int_equal(aic_model_load("deepseek-ai/DeepSeek-V3", NULL, &m, &err), AIC_OK);
+    assert_int_equal(aic_worker_init(&w, &m, f->db, (struct aic_layout){8, 1, 1, 1, 8}, NULL, &err),
+                     AIC_OK);
+    aic_worker_memory(&w, &wl, 1, 0, 2, &d1);
+    aic_worker_memory(&w, &wl, 2, 0, 2, &d2);
+    aic_worker_release(&w);
+    /* a dense MLA model of another geometry holds no index cache */
+    assert_float_equal(d2.kv_cache - d1.kv_cache, 1100 * 61 * 576 * aic_quant_bytes(w.q.kv), 1);
+}
+
 /* DeepSeek-V3's first 3 layers are dense: 58 MoE layers of 256 experts, and the
  * parameters add up to the model's ~671 B (fp8: ~84 GB per GPU at 8-way). */
 static void test_mla_dense_layers(void **state)
@@ -421,7 +467,7 @@ int main(void)
         cmocka_unit_test(test_kv_memory),          cmocka_unit_test(test_static_closed_form),
         cmocka_unit_test(test_agg_monotone),       cmocka_unit_test(test_disagg_closed_loop),
         cmocka_unit_test(test_agg_kv_limited),     cmocka_unit_test(test_full_qk_norm_allreduce),
-        cmocka_unit_test(test_gated_deltanet_ops),
+        cmocka_unit_test(test_gated_deltanet_ops), cmocka_unit_test(test_sparse_attention_ops),
     };
     const struct CMUnitTest mla[] = {cmocka_unit_test(test_mla_kv_and_ops),
                                      cmocka_unit_test(test_agg_adp_balance),

@@ -132,6 +132,23 @@ static void test_gated_deltanet_dims(void **state)
     assert_int_equal(m.attn_output_gate, 0);
 }
 
+/* GLM-5: DeepSeek sparse attention (indexer of 32 heads x 128, top 2048 keys); DeepSeek-V3
+ * attends densely. */
+static void test_sparse_attention_dims(void **state)
+{
+    struct aic_model m;
+    (void)state;
+    load_ok("zai-org/GLM-5", &m);
+    assert_int_equal(m.family, AIC_FAMILY_MLA_MOE);
+    assert_int_equal(m.index_heads, 32);
+    assert_int_equal(m.index_head_dim, 128);
+    assert_int_equal(m.index_topk, 2048);
+    assert_int_equal(m.qk_nope_head_dim, 192);
+    assert_int_equal(m.v_head_dim, 256);
+    load_ok("deepseek-ai/DeepSeek-V3", &m);
+    assert_int_equal(m.index_topk, 0);
+}
+
 static void test_legacy_name(void **state)
 {
     struct aic_model m;
@@ -337,6 +354,7 @@ int main(void)
         cmocka_unit_test(test_gpt_oss_120b),
         cmocka_unit_test(test_qk_norm_kinds),
         cmocka_unit_test(test_gated_deltanet_dims),
+        cmocka_unit_test(test_sparse_attention_dims),
         cmocka_unit_test(test_legacy_name),
         cmocka_unit_test(test_alias),
         cmocka_unit_test(test_unknown_id),
