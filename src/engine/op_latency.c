@@ -254,9 +254,15 @@ int aic_op_latency(struct aic_worker *w, const struct aic_op *op, const struct a
         return aic_perf_mla_module(w->db, op->kind == AIC_OP_MLA_MODULE_CTX, w->q.fmha, w->q.kv,
                                    op->quant, rt->batch, rt->seq + rt->prefix, op->heads, out, err);
     case AIC_OP_MLA_BMM_PRE:
-    case AIC_OP_MLA_BMM_POST:
-        return aic_perf_mla_bmm(w->db, op->quant, op->kind == AIC_OP_MLA_BMM_PRE, x, op->heads, out,
-                                err);
+    case AIC_OP_MLA_BMM_POST: {
+        /* the tables hold DeepSeek's 128-wide nope (pre) and value (post) heads; the BMMs'
+         * work and weights grow linearly with them (GLM-5: 192 and 256) */
+        int rc = aic_perf_mla_bmm(w->db, op->quant, op->kind == AIC_OP_MLA_BMM_PRE, x, op->heads,
+                                  out, err);
+        if (op->head_dim > 0)
+            out->ms *= op->head_dim / 128.0;
+        return rc;
+    }
     case AIC_OP_MOE:
         return moe(w, op, x, rt->is_context, out, err);
     case AIC_OP_MOE_DISPATCH:

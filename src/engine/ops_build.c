@@ -379,11 +379,11 @@ static void mla_block(struct bld *b, const struct aic_worker *w)
             op->heads = n_t, op->kv_heads = n_t, op->head_dim = md.nope, op->window = sparse;
     } else {
         if ((op = push(b, "generation_bmm_pre", AIC_OP_MLA_BMM_PRE, L)))
-            op->heads = n_t, op->quant = w->q.gemm;
+            op->heads = n_t, op->quant = w->q.gemm, op->head_dim = md.nope;
         if ((op = push(b, "generation_attention", AIC_OP_GEN_MLA, L)))
             op->heads = n_t, op->window = sparse;
         if ((op = push(b, "generation_bmm_post", AIC_OP_MLA_BMM_POST, L)))
-            op->heads = n_t, op->quant = w->q.gemm;
+            op->heads = n_t, op->quant = w->q.gemm, op->head_dim = md.v;
     }
     gemm(b, NM("context_proj_gemm", "generation_proj_gemm"), L, h, (double)n_t * md.v, w->q.gemm);
     if (b->err)

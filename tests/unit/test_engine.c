@@ -288,6 +288,16 @@ static void test_sparse_attention_ops(void **state)
     assert_int_equal(aic_op_latency(&w, attn, &r8, &a8, &err), AIC_OK);
     assert_int_equal(aic_op_latency(&w, attn, &r32, &a32, &err), AIC_OK);
     assert_float_equal(a8.ms, a32.ms, 1e-12);
+    /* GLM-5's 256-wide value heads: twice DeepSeek's post-attention BMM */
+    {
+        struct aic_op post = *find_op(w.gen_ops, "generation_bmm_post"), ds = post;
+        struct aic_lat lp, ld;
+        ds.head_dim = 128;
+        assert_int_equal(post.head_dim, 256);
+        assert_int_equal(aic_op_latency(&w, &post, &r8, &lp, &err), AIC_OK);
+        assert_int_equal(aic_op_latency(&w, &ds, &r8, &ld, &err), AIC_OK);
+        assert_float_equal(lp.ms, 2 * ld.ms, 1e-12);
+    }
     assert_int_equal(aic_op_latency(&w, idx, &r8, &i8, &err), AIC_OK);
     assert_int_equal(aic_op_latency(&w, idx, &r32, &i32, &err), AIC_OK);
     assert_true(i32.ms > 3 * i8.ms);
