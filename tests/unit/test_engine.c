@@ -317,6 +317,31 @@ static void test_sparse_attention_ops(void **state)
     assert_float_equal(d2.kv_cache - d1.kv_cache, 1100 * 61 * 576 * aic_quant_bytes(w.q.kv), 1);
 }
 
+/* Qwen3's per-head q/k RMSNorm runs as two decode kernels per layer on vLLM and SGLang;
+ * TensorRT-LLM fuses it with RoPE. */
+static void test_qk_norm_decode_kernels(void **state)
+{
+    struct fixture *f = *state;
+    struct aic_perfdb *vdb = NULL;
+    struct aic_worker w;
+    struct aic_error err = {0};
+    const struct aic_op *op;
+
+    init_worker(f, (struct aic_layout){2, 1, 1, 0, 0}, &w);
+    assert_null(find_op(w.gen_ops, "generation_qk_norm"));
+    aic_worker_release(&w);
+    assert_int_equal(aic_perfdb_open(&f->sys, AIC_BACKEND_VLLM, NULL, AIC_DB_SOL, &vdb, &err),
+                     AIC_OK);
+    assert_int_equal(
+        aic_worker_init(&w, &f->m, vdb, (struct aic_layout){2, 1, 1, 0, 0}, NULL, &err), AIC_OK);
+    op = find_op(w.gen_ops, "generation_qk_norm");
+    assert_non_null(op);
+    assert_float_equal(op->scale, 2 * 64, 0);
+    assert_null(find_op(w.ctx_ops, "context_qk_norm"));
+    aic_worker_release(&w);
+    aic_perfdb_free(vdb);
+}
+
 /* DeepSeek-V3's first 3 layers are dense: 58 MoE layers of 256 experts, and the
  * parameters add up to the model's ~671 B (fp8: ~84 GB per GPU at 8-way). */
 static void test_mla_dense_layers(void **state)
@@ -473,11 +498,17 @@ static void test_agg_adp_balance(void **state)
 int main(void)
 {
     const struct CMUnitTest dense[] = {
-        cmocka_unit_test(test_dense_shapes_tp2),   cmocka_unit_test(test_bad_layout),
-        cmocka_unit_test(test_kv_memory),          cmocka_unit_test(test_static_closed_form),
-        cmocka_unit_test(test_agg_monotone),       cmocka_unit_test(test_disagg_closed_loop),
-        cmocka_unit_test(test_agg_kv_limited),     cmocka_unit_test(test_full_qk_norm_allreduce),
-        cmocka_unit_test(test_gated_deltanet_ops), cmocka_unit_test(test_sparse_attention_ops),
+        cmocka_unit_test(test_dense_shapes_tp2),
+        cmocka_unit_test(test_bad_layout),
+        cmocka_unit_test(test_kv_memory),
+        cmocka_unit_test(test_static_closed_form),
+        cmocka_unit_test(test_agg_monotone),
+        cmocka_unit_test(test_disagg_closed_loop),
+        cmocka_unit_test(test_agg_kv_limited),
+        cmocka_unit_test(test_qk_norm_decode_kernels),
+        cmocka_unit_test(test_full_qk_norm_allreduce),
+        cmocka_unit_test(test_gated_deltanet_ops),
+        cmocka_unit_test(test_sparse_attention_ops),
     };
     const struct CMUnitTest mla[] = {cmocka_unit_test(test_mla_kv_and_ops),
                                      cmocka_unit_test(test_agg_adp_balance),
