@@ -189,8 +189,11 @@ static void gqa_front(struct bld *b, const struct aic_worker *w, double vocab_ro
     elementwise(b, NM("context_add_norm_1", "generation_add_norm_1"), L, 2.0 * h, 2.0 * h);
     gemm(b, NM("context_qkv_gemm", "generation_qkv_gemm"), A, ((1 + gate) * n_t + 2 * nkv_t) * d, h,
          w->q.gemm);
-    /* per-head q and k RMSNorm (Qwen3): two kernels per layer in decode, except TensorRT-LLM's
-     * fused norm+rope (prefill attention already counts its share, op_latency.c) */
+    /* vLLM and SGLang decode apply RoPE (and Qwen3's per-head q and k RMSNorm, two kernels)
+     * outside the attention kernel; TensorRT-LLM fuses them into its attention preprocessing
+     * (prefill attention already counts their share, op_latency.c) */
+    if (!b->ctx && w->backend != AIC_BACKEND_TRTLLM)
+        elementwise(b, "generation_rope", A, (n_t + nkv_t) * d, (n_t + nkv_t) * d);
     if (m->qk_norm == 1 && !b->ctx && w->backend != AIC_BACKEND_TRTLLM)
         elementwise(b, "generation_qk_norm", 2.0 * A, (n_t + nkv_t) * d / 2, (n_t + nkv_t) * d / 2);
     if (m->qk_norm == 2) { /* RMSNorm over all heads: the shards sum two fp32 squares per token */

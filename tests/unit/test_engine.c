@@ -317,8 +317,8 @@ static void test_sparse_attention_ops(void **state)
     assert_float_equal(d2.kv_cache - d1.kv_cache, 1100 * 61 * 576 * aic_quant_bytes(w.q.kv), 1);
 }
 
-/* Qwen3's per-head q/k RMSNorm runs as two decode kernels per layer on vLLM and SGLang;
- * TensorRT-LLM fuses it with RoPE. */
+/* RoPE and Qwen3's per-head q/k RMSNorm (two kernels) run per layer in vLLM's and SGLang's
+ * decode; TensorRT-LLM fuses them into its attention. */
 static void test_qk_norm_decode_kernels(void **state)
 {
     struct fixture *f = *state;
@@ -329,6 +329,7 @@ static void test_qk_norm_decode_kernels(void **state)
 
     init_worker(f, (struct aic_layout){2, 1, 1, 0, 0}, &w);
     assert_null(find_op(w.gen_ops, "generation_qk_norm"));
+    assert_null(find_op(w.gen_ops, "generation_rope"));
     aic_worker_release(&w);
     assert_int_equal(aic_perfdb_open(&f->sys, AIC_BACKEND_VLLM, NULL, AIC_DB_SOL, &vdb, &err),
                      AIC_OK);
@@ -337,6 +338,9 @@ static void test_qk_norm_decode_kernels(void **state)
     op = find_op(w.gen_ops, "generation_qk_norm");
     assert_non_null(op);
     assert_float_equal(op->scale, 2 * 64, 0);
+    op = find_op(w.gen_ops, "generation_rope");
+    assert_non_null(op);
+    assert_float_equal(op->scale, 64, 0);
     assert_null(find_op(w.ctx_ops, "context_qk_norm"));
     aic_worker_release(&w);
     aic_perfdb_free(vdb);
