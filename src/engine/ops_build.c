@@ -263,6 +263,11 @@ static void moe_block(struct bld *b, const struct aic_worker *w)
     struct aic_op *op;
 
     gemm(b, NM("context_router_gemm", "generation_router_gemm"), L, m->num_experts, h, AIC_Q_BF16);
+    /* vLLM and SGLang select the experts (softmax or sigmoid, top-k) in their own kernel; the
+     * MoE tables time the fused experts after it. TensorRT-LLM's MoE op routes inside. */
+    if (w->backend != AIC_BACKEND_TRTLLM)
+        elementwise(b, NM("context_moe_topk", "generation_moe_topk"), L, m->num_experts / 2.0,
+                    m->topk);
     if ((op = push(b, NM("context_moe_pre_dispatch", "generation_moe_pre_dispatch"),
                    AIC_OP_MOE_DISPATCH, L)))
         op->is_pre = 1, op->elems_per_token = h;

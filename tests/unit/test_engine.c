@@ -346,6 +346,31 @@ static void test_qk_norm_decode_kernels(void **state)
     aic_perfdb_free(vdb);
 }
 
+/* vLLM and SGLang route MoE tokens in a kernel of their own, one per MoE layer; TensorRT-LLM's
+ * MoE op routes inside (DeepSeek-V3: 58 MoE layers). */
+static void test_moe_topk_kernel(void **state)
+{
+    struct fixture *f = *state;
+    struct aic_perfdb *sdb = NULL;
+    struct aic_worker w;
+    struct aic_error err = {0};
+    const struct aic_op *op;
+
+    init_worker(f, (struct aic_layout){8, 1, 1, 1, 8}, &w);
+    assert_null(find_op(w.gen_ops, "generation_moe_topk"));
+    aic_worker_release(&w);
+    assert_int_equal(aic_perfdb_open(&f->sys, AIC_BACKEND_SGLANG, NULL, AIC_DB_SOL, &sdb, &err),
+                     AIC_OK);
+    assert_int_equal(
+        aic_worker_init(&w, &f->m, sdb, (struct aic_layout){8, 1, 1, 1, 8}, NULL, &err), AIC_OK);
+    op = find_op(w.gen_ops, "generation_moe_topk");
+    assert_non_null(op);
+    assert_float_equal(op->scale, 58, 0);
+    assert_non_null(find_op(w.ctx_ops, "context_moe_topk"));
+    aic_worker_release(&w);
+    aic_perfdb_free(sdb);
+}
+
 /* DeepSeek-V3's first 3 layers are dense: 58 MoE layers of 256 experts, and the
  * parameters add up to the model's ~671 B (fp8: ~84 GB per GPU at 8-way). */
 static void test_mla_dense_layers(void **state)
@@ -514,9 +539,9 @@ int main(void)
         cmocka_unit_test(test_gated_deltanet_ops),
         cmocka_unit_test(test_sparse_attention_ops),
     };
-    const struct CMUnitTest mla[] = {cmocka_unit_test(test_mla_kv_and_ops),
-                                     cmocka_unit_test(test_agg_adp_balance),
-                                     cmocka_unit_test(test_mla_dense_layers)};
+    const struct CMUnitTest mla[] = {
+        cmocka_unit_test(test_mla_kv_and_ops), cmocka_unit_test(test_agg_adp_balance),
+        cmocka_unit_test(test_moe_topk_kernel), cmocka_unit_test(test_mla_dense_layers)};
     int rc = cmocka_run_group_tests(dense, setup_qwen, teardown);
     return rc + cmocka_run_group_tests(mla, setup_dsv3, teardown);
 }
