@@ -323,18 +323,42 @@ static void record(struct eval_acc *a, const struct aic_op *op, const struct aic
 
 /* A primary with alternatives: use the alternatives when the primary has no measured
  * data (in HYBRID the primary is judged against the tables, as a SILICON view). */
+/* The alternatives of primary op i summed, or nonzero when one cannot be timed. */
+static int alts_ms(struct aic_worker *w, const struct aic_oplist *l, int i,
+                   const struct aic_op_rt *rt, double *sum)
+{
+    struct aic_lat lat;
+
+    *sum = 0;
+    for (int j = i + 1; j <= i + l->ops[i].alt_count && j < l->n; j++) {
+        if (aic_op_latency(w, &l->ops[j], rt, &lat, NULL))
+            return -1;
+        *sum += lat.ms;
+    }
+    return 0;
+}
+
+/*
+ * A primary with alternatives (the MLA module). The alternatives replace it when it has no
+ * data, and, for SGLang, when they are faster: SGLang's module table and its per-kernel tables
+ * time different attention backends, and SGLang runs the faster one it has.
+ */
 static int eval_fallback(struct aic_worker *w, const struct aic_oplist *l, int i,
                          const struct aic_op_rt *rt, struct eval_acc *a, struct aic_error *err)
 {
     const struct aic_op *op = &l->ops[i];
     enum aic_db_mode mode = aic_perfdb_mode(w->db);
     struct aic_lat lat;
+    double alt;
     int rc = aic_op_latency(w, op, rt, &lat, err);
     int use_alts = rc == AIC_ERR_NODATA ||
                    (rc == AIC_OK && mode == AIC_DB_HYBRID && lat.prov == AIC_PROV_EMPIRICAL);
 
     if (rc && rc != AIC_ERR_NODATA)
         return rc;
+    if (!use_alts && w->backend == AIC_BACKEND_SGLANG && !alts_ms(w, l, i, rt, &alt) &&
+        alt < lat.ms)
+        use_alts = 1;
     if (!use_alts) {
         record(a, op, &lat);
         return AIC_OK;

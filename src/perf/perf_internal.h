@@ -253,6 +253,8 @@ enum ptab_id {
     T_DEEPEP_NRM_COMB, /* DeepEP normal combine */
     T_TRT_WIDEEP_MOE,  /* TensorRT-LLM wide-EP expert compute */
     T_TRT_ALLTOALL,    /* TensorRT-LLM NVLink MoE all-to-all (GB200) */
+    T_SG_CTX_MLA,      /* SGLang MLA attention module with its production kernels, prefill */
+    T_SG_GEN_MLA,      /* the same, decode */
     T_COUNT
 };
 const char *ptab_name(enum ptab_id id);
@@ -282,6 +284,12 @@ struct aic_perfdb {
     double moe_nongated[32][4];
     int n_moe_nongated;
 };
+
+/* SGLang's MLA attention module (projections, absorbed BMMs and attention) timed with the
+ * kernels SGLang runs (trtllm_mla, fa3 or flashinfer, in that order), from the
+ * wideep_{context,generation}_mla tables (wideep.c). Nonzero when not collected. */
+int perf_sglang_mla_module(struct aic_perfdb *db, int is_ctx, enum aic_quant kv, const char *gemm,
+                           double b, double s, int heads, struct aic_lat *out);
 
 /* The table, loaded on first use. AIC_ERR_NODATA when the file is absent. */
 int perfdb_table(struct aic_perfdb *db, enum ptab_id id, const struct ptable **out,

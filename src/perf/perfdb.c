@@ -194,6 +194,12 @@ static int fix_scale(struct aic_perfdb *db, struct ptable *t, const double *v, d
             N("num_token"), N(transmit), N(notify)                                                 \
     }
 
+#define SG_MLA_COLS                                                                                \
+    {                                                                                              \
+        S("kernel_source"), S("kv_cache_dtype"), S("gemm_type"), N("num_heads"), N("isl"),         \
+            N("batch_size"), N("step"), LAT                                                        \
+    }
+
 /* clang-format off */
 static const struct tab_spec tab_specs[T_COUNT] = {
     [T_GEMM] = {"gemm_perf", 1, 3, {S("gemm_dtype"), N("m"), N("n"), N("k"), LAT},
@@ -258,6 +264,10 @@ static const struct tab_spec tab_specs[T_COUNT] = {
                            N("topk"), N("num_experts"), N("num_slots"), N("moe_tp_size"),
                            N("moe_ep_size"), N("num_tokens"), LAT},
                           {0, 1, 2, 3, 4, 5, 6, 7, 8}, {9}, NOPLUS, 10, NULL},
+    [T_SG_CTX_MLA] = {"wideep_context_mla_perf", 3, 3, SG_MLA_COLS, {0, 1, 2}, {3, 4, 5},
+                      NOPLUS, 7, NULL},
+    [T_SG_GEN_MLA] = {"wideep_generation_mla_perf", 3, 3, SG_MLA_COLS, {0, 1, 2}, {3, 5, 4},
+                      {-1, -1, 6}, 7, NULL},
     [T_TRT_ALLTOALL] = {"trtllm_alltoall_perf", 8, 1,
                         {S("op_name"), S("kernel_source"), S("moe_dtype"), S("distribution"),
                          N("hidden_size"), N("topk"), N("num_experts"), N("moe_ep_size"),

@@ -448,6 +448,12 @@ int aic_perf_mla_module(struct aic_perfdb *db, int is_context, enum aic_quant fm
         gemm = AIC_Q_BF16;
     if (gemm == AIC_Q_NVFP4_WO)
         gemm = AIC_Q_NVFP4;
+    /* SGLang collected no module tables: its wide-EP MLA tables time the same module with the
+     * kernels it runs */
+    if (db->backend == AIC_BACKEND_SGLANG && uses_tables(db) && b > 0 && s > 0 && heads > 0 &&
+        !perf_sglang_mla_module(db, is_context, kv == AIC_Q_NONE ? AIC_Q_BF16 : kv, qname(gemm), b,
+                                s, heads, out))
+        return AIC_OK;
     return mla_common(db, is_context ? T_CTX_MODULE : T_GEN_MODULE,
                       is_context ? EMP_CTX_MODULE : EMP_GEN_MODULE, is_context, fmha, kv,
                       qname(gemm), b, s, heads, out, err);

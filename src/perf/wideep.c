@@ -178,7 +178,8 @@ static long key_slice(const struct ptable *t, const char *const *strs, int nstr,
     for (int i = 0; i < nstr; i++)
         if ((key[i] = strpool_find(&t->strs, strs[i])) < 0)
             return -1;
-    memcpy(key + nstr, num, (size_t)nnum * sizeof(double));
+    if (nnum > 0)
+        memcpy(key + nstr, num, (size_t)nnum * sizeof(double));
     return ptable_find(t, key);
 }
 
@@ -234,4 +235,35 @@ int aic_perf_trtllm_alltoall(struct aic_perfdb *db, enum aic_quant q, int is_pre
             out->prov = p;
     }
     return AIC_OK;
+}
+
+/* ---- SGLang's MLA module ---------------------------------------------------------------- */
+
+int perf_sglang_mla_module(struct aic_perfdb *db, int is_ctx, enum aic_quant kv, const char *gemm,
+                           double b, double s, int heads, struct aic_lat *out)
+{
+    static const char *const kernels[] = {"trtllm_mla", "fa3", "flashinfer"};
+    const struct aic_quant_info *ki = aic_quant_info(kv);
+    const char *gemms[2] = {gemm, "fp8_block"}; /* another gemm_type: same SOL, as transfer.c */
+    struct attn_ctx a = {&db->sys, AIC_Q_FP8, kv, 0, 0, 0};
+    double c[3] = {heads, is_ctx ? s : b, is_ctx ? b : s}, lat;
+    const struct ptable *t;
+
+    if (perfdb_table(db, is_ctx ? T_SG_CTX_MLA : T_SG_GEN_MLA, &t, NULL))
+        return -1;
+    for (int g = 0; g < 2; g++) {
+        for (size_t k = 0; k < sizeof(kernels) / sizeof(kernels[0]); k++) {
+            const char *strs[3] = {kernels[k], ki ? ki->name : "", gemms[g]};
+            long sl = key_slice(t, strs, 3, NULL, 0);
+            int r = sl < 0 ? RES_MISS
+                           : grid_resolve(t, sl, c, is_ctx ? 2u : 0u,
+                                          is_ctx ? sol_ctx_mla : sol_gen_module, &a, &lat);
+            if (r != RES_MISS) {
+                out->ms = lat;
+                out->prov = g ? AIC_PROV_EXTRAPOLATED : grid_prov[r];
+                return 0;
+            }
+        }
+    }
+    return -1;
 }

@@ -419,6 +419,18 @@ static void test_wideep(void **state)
     assert_false(isnan(want));
     assert_int_equal(aic_perf_deepep(db, 0, 1, 128, 7168, 8, 256, 8, &lat, &err), AIC_OK);
     assert_float_equal(lat.ms, want / 1000, 1e-12);
+    /* SGLang's MLA module: the wide-EP MLA table, fa3 before flashinfer on Hopper */
+    {
+        static const char *const mc[] = {"kernel_source", "num_heads", "batch_size", "isl"};
+        static const char *const mv[] = {"fa3", "16", "64", "1024"};
+        double fa3 =
+            csv_latency("data/h100_sxm/sglang/0.5.16/wideep_generation_mla_perf.csv", mc, mv, 4);
+        assert_false(isnan(fa3));
+        assert_int_equal(aic_perf_mla_module(db, 0, AIC_Q_FP8, AIC_Q_FP8, AIC_Q_FP8_BLOCK, 64, 1024,
+                                             16, &lat, &err),
+                         AIC_OK);
+        assert_float_equal(lat.ms, fa3, 1e-12);
+    }
     /* 16 nodes were never collected: not guessed */
     assert_int_equal(aic_perf_deepep(db, 0, 1, 128, 7168, 8, 256, 128, &lat, &err), AIC_ERR_NODATA);
     aic_perfdb_free(db);
