@@ -317,24 +317,30 @@ static void test_sparse_attention_ops(void **state)
     assert_float_equal(d2.kv_cache - d1.kv_cache, 1100 * 61 * 576 * aic_quant_bytes(w.q.kv), 1);
 }
 
+/* A worker of the fixture's model on another backend's SOL database (*db to free). */
+static void init_backend_worker(struct fixture *f, enum aic_backend be, struct aic_layout lay,
+                                struct aic_perfdb **db, struct aic_worker *w)
+{
+    struct aic_error err = {0};
+    assert_int_equal(aic_perfdb_open(&f->sys, be, NULL, AIC_DB_SOL, db, &err), AIC_OK);
+    assert_int_equal(aic_worker_init(w, &f->m, *db, lay, NULL, &err), AIC_OK);
+}
+
 /* RoPE and Qwen3's per-head q/k RMSNorm (two kernels) run per layer in vLLM's and SGLang's
  * decode; TensorRT-LLM fuses them into its attention. */
 static void test_qk_norm_decode_kernels(void **state)
 {
     struct fixture *f = *state;
+    struct aic_layout lay = {2, 1, 1, 0, 0};
     struct aic_perfdb *vdb = NULL;
     struct aic_worker w;
-    struct aic_error err = {0};
     const struct aic_op *op;
 
-    init_worker(f, (struct aic_layout){2, 1, 1, 0, 0}, &w);
+    init_worker(f, lay, &w);
     assert_null(find_op(w.gen_ops, "generation_qk_norm"));
     assert_null(find_op(w.gen_ops, "generation_rope"));
     aic_worker_release(&w);
-    assert_int_equal(aic_perfdb_open(&f->sys, AIC_BACKEND_VLLM, NULL, AIC_DB_SOL, &vdb, &err),
-                     AIC_OK);
-    assert_int_equal(
-        aic_worker_init(&w, &f->m, vdb, (struct aic_layout){2, 1, 1, 0, 0}, NULL, &err), AIC_OK);
+    init_backend_worker(f, AIC_BACKEND_VLLM, lay, &vdb, &w);
     op = find_op(w.gen_ops, "generation_qk_norm");
     assert_non_null(op);
     assert_float_equal(op->scale, 2 * 64, 0);
@@ -351,18 +357,15 @@ static void test_qk_norm_decode_kernels(void **state)
 static void test_moe_topk_kernel(void **state)
 {
     struct fixture *f = *state;
+    struct aic_layout lay = {8, 1, 1, 1, 8};
     struct aic_perfdb *sdb = NULL;
     struct aic_worker w;
-    struct aic_error err = {0};
     const struct aic_op *op;
 
-    init_worker(f, (struct aic_layout){8, 1, 1, 1, 8}, &w);
+    init_worker(f, lay, &w);
     assert_null(find_op(w.gen_ops, "generation_moe_topk"));
     aic_worker_release(&w);
-    assert_int_equal(aic_perfdb_open(&f->sys, AIC_BACKEND_SGLANG, NULL, AIC_DB_SOL, &sdb, &err),
-                     AIC_OK);
-    assert_int_equal(
-        aic_worker_init(&w, &f->m, sdb, (struct aic_layout){8, 1, 1, 1, 8}, NULL, &err), AIC_OK);
+    init_backend_worker(f, AIC_BACKEND_SGLANG, lay, &sdb, &w);
     op = find_op(w.gen_ops, "generation_moe_topk");
     assert_non_null(op);
     assert_float_equal(op->scale, 58, 0);
