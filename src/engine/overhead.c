@@ -4,7 +4,10 @@
  * its own prefill step, and the share of in-flight prefills queued ahead of it.
  *
  * Fitted on measured deployments (../shared/calibration, aggregated rows with TTFT <= 20 s)
- * by tools/fit_ttft.py; rerun it after changing the engine and paste its table here.
+ * by tools/fit_ttft.py; rerun it after changing the engine and paste its table here. The one
+ * exception: SGLang keeps step_iters 0. Its in-sample best (150 ms / 5 / 0.08, 45.5 % against
+ * 45.8 %) does not survive fitting on h100+h200 and testing on b200 or the reverse (41.7 ->
+ * 43.5 %, 48.5 -> 48.5 %), so the step term there would be fitted noise.
  */
 #include <stdlib.h>
 
