@@ -98,7 +98,7 @@ int grid_resolve(const struct ptable *t, long s, const double *q, unsigned sqrt_
 /* The nearest sites chosen for an uncollected (n, k), remembered because a search asks the
  * same shapes at many m. The choice depends on m only through which sites' curves cover m,
  * so it is keyed by (n, k, class of m). */
-#define GEMM_MEMO_SLOTS 1024
+#define GEMM_MEMO_SLOTS 4096
 struct gemm_memo {
     double n, k;
     int mclass;                    /* which sites' curves cover m (see gemm_mclass) */

@@ -103,6 +103,15 @@ static long find_slice(const struct ptable *t, const char *const *strs, const do
 
 /* ---- GEMM ------------------------------------------------------------------------------- */
 
+/* Split-K tactics tried (see gemm_split_k): s = 2, 4, .. GEMM_SPLIT_K_MAX, each slice at least
+ * GEMM_SPLIT_K_MIN_K deep, the widened n within the collectors' sweep (n <= 65536); the
+ * partial-sum reduction is one more kernel launch plus its fp32 traffic. */
+#define GEMM_SPLIT_K_MAX       16
+#define GEMM_SPLIT_K_MIN_K     1024.0
+#define GEMM_SPLIT_K_MAX_N     65536.0
+#define GEMM_SPLIT_K_REDUCE_MS 0.002
+#define GEMM_SPLIT_K_MAX_M     256.0
+
 static struct gemm_cache_slot *gemm_cache_slot(struct aic_perfdb *db, enum aic_quant q, double m,
                                                double n, double k)
 {
@@ -123,6 +132,34 @@ static struct gemm_cache_slot *gemm_cache_slot(struct aic_perfdb *db, enum aic_q
 static int gemm_resolve_q(struct aic_perfdb *db, enum aic_quant q, double m, double n, double k,
                           struct aic_lat *out, struct aic_error *err);
 
+/*
+ * Split-K. At small m a GEMM has fewer output tiles than the GPU has SMs, and a kernel that
+ * walks the whole k loop per tile is latency-bound in k: some collected tables (TensorRT-LLM's
+ * nvfp4 rows on B200: 22 us at k = 8192, 107 us at k = 51200, whatever n) timed such a tactic.
+ * The frameworks' GEMM autotuners also try split-K tactics, which run s times the tiles over
+ * k / s each - the work of an (m, s*n, k/s) GEMM, which the same table times - and then add s
+ * fp32 partial outputs. A lookup takes the faster of the two. Kernels that already split
+ * (vLLM's and most bf16/fp8 rows) gain nothing from it.
+ */
+static void gemm_split_k(struct aic_perfdb *db, enum aic_quant q, double m, double n, double k,
+                         struct aic_lat *out)
+{
+    const double bw = db->sys.mem_bw_Bps > 0 ? db->sys.mem_bw_Bps : 1e12;
+
+    for (int s = 2;
+         s <= GEMM_SPLIT_K_MAX && k / s >= GEMM_SPLIT_K_MIN_K && n * s <= GEMM_SPLIT_K_MAX_N;
+         s *= 2) {
+        struct aic_lat l;
+        struct aic_error e;
+        if (gemm_resolve_q(db, q, m, n * s, k / s, &l, &e))
+            continue;
+        double reduce_ms = 2.0 * s * m * n * 4.0 / bw * 1000.0 + GEMM_SPLIT_K_REDUCE_MS;
+        if (l.ms + reduce_ms < out->ms) /* derived from another measured shape */
+            set_lat(out, l.ms + reduce_ms,
+                    l.prov == AIC_PROV_EXTRAPOLATED ? l.prov : AIC_PROV_INTERPOLATED);
+    }
+}
+
 /* SILICON GEMM through the memo (only answers are cached, not misses). */
 static int gemm_silicon(struct aic_perfdb *db, enum aic_quant q, double m, double n, double k,
                         struct aic_lat *out, struct aic_error *err)
@@ -133,6 +170,8 @@ static int gemm_silicon(struct aic_perfdb *db, enum aic_quant q, double m, doubl
     if (c && c->used && c->q == (int)q && c->m == m && c->n == n && c->k == k)
         return set_lat(out, c->ms, (enum aic_prov)c->prov);
     rc = gemm_resolve_q(db, q, m, n, k, out, err);
+    if (!rc && m < GEMM_SPLIT_K_MAX_M)
+        gemm_split_k(db, q, m, n, k, out);
     if (!rc && c)
         *c = (struct gemm_cache_slot){m, n, k, out->ms, (int)q, (int)out->prov, 1};
     return rc;

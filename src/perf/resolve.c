@@ -420,7 +420,11 @@ static const struct gemm_memo *gemm_pick_memo(const struct gemm_sites *gs, doubl
         gemm_pick(gs, m, n, k, scratch);
         return scratch;
     }
-    h = ((uint64_t)(n * 1315423911.0) ^ ((uint64_t)k * 2654435761u)) + (uint64_t)mc * 40503u;
+    /* shapes are multiples of large powers of two: mix before taking the low bits */
+    h = ((uint64_t)n << 32) ^ (uint64_t)k ^ ((uint64_t)mc << 58);
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+    h ^= h >> 31;
     slot = &gs->memo[h % GEMM_MEMO_SLOTS];
     if (!slot->used || slot->n != n || slot->k != k || slot->mclass != mc) {
         gemm_pick(gs, m, n, k, slot);
