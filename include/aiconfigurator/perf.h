@@ -87,9 +87,16 @@ int aic_perfdb_versions(const struct aic_system *sys, enum aic_backend backend, 
 
 /* ---- queries: one call, one GPU, milliseconds ---------------------------------------- */
 
-/* C[m x n] = A[m x k] B[k x n] in quant q (fp8_static is looked up as fp8). */
+/* C[m x n] = A[m x k] B[k x n] in quant q. fp8_static is the fp8 row less the activation
+ * scale computation (computescale_perf), floored at speed of light. */
 int aic_perf_gemm(struct aic_perfdb *db, enum aic_quant q, double m, double n, double k,
                   struct aic_lat *out, struct aic_error *err);
+
+/* The same GEMM when its input arrives already quantized (an output or down projection after
+ * a kernel that writes fp8): fp8_static also drops the input quantization (scale_matrix_perf).
+ * Other quant modes answer as aic_perf_gemm. */
+int aic_perf_gemm_quantized_input(struct aic_perfdb *db, enum aic_quant q, double m, double n,
+                                  double k, struct aic_lat *out, struct aic_error *err);
 
 /* Prefill attention for b sequences of s tokens (no prefix), per-GPU heads n and n_kv,
  * head dimension d, sliding window w (0 = full). */

@@ -208,7 +208,9 @@ static int gemm(struct aic_worker *w, const struct aic_op *op, double x, struct 
                 struct aic_error *err)
 {
     struct aic_lat bf;
-    int rc = aic_perf_gemm(w->db, op->quant, x, op->n, op->k, out, err);
+    int rc = op->input_quantized
+                 ? aic_perf_gemm_quantized_input(w->db, op->quant, x, op->n, op->k, out, err)
+                 : aic_perf_gemm(w->db, op->quant, x, op->n, op->k, out, err);
 
     if (rc || op->quant == AIC_Q_BF16)
         return rc;

@@ -56,6 +56,7 @@ struct aic_op {
     /* GEMM */
     double n, k;
     enum aic_quant quant; /* GEMM, MoE, BMM quant */
+    int input_quantized;  /* GEMM input written quantized by the kernel before it */
     double weight_bytes;  /* per GPU, for the memory model (before x scale) */
 
     /* attention */

@@ -59,16 +59,27 @@ static struct aic_op *push(struct bld *b, const char *name, enum aic_op_kind kin
 
 #define NM(ctx_name, gen_name) (b->ctx ? (ctx_name) : (gen_name))
 
-static void gemm(struct bld *b, const char *name, double scale, double n, double k,
-                 enum aic_quant q)
+static struct aic_op *gemm(struct bld *b, const char *name, double scale, double n, double k,
+                           enum aic_quant q)
 {
     struct aic_op *op = push(b, name, AIC_OP_GEMM, scale);
     if (!op)
-        return;
+        return NULL;
     op->n = n;
     op->k = k;
     op->quant = q;
     op->weight_bytes = n * k * aic_quant_bytes(q);
+    return op;
+}
+
+/* A GEMM fed by a kernel that writes its output quantized: the attention output projection
+ * (after attention) and the down projections (after the fused activation). */
+static void gemm_qin(struct bld *b, const char *name, double scale, double n, double k,
+                     enum aic_quant q)
+{
+    struct aic_op *op = gemm(b, name, scale, n, k, q);
+    if (op)
+        op->input_quantized = 1;
 }
 
 static void elementwise(struct bld *b, const char *name, double scale, double din, double dout)
@@ -204,7 +215,7 @@ static void gqa_front(struct bld *b, const struct aic_worker *w, double vocab_ro
     gqa_attention(b, w);
     if (gate)
         elementwise(b, NM("context_attn_gate", "generation_attn_gate"), A, 2 * n_t * d, n_t * d);
-    gemm(b, NM("context_proj_gemm", "generation_proj_gemm"), A, h, n_t * d, w->q.gemm);
+    gemm_qin(b, NM("context_proj_gemm", "generation_proj_gemm"), A, h, n_t * d, w->q.gemm);
     if (gdn_layers(m) > 0)
         gdn_block(b, w);
     elementwise(b, NM("context_add_norm_2", "generation_add_norm_2"), L, 2.0 * h, 2.0 * h);
@@ -221,7 +232,7 @@ static void build_dense(struct bld *b, const struct aic_worker *w, int gated)
     gemm(b, NM("context_gate_ffn1_gemm", "generation_gate_ffn1_gemm"), L, (gated ? 2 : 1) * I_t, h,
          w->q.gemm);
     elementwise(b, NM("context_act_gate", "generation_act_gate"), L, (gated ? 2 : 1) * I_t, I_t);
-    gemm(b, NM("context_ffn2_gemm", "generation_ffn2_gemm"), L, h, I_t, w->q.gemm);
+    gemm_qin(b, NM("context_ffn2_gemm", "generation_ffn2_gemm"), L, h, I_t, w->q.gemm);
     logits(b, m, tp);
     if (m->family != AIC_FAMILY_GPT)
         allreduce(b, NM("context_embedding_ar", "generation_embedding_ar"), 1, h, tp);
@@ -251,7 +262,7 @@ static void dense_layers_mlp(struct bld *b, const struct aic_worker *w)
     gemm(b, NM("context_dense_gate_ffn1_gemm", "generation_dense_gate_ffn1_gemm"), k, 2 * I_t, h,
          w->q.gemm);
     elementwise(b, NM("context_dense_act_gate", "generation_dense_act_gate"), k, 2 * I_t, I_t);
-    gemm(b, NM("context_dense_ffn2_gemm", "generation_dense_ffn2_gemm"), k, h, I_t, w->q.gemm);
+    gemm_qin(b, NM("context_dense_ffn2_gemm", "generation_dense_ffn2_gemm"), k, h, I_t, w->q.gemm);
     allreduce(b, NM("context_dense_ar", "generation_dense_ar"), k, h, w->lay.tp);
 }
 
@@ -295,7 +306,8 @@ static void shared_expert(struct bld *b, const struct aic_worker *w)
     gemm(b, NM("context_shared_gate_up_gemm", "generation_shared_gate_up_gemm"), L, 2 * I_t, h,
          w->q.gemm);
     elementwise(b, NM("context_shared_act_gate", "generation_shared_act_gate"), L, 2 * I_t, I_t);
-    gemm(b, NM("context_shared_ffn2_gemm", "generation_shared_ffn2_gemm"), L, h, I_t, w->q.gemm);
+    gemm_qin(b, NM("context_shared_ffn2_gemm", "generation_shared_ffn2_gemm"), L, h, I_t,
+             w->q.gemm);
 }
 
 static void build_moe(struct bld *b, const struct aic_worker *w)
@@ -397,7 +409,8 @@ static void mla_block(struct bld *b, const struct aic_worker *w)
         if ((op = push(b, "generation_bmm_post", AIC_OP_MLA_BMM_POST, L)))
             op->heads = n_t, op->quant = w->q.gemm, op->head_dim = md.v;
     }
-    gemm(b, NM("context_proj_gemm", "generation_proj_gemm"), L, h, (double)n_t * md.v, w->q.gemm);
+    gemm_qin(b, NM("context_proj_gemm", "generation_proj_gemm"), L, h, (double)n_t * md.v,
+             w->q.gemm);
     if (b->err)
         return;
     if (start >= 0) {

@@ -8,6 +8,18 @@
 
 #include "engine/oplist.h"
 
+/* TensorRT-LLM serves per-tensor fp8 from ModelOpt checkpoints (calibrated, static activation
+ * scales), and its Llama modeling fuses the static fp8 quantization into the residual-add +
+ * RMSNorm (and all-reduce) kernel when hidden > 4096: those GEMMs neither compute a scale nor
+ * quantize their input. Other architectures keep the timed fp8 kernel, as does a checkpoint
+ * that declares dynamic activation scales. */
+static int trtllm_static_fp8(const struct aic_worker *w, const struct aic_model *m,
+                             enum aic_quant gemm)
+{
+    return gemm == AIC_Q_FP8 && w->backend == AIC_BACKEND_TRTLLM && m->gemm_quant != AIC_Q_FP8 &&
+           !strcmp(m->architecture, "LlamaForCausalLM") && m->hidden_size > 4096;
+}
+
 static enum aic_quant pick(enum aic_quant user, enum aic_quant ckpt)
 {
     return user != AIC_Q_NONE ? user : ckpt;
@@ -36,6 +48,8 @@ static int resolve_quant(struct aic_worker *w, struct aic_error *err)
         q->kv = AIC_Q_BF16;
     if (q->fmha == AIC_Q_NONE)
         q->fmha = AIC_Q_BF16;
+    if (trtllm_static_fp8(w, m, q->gemm))
+        q->gemm = AIC_Q_FP8_STATIC;
     /* TensorRT-LLM on Blackwell runs MXFP4 experts with fp8 activations */
     if (q->moe == AIC_Q_W4A16_MXFP4 && w->backend == AIC_BACKEND_TRTLLM && sys->sm_version >= 100)
         q->moe = AIC_Q_W4A8_MXFP4_MXFP8;

@@ -8,7 +8,9 @@
  *   HYBRID     SILICON, and on AIC_ERR_NODATA the EMPIRICAL value of that op.
  *
  * Fallbacks inside SILICON (the latency of the fallback slice is used as is):
- *   GEMM fp8_static -> fp8 rows; MLA BMM fp8 -> bf16 rows; context attention / MLA dtype
+ *   GEMM fp8_static -> fp8 rows less the activation-scale (and, for an already-quantized
+ *   input, the input-quantization) kernels; a GEMM also takes the table's split-K reading at
+ *   small m when that is faster; MLA BMM fp8 -> bf16 rows; context attention / MLA dtype
  *   ladder (fmha, kv) -> (bf16, kv) -> (fmha, bf16) -> (bf16, bf16); decode attention / MLA
  *   kv -> bf16; sliding window not collected -> full-attention slice scaled by the
  *   window-aware SOL; MoE distribution requested -> power_law_1.01 -> power_law_1.2 ->
@@ -202,12 +204,54 @@ static int gemm_resolve_q(struct aic_perfdb *db, enum aic_quant q, double m, dou
                    aic_backend_name(db->backend), name, n, k, m);
 }
 
-int aic_perf_gemm(struct aic_perfdb *db, enum aic_quant q, double m, double n, double k,
-                  struct aic_lat *out, struct aic_error *err)
+/*
+ * fp8 with static activation scales (fp8_static). The fp8 rows time a GEMM that also computes
+ * its activation scale (an amax pass, computescale_perf: about 8 us at small m on B200) and
+ * quantizes its input (scale_matrix_perf, about 2 us). A static-scale checkpoint skips the
+ * first, and a GEMM whose input arrives already quantized (the attention output projection,
+ * the down projection after the fused activation) skips the second: aic-modeling 6.
+ * compute_scale is held flat outside its collected (m, k) box; scale_matrix scales with its
+ * memory traffic (3 m k bytes). A table that is missing or has no fp8 rows subtracts nothing.
+ */
+static double sol_flat(const void *ctx, const double *c)
 {
+    (void)ctx, (void)c;
+    return 1.0;
+}
+
+static double sol_scale_matrix(const void *ctx, const double *c)
+{
+    const struct aic_system *sys = ctx;
+    return 3.0 * c[0] * c[1] / (sys->mem_bw_Bps > 0 ? sys->mem_bw_Bps : 1e12) * 1000.0;
+}
+
+static int grid_lookup(const struct ptable *t, long s, const double *c, unsigned mask, sol_fn fn,
+                       const void *ctx, double *lat, enum aic_prov *p);
+
+static double fp8_scale_kernel(struct aic_perfdb *db, int table, double m, double k)
+{
+    const struct ptable *t;
+    struct aic_error e;
+    const char *name = "fp8";
+    double c[2] = {m, k}, lat;
+    enum aic_prov p;
+
+    if (perfdb_table(db, table, &t, &e))
+        return 0;
+    long s = find_slice(t, &name, NULL, 1);
+    if (s < 0 || !grid_lookup(t, s, c, 0, table == T_COMPUTESCALE ? sol_flat : sol_scale_matrix,
+                              &db->sys, &lat, &p))
+        return 0;
+    return lat > 0 ? lat : 0;
+}
+
+static int gemm_query(struct aic_perfdb *db, enum aic_quant q, double m, double n, double k,
+                      int input_quantized, struct aic_lat *out, struct aic_error *err)
+{
+    int is_static = q == AIC_Q_FP8_STATIC;
     if (q == AIC_Q_NONE)
         q = AIC_Q_BF16;
-    if (q == AIC_Q_FP8_STATIC)
+    if (is_static)
         q = AIC_Q_FP8;
     if (m <= 0 || n <= 0 || k <= 0)
         return set_lat(out, 0, AIC_PROV_SOL);
@@ -215,7 +259,25 @@ int aic_perf_gemm(struct aic_perfdb *db, enum aic_quant q, double m, double n, d
     const struct emp_q e = {EMP_GEMM, qname(q), sol, m};
     if (!uses_tables(db))
         return modeled(db, &e, out);
-    return or_empirical(db, &e, gemm_silicon(db, q, m, n, k, out, err), out);
+    int rc = or_empirical(db, &e, gemm_silicon(db, q, m, n, k, out, err), out);
+    if (rc || !is_static || out->prov == AIC_PROV_EMPIRICAL)
+        return rc;
+    double saved = fp8_scale_kernel(db, T_COMPUTESCALE, m, k) +
+                   (input_quantized ? fp8_scale_kernel(db, T_SCALEMATRIX, m, k) : 0);
+    out->ms = fmax(out->ms - saved, sol);
+    return AIC_OK;
+}
+
+int aic_perf_gemm(struct aic_perfdb *db, enum aic_quant q, double m, double n, double k,
+                  struct aic_lat *out, struct aic_error *err)
+{
+    return gemm_query(db, q, m, n, k, 0, out, err);
+}
+
+int aic_perf_gemm_quantized_input(struct aic_perfdb *db, enum aic_quant q, double m, double n,
+                                  double k, struct aic_lat *out, struct aic_error *err)
+{
+    return gemm_query(db, q, m, n, k, 1, out, err);
 }
 
 /* ---- attention-type grids ------------------------------------------------------------ */

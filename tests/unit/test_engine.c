@@ -374,6 +374,45 @@ static void test_moe_topk_kernel(void **state)
     aic_perfdb_free(sdb);
 }
 
+/* Per-tensor fp8 on TensorRT-LLM: its Llama modeling (hidden > 4096) runs static scales with
+ * the quantization fused into the norm, so GEMMs resolve to fp8_static and the output and
+ * down projections take already-quantized input; Llama-3.1-8B (hidden 4096), other
+ * architectures (Qwen3) and vLLM keep the timed fp8 kernel. */
+static void test_trtllm_static_fp8(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *model;
+        enum aic_backend be;
+        enum aic_quant want;
+    } cases[] = {
+        {"meta-llama/Llama-3.1-70B", AIC_BACKEND_TRTLLM, AIC_Q_FP8_STATIC},
+        {"meta-llama/Llama-3.1-8B", AIC_BACKEND_TRTLLM, AIC_Q_FP8},
+        {"Qwen/Qwen3-32B", AIC_BACKEND_TRTLLM, AIC_Q_FP8},
+        {"meta-llama/Llama-3.1-70B", AIC_BACKEND_VLLM, AIC_Q_FP8},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct fixture f;
+        struct aic_error err = {0};
+        struct aic_worker_opts o = {0};
+        struct aic_worker w;
+        struct aic_layout lay = {1, 1, 1, 0, 0};
+        memset(&f, 0, sizeof(f));
+        o.quant.gemm = AIC_Q_FP8;
+        assert_int_equal(aic_model_load(cases[i].model, NULL, &f.m, &err), AIC_OK);
+        assert_int_equal(aic_system_load("h100_sxm", "default", &f.sys, &err), AIC_OK);
+        assert_int_equal(aic_perfdb_open(&f.sys, cases[i].be, NULL, AIC_DB_SOL, &f.db, &err),
+                         AIC_OK);
+        assert_int_equal(aic_worker_init(&w, &f.m, f.db, lay, &o, &err), AIC_OK);
+        assert_int_equal(w.q.gemm, cases[i].want);
+        assert_int_equal(find_op(w.gen_ops, "generation_proj_gemm")->input_quantized, 1);
+        assert_int_equal(find_op(w.gen_ops, "generation_ffn2_gemm")->input_quantized, 1);
+        assert_int_equal(find_op(w.gen_ops, "generation_qkv_gemm")->input_quantized, 0);
+        aic_worker_release(&w);
+        aic_perfdb_free(f.db);
+    }
+}
+
 /* DeepSeek-V3's first 3 layers are dense: 58 MoE layers of 256 experts, and the
  * parameters add up to the model's ~671 B (fp8: ~84 GB per GPU at 8-way). */
 static void test_mla_dense_layers(void **state)
@@ -541,6 +580,7 @@ int main(void)
         cmocka_unit_test(test_full_qk_norm_allreduce),
         cmocka_unit_test(test_gated_deltanet_ops),
         cmocka_unit_test(test_sparse_attention_ops),
+        cmocka_unit_test(test_trtllm_static_fp8),
     };
     const struct CMUnitTest mla[] = {
         cmocka_unit_test(test_mla_kv_and_ops), cmocka_unit_test(test_agg_adp_balance),

@@ -191,6 +191,34 @@ static void test_gemm_split_k(void **state)
     aic_perfdb_free(db);
 }
 
+/* fp8_static = the fp8 row less the activation-scale kernel (computescale_perf); with an
+ * already-quantized input, less the input quantization (scale_matrix_perf) too. */
+static void test_gemm_fp8_static(void **state)
+{
+    (void)state;
+    static const char *const gcols[] = {"gemm_dtype", "m", "n", "k"};
+    static const char *const scols[] = {"quant_dtype", "m", "k"};
+    static const char *const gvals[] = {"fp8", "8", "4096", "4096"};
+    static const char *const svals[] = {"fp8", "8", "4096"};
+    struct aic_perfdb *db = open_db(AIC_BACKEND_TRTLLM, AIC_DB_SILICON);
+    struct aic_lat a, b;
+    struct aic_error err = {0};
+    double fp8 = csv_latency(GEMM_CSV, gcols, gvals, 4);
+    double cs =
+        csv_latency("data/h100_sxm/trtllm/1.3.0rc23/computescale_perf.csv", scols, svals, 3);
+    double sm =
+        csv_latency("data/h100_sxm/trtllm/1.3.0rc23/scale_matrix_perf.csv", scols, svals, 3);
+    assert_false(isnan(fp8) || isnan(cs) || isnan(sm));
+    assert_int_equal(aic_perf_gemm(db, AIC_Q_FP8_STATIC, 8, 4096, 4096, &a, &err), AIC_OK);
+    assert_true(fabs(a.ms - (fp8 - cs)) <= 1e-9);
+    assert_int_equal(aic_perf_gemm_quantized_input(db, AIC_Q_FP8_STATIC, 8, 4096, 4096, &b, &err),
+                     AIC_OK);
+    assert_true(fabs(b.ms - (fp8 - cs - sm)) <= 1e-9);
+    assert_int_equal(aic_perf_gemm_quantized_input(db, AIC_Q_FP8, 8, 4096, 4096, &b, &err), AIC_OK);
+    assert_true(fabs(b.ms - fp8) <= 1e-9);
+    aic_perfdb_free(db);
+}
+
 static void test_gemm_unknown_site(void **state)
 {
     (void)state;
@@ -480,6 +508,7 @@ int main(void)
         cmocka_unit_test(test_gemm_interpolation_between),
         cmocka_unit_test(test_gemm_extrapolation_scales_with_sol),
         cmocka_unit_test(test_gemm_split_k),
+        cmocka_unit_test(test_gemm_fp8_static),
         cmocka_unit_test(test_gemm_unknown_site),
         cmocka_unit_test(test_sol_mode_equals_sol_gemm),
         cmocka_unit_test(test_missing_slice_nodata_and_hybrid),
