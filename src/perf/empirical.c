@@ -70,6 +70,14 @@ double emp_fit_eval(const struct emp_fit *f, double x, double y)
     return exp(a * (1 - wy) + b * wy);
 }
 
+int emp_has_fit(const struct emp_model *m, enum emp_op op, const char *quant)
+{
+    for (int i = 0; m && i < m->n; i++)
+        if (!strcmp(m->fits[i].op, emp_op_name(op)) && !strcmp(m->fits[i].quant, quant))
+            return 1;
+    return 0;
+}
+
 double emp_util(const struct emp_model *m, enum emp_op op, const char *quant, double x, double y)
 {
     const char *name = emp_op_name(op);
@@ -160,6 +168,18 @@ static const char *kname(const struct ptable *t, const double *key, int i)
     return t->strs.s[(int)key[i]];
 }
 
+/* An fp8 GEMM row also samples fp8_static: the row less its activation-scale kernel, as
+ * aic_perf_gemm answers it (c = n, k, m). */
+static void static_sample(struct aic_perfdb *db, const double *c, double lat, double sol,
+                          emp_sample_fn fn, void *ud)
+{
+    double x, y, scale = fp8_scale_kernel(db, T_COMPUTESCALE, c[2], c[1]);
+    if (scale <= 0)
+        return;
+    emp_xy(sol, c[2], &x, &y);
+    fn(ud, EMP_GEMM, "fp8_static", sol, fmax(lat - scale, sol), x, y);
+}
+
 static void samples_table(struct aic_perfdb *db, enum ptab_id id, const struct ptable *t,
                           emp_sample_fn fn, void *ud)
 {
@@ -180,7 +200,12 @@ static void samples_table(struct aic_perfdb *db, enum ptab_id id, const struct p
                     continue;
                 op = EMP_GEMM;
                 snprintf(label, sizeof(label), "%s", kname(t, key, 0));
+                struct aic_lat eff = {lat, AIC_PROV_MEASURED};
+                gemm_split_k(db, q, c[2], c[0], c[1], &eff); /* what a lookup answers */
+                lat = eff.ms;
                 sol = aic_sol_gemm(sys, q, c[2], c[0], c[1]);
+                if (q == AIC_Q_FP8)
+                    static_sample(db, c, lat, sol, fn, ud);
                 emp_xy(sol, c[2], &x, &y);
                 break;
             }

@@ -301,4 +301,16 @@ typedef void (*emp_sample_fn)(void *ud, enum emp_op op, const char *quant, doubl
                               double lat_ms, double x, double y);
 int perfdb_samples(struct aic_perfdb *db, emp_sample_fn fn, void *ud, struct aic_error *err);
 
+/* The split-K reading of a GEMM (query.c): lowers out->ms to the table's (m, s*n, k/s) time
+ * plus the partial-sum reduction when that is faster; the fitter samples GEMMs through it. */
+void gemm_split_k(struct aic_perfdb *db, enum aic_quant q, double m, double n, double k,
+                  struct aic_lat *out);
+
+/* Latency of the fp8 activation-scale (table T_COMPUTESCALE) or input-quantization
+ * (T_SCALEMATRIX) kernel at (m, k); 0 when not collected (query.c). */
+double fp8_scale_kernel(struct aic_perfdb *db, int table, double m, double k);
+
+/* Whether the model has a fit of (op, quant) (empirical.c). */
+int emp_has_fit(const struct emp_model *m, enum emp_op op, const char *quant);
+
 #endif

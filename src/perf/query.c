@@ -143,11 +143,13 @@ static int gemm_resolve_q(struct aic_perfdb *db, enum aic_quant q, double m, dou
  * fp32 partial outputs. A lookup takes the faster of the two. Kernels that already split
  * (vLLM's and most bf16/fp8 rows) gain nothing from it.
  */
-static void gemm_split_k(struct aic_perfdb *db, enum aic_quant q, double m, double n, double k,
-                         struct aic_lat *out)
+void gemm_split_k(struct aic_perfdb *db, enum aic_quant q, double m, double n, double k,
+                  struct aic_lat *out)
 {
     const double bw = db->sys.mem_bw_Bps > 0 ? db->sys.mem_bw_Bps : 1e12;
 
+    if (m >= GEMM_SPLIT_K_MAX_M)
+        return;
     for (int s = 2;
          s <= GEMM_SPLIT_K_MAX && k / s >= GEMM_SPLIT_K_MIN_K && n * s <= GEMM_SPLIT_K_MAX_N;
          s *= 2) {
@@ -172,7 +174,7 @@ static int gemm_silicon(struct aic_perfdb *db, enum aic_quant q, double m, doubl
     if (c && c->used && c->q == (int)q && c->m == m && c->n == n && c->k == k)
         return set_lat(out, c->ms, (enum aic_prov)c->prov);
     rc = gemm_resolve_q(db, q, m, n, k, out, err);
-    if (!rc && m < GEMM_SPLIT_K_MAX_M)
+    if (!rc)
         gemm_split_k(db, q, m, n, k, out);
     if (!rc && c)
         *c = (struct gemm_cache_slot){m, n, k, out->ms, (int)q, (int)out->prov, 1};
@@ -228,7 +230,7 @@ static double sol_scale_matrix(const void *ctx, const double *c)
 static int grid_lookup(const struct ptable *t, long s, const double *c, unsigned mask, sol_fn fn,
                        const void *ctx, double *lat, enum aic_prov *p);
 
-static double fp8_scale_kernel(struct aic_perfdb *db, int table, double m, double k)
+double fp8_scale_kernel(struct aic_perfdb *db, int table, double m, double k)
 {
     const struct ptable *t;
     struct aic_error e;
@@ -256,7 +258,11 @@ static int gemm_query(struct aic_perfdb *db, enum aic_quant q, double m, double 
     if (m <= 0 || n <= 0 || k <= 0)
         return set_lat(out, 0, AIC_PROV_SOL);
     double sol = aic_sol_gemm(&db->sys, q, m, n, k);
-    const struct emp_q e = {EMP_GEMM, qname(q), sol, m};
+    /* the fitter fits fp8_static from the fp8 rows less the scale kernel (empirical.c) */
+    const char *en = is_static && db->emp_loaded && emp_has_fit(&db->emp, EMP_GEMM, "fp8_static")
+                         ? "fp8_static"
+                         : qname(q);
+    const struct emp_q e = {EMP_GEMM, en, sol, m};
     if (!uses_tables(db))
         return modeled(db, &e, out);
     int rc = or_empirical(db, &e, gemm_silicon(db, q, m, n, k, out, err), out);

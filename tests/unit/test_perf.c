@@ -408,6 +408,12 @@ static void test_empirical_mode(void **state)
         aic_perf_moe(db, AIC_Q_FP8, "power_law_1.2", 512, 4096, 1536, 8, 128, 1, 8, 1, &lat, &err),
         AIC_OK);
     assert_int_equal(lat.prov, AIC_PROV_EMPIRICAL);
+    /* fp8_static has a fit of its own (fp8 rows less the scale kernel, ~7 of ~19 us here) */
+    struct aic_lat dyn, stat;
+    assert_int_equal(aic_perf_gemm(db, AIC_Q_FP8, 8, 4096, 4096, &dyn, &err), AIC_OK);
+    assert_int_equal(aic_perf_gemm(db, AIC_Q_FP8_STATIC, 8, 4096, 4096, &stat, &err), AIC_OK);
+    assert_true(stat.ms < 0.8 * dyn.ms &&
+                stat.ms >= aic_sol_gemm(aic_perfdb_system(db), AIC_Q_FP8, 8, 4096, 4096));
     /* analytic ops */
     aic_perf_mem_op(db, 2680e6, &lat); /* 2680e6 / (3350e9 * 0.8) = 1 ms, + 3 us */
     assert_int_equal(lat.prov, AIC_PROV_ANALYTIC);
