@@ -285,6 +285,14 @@ static int fit_backend(const char *outdir, const struct aic_system *sys, enum ai
         struct err_acc a = {0};
         if (fit_group(&gs.g[i], &f, &a) == 0) {
             json_array_append_new(fits, fit_json(&f, gs.g[i].n, a.n ? a.cv / (double)a.n : 0));
+            /* the summary scores the fits queries use: the per-class ones of MoE and
+             * attention, not the whole-dtype fallbacks fitted on the same points */
+            enum emp_op op = gs.g[i].op;
+            if ((op == EMP_MOE || op == EMP_CTX_ATTN || op == EMP_GEN_ATTN) &&
+                !strchr(gs.g[i].quant, '@')) {
+                free(gs.g[i].s);
+                continue;
+            }
             by_op[gs.g[i].op].cv += a.cv;
             by_op[gs.g[i].op].legacy += a.legacy;
             by_op[gs.g[i].op].n += a.n;

@@ -70,6 +70,17 @@ double emp_fit_eval(const struct emp_fit *f, double x, double y)
     return exp(a * (1 - wy) + b * wy);
 }
 
+void emp_moe_label(char *buf, size_t len, const char *quant, const char *distribution, int ep)
+{
+    snprintf(buf, len, "%s@%s/%s", quant, distribution ? distribution : "any",
+             ep > 1 ? "ep" : "tp");
+}
+
+void emp_attn_label(char *buf, size_t len, const char *quant, int head_dim, int window)
+{
+    snprintf(buf, len, "%s@d%d/%s", quant, head_dim, window > 0 ? "win" : "full");
+}
+
 int emp_has_fit(const struct emp_model *m, enum emp_op op, const char *quant)
 {
     for (int i = 0; m && i < m->n; i++)
@@ -223,6 +234,11 @@ static void samples_table(struct aic_perfdb *db, enum ptab_id id, const struct p
                 snprintf(label, sizeof(label), "%s", kname(t, key, 0));
                 sol = ctx ? sol_ctx_attn(&a, c) : sol_gen_attn(&a, c);
                 emp_xy(sol, ctx ? c[1] : c[2], &x, &y);
+                if (sol > 0 && lat > 0) { /* also into its head-size/window class */
+                    char cls[64];
+                    emp_attn_label(cls, sizeof(cls), label, a.d, a.w);
+                    fn(ud, op, cls, sol, lat, x, y);
+                }
                 break;
             }
             case T_CTX_MLA:
@@ -277,6 +293,11 @@ static void samples_table(struct aic_perfdb *db, enum ptab_id id, const struct p
                 snprintf(label, sizeof(label), "%s", base);
                 sol = sol_moe(&mc, c);
                 emp_xy(sol, c[0] * key[3] / key[4], &x, &y);
+                if (sol > 0 && lat > 0) { /* also into its distribution/split class */
+                    char cls[64];
+                    emp_moe_label(cls, sizeof(cls), base, kname(t, key, 2), (int)key[8]);
+                    fn(ud, op, cls, sol, lat, x, y);
+                }
                 break;
             }
             case T_ALLREDUCE:

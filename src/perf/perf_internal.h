@@ -310,6 +310,13 @@ void gemm_split_k(struct aic_perfdb *db, enum aic_quant q, double m, double n, d
  * (T_SCALEMATRIX) kernel at (m, k); 0 when not collected (query.c). */
 double fp8_scale_kernel(struct aic_perfdb *db, int table, double m, double k);
 
+/* MoE utilization differs by token distribution and by expert vs tensor split, so the fitter
+ * also fits each (quant, distribution, ep > 1) class under the label "quant@dist/ep|tp"
+ * (empirical.c); a query uses its class's fit when there is one, else the quant's. */
+void emp_moe_label(char *buf, size_t len, const char *quant, const char *distribution, int ep);
+/* Attention likewise per (dtype, head_dim, sliding window or not): "quant@d128/full". */
+void emp_attn_label(char *buf, size_t len, const char *quant, int head_dim, int window);
+
 /* Whether the model has a fit of (op, quant) (empirical.c). */
 int emp_has_fit(const struct emp_model *m, enum emp_op op, const char *quant);
 

@@ -57,6 +57,15 @@ static int emp_result(struct aic_perfdb *db, enum emp_op op, const char *quant, 
     return set_lat(out, sol / u, AIC_PROV_EMPIRICAL);
 }
 
+/* An attention query's empirical fit label: its (dtype, head_dim, window) class when fitted,
+ * else the dtype's (cls is the caller's buffer of 64 bytes). */
+static const char *emp_label(struct aic_perfdb *db, enum emp_op op, const char *quant, int d, int w,
+                             char *cls)
+{
+    emp_attn_label(cls, 64, quant, d, w);
+    return db->emp_loaded && emp_has_fit(&db->emp, op, cls) ? cls : quant;
+}
+
 /* What the EMPIRICAL model of one query needs: its op, quant name, speed-of-light time and
  * the size it is fitted against. */
 struct emp_q {
@@ -368,7 +377,9 @@ int aic_perf_context_attention(struct aic_perfdb *db, enum aic_quant fmha, enum 
     double sol = sol_ctx_attn(&a, c);
     if (b <= 0 || s <= 0 || n <= 0)
         return set_lat(out, 0, AIC_PROV_SOL);
-    const struct emp_q e = {EMP_CTX_ATTN, qname(fmha), sol, s};
+    char cls[64];
+    const struct emp_q e = {EMP_CTX_ATTN, emp_label(db, EMP_CTX_ATTN, qname(fmha), d, w, cls), sol,
+                            s};
     if (!uses_tables(db))
         return modeled(db, &e, out);
     return or_empirical(db, &e, ctx_attn_silicon(db, &a, b, s, n, out, err), out);
@@ -457,7 +468,9 @@ int aic_perf_generation_attention(struct aic_perfdb *db, enum aic_quant kv, doub
     double sol = sol_gen_attn(&a, c);
     if (b <= 0 || n <= 0)
         return set_lat(out, 0, AIC_PROV_SOL);
-    const struct emp_q e = {EMP_GEN_ATTN, qname(kv), sol, s};
+    char cls[64];
+    const struct emp_q e = {EMP_GEN_ATTN, emp_label(db, EMP_GEN_ATTN, qname(kv), d, w, cls), sol,
+                            s};
     if (!uses_tables(db))
         return modeled(db, &e, out);
     return or_empirical(db, &e, gen_attn_silicon(db, &a, b, s, n, out, err), out);
@@ -693,7 +706,10 @@ int aic_perf_moe(struct aic_perfdb *db, enum aic_quant q, const char *distributi
     double sol = sol_moe(&a, c);
     if (tokens <= 0)
         return set_lat(out, 0, AIC_PROV_SOL);
-    const struct emp_q e = {EMP_MOE, qname(q), sol, tokens * topk / experts};
+    char cls[64];
+    emp_moe_label(cls, sizeof(cls), qname(q), distribution, moe_ep);
+    int has_cls = db->emp_loaded && emp_has_fit(&db->emp, EMP_MOE, cls);
+    const struct emp_q e = {EMP_MOE, has_cls ? cls : qname(q), sol, tokens * topk / experts};
     if (!uses_tables(db))
         return modeled(db, &e, out);
     return or_empirical(db, &e, moe_silicon(db, &a, distribution, tokens, out, err), out);

@@ -408,6 +408,20 @@ static void test_empirical_mode(void **state)
         aic_perf_moe(db, AIC_Q_FP8, "power_law_1.2", 512, 4096, 1536, 8, 128, 1, 8, 1, &lat, &err),
         AIC_OK);
     assert_int_equal(lat.prov, AIC_PROV_EMPIRICAL);
+    /* a class without a fit of its own (head_dim 96, an uncollected distribution) falls back
+     * to its dtype's fit: still empirical, never faster than light */
+    const int dims[] = {128, 96};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(aic_perf_context_attention(db, AIC_Q_BF16, AIC_Q_BF16, 4, 2048, 32, 8,
+                                                    dims[i], 0, &lat, &err),
+                         AIC_OK);
+        assert_int_equal(lat.prov, AIC_PROV_EMPIRICAL);
+        assert_true(lat.ms > 0.01 && lat.ms < 100);
+    }
+    assert_int_equal(
+        aic_perf_moe(db, AIC_Q_FP8, "uniform", 512, 4096, 1536, 8, 128, 1, 8, 1, &lat, &err),
+        AIC_OK);
+    assert_int_equal(lat.prov, AIC_PROV_EMPIRICAL);
     /* fp8_static has a fit of its own (fp8 rows less the scale kernel, ~7 of ~19 us here) */
     struct aic_lat dyn, stat;
     assert_int_equal(aic_perf_gemm(db, AIC_Q_FP8, 8, 4096, 4096, &dyn, &err), AIC_OK);
