@@ -57,12 +57,11 @@ static int emp_result(struct aic_perfdb *db, enum emp_op op, const char *quant, 
     return set_lat(out, sol / u, AIC_PROV_EMPIRICAL);
 }
 
-/* An attention query's empirical fit label: its (dtype, head_dim, window) class when fitted,
- * else the dtype's (cls is the caller's buffer of 64 bytes). */
-static const char *emp_label(struct aic_perfdb *db, enum emp_op op, const char *quant, int d, int w,
-                             char *cls)
+/* The label of a class fit (attention head size/window, MoE distribution/split, fp8_static)
+ * when the EMPIRICAL model has one, else the dtype's. */
+static const char *emp_pick(struct aic_perfdb *db, enum emp_op op, const char *cls,
+                            const char *quant)
 {
-    emp_attn_label(cls, 64, quant, d, w);
     return db->emp_loaded && emp_has_fit(&db->emp, op, cls) ? cls : quant;
 }
 
@@ -268,9 +267,7 @@ static int gemm_query(struct aic_perfdb *db, enum aic_quant q, double m, double 
         return set_lat(out, 0, AIC_PROV_SOL);
     double sol = aic_sol_gemm(&db->sys, q, m, n, k);
     /* the fitter fits fp8_static from the fp8 rows less the scale kernel (empirical.c) */
-    const char *en = is_static && db->emp_loaded && emp_has_fit(&db->emp, EMP_GEMM, "fp8_static")
-                         ? "fp8_static"
-                         : qname(q);
+    const char *en = is_static ? emp_pick(db, EMP_GEMM, "fp8_static", "fp8") : qname(q);
     const struct emp_q e = {EMP_GEMM, en, sol, m};
     if (!uses_tables(db))
         return modeled(db, &e, out);
@@ -378,8 +375,8 @@ int aic_perf_context_attention(struct aic_perfdb *db, enum aic_quant fmha, enum 
     if (b <= 0 || s <= 0 || n <= 0)
         return set_lat(out, 0, AIC_PROV_SOL);
     char cls[64];
-    const struct emp_q e = {EMP_CTX_ATTN, emp_label(db, EMP_CTX_ATTN, qname(fmha), d, w, cls), sol,
-                            s};
+    emp_attn_label(cls, sizeof(cls), qname(fmha), d, w);
+    const struct emp_q e = {EMP_CTX_ATTN, emp_pick(db, EMP_CTX_ATTN, cls, qname(fmha)), sol, s};
     if (!uses_tables(db))
         return modeled(db, &e, out);
     return or_empirical(db, &e, ctx_attn_silicon(db, &a, b, s, n, out, err), out);
@@ -469,8 +466,8 @@ int aic_perf_generation_attention(struct aic_perfdb *db, enum aic_quant kv, doub
     if (b <= 0 || n <= 0)
         return set_lat(out, 0, AIC_PROV_SOL);
     char cls[64];
-    const struct emp_q e = {EMP_GEN_ATTN, emp_label(db, EMP_GEN_ATTN, qname(kv), d, w, cls), sol,
-                            s};
+    emp_attn_label(cls, sizeof(cls), qname(kv), d, w);
+    const struct emp_q e = {EMP_GEN_ATTN, emp_pick(db, EMP_GEN_ATTN, cls, qname(kv)), sol, s};
     if (!uses_tables(db))
         return modeled(db, &e, out);
     return or_empirical(db, &e, gen_attn_silicon(db, &a, b, s, n, out, err), out);
@@ -708,8 +705,8 @@ int aic_perf_moe(struct aic_perfdb *db, enum aic_quant q, const char *distributi
         return set_lat(out, 0, AIC_PROV_SOL);
     char cls[64];
     emp_moe_label(cls, sizeof(cls), qname(q), distribution, moe_ep);
-    int has_cls = db->emp_loaded && emp_has_fit(&db->emp, EMP_MOE, cls);
-    const struct emp_q e = {EMP_MOE, has_cls ? cls : qname(q), sol, tokens * topk / experts};
+    const struct emp_q e = {EMP_MOE, emp_pick(db, EMP_MOE, cls, qname(q)), sol,
+                            tokens * topk / experts};
     if (!uses_tables(db))
         return modeled(db, &e, out);
     return or_empirical(db, &e, moe_silicon(db, &a, distribution, tokens, out, err), out);
