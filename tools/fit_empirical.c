@@ -280,16 +280,18 @@ static int fit_backend(const char *outdir, const struct aic_system *sys, enum ai
     json_object_set_new(root, "backend", json_string(aic_backend_name(be)));
     json_object_set_new(root, "version", json_string(aic_perfdb_version(db)));
     json_object_set_new(root, "model", json_string("log(util) bilinear on a log2 feature grid"));
+    int has_classes[EMP_COUNT] = {0};
+    for (int i = 0; i < gs.n; i++)
+        if (strchr(gs.g[i].quant, '@'))
+            has_classes[gs.g[i].op] = 1;
     for (int i = 0; i < gs.n; i++) {
         struct emp_fit f;
         struct err_acc a = {0};
         if (fit_group(&gs.g[i], &f, &a) == 0) {
             json_array_append_new(fits, fit_json(&f, gs.g[i].n, a.n ? a.cv / (double)a.n : 0));
-            /* the summary scores the fits queries use: the per-class ones of MoE and
-             * attention, not the whole-dtype fallbacks fitted on the same points */
-            enum emp_op op = gs.g[i].op;
-            if ((op == EMP_MOE || op == EMP_CTX_ATTN || op == EMP_GEN_ATTN) &&
-                !strchr(gs.g[i].quant, '@')) {
+            /* the summary scores the fits queries use: an op's per-class fits where it has
+             * them, not the whole-dtype fallbacks fitted on the same points */
+            if (has_classes[gs.g[i].op] && !strchr(gs.g[i].quant, '@')) {
                 free(gs.g[i].s);
                 continue;
             }

@@ -81,6 +81,11 @@ void emp_attn_label(char *buf, size_t len, const char *quant, int head_dim, int 
     snprintf(buf, len, "%s@d%d/%s", quant, head_dim, window > 0 ? "win" : "full");
 }
 
+void emp_heads_label(char *buf, size_t len, const char *quant, int heads)
+{
+    snprintf(buf, len, "%s@h%d", quant, heads);
+}
+
 int emp_has_fit(const struct emp_model *m, enum emp_op op, const char *quant)
 {
     for (int i = 0; m && i < m->n; i++)
@@ -262,6 +267,13 @@ static void samples_table(struct aic_perfdb *db, enum ptab_id id, const struct p
                       : id == T_GEN_MLA                     ? sol_gen_mla(&a, c)
                                                             : sol_gen_module(&a, c);
                 emp_xy(sol, ctx ? c[1] : c[2], &x, &y);
+                /* also into its per-GPU head-count class (not context MLA: its fit does not
+                 * gain from the split, cross-validated) */
+                if (id != T_CTX_MLA && sol > 0 && lat > 0) {
+                    char cls[64];
+                    emp_heads_label(cls, sizeof(cls), label, (int)c[0]);
+                    fn(ud, op, cls, sol, lat, x, y);
+                }
                 break;
             }
             case T_BMM: {

@@ -316,6 +316,9 @@ double fp8_scale_kernel(struct aic_perfdb *db, int table, double m, double k);
 void emp_moe_label(char *buf, size_t len, const char *quant, const char *distribution, int ep);
 /* Attention likewise per (dtype, head_dim, sliding window or not): "quant@d128/full". */
 void emp_attn_label(char *buf, size_t len, const char *quant, int head_dim, int window);
+/* MLA and its modules per per-GPU head count (the module's projections do not scale with
+ * the heads its SOL counts): "quant@h16". */
+void emp_heads_label(char *buf, size_t len, const char *quant, int heads);
 
 /* Whether the model has a fit of (op, quant) (empirical.c). */
 int emp_has_fit(const struct emp_model *m, enum emp_op op, const char *quant);

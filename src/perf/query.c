@@ -539,7 +539,9 @@ static int mla_common(struct aic_perfdb *db, enum ptab_id id, enum emp_op op, in
     const char *eq = gemm ? gemm : qname(is_ctx ? fmha : kv);
     if (b <= 0 || s <= 0 || heads <= 0)
         return set_lat(out, 0, AIC_PROV_SOL);
-    const struct emp_q e = {op, eq, sol, s};
+    char cls[64];
+    emp_heads_label(cls, sizeof(cls), eq, heads);
+    const struct emp_q e = {op, emp_pick(db, op, cls, eq), sol, s};
     if (!uses_tables(db))
         return modeled(db, &e, out);
     return or_empirical(db, &e, mla_silicon(db, id, is_ctx, &a, gemm, c, fn, out, err), out);
