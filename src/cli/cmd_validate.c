@@ -8,6 +8,7 @@
  * file and renamed, so a failed run leaves no partial file.
  */
 #include <csv.h>
+#include <ctype.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -825,6 +826,29 @@ static int close_out(const struct cli_env *env, const char *out, const char *tmp
     return CLI_OK;
 }
 
+/* Names a file may spell in another case or with blanks around them ("H100_SXM", " vllm"):
+ * system, backend and mode compare in lower case, trimmed. */
+static void normalize_names(struct csv_table *t, const int *col)
+{
+    static const enum vcol named[] = {C_SYSTEM, C_BACKEND, C_MODE};
+    for (int r = 0; r < t->nrows; r++)
+        for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+            char *v = col[named[i]] < 0
+                          ? NULL
+                          : t->cells[(size_t)r * (size_t)t->ncols + (size_t)col[named[i]]];
+            if (!v)
+                continue;
+            char *a = v, *e;
+            while (*a == ' ' || *a == '\t')
+                a++;
+            memmove(v, a, strlen(a) + 1);
+            for (e = v + strlen(v); e > v && (e[-1] == ' ' || e[-1] == '\t');)
+                *--e = 0;
+            for (e = v; *e; e++)
+                *e = (char)tolower((unsigned char)*e);
+        }
+}
+
 static int check_columns(const struct cli_env *env, const struct csv_table *t, int *col,
                          const char *path)
 {
@@ -861,6 +885,8 @@ int cmd_validate(struct cli_env *env, int argc, char **argv)
     rc = table_read(env, o.measured, &t);
     if (rc == CLI_OK)
         rc = check_columns(env, &t, col, o.measured);
+    if (rc == CLI_OK)
+        normalize_names(&t, col);
     if (rc != CLI_OK) {
         table_free(&t);
         return rc;
