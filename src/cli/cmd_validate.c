@@ -287,6 +287,15 @@ static int per_rank(int conc, int dp)
     return b < 1 ? 1 : b;
 }
 
+/* 16-bit float weights (float16, fp16, half) run at bfloat16's bytes and tensor-core rate;
+ * the tables time GEMMs and MoE in bfloat16 only. */
+static const char *weights16(const char *label)
+{
+    return !strcasecmp(label, "float16") || !strcasecmp(label, "fp16") || !strcasecmp(label, "half")
+               ? "bfloat16"
+               : label;
+}
+
 /* Measured files label quantization coarsely: "fp8" for block-scaled fp8 checkpoints, and
  * "nvfp4" for gpt-oss's MXFP4 checkpoint (even on Hopper, which has no FP4 tensor cores).
  * A label of the same family as the checkpoint's own scheme means that scheme. */
@@ -386,11 +395,13 @@ static const char *row_req(struct aic_ctx *ctx, const struct row *w, struct aic_
     r->wl.prefix = 0;
     if (r->wl.isl <= 0 || r->wl.osl <= 0)
         return "bad isl/osl";
-    q = cli_quant_arg("gemm_quant_mode", cell(w, C_GEMM_Q), AIC_QUSE_GEMM, msg, sizeof(msg));
+    q = cli_quant_arg("gemm_quant_mode", weights16(cell(w, C_GEMM_Q)), AIC_QUSE_GEMM, msg,
+                      sizeof(msg));
     if (q == -2)
         return "unknown gemm_quant_mode";
     r->opts.quant.gemm = (enum aic_quant)q;
-    q = cli_quant_arg("moe_quant_mode", cell(w, C_MOE_Q), AIC_QUSE_MOE, msg, sizeof(msg));
+    q = cli_quant_arg("moe_quant_mode", weights16(cell(w, C_MOE_Q)), AIC_QUSE_MOE, msg,
+                      sizeof(msg));
     if (q == -2)
         return "unknown moe_quant_mode";
     r->opts.quant.moe = (enum aic_quant)q;
