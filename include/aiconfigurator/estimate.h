@@ -67,6 +67,9 @@ struct aic_estimate_result {
     enum aic_db_mode db_mode_used; /* differs from the request after a fallback */
     int fell_back;                 /* 1 when no perf data was found and EMPIRICAL was used */
     char backend_version[32];
+    /* the bundled config a published variant of a bundled model was read from (see
+     * aic_model_load); empty when the model is itself bundled or a local config */
+    char model_config[AIC_MODEL_ID_MAX];
     struct aic_quant_cfg quant; /* resolved quantization (prefill pool for disagg) */
     int wide_ep[2]; /* enum aic_wide_ep modeled: [0] worker or prefill pool, [1] decode pool */
     /* per-op breakdown of prefill (phase 1) and one decode step (phase 2) */

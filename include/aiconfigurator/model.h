@@ -27,7 +27,10 @@ enum aic_family {
 
 struct aic_model {
     char id[AIC_MODEL_ID_MAX]; /* Hugging Face id or the directory it came from */
-    char architecture[64];     /* architectures[0] */
+    /* the bundled config a published variant's id was read from (e.g. nvidia/X-FP8 -> org/X,
+     * see aic_model_load); empty when the id itself is bundled or a local config */
+    char config_of[AIC_MODEL_ID_MAX];
+    char architecture[64]; /* architectures[0] */
     enum aic_family family;
 
     int num_layers;   /* L */
@@ -70,7 +73,10 @@ struct aic_model {
 };
 
 /*
- * Loads a model. `name` is a directory, a config.json path, a bundled HF id or a legacy
+ * Loads a model. `name` is a directory, a config.json path, a bundled HF id, a published
+ * variant of one (a quantization suffix -FP8, -FP8-dynamic, -FP4, -NVFP4 and/or release
+ * suffixes -Instruct, -Thinking, -Chat, -Base, -hf, -2507, -v0.3 ...; another organisation's
+ * republish: config_of names the bundled config, the suffix sets the quantization) or a legacy
  * name. `models_dir` is the bundled configs folder (NULL: the built-in default, which
  * the environment variable AIC_MODELS_DIR overrides). An unknown id fails with
  * AIC_ERR_USAGE and a message naming the closest bundled ids.

@@ -251,6 +251,9 @@ static void print_text(const struct cli_env *env, const struct aic_estimate_req 
     printf("%s\n  %sPerformance Estimate (%s)%s\n%s\n", RULE, cli_color(env, "bold"),
            aic_serving_mode_name(r->mode), cli_color(env, "reset"), RULE);
     printf("  %-22s %s\n", "Model:", r->model);
+    if (res->model_config[0])
+        printf("  %-22s %s (bundled config of this published variant)\n",
+               "Model Config:", res->model_config);
     printf("  %-22s %s\n", "System:", r->system);
     if (r->decode_system && r->mode == AIC_MODE_DISAGG)
         printf("  %-22s %s\n", "Decode System:", r->decode_system);

@@ -15,4 +15,15 @@ int aic_model_parse_named(const char *config_json, const char *quant_json, const
                           const char *cfg_file, const char *quant_file, struct aic_model *out,
                           struct aic_error *err);
 
+/* What a checkpoint stores, reduced to one word. */
+enum ckpt_quant { CQ_NONE, CQ_FP8, CQ_FP8_STATIC, CQ_FP8_BLOCK, CQ_NVFP4, CQ_MXFP4, CQ_INT4_WO };
+
+/* Sets the model's quantization as a checkpoint of kind cq ships it (kv_algo: the checkpoint's
+ * KV-cache algorithm, or NULL). */
+void model_set_ckpt_quant(struct aic_model *m, enum ckpt_quant cq, const char *kv_algo);
+
+/* The bundled id a published variant of `id` derives from (model_variant.c), or NULL; *cq is
+ * the quantization its suffix names (an enum ckpt_quant), or -1 when it names none. */
+const char *model_variant_base(const char *models_dir, const char *id, int *cq);
+
 #endif

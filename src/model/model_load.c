@@ -323,6 +323,28 @@ static const char *resolve_alias(const char *name)
     return name;
 }
 
+/* A published variant of a bundled model (model_variant.c): the bundled config, under the
+ * requested id, with the quantization its name states. */
+static int load_variant(const char *name, const char *id, const char *models_dir,
+                        struct aic_model *out, struct aic_error *err)
+{
+    int cq;
+    const char *base = model_variant_base(models_dir, id, &cq);
+    char base_id[AIC_MODEL_ID_MAX];
+    int rc;
+
+    if (!base)
+        return unknown_model(name, models_dir, err);
+    aic_strlcpy(base_id, base, sizeof(base_id));
+    if ((rc = aic_model_load(base_id, models_dir, out, err)))
+        return rc;
+    aic_strlcpy(out->id, id, sizeof(out->id));
+    aic_strlcpy(out->config_of, base_id, sizeof(out->config_of));
+    if (cq >= 0)
+        model_set_ckpt_quant(out, (enum ckpt_quant)cq, NULL);
+    return AIC_OK;
+}
+
 int aic_model_load(const char *name, const char *models_dir, struct aic_model *out,
                    struct aic_error *err)
 {
@@ -351,5 +373,5 @@ int aic_model_load(const char *name, const char *models_dir, struct aic_model *o
         rc = load_from_dir(dir, model_aliases[i].alias, out, err);
         return rc;
     }
-    return unknown_model(name, models_dir, err);
+    return load_variant(name, id, models_dir, out, err);
 }

@@ -263,9 +263,6 @@ static void parse_attention_variants(const json_t *c, struct aic_model *m)
 
 /* ---- quantization defaults ----------------------------------------------------------- */
 
-/* What the checkpoint stores, reduced to one word. */
-enum ckpt_quant { CQ_NONE, CQ_FP8, CQ_FP8_STATIC, CQ_FP8_BLOCK, CQ_NVFP4, CQ_MXFP4, CQ_INT4_WO };
-
 /* Per quant kind: gemm, moe, and whether attention/KV go fp8. */
 static const struct {
     enum aic_quant gemm, moe;
@@ -339,6 +336,19 @@ static enum ckpt_quant from_quantization_config(const json_t *qc)
     return from_algo(json_str(qc, "quant_algo")); /* modelopt and friends */
 }
 
+void model_set_ckpt_quant(struct aic_model *m, enum ckpt_quant cq, const char *kv_algo)
+{
+    m->gemm_quant = ckpt_map[cq].gemm;
+    m->moe_quant = ckpt_map[cq].moe;
+    if (ckpt_map[cq].fp8_attn || (kv_algo && strcasecmp(kv_algo, "FP8") == 0)) {
+        m->kv_quant = AIC_Q_FP8;
+        m->fmha_quant = AIC_Q_FP8;
+    } else {
+        m->kv_quant = AIC_Q_BF16;
+        m->fmha_quant = AIC_Q_BF16;
+    }
+}
+
 static void apply_quant_defaults(const json_t *qc, const json_t *hfq, struct aic_model *m)
 {
     const json_t *hq = json_object_get(hfq, "quantization");
@@ -354,15 +364,7 @@ static void apply_quant_defaults(const json_t *qc, const json_t *hfq, struct aic
         if (!kv_algo)
             kv_algo = json_str(qc, "kv_cache_quant_algo");
     }
-    m->gemm_quant = ckpt_map[cq].gemm;
-    m->moe_quant = ckpt_map[cq].moe;
-    if (ckpt_map[cq].fp8_attn || (kv_algo && strcasecmp(kv_algo, "FP8") == 0)) {
-        m->kv_quant = AIC_Q_FP8;
-        m->fmha_quant = AIC_Q_FP8;
-    } else {
-        m->kv_quant = AIC_Q_BF16;
-        m->fmha_quant = AIC_Q_BF16;
-    }
+    model_set_ckpt_quant(m, cq, kv_algo);
 }
 
 /* ---- entry point --------------------------------------------------------------------- */

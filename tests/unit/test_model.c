@@ -172,6 +172,48 @@ static void test_alias(void **state)
     assert_int_equal(m.family, AIC_FAMILY_MLA_MOE);
 }
 
+/* Published variants of bundled models: the bundled config under the requested id, with the
+ * quantization the suffix names; architecture-changing names stay unknown. */
+static void test_published_variants(void **state)
+{
+    static const struct {
+        const char *id, *config_of;
+        enum aic_quant gemm, moe;
+        int layers;
+    } cases[] = {
+        {"nvidia/Llama-3.3-70B-Instruct-FP8", "meta-llama/Llama-3.3-70B-Instruct", AIC_Q_FP8_STATIC,
+         AIC_Q_FP8, 80},
+        {"RedHatAI/Meta-Llama-3.1-8B-Instruct-FP8-dynamic", "meta-llama/Meta-Llama-3.1-8B-Instruct",
+         AIC_Q_FP8, AIC_Q_FP8, 32},
+        {"deepseek-ai/DeepSeek-R1-0528", "deepseek-ai/DeepSeek-R1", AIC_Q_FP8_BLOCK,
+         AIC_Q_FP8_BLOCK, 61},
+        {"nvidia/DeepSeek-R1-0528-FP4", "deepseek-ai/DeepSeek-R1", AIC_Q_NVFP4, AIC_Q_NVFP4, 61},
+        {"Qwen/Qwen3-235B-A22B-Instruct-2507-FP8", "Qwen/Qwen3-235B-A22B", AIC_Q_FP8_BLOCK,
+         AIC_Q_FP8_BLOCK, 94},
+        {"Qwen/Qwen3-30B-A3B-Thinking-2507", "Qwen/Qwen3-30B-A3B", AIC_Q_BF16, AIC_Q_BF16, 48},
+        {"moonshotai/Kimi-K2-Instruct-0905", "moonshotai/Kimi-K2-Instruct", AIC_Q_FP8_BLOCK,
+         AIC_Q_FP8_BLOCK, 61},
+    };
+    static const char *const unknown[] = {"moonshotai/Kimi-K2-Thinking",
+                                          "mistralai/Mistral-7B-Instruct-v0.3",
+                                          "deepseek-ai/DeepSeek-V3.2-Exp", "zai-org/GLM-4.5-Air"};
+    struct aic_model m;
+    struct aic_error err = {0};
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        load_ok(cases[i].id, &m);
+        assert_string_equal(m.id, cases[i].id);
+        assert_string_equal(m.config_of, cases[i].config_of);
+        assert_int_equal(m.gemm_quant, cases[i].gemm);
+        assert_int_equal(m.moe_quant, cases[i].moe);
+        assert_int_equal(m.num_layers, cases[i].layers);
+    }
+    load_ok("Qwen/Qwen3-32B", &m);
+    assert_string_equal(m.config_of, "");
+    for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
+        assert_int_equal(aic_model_load(unknown[i], NULL, &m, &err), AIC_ERR_USAGE);
+}
+
 static void test_unknown_id(void **state)
 {
     struct aic_model m;
@@ -364,6 +406,7 @@ int main(void)
         cmocka_unit_test(test_head_dim_default_and_text_config),
         cmocka_unit_test(test_hf_quant_config),
         cmocka_unit_test(test_local_dir),
+        cmocka_unit_test(test_published_variants),
         cmocka_unit_test(test_calibration_ids_resolve),
         cmocka_unit_test(test_every_bundled_model_loads),
     };

@@ -1,0 +1,123 @@
+/*
+ * model_variant.c - Hugging Face ids the bundle does not hold, but whose architecture it does:
+ * published variants named by convention.
+ *
+ *   <org>/<name>[-release][-quant]
+ *
+ * The quantization suffix (-FP8, -FP8-dynamic, -FP4, -NVFP4) names the checkpoint's format,
+ * as its publisher ships it: NVIDIA's ModelOpt and RedHat/Neural Magic -FP8 checkpoints are
+ * per-tensor fp8 with calibrated (static) activation scales, their -FP8-dynamic ones dynamic;
+ * -FP4/-NVFP4 are NVFP4; the model makers' own -FP8 (Qwen, DeepSeek, Z.ai, ...) are
+ * block-scaled fp8. Release suffixes that keep the architecture (-Instruct, -Thinking, -Chat,
+ * -Base, -hf, a date or version tag such as -2507 or -0528) are dropped one at a time until the
+ * name matches a bundled id of any organisation (republishers keep the maker's model name). The
+ * match is the config; the suffix, when present, sets its quantization.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "model/model_internal.h"
+#include "util/util.h"
+
+/* Quantization suffixes, longest first; publisher decides static vs block for plain -FP8. */
+static const struct {
+    const char *suffix;
+    int cq; /* enum ckpt_quant; -1 = -FP8, by publisher */
+} quant_suffixes[] = {
+    {"-FP8-dynamic", CQ_FP8}, {"-NVFP4", CQ_NVFP4}, {"-FP4", CQ_NVFP4}, {"-FP8", -1}};
+
+/* Publishers whose -FP8 checkpoints are per-tensor with static scales (ModelOpt, llm-compressor).
+ */
+static const char *const static_fp8_orgs[] = {"nvidia", "RedHatAI", "neuralmagic"};
+
+static const char *const release_suffixes[] = {"-Instruct", "-Thinking", "-Chat",
+                                               "-Base",     "-hf",       "-it"};
+
+static int ends_with(const char *s, const char *suf)
+{
+    size_t n = strlen(s), m = strlen(suf);
+    return n > m && !strcasecmp(s + n - m, suf);
+}
+
+/* "-2507", "-0528", "-v0.3": a date or version tag at the end; its length, else 0. */
+static size_t tag_len(const char *s)
+{
+    const char *dash = strrchr(s, '-');
+    const char *p;
+    int digits = 0;
+
+    if (!dash || dash == s)
+        return 0;
+    p = dash + 1;
+    if (*p == 'v' || *p == 'V')
+        p++;
+    for (; *p; p++) {
+        if (isdigit((unsigned char)*p))
+            digits++;
+        else if (*p != '.')
+            return 0;
+    }
+    return digits >= 1 && (dash[1] == 'v' || dash[1] == 'V' || digits == 4) ? strlen(dash) : 0;
+}
+
+/* The bundled id whose name part equals `name` (case-insensitive), preferring `org`. */
+static const char *bundled_by_name(const char *models_dir, const char *org, const char *name)
+{
+    const char *hit = NULL;
+    int count = aic_model_bundled_count(models_dir);
+
+    for (int i = 0; i < count; i++) {
+        const char *id = aic_model_bundled_id(models_dir, i), *slash = strchr(id, '/');
+        if (!slash || strcasecmp(slash + 1, name))
+            continue;
+        if (!hit || (org && !strncasecmp(id, org, (size_t)(slash - id)) &&
+                     strlen(org) == (size_t)(slash - id)))
+            hit = id;
+    }
+    return hit;
+}
+
+static int quant_of_suffix(const char *org, int cq)
+{
+    if (cq >= 0)
+        return cq;
+    for (size_t i = 0; i < sizeof(static_fp8_orgs) / sizeof(static_fp8_orgs[0]); i++)
+        if (!strcasecmp(org, static_fp8_orgs[i]))
+            return CQ_FP8_STATIC;
+    return CQ_FP8_BLOCK;
+}
+
+const char *model_variant_base(const char *models_dir, const char *id, int *cq)
+{
+    char org[AIC_MODEL_ID_MAX], name[AIC_MODEL_ID_MAX];
+    const char *slash = strchr(id, '/'), *hit;
+    size_t n;
+
+    *cq = -1;
+    if (!slash || slash == id || (size_t)(slash - id) >= sizeof(org))
+        return NULL;
+    snprintf(org, sizeof(org), "%.*s", (int)(slash - id), id);
+    aic_strlcpy(name, slash + 1, sizeof(name));
+    for (size_t i = 0; i < sizeof(quant_suffixes) / sizeof(quant_suffixes[0]); i++)
+        if (ends_with(name, quant_suffixes[i].suffix)) {
+            name[strlen(name) - strlen(quant_suffixes[i].suffix)] = 0;
+            *cq = quant_of_suffix(org, quant_suffixes[i].cq);
+            break;
+        }
+    for (;;) {
+        if ((hit = bundled_by_name(models_dir, org, name)) && strcasecmp(hit, id))
+            return hit;
+        size_t k = 0;
+        for (size_t i = 0; i < sizeof(release_suffixes) / sizeof(release_suffixes[0]) && !k; i++)
+            if (ends_with(name, release_suffixes[i]))
+                k = strlen(release_suffixes[i]);
+        if (!k)
+            k = tag_len(name);
+        n = strlen(name);
+        if (!k || k >= n)
+            return NULL;
+        name[n - k] = 0;
+    }
+}
