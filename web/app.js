@@ -283,7 +283,8 @@ const EST_FIELDS = [
 
 function renderEstimate(doc) {
   const r = doc.result;
-  const pairs = [['Model', r.model], ['System', r.system],
+  const pairs = [['Model', r.model_config ? `${r.model} (config of bundled ${r.model_config})` : r.model],
+    ['System', r.system],
     ['Backend', `${r.backend} ${r.backend_version || ''}`],
     ['Database mode', r.database_mode + (r.fell_back_to_empirical ? ' (fell back: no perf data)' : '')],
     ['Mode', r.mode], ['Layout', r.layout ? r.layout.name + (r.layout.moe_a2a === 'deepep' ? ' (DeepEP)' : '') : '-']];
