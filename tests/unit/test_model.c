@@ -226,37 +226,33 @@ static void test_unknown_id(void **state)
     assert_non_null(strstr(err.msg, "config.json"));
 }
 
-static void test_malformed_json(void **state)
+/* Bad config.json text: the status and the words the one-line message must carry. */
+static void test_bad_configs(void **state)
 {
-    struct aic_model m;
-    struct aic_error err = {0};
-    const char *bad = "{\n  \"architectures\": [\"LlamaForCausalLM\"],\n  \"hidden_size\": ,\n}";
+    static const struct {
+        const char *cfg;
+        int rc;
+        const char *says[2];
+    } cases[] = {
+        {"{\n  \"architectures\": [\"LlamaForCausalLM\"],\n  \"hidden_size\": ,\n}",
+         AIC_ERR_PARSE,
+         {"line 3", "column"}},
+        {"{\"architectures\": [\"LlamaForCausalLM\"], \"num_hidden_layers\": 2,"
+         "\"num_attention_heads\": 4, \"vocab_size\": 100, \"intermediate_size\": 8}",
+         AIC_ERR_PARSE,
+         {"hidden_size", NULL}},
+        {"{\"architectures\": [\"BertModel\"], \"num_hidden_layers\": 2}",
+         AIC_ERR_USAGE,
+         {"BertModel", "LlamaForCausalLM"}},
+    };
     (void)state;
-    assert_int_equal(aic_model_parse(bad, NULL, "x", &m, &err), AIC_ERR_PARSE);
-    assert_non_null(strstr(err.msg, "line 3"));
-    assert_non_null(strstr(err.msg, "column"));
-}
-
-static void test_missing_field(void **state)
-{
-    struct aic_model m;
-    struct aic_error err = {0};
-    const char *cfg = "{\"architectures\": [\"LlamaForCausalLM\"], \"num_hidden_layers\": 2,"
-                      "\"num_attention_heads\": 4, \"vocab_size\": 100, \"intermediate_size\": 8}";
-    (void)state;
-    assert_int_equal(aic_model_parse(cfg, NULL, "x", &m, &err), AIC_ERR_PARSE);
-    assert_non_null(strstr(err.msg, "hidden_size"));
-}
-
-static void test_unsupported_arch(void **state)
-{
-    struct aic_model m;
-    struct aic_error err = {0};
-    const char *cfg = "{\"architectures\": [\"BertModel\"], \"num_hidden_layers\": 2}";
-    (void)state;
-    assert_int_equal(aic_model_parse(cfg, NULL, "x", &m, &err), AIC_ERR_USAGE);
-    assert_non_null(strstr(err.msg, "BertModel"));
-    assert_non_null(strstr(err.msg, "LlamaForCausalLM"));
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct aic_model m;
+        struct aic_error err = {0};
+        assert_int_equal(aic_model_parse(cases[i].cfg, NULL, "x", &m, &err), cases[i].rc);
+        for (int k = 0; k < 2 && cases[i].says[k]; k++)
+            assert_non_null(strstr(err.msg, cases[i].says[k]));
+    }
 }
 
 static void test_head_dim_default_and_text_config(void **state)
@@ -400,9 +396,7 @@ int main(void)
         cmocka_unit_test(test_legacy_name),
         cmocka_unit_test(test_alias),
         cmocka_unit_test(test_unknown_id),
-        cmocka_unit_test(test_malformed_json),
-        cmocka_unit_test(test_missing_field),
-        cmocka_unit_test(test_unsupported_arch),
+        cmocka_unit_test(test_bad_configs),
         cmocka_unit_test(test_head_dim_default_and_text_config),
         cmocka_unit_test(test_hf_quant_config),
         cmocka_unit_test(test_local_dir),

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "aiconfigurator/perf.h"
+#include "perfdb_root.h"
 
 static char g_root[512];
 
@@ -206,13 +207,8 @@ static void test_attention_head_dim_and_module_gemm(void **state)
 
 int main(void)
 {
-    const char *root = getenv("AIC_TEST_PERFDB");
-    struct stat st;
-    if (!root || stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "AIC_TEST_PERFDB is not a directory; skipping\n");
+    if (perfdb_root(g_root, sizeof(g_root)))
         return 77;
-    }
-    snprintf(g_root, sizeof(g_root), "%s", root);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nvfp4_wo_gemm_h200_trtllm),
         cmocka_unit_test(test_nvfp4_wo_gemm_memory_bound_from_fp8),

@@ -24,6 +24,7 @@
 #include "aiconfigurator/report.h"
 #include "aiconfigurator/search.h"
 #include "util/util.h"
+#include "perfdb_root.h"
 
 static const char *perfdb;
 
@@ -173,11 +174,10 @@ static void test_save(void **state)
 
 int main(void)
 {
-    perfdb = getenv("AIC_TEST_PERFDB");
-    if (!perfdb || !aic_is_dir(perfdb)) {
-        printf("AIC_TEST_PERFDB not set: skipping\n");
+    static char root[1024];
+    if (perfdb_root(root, sizeof(root)))
         return 77;
-    }
+    perfdb = root;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_determinism_and_sla),
         cmocka_unit_test(test_tpot_fallback),
