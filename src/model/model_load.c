@@ -31,6 +31,12 @@ static const struct {
     {"zhipuai/GLM-5", "zai-org/GLM-5"},
     {"THUDM/GLM-4.5", "zai-org/GLM-4.5"},
     {"mistralai/Mixtral-8x7B-Instruct-v0.1", "mistralai/Mixtral-8x7B-v0.1"},
+    /* thinking releases in their instruct sibling's format */
+    {"Qwen/Qwen3-235B-A22B-Thinking-2507", "Qwen/Qwen3-235B-A22B"},
+    {"Qwen/Qwen3-235B-A22B-Thinking-2507-FP8", "Qwen/Qwen3-235B-A22B-FP8"},
+    {"Qwen/Qwen3-30B-A3B-Thinking-2507", "Qwen/Qwen3-30B-A3B"},
+    {"Qwen/Qwen3-30B-A3B-Thinking-2507-FP8", "Qwen/Qwen3-30B-A3B-FP8"},
+    {"Qwen/Qwen3-Next-80B-A3B-Thinking", "Qwen/Qwen3-Next-80B-A3B-Instruct"},
 };
 
 /* Legacy internal names (AIConfigurator v0.2-v0.6 `--model`) -> Hugging Face ids. */

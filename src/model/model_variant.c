@@ -8,10 +8,14 @@
  * as its publisher ships it: NVIDIA's ModelOpt and RedHat/Neural Magic -FP8 checkpoints are
  * per-tensor fp8 with calibrated (static) activation scales, their -FP8-dynamic ones dynamic;
  * -FP4/-NVFP4 are NVFP4; the model makers' own -FP8 (Qwen, DeepSeek, Z.ai, ...) are
- * block-scaled fp8. Release suffixes that keep the architecture (-Instruct, -Thinking, -Chat,
- * -Base, -hf, a date or version tag such as -2507 or -0528) are dropped one at a time until the
- * name matches a bundled id of any organisation (republishers keep the maker's model name). The
- * match is the config; the suffix, when present, sets its quantization.
+ * block-scaled fp8. Release suffixes that keep the architecture (-Instruct, -Chat, -Base, -hf,
+ * a date or lower-case version tag such as -2507, -0528, -v0.3) are dropped from
+ * the name and from the bundled names alike; equal cores match, whatever the organisation
+ * (republishers keep the maker's model name), the bundled name equal to the request's before
+ * its cores were taken first, then one of the same organisation. The match is the config;
+ * the quantization suffix, when present, sets its quantization. -Thinking is not such a suffix:
+ * some thinking releases ship another format (Kimi-K2-Thinking is INT4); the ones that do not
+ * are aliases in model_load.c.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -32,8 +36,7 @@ static const struct {
  */
 static const char *const static_fp8_orgs[] = {"nvidia", "RedHatAI", "neuralmagic"};
 
-static const char *const release_suffixes[] = {"-Instruct", "-Thinking", "-Chat",
-                                               "-Base",     "-hf",       "-it"};
+static const char *const release_suffixes[] = {"-Instruct", "-Chat", "-Base", "-hf", "-it"};
 
 static int ends_with(const char *s, const char *suf)
 {
@@ -41,40 +44,65 @@ static int ends_with(const char *s, const char *suf)
     return n > m && !strcasecmp(s + n - m, suf);
 }
 
-/* "-2507", "-0528", "-v0.3": a date or version tag at the end; its length, else 0. */
+/* "-2507", "-0528", "-v0.3": a date (4 digits) or a lower-case version tag at the end; its
+ * length, else 0 ("-V3" names a model generation, not a release). */
 static size_t tag_len(const char *s)
 {
-    const char *dash = strrchr(s, '-');
-    const char *p;
-    int digits = 0;
+    const char *dash = strrchr(s, '-'), *p;
+    int digits = 0, version;
 
     if (!dash || dash == s)
         return 0;
-    p = dash + 1;
-    if (*p == 'v' || *p == 'V')
-        p++;
-    for (; *p; p++) {
+    version = dash[1] == 'v';
+    for (p = dash + 1 + version; *p; p++) {
         if (isdigit((unsigned char)*p))
             digits++;
-        else if (*p != '.')
+        else if (!version || *p != '.')
             return 0;
     }
-    return digits >= 1 && (dash[1] == 'v' || dash[1] == 'V' || digits == 4) ? strlen(dash) : 0;
+    return digits >= 1 && (version || digits == 4) ? strlen(dash) : 0;
 }
 
-/* The bundled id whose name part equals `name` (case-insensitive), preferring `org`. */
-static const char *bundled_by_name(const char *models_dir, const char *org, const char *name)
+/* The name with release suffixes and tags dropped, repeatedly: "Qwen3-235B-A22B-Instruct-2507"
+ * -> "Qwen3-235B-A22B". */
+static void core_name(const char *name, char *dst, size_t n)
+{
+    aic_strlcpy(dst, name, n);
+    for (;;) {
+        size_t k = 0, len = strlen(dst);
+        for (size_t i = 0; i < sizeof(release_suffixes) / sizeof(release_suffixes[0]) && !k; i++)
+            if (ends_with(dst, release_suffixes[i]))
+                k = strlen(release_suffixes[i]);
+        if (!k)
+            k = tag_len(dst);
+        if (!k || k >= len)
+            return;
+        dst[len - k] = 0;
+    }
+}
+
+/* The bundled id whose name has the same core as `name` (case-insensitive): the one named
+ * exactly `name` first, then one of `org`, then the first. */
+static const char *bundled_by_core(const char *models_dir, const char *org, const char *name)
 {
     const char *hit = NULL;
-    int count = aic_model_bundled_count(models_dir);
+    char core[AIC_MODEL_ID_MAX], c[AIC_MODEL_ID_MAX];
+    int best = -1, count = aic_model_bundled_count(models_dir);
 
+    core_name(name, core, sizeof(core));
     for (int i = 0; i < count; i++) {
         const char *id = aic_model_bundled_id(models_dir, i), *slash = strchr(id, '/');
-        if (!slash || strcasecmp(slash + 1, name))
+        if (!slash)
             continue;
-        if (!hit || (org && !strncasecmp(id, org, (size_t)(slash - id)) &&
-                     strlen(org) == (size_t)(slash - id)))
+        core_name(slash + 1, c, sizeof(c));
+        if (strcasecmp(c, core))
+            continue;
+        int score = 2 * !strcasecmp(slash + 1, name) +
+                    (!strncasecmp(id, org, (size_t)(slash - id)) && !org[slash - id]);
+        if (score > best) {
+            best = score;
             hit = id;
+        }
     }
     return hit;
 }
@@ -93,7 +121,6 @@ const char *model_variant_base(const char *models_dir, const char *id, int *cq)
 {
     char org[AIC_MODEL_ID_MAX], name[AIC_MODEL_ID_MAX];
     const char *slash = strchr(id, '/'), *hit;
-    size_t n;
 
     *cq = -1;
     if (!slash || slash == id || (size_t)(slash - id) >= sizeof(org))
@@ -106,18 +133,6 @@ const char *model_variant_base(const char *models_dir, const char *id, int *cq)
             *cq = quant_of_suffix(org, quant_suffixes[i].cq);
             break;
         }
-    for (;;) {
-        if ((hit = bundled_by_name(models_dir, org, name)) && strcasecmp(hit, id))
-            return hit;
-        size_t k = 0;
-        for (size_t i = 0; i < sizeof(release_suffixes) / sizeof(release_suffixes[0]) && !k; i++)
-            if (ends_with(name, release_suffixes[i]))
-                k = strlen(release_suffixes[i]);
-        if (!k)
-            k = tag_len(name);
-        n = strlen(name);
-        if (!k || k >= n)
-            return NULL;
-        name[n - k] = 0;
-    }
+    hit = bundled_by_core(models_dir, org, name);
+    return hit && strcasecmp(hit, id) ? hit : NULL;
 }

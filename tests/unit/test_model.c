@@ -190,7 +190,9 @@ static void test_published_variants(void **state)
         {"nvidia/DeepSeek-R1-0528-FP4", "deepseek-ai/DeepSeek-R1", AIC_Q_NVFP4, AIC_Q_NVFP4, 61},
         {"Qwen/Qwen3-235B-A22B-Instruct-2507-FP8", "Qwen/Qwen3-235B-A22B", AIC_Q_FP8_BLOCK,
          AIC_Q_FP8_BLOCK, 94},
-        {"Qwen/Qwen3-30B-A3B-Thinking-2507", "Qwen/Qwen3-30B-A3B", AIC_Q_BF16, AIC_Q_BF16, 48},
+        {"Qwen/Qwen3-30B-A3B-Instruct-2507", "Qwen/Qwen3-30B-A3B", AIC_Q_BF16, AIC_Q_BF16, 48},
+        {"nvidia/Qwen3-30B-A3B-Thinking-2507-FP4", "Qwen/Qwen3-30B-A3B-Thinking-2507", AIC_Q_NVFP4,
+         AIC_Q_NVFP4, 48},
         {"moonshotai/Kimi-K2-Instruct-0905", "moonshotai/Kimi-K2-Instruct", AIC_Q_FP8_BLOCK,
          AIC_Q_FP8_BLOCK, 61},
     };
