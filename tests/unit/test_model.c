@@ -195,10 +195,11 @@ static void test_published_variants(void **state)
          AIC_Q_NVFP4, 48},
         {"moonshotai/Kimi-K2-Instruct-0905", "moonshotai/Kimi-K2-Instruct", AIC_Q_FP8_BLOCK,
          AIC_Q_FP8_BLOCK, 61},
+        {"zai-org/GLM-4.5-Air-FP8", "zai-org/GLM-4.5-Air", AIC_Q_FP8_BLOCK, AIC_Q_FP8_BLOCK, 46},
     };
     static const char *const unknown[] = {"moonshotai/Kimi-K2-Thinking",
                                           "mistralai/Mistral-7B-Instruct-v0.3",
-                                          "deepseek-ai/DeepSeek-V3.2-Exp", "zai-org/GLM-4.5-Air"};
+                                          "zai-org/GLM-4.5-Flash", "deepseek-ai/DeepSeek-V3.3"};
     struct aic_model m;
     struct aic_error err = {0};
     (void)state;
@@ -212,6 +213,9 @@ static void test_published_variants(void **state)
     }
     load_ok("Qwen/Qwen3-32B", &m);
     assert_string_equal(m.config_of, "");
+    load_ok("deepseek-ai/DeepSeek-V3.2", &m); /* alias of the bundled V3.2-Exp */
+    assert_int_equal(m.index_topk, 2048);
+    assert_int_equal(m.index_heads, 64);
     for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
         assert_int_equal(aic_model_load(unknown[i], NULL, &m, &err), AIC_ERR_USAGE);
 }
