@@ -197,7 +197,7 @@ static void test_published_variants(void **state)
          AIC_Q_FP8_BLOCK, 61},
         {"zai-org/GLM-4.5-Air-FP8", "zai-org/GLM-4.5-Air", AIC_Q_FP8_BLOCK, AIC_Q_FP8_BLOCK, 46},
     };
-    static const char *const unknown[] = {"moonshotai/Kimi-K2-Thinking",
+    static const char *const unknown[] = {"moonshotai/Kimi-K2-Reasoner",
                                           "mistralai/Mistral-7B-Instruct-v0.3",
                                           "zai-org/GLM-4.5-Flash", "deepseek-ai/DeepSeek-V3.3"};
     struct aic_model m;
@@ -213,6 +213,9 @@ static void test_published_variants(void **state)
     }
     load_ok("Qwen/Qwen3-32B", &m);
     assert_string_equal(m.config_of, "");
+    load_ok("moonshotai/Kimi-K2-Thinking", &m); /* bundled: INT4 experts, not the fp8 sibling */
+    assert_int_equal(m.moe_quant, AIC_Q_INT4_WO);
+    assert_int_equal(m.gemm_quant, AIC_Q_BF16);
     load_ok("deepseek-ai/DeepSeek-V3.2", &m); /* alias of the bundled V3.2-Exp */
     assert_int_equal(m.index_topk, 2048);
     assert_int_equal(m.index_heads, 64);
