@@ -287,13 +287,22 @@ static int per_rank(int conc, int dp)
     return b < 1 ? 1 : b;
 }
 
-/* 16-bit float weights (float16, fp16, half) run at bfloat16's bytes and tensor-core rate;
- * the tables time GEMMs and MoE in bfloat16 only. */
-static const char *weights16(const char *label)
+/* Weight-format labels measured files use for what the tables time under another name:
+ * 16-bit float weights run at bfloat16's bytes and tensor-core rate; AWQ and GPTQ checkpoints
+ * (4-bit groups, 16-bit activations) are int4 weight-only, as is a dense w4a16; w8a16 is
+ * int8 weight-only. An ambiguous label (int8: weight-only or SmoothQuant?) is left as is. */
+static const char *weight_label(const char *label, int moe)
 {
-    return !strcasecmp(label, "float16") || !strcasecmp(label, "fp16") || !strcasecmp(label, "half")
-               ? "bfloat16"
-               : label;
+    static const struct {
+        const char *label, *mode;
+        int dense_only;
+    } map[] = {{"float16", "bfloat16", 0}, {"fp16", "bfloat16", 0},    {"half", "bfloat16", 0},
+               {"awq", "int4_wo", 0},      {"int4_awq", "int4_wo", 0}, {"w4a16_awq", "int4_wo", 0},
+               {"gptq", "int4_wo", 0},     {"w4a16", "int4_wo", 1},    {"w8a16", "int8_wo", 0}};
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (!strcasecmp(label, map[i].label) && !(moe && map[i].dense_only))
+            return map[i].mode;
+    return label;
 }
 
 /* Measured files label quantization coarsely: "fp8" for block-scaled fp8 checkpoints, and
@@ -395,12 +404,12 @@ static const char *row_req(struct aic_ctx *ctx, const struct row *w, struct aic_
     r->wl.prefix = 0;
     if (r->wl.isl <= 0 || r->wl.osl <= 0)
         return "bad isl/osl";
-    q = cli_quant_arg("gemm_quant_mode", weights16(cell(w, C_GEMM_Q)), AIC_QUSE_GEMM, msg,
+    q = cli_quant_arg("gemm_quant_mode", weight_label(cell(w, C_GEMM_Q), 0), AIC_QUSE_GEMM, msg,
                       sizeof(msg));
     if (q == -2)
         return "unknown gemm_quant_mode";
     r->opts.quant.gemm = (enum aic_quant)q;
-    q = cli_quant_arg("moe_quant_mode", weights16(cell(w, C_MOE_Q)), AIC_QUSE_MOE, msg,
+    q = cli_quant_arg("moe_quant_mode", weight_label(cell(w, C_MOE_Q), 1), AIC_QUSE_MOE, msg,
                       sizeof(msg));
     if (q == -2)
         return "unknown moe_quant_mode";
