@@ -179,6 +179,7 @@ enum vcol {
     C_DP, C_MOE_TP, C_MOE_EP, C_P_BS, C_P_WORKERS, C_P_TP, C_P_PP, C_P_DP, C_P_MOE_TP, C_P_MOE_EP,
     C_D_BS, C_D_WORKERS, C_D_TP, C_D_PP, C_D_DP, C_D_MOE_TP, C_D_MOE_EP, C_TTFT, C_TPOT, C_SOURCE,
     C_NEXTN, C_NEXTN_ACC, C_KV_Q, /* optional: not in e2e_measured.csv, a user's file may have them */
+    C_PRECISION,
     C_COUNT
 };
 /* clang-format on */
@@ -216,7 +217,8 @@ static const char *const vcol_names[C_COUNT] = {"id",
                                                 "silicon_data_source",
                                                 "nextn",
                                                 "nextn_accepted",
-                                                "kvcache_quant_mode"};
+                                                "kvcache_quant_mode",
+                                                "precision"};
 /* Columns without which the file cannot be validated at all. */
 static const enum vcol vcol_required[] = {C_ID,  C_BACKEND, C_MODEL, C_SYSTEM, C_MODE,
                                           C_ISL, C_OSL,     C_TTFT,  C_TPOT};
@@ -285,6 +287,14 @@ static int per_rank(int conc, int dp)
 {
     int b = (int)lround((double)conc / (dp > 0 ? dp : 1));
     return b < 1 ? 1 : b;
+}
+
+/* A blank quant cell falls back to the row's `precision` (fp8, fp4, bf16, int4), when the file
+ * has one: both GEMMs and MoE run in it. */
+static const char *quant_cell(const struct row *w, enum vcol c)
+{
+    const char *v = cell(w, c);
+    return *v ? v : cell(w, C_PRECISION);
 }
 
 /* Weight-format labels measured files use for what the tables time under another name:
@@ -404,12 +414,12 @@ static const char *row_req(struct aic_ctx *ctx, const struct row *w, struct aic_
     r->wl.prefix = 0;
     if (r->wl.isl <= 0 || r->wl.osl <= 0)
         return "bad isl/osl";
-    q = cli_quant_arg("gemm_quant_mode", weight_label(cell(w, C_GEMM_Q), 0), AIC_QUSE_GEMM, msg,
-                      sizeof(msg));
+    q = cli_quant_arg("gemm_quant_mode", weight_label(quant_cell(w, C_GEMM_Q), 0), AIC_QUSE_GEMM,
+                      msg, sizeof(msg));
     if (q == -2)
         return "unknown gemm_quant_mode";
     r->opts.quant.gemm = (enum aic_quant)q;
-    q = cli_quant_arg("moe_quant_mode", weight_label(cell(w, C_MOE_Q), 1), AIC_QUSE_MOE, msg,
+    q = cli_quant_arg("moe_quant_mode", weight_label(quant_cell(w, C_MOE_Q), 1), AIC_QUSE_MOE, msg,
                       sizeof(msg));
     if (q == -2)
         return "unknown moe_quant_mode";
