@@ -91,6 +91,10 @@ struct aic_exp_run {
  * first); -1 when none is ok. */
 int aic_exp_best(const struct aic_exp_run *runs, size_t n);
 
+/* `cli exp --json`: {"mode": "exp", "best": name or null, "experiments": [{"name", "ok",
+ * "error", "result": the aic_report_json() document or null}]}; caller frees. */
+char *aic_exp_report_json(const struct aic_exp_run *runs, size_t n);
+
 /* The summary box, overlaid ASCII chart and one table per experiment. */
 char *aic_exp_report_text(const struct aic_exp_run *runs, size_t n,
                           const struct aic_report_opts *o);

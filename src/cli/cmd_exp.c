@@ -21,7 +21,7 @@
 struct exp_opts {
     const char *yaml, *save_dir, *deployment_target;
     const char *engine_step_backend, *forward_model;
-    int top_n, inclusive_tpot;
+    int top_n, inclusive_tpot, json;
     struct cli_gen_opts g; /* generator flags: overrides of the artifacts (cli_gen.c) */
 };
 
@@ -35,6 +35,8 @@ static const struct cli_opt exp_table[] = {
      "write per-experiment CSVs, resolved exp_config.yaml, artifacts and the Pareto plot"},
     {"inclusive-tpot", NULL, CLI_FLAG, O(inclusive_tpot), 0, 0, NULL, NULL,
      "display TPOT as (ttft + tpot*(osl-1))/osl"},
+    {"json", NULL, CLI_FLAG, O(json), 0, 0, NULL, NULL,
+     "print every experiment's result as one JSON document (logs go to stderr)"},
     {"deployment-target", NULL, CLI_STRING, O(deployment_target), 0, 0, NULL, "T",
      "accepted for compatibility (artifacts are dynamo-j2)"},
     {"engine-step-backend", NULL, CLI_STRING, O(engine_step_backend), 0, 0, NULL, "B",
@@ -113,11 +115,14 @@ static int output(struct cli_env *env, struct aic_ctx *ctx, const struct exp_opt
         cli_log(env, CLI_LOG_INFO, "Saving results to %s", where);
     }
     struct aic_report_opts ro = {env->color, o->inclusive_tpot};
-    char *text = aic_exp_report_text(runs, n, &ro);
+    char *text = o->json ? aic_exp_report_json(runs, n) : aic_exp_report_text(runs, n, &ro);
     if (!text)
         return cli_error(env, 0, "out of memory rendering the report");
-    cli_log(env, CLI_LOG_INFO, "%s", "");
+    if (!o->json)
+        cli_log(env, CLI_LOG_INFO, "%s", "");
     fputs(text, stdout);
+    if (o->json)
+        fputs("\n", stdout);
     free(text);
     return CLI_OK;
 }
@@ -181,6 +186,8 @@ int cmd_exp(struct cli_env *env, int argc, char **argv)
     /* bad generator values stop here, before any experiment runs */
     if (rc == CLI_OK)
         rc = cli_gen_build(env, &o.g, 1, &cfg);
+    if (rc == CLI_OK && o.json)
+        env->log = stderr; /* stdout holds the document alone */
     if (rc == CLI_OK)
         rc = exp_run(env, &o, cfg);
     aic_gencfg_free(cfg);

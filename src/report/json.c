@@ -82,7 +82,7 @@ static json_t *req_obj(const struct aic_search_result *res)
     return o;
 }
 
-char *aic_report_json(const struct aic_search_result *res)
+json_t *aic_report_json_obj(const struct aic_search_result *res)
 {
     json_t *root = json_object();
     json_object_set_new(root, "request", req_obj(res));
@@ -105,6 +105,12 @@ char *aic_report_json(const struct aic_search_result *res)
     for (int i = 0; i < res->n_warn; i++)
         json_array_append_new(w, json_string(res->warn[i]));
     json_object_set_new(root, "warnings", w);
+    return root;
+}
+
+char *aic_report_json(const struct aic_search_result *res)
+{
+    json_t *root = aic_report_json_obj(res);
     char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
     json_decref(root);
     return s;

@@ -5,6 +5,7 @@
 #define AIC_REPORT_INT_H
 
 #include <cairo.h>
+#include <jansson.h>
 
 #include "aiconfigurator/report.h"
 #include "util/util.h"
@@ -87,5 +88,9 @@ int aic_save_write_owned(const char *dir, const char *name, char *text, struct a
 
 /* mkdir -p; 0 or -1 with errno. */
 int aic_save_mkdir_p(const char *path);
+
+/* The document aic_report_json() prints, as a jansson object (the caller owns it): `cli exp
+ * --json` nests one per experiment. */
+json_t *aic_report_json_obj(const struct aic_search_result *res);
 
 #endif
