@@ -152,6 +152,8 @@ int gen_engine_yaml(const struct gen_plan *p, const struct gen_worker *w, struct
 void yw_scalar(struct aic_buf *b, const char *s);
 /* Appends s single-quoted for bash. */
 void sh_quote(struct aic_buf *b, const char *s);
+/* Appends s escaped for a double-quoted bash string (runsh.c). */
+void gen_sh_dq(struct aic_buf *o, const char *s);
 /* Parses text as YAML (all documents); 0 when it parses. */
 int yw_check(const char *text, const char *name, struct aic_error *err);
 
@@ -163,6 +165,10 @@ int gen_k8s(const struct gen_plan *p, struct aic_buf *out, struct aic_error *err
 #define GEN_MAX_NODES 64
 int gen_run_scripts(const struct gen_plan *p, struct aic_buf *scripts, int max_nodes,
                     struct aic_error *err);
+/* Benchmark helpers (bench.c): bench_run.sh and the k8s_bench.yaml Job, both looping aiperf
+ * over concurrencies around the estimated one. */
+void gen_bench_sh(const struct gen_plan *p, struct aic_buf *out);
+void gen_k8s_bench(const struct gen_plan *p, struct aic_buf *out);
 /* Nodes used by first-fit packing of the plan's workers. */
 int gen_pack_nodes(const struct gen_plan *p);
 

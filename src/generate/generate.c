@@ -223,6 +223,16 @@ int gen_write_all(const struct gen_plan *p, const struct aic_gencfg *c, const ch
     if ((rc = gen_k8s(p, &b, err)) == AIC_OK)
         rc = write_yaml(dir, "k8s_deploy.yaml", aic_buf_str(&b), err);
     aic_buf_release(&b);
+    if (!rc) {
+        gen_k8s_bench(p, &b);
+        rc = write_yaml(dir, "k8s_bench.yaml", aic_buf_str(&b), err);
+        aic_buf_release(&b);
+    }
+    if (!rc) {
+        gen_bench_sh(p, &b);
+        rc = write_file(dir, "bench_run.sh", aic_buf_str(&b), 1, err);
+        aic_buf_release(&b);
+    }
     for (int i = 0; !rc && p->backend == AIC_BACKEND_TRTLLM && i < p->n_w; i++) {
         char name[64];
         snprintf(name, sizeof(name), "%s_config.yaml", gen_role_name(p->w[i].role));

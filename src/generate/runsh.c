@@ -98,8 +98,7 @@ int aic_generate_node_count(const struct aic_search_row *row, int gpus_per_node,
 
 /* ---- script text ------------------------------------------------------------------------ */
 
-/* Appends s escaped for a double-quoted bash string. */
-static void dq(struct aic_buf *o, const char *s)
+void gen_sh_dq(struct aic_buf *o, const char *s)
 {
     for (; *s; s++) {
         if (strchr("\"$`\\", *s))
@@ -122,13 +121,13 @@ static void header(const struct gen_plan *p, struct aic_buf *o, int node, int no
                    node, node, nodes, p->disagg ? "disagg" : "agg", aic_backend_name(p->backend),
                    p->model_path);
     aic_buf_puts(o, "MODEL_PATH=\"${MODEL_PATH:-");
-    dq(o, p->model_path);
+    gen_sh_dq(o, p->model_path);
     aic_buf_puts(o, "}\"\nSERVED_MODEL_NAME=\"${SERVED_MODEL_NAME:-");
-    dq(o, p->served);
+    gen_sh_dq(o, p->served);
     aic_buf_puts(o, "}\"\nHEAD_NODE_IP=\"${HEAD_NODE_IP:-");
-    dq(o, p->head_ip);
+    gen_sh_dq(o, p->head_ip);
     aic_buf_puts(o, "}\"\nexport HF_TOKEN=\"${HF_TOKEN:-");
-    dq(o, p->hf_token);
+    gen_sh_dq(o, p->hf_token);
     aic_buf_puts(o, "}\"\n"
                     "export ETCD_ENDPOINTS=\"${ETCD_ENDPOINTS:-http://${HEAD_NODE_IP}:2379}\"\n"
                     "export NATS_SERVER=\"${NATS_SERVER:-nats://${HEAD_NODE_IP}:4222}\"\n");

@@ -2,7 +2,7 @@
  * artifacts.c - the ready-to-run folders of the save-dir (aic-interface §3.1, §3.7-§3.9):
  *
  *   <mode>/top1 ... <mode>/top<N>/   generator_config.yaml, k8s_deploy.yaml, run_0.sh...,
- *                                    TRT-LLM engine YAMLs
+ *                                    bench_run.sh, k8s_bench.yaml, TRT-LLM engine YAMLs
  *
  * One aic_generate_artifacts() call per top-N row. A row the generator refuses (a layout the
  * backend cannot express, heterogeneous prefill/decode systems, an override that contradicts

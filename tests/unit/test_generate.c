@@ -318,6 +318,59 @@ static int check_scripts(const char *dir, int gpn)
     return total;
 }
 
+/* The benchmark helpers: k8s_bench.yaml is a Job whose endpoint is the frontend service of
+ * the deployment's DGD, bench_run.sh is valid bash, and both loop over the same ascending
+ * concurrency levels starting 1 2 8. */
+static void check_bench(const char *dir, const char *dgd_name)
+{
+    char path[600], buf[256], want[512], cmd[1400];
+    int nd = 0;
+    struct fy_document *job;
+    struct fy_node *env;
+    const char *levels = NULL;
+
+    snprintf(path, sizeof(path), "%s/k8s_bench.yaml", dir);
+    job = doc_of_kind(path, "Job", &nd);
+    assert_non_null(job);
+    snprintf(want, sizeof(want), "%s-benchmark", dgd_name);
+    assert_string_equal(scalar(fy_document_root(job), "/metadata/name", buf, sizeof(buf)), want);
+    env = fy_node_by_path(fy_document_root(job), "/spec/template/spec/containers/0/env", FY_NT,
+                          FYNWF_DONT_FOLLOW);
+    assert_non_null(env);
+    for (int i = 0; i < fy_node_sequence_item_count(env); i++) {
+        struct fy_node *e = fy_node_sequence_get_by_index(env, i);
+        char name[64], val[256];
+        scalar(e, "/name", name, sizeof(name));
+        scalar(e, "/value", val, sizeof(val));
+        if (!strcmp(name, "ENDPOINT")) {
+            snprintf(want, sizeof(want), "http://%s-frontend.", dgd_name);
+            assert_true(!strncmp(val, want, strlen(want)));
+        }
+        if (!strcmp(name, "LEVELS")) {
+            static char lv[256];
+            snprintf(lv, sizeof(lv), "%s", val);
+            levels = lv;
+        }
+    }
+    assert_non_null(levels);
+    assert_true(!strncmp(levels, "1 2 8 ", 6));
+    for (const char *q = levels; *q;) { /* ascending, no repeats */
+        char *end;
+        long a = strtol(q, &end, 10), b;
+        if (!*end)
+            break;
+        b = strtol(end, NULL, 10);
+        assert_true(b > a);
+        q = end + 1;
+    }
+    fy_document_destroy(job);
+    snprintf(cmd, sizeof(cmd),
+             "bash -n '%1$s/bench_run.sh' && test -x '%1$s/bench_run.sh' && "
+             "grep -q 'AICONFIGURATOR_BENCH_CONCURRENCY:-%2$s}' '%1$s/bench_run.sh'",
+             dir, levels);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* Generates row into a fresh folder and checks it against the row. */
 static void check_case(const struct aic_model *m, const struct aic_search_row *row, int total,
                        const char *tag)
@@ -391,6 +444,7 @@ static void check_case(const struct aic_model *m, const struct aic_search_row *r
             fy_document_destroy(eng);
         expect_gpus += count * g;
     }
+    check_bench(dir, scalar(fy_document_root(dgd), "/metadata/name", buf, sizeof(buf)));
     fy_document_destroy(dgd);
     gpus_scripts = check_scripts(dir, 8);
     /* TRT-LLM multi-node workers start from one mpirun line (their other nodes have none) */
