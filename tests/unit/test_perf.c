@@ -21,26 +21,10 @@
 
 static char g_root[512];
 
-/* h100_sxm.yaml values, filled by hand (the spec loader is tested elsewhere). */
+/* h100_sxm.yaml values. */
 static void h100(struct aic_system *s)
 {
-    memset(s, 0, sizeof(*s));
-    snprintf(s->name, sizeof(s->name), "h100_sxm");
-    snprintf(s->data_dir, sizeof(s->data_dir), "%s/data/h100_sxm", g_root);
-    s->mem_bw_Bps = 3350e9;
-    s->mem_bw_scale = 0.8;
-    s->mem_const_latency_s = 3e-6;
-    s->mem_capacity_bytes = 85899345920.0;
-    s->tc_flops[AIC_COMPUTE_BF16] = 989e12;
-    s->tc_flops[AIC_COMPUTE_FP8] = 1978e12;
-    s->tc_flops[AIC_COMPUTE_INT8] = 1978e12;
-    s->sm_version = 90;
-    s->gpus_per_node = 8;
-    s->intra_node_bw_Bps = 450e9;
-    s->inter_node_bw_Bps = 50e9;
-    s->pcie_bw_Bps = 64e9;
-    s->p2p_latency_s = 1e-5;
-    snprintf(s->nccl_version, sizeof(s->nccl_version), "2.27.3");
+    hopper_spec(s, g_root, "h100_sxm", 3350e9, "2.27.3");
 }
 
 static struct aic_perfdb *open_db(enum aic_backend b, enum aic_db_mode mode)

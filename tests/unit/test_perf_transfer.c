@@ -23,37 +23,15 @@
 
 static char g_root[512];
 
-/* Hopper spec values (h100_sxm.yaml / h200_sxm.yaml), filled by hand. */
-static void hopper(struct aic_system *s, const char *name, double mem_bw_Bps, const char *nccl)
-{
-    memset(s, 0, sizeof(*s));
-    snprintf(s->name, sizeof(s->name), "%s", name);
-    snprintf(s->data_dir, sizeof(s->data_dir), "%s/data/%s", g_root, name);
-    s->mem_bw_Bps = mem_bw_Bps;
-    s->mem_bw_scale = 0.8;
-    s->mem_const_latency_s = 3e-6;
-    s->mem_capacity_bytes = 85899345920.0;
-    s->tc_flops[AIC_COMPUTE_BF16] = 989e12;
-    s->tc_flops[AIC_COMPUTE_FP8] = 1978e12;
-    s->tc_flops[AIC_COMPUTE_INT8] = 1978e12;
-    s->sm_version = 90;
-    s->gpus_per_node = 8;
-    s->intra_node_bw_Bps = 450e9;
-    s->inter_node_bw_Bps = 50e9;
-    s->pcie_bw_Bps = 64e9;
-    s->p2p_latency_s = 1e-5;
-    snprintf(s->nccl_version, sizeof(s->nccl_version), "%s", nccl);
-}
-
 static struct aic_perfdb *open_sys(const char *name, enum aic_backend b, enum aic_db_mode mode)
 {
     struct aic_system sys;
     struct aic_perfdb *db = NULL;
     struct aic_error err = {0};
     if (!strcmp(name, "h200_sxm"))
-        hopper(&sys, name, 4800e9, "2.26.2");
+        hopper_spec(&sys, g_root, name, 4800e9, "2.26.2");
     else
-        hopper(&sys, name, 3350e9, "2.27.3");
+        hopper_spec(&sys, g_root, name, 3350e9, "2.27.3");
     int rc = aic_perfdb_open(&sys, b, NULL, mode, &db, &err);
     if (rc)
         print_error("open: %s\n", err.msg);
