@@ -99,6 +99,8 @@ static int fix_gen_attn(struct aic_perfdb *db, struct ptable *t, const double *v
     return 1;
 }
 
+#define TRTLLM_GEN_SGLANG_KERNEL "sglang_flashinfer_trtllm_moe"
+
 /* Remembers a non-gated MoE shape (v = topk, E, h, inter at v[3..6]) for transfer.c. */
 static void moe_mark_nongated(struct aic_perfdb *db, const double *v)
 {
@@ -126,7 +128,8 @@ static int fix_moe(struct aic_perfdb *db, struct ptable *t, const double *v, dou
         return 0;
     if (strstr(ks, "nongated"))
         moe_mark_nongated(db, v);
-    k[0] = !strcmp(ks, "moe_torch_flow_min_latency");
+    k[0] = !strcmp(ks, "moe_torch_flow_min_latency") ||
+           (db->backend == AIC_BACKEND_TRTLLM && !strcmp(ks, TRTLLM_GEN_SGLANG_KERNEL));
     k[1] = dtype;
     return 1;
 }
@@ -311,15 +314,66 @@ static void table_path(const struct aic_perfdb *db, enum ptab_id id, char *buf, 
     snprintf(buf, n, "%s/%s.csv", dir, tab_specs[id].file);
 }
 
-static int table_load(struct aic_perfdb *db, enum ptab_id id, struct aic_error *err)
+static int list_versions(const char *parent, char names[][64], int max);
+
+/*
+ * TensorRT-LLM's TRTLLM MoE backend runs the trtllm-gen kernels, the ones FlashInfer ships and
+ * SGLang's flashinfer_trtllm runner calls (their nvfp4 rows in the two B200 tables agree within
+ * 5 %). On Blackwell TensorRT-LLM's own table times fp8 block-scale MoE with DeepGEMM only, so
+ * the fp8_block rows of that SGLang runner join its min-latency (trtllm-gen) grid; nothing else
+ * of the SGLang table is read. Returns the sibling file's path, or "" when none applies.
+ */
+static void kernel_family_path(const struct aic_perfdb *db, enum ptab_id id, char *buf, size_t n)
+{
+    char parent[AIC_PATH_MAX + 16], names[64][64];
+
+    buf[0] = 0;
+    if (id != T_MOE || db->backend != AIC_BACKEND_TRTLLM || db->sys.sm_version < 100 ||
+        !db->sys.data_dir[0])
+        return;
+    snprintf(parent, sizeof(parent), "%s/%s", db->sys.data_dir,
+             aic_backend_name(AIC_BACKEND_SGLANG));
+    if (list_versions(parent, names, 64) > 0)
+        snprintf(buf, n, "%s/%s/%s.csv", parent, names[0], tab_specs[id].file);
+}
+
+static int kernel_family_row(const struct ptable *t, const double *v)
+{
+    return !strcmp(t->strs.s[(int)v[0]], TRTLLM_GEN_SGLANG_KERNEL) &&
+           !strcmp(t->strs.s[(int)v[1]], "fp8_block");
+}
+
+/* Adds the rows of one CSV (those `keep` accepts, all when NULL) to the table being built. */
+static int add_rows(struct aic_perfdb *db, enum ptab_id id, const char *path,
+                    int (*keep)(const struct ptable *, const double *), struct pbuild *b,
+                    struct aic_error *err)
 {
     const struct tab_spec *sp = &tab_specs[id];
     struct ptable *t = &db->tab[id];
     struct rawtab raw;
-    struct pbuild b = {sp->nk, sp->na, 0, 0, NULL};
-    char path[AIC_PATH_MAX + 64];
-    double t0 = aic_now_s(), keys[PT_MAXK], axes[PT_MAXA], lat;
+    double keys[PT_MAXK], axes[PT_MAXA], lat;
     size_t nc = spec_ncols(sp);
+    int rc = rawtab_load(path, sp->cols, nc, &t->strs, &raw, err);
+
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < raw.nrows && !rc; i++) {
+        const double *v = raw.v + i * nc;
+        if ((!keep || keep(t, v)) && spec_row(sp, db, t, v, keys, axes, &lat))
+            rc = pbuild_add(b, keys, axes, lat);
+    }
+    t->rows_read += raw.nrows;
+    rawtab_free(&raw);
+    return rc ? aic_err(err, rc, "out of memory loading %s", path) : AIC_OK;
+}
+
+static int table_load(struct aic_perfdb *db, enum ptab_id id, struct aic_error *err)
+{
+    const struct tab_spec *sp = &tab_specs[id];
+    struct ptable *t = &db->tab[id];
+    struct pbuild b = {sp->nk, sp->na, 0, 0, NULL};
+    char path[AIC_PATH_MAX + 64], sib[AIC_PATH_MAX + 96];
+    double t0 = aic_now_s();
     int rc;
 
     table_path(db, id, path, sizeof(path));
@@ -327,20 +381,16 @@ static int table_load(struct aic_perfdb *db, enum ptab_id id, struct aic_error *
         t->state = -1;
         return AIC_OK;
     }
-    rc = rawtab_load(path, sp->cols, nc, &t->strs, &raw, err);
+    kernel_family_path(db, id, sib, sizeof(sib));
+    rc = add_rows(db, id, path, NULL, &b, err);
+    if (!rc && sib[0] && aic_is_file(sib))
+        rc = add_rows(db, id, sib, kernel_family_row, &b, err);
     if (rc) {
+        free(b.rec);
         t->state = -2;
         return rc;
     }
-    for (size_t i = 0; i < raw.nrows && !rc; i++)
-        if (spec_row(sp, db, t, raw.v + i * nc, keys, axes, &lat))
-            rc = pbuild_add(&b, keys, axes, lat);
-    t->rows_read = raw.nrows;
-    rawtab_free(&raw);
-    if (!rc)
-        rc = pbuild_finish(&b, t);
-    else
-        free(b.rec);
+    rc = pbuild_finish(&b, t);
     if (!rc && id == T_GEMM)
         rc = gemm_index_build(t, &db->gemm_idx);
     if (rc) {

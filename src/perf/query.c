@@ -644,6 +644,47 @@ static long moe_any_dist(const struct ptable *t, double grid, int dtype_id, cons
     return -1;
 }
 
+/* The table's reading in one kernel grid (0: the default kernels, 1: TensorRT-LLM's
+ * min-latency trtllm-gen kernels): the dtype, then its renamed kernels, in the row's
+ * distribution, then the others. Nonzero when found. */
+static int moe_grid(const struct ptable *t, const struct moe_ctx *a, const char *dist, int g,
+                    double tokens, double *lat, enum aic_prov *p)
+{
+    char dt[3][48];
+    const char *base = qname(a->q);
+    snprintf(dt[0], sizeof(dt[0]), "%s", base);
+    snprintf(dt[1], sizeof(dt[1]), "%s_trtllm", base);
+    snprintf(dt[2], sizeof(dt[2]), "%s_cutlass", base);
+    double shape[7] = {a->topk, a->experts, a->h, a->inter, a->tp, a->ep};
+    double c[1] = {tokens};
+
+    for (int d = 0; d < 3; d++) {
+        int id = strpool_find(&t->strs, dt[d]);
+        if (id < 0)
+            continue;
+        for (int k = 0; k <= 4; k++) {
+            long sl;
+            if (k < 4) {
+                const char *dn = k == 0 ? dist : moe_dists[k];
+                int di = dn ? strpool_find(&t->strs, dn) : -1;
+                if (di < 0)
+                    continue;
+                double key[9] = {g, id, di};
+                memcpy(key + 3, shape, 6 * sizeof(double));
+                sl = ptable_find(t, key);
+            } else {
+                sl = moe_any_dist(t, g, id, shape);
+            }
+            if (sl >= 0 && grid_lookup(t, sl, c, 0, sol_moe, (void *)a, lat, p))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* TensorRT-LLM on Blackwell runs gated nvfp4 and fp8 block-scale MoE with either its default
+ * kernels or the trtllm-gen ones (moe_config backend TRTLLM); the faster reading is taken,
+ * and the generated engine config names that backend (src/generate/args.c). */
 static int moe_silicon(struct aic_perfdb *db, struct moe_ctx *a, const char *dist, double tokens,
                        struct aic_lat *out, struct aic_error *err)
 {
@@ -651,47 +692,26 @@ static int moe_silicon(struct aic_perfdb *db, struct moe_ctx *a, const char *dis
     int rc = perfdb_table(db, T_MOE, &t, err);
     if (rc)
         return rc;
-    char dt[3][48];
-    const char *base = qname(a->q);
-    snprintf(dt[0], sizeof(dt[0]), "%s", base);
-    snprintf(dt[1], sizeof(dt[1]), "%s_trtllm", base);
-    snprintf(dt[2], sizeof(dt[2]), "%s_cutlass", base);
-    double shape[7] = {a->topk, a->experts, a->h, a->inter, a->tp, a->ep};
-    double c[1] = {tokens}, lat;
-    int try_minlat =
-        db->backend == AIC_BACKEND_TRTLLM && a->q == AIC_Q_NVFP4 && a->gated && tokens <= 128;
-    for (int g = try_minlat ? 1 : 0; g >= 0; g--) {
-        for (int d = 0; d < 3; d++) {
-            int id = strpool_find(&t->strs, dt[d]);
-            if (id < 0)
-                continue;
-            for (int k = 0; k <= 4; k++) {
-                long sl;
-                if (k < 4) {
-                    const char *dn = k == 0 ? dist : moe_dists[k];
-                    int di = dn ? strpool_find(&t->strs, dn) : -1;
-                    if (di < 0)
-                        continue;
-                    double key[9] = {g, id, di};
-                    memcpy(key + 3, shape, 6 * sizeof(double));
-                    sl = ptable_find(t, key);
-                } else {
-                    sl = moe_any_dist(t, g, id, shape);
-                }
-                enum aic_prov p;
-                if (sl >= 0 && grid_lookup(t, sl, c, 0, sol_moe, a, &lat, &p))
-                    return set_lat(out, lat, p);
-            }
-        }
+    double lat, lat1;
+    enum aic_prov p, p1;
+    int two = db->backend == AIC_BACKEND_TRTLLM && a->gated &&
+              (a->q == AIC_Q_NVFP4 || a->q == AIC_Q_FP8_BLOCK);
+    int found = moe_grid(t, a, dist, 0, tokens, &lat, &p);
+    if (two && moe_grid(t, a, dist, 1, tokens, &lat1, &p1) && (!found || lat1 < lat)) {
+        found = 1;
+        lat = lat1;
+        p = p1;
     }
+    if (found)
+        return set_lat(out, lat, p);
     enum aic_quant used;
     if (xfer_moe(db, t, a, dist, tokens, &lat, &used)) /* xshape/xquant: transfer.c rule 2 */
         return set_lat(out, lat, AIC_PROV_EXTRAPOLATED);
     return aic_err(err, AIC_ERR_NODATA,
                    "moe_perf of %s/%s has no %s rows for h=%d inter=%d topk=%d experts=%d "
                    "moe_tp=%d moe_ep=%d (%s) nor a collected shape within 3 octaves",
-                   db->sys.name, aic_backend_name(db->backend), base, a->h, a->inter, a->topk,
-                   a->experts, a->tp, a->ep, dist ? dist : "any distribution");
+                   db->sys.name, aic_backend_name(db->backend), qname(a->q), a->h, a->inter,
+                   a->topk, a->experts, a->tp, a->ep, dist ? dist : "any distribution");
 }
 
 int aic_perf_moe(struct aic_perfdb *db, enum aic_quant q, const char *distribution, double tokens,

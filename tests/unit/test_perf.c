@@ -446,6 +446,84 @@ static void test_moe_and_mla(void **state)
     aic_perfdb_free(db);
 }
 
+/* A B200 database: the Hopper spec's fields with Blackwell's SM version (the lookups below
+ * read collected points, which do not depend on the peak figures). */
+static struct aic_perfdb *open_b200(enum aic_backend b)
+{
+    struct aic_system sys;
+    struct aic_perfdb *db = NULL;
+    struct aic_error err = {0};
+    hopper_spec(&sys, g_root, "b200_sxm", 8e12, "2.27.3");
+    sys.sm_version = 100;
+    int rc = aic_perfdb_open(&sys, b, NULL, AIC_DB_SILICON, &db, &err);
+    if (rc)
+        print_error("open: %s\n", err.msg);
+    assert_int_equal(rc, AIC_OK);
+    return db;
+}
+
+/* One moe_perf row of a DeepSeek-V3 shape (h 7168, inter 2048, top-8 of 256, power law). */
+static double moe_row(const char *file, const char *kernel, const char *dtype, const char *tokens,
+                      const char *tp, const char *ep)
+{
+    static const char *const cols[] = {"kernel_source", "moe_dtype",   "num_tokens",  "hidden_size",
+                                       "inter_size",    "topk",        "num_experts", "moe_tp_size",
+                                       "moe_ep_size",   "distribution"};
+    const char *vals[] = {kernel, dtype, tokens, "7168", "2048",
+                          "8",    "256", tp,     ep,     "power_law_1.01"};
+    double v = csv_latency(file, cols, vals, 10);
+    assert_false(isnan(v));
+    return v;
+}
+
+/* TensorRT-LLM on Blackwell: gated nvfp4 and block-scale fp8 MoE take the faster of its default
+ * kernels and the trtllm-gen ones; for fp8 those come from SGLang's flashinfer_trtllm rows
+ * (TensorRT-LLM's table has DeepGEMM only). SGLang's own lookups are unchanged. */
+static void test_trtllm_gen_moe(void **state)
+{
+    (void)state;
+    const char *trt = "data/b200_sxm/trtllm/1.3.0rc23/moe_perf.csv";
+    const char *sgl = "data/b200_sxm/sglang/0.5.16/moe_perf.csv";
+    struct aic_perfdb *db = open_b200(AIC_BACKEND_TRTLLM), *sdb = open_b200(AIC_BACKEND_SGLANG);
+    struct aic_lat a;
+    struct aic_error err = {0};
+    static const struct {
+        enum aic_quant q;
+        const char *dtype, *tokens, *tp, *ep, *dflt, *gen;
+        int gen_in_sglang; /* the trtllm-gen row comes from SGLang's table */
+    } cases[] = {
+        {AIC_Q_FP8_BLOCK, "fp8_block", "128", "8", "1", "deepgemm", "sglang_flashinfer_trtllm_moe",
+         1},
+        {AIC_Q_FP8_BLOCK, "fp8_block", "1", "1", "8", "deepgemm", "sglang_flashinfer_trtllm_moe",
+         1},
+        {AIC_Q_NVFP4, "nvfp4", "1024", "8", "1", "moe_torch_flow_cutlass",
+         "moe_torch_flow_min_latency", 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        double d =
+            moe_row(trt, cases[i].dflt, cases[i].dtype, cases[i].tokens, cases[i].tp, cases[i].ep);
+        double g = moe_row(cases[i].gen_in_sglang ? sgl : trt, cases[i].gen, cases[i].dtype,
+                           cases[i].tokens, cases[i].tp, cases[i].ep);
+        assert_int_equal(aic_perf_moe(db, cases[i].q, "power_law_1.01", atof(cases[i].tokens), 7168,
+                                      2048, 8, 256, atoi(cases[i].tp), atoi(cases[i].ep), 1, &a,
+                                      &err),
+                         AIC_OK);
+        assert_float_equal(a.ms, fmin(d, g), 1e-9);
+    }
+    /* the two kernels differ enough that the cases above test the choice both ways */
+    assert_true(moe_row(sgl, "sglang_flashinfer_trtllm_moe", "fp8_block", "128", "8", "1") <
+                0.7 * moe_row(trt, "deepgemm", "fp8_block", "128", "8", "1"));
+    assert_true(moe_row(trt, "deepgemm", "fp8_block", "1", "1", "8") <
+                0.7 * moe_row(sgl, "sglang_flashinfer_trtllm_moe", "fp8_block", "1", "1", "8"));
+    assert_int_equal(aic_perf_moe(sdb, AIC_Q_FP8_BLOCK, "power_law_1.01", 1, 7168, 2048, 8, 256, 1,
+                                  8, 1, &a, &err),
+                     AIC_OK);
+    assert_float_equal(
+        a.ms, moe_row(sgl, "sglang_flashinfer_trtllm_moe", "fp8_block", "1", "1", "8"), 1e-9);
+    aic_perfdb_free(db);
+    aic_perfdb_free(sdb);
+}
+
 /* SGLang wide EP (DeepEP): expert compute read at collected points, interpolated in
  * log(ep) between collected expert-parallel sizes; DeepEP dispatch in microseconds. */
 static void test_wideep(void **state)
@@ -518,6 +596,7 @@ int main(void)
         cmocka_unit_test(test_comm),
         cmocka_unit_test(test_empirical_mode),
         cmocka_unit_test(test_moe_and_mla),
+        cmocka_unit_test(test_trtllm_gen_moe),
         cmocka_unit_test(test_wideep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
