@@ -293,6 +293,28 @@ static int is_blackwell(const char *system)
     return !strncmp(system, "b", 1) || !strncmp(system, "gb", 2);
 }
 
+/*
+ * TensorRT-LLM's moe_config backend, as its deployment guides pair them with GPUs and
+ * checkpoints and as the engine models the MoE: WIDEEP for expert parallelism beyond one
+ * node's 8 GPUs and for attention DP with pure EP on a GB200 rack; on Blackwell the trtllm-gen
+ * kernels (TRTLLM) for nvfp4, block-scale fp8 and MXFP4 experts (the engine reads them,
+ * src/perf/query.c); on Hopper TRITON for MXFP4 (gpt-oss); CUTLASS otherwise.
+ */
+static const char *trtllm_moe_backend(const struct gen_plan *p, const struct gen_worker *w)
+{
+    const char *q = w->moe_quant;
+    int mxfp4 = !strncmp(q, "w4a16_mxfp4", 11) || !strncmp(q, "w4a8_mxfp4", 10);
+
+    if (w->moe_ep > 8 || (!strncmp(p->system, "gb", 2) && w->dp > 1 && w->moe_tp == 1 &&
+                          w->moe_ep > 1)) /* the NVLink all-to-all regime of src/engine/wide_ep.c */
+        return "WIDEEP";
+    if (is_blackwell(p->system) && (!strcmp(q, "nvfp4") || !strcmp(q, "fp8_block") || mxfp4))
+        return "TRTLLM";
+    if (!is_blackwell(p->system) && mxfp4)
+        return "TRITON";
+    return "CUTLASS";
+}
+
 int gen_engine_yaml(const struct gen_plan *p, const struct gen_worker *w, struct aic_buf *o)
 {
     int reuse = w->disable_prefix_cache >= 0 ? !w->disable_prefix_cache : p->prefix > 0;
@@ -305,8 +327,7 @@ int gen_engine_yaml(const struct gen_plan *p, const struct gen_worker *w, struct
     if (p->is_moe) {
         aic_buf_printf(o, "moe_expert_parallel_size: %d\n", w->moe_ep);
         aic_buf_printf(o, "moe_tensor_parallel_size: %d\n", w->moe_tp);
-        aic_buf_printf(o, "moe_config:\n  backend: %s\n",
-                       is_blackwell(p->system) && w->moe_ep > 1 ? "WIDEEP" : "CUTLASS");
+        aic_buf_printf(o, "moe_config:\n  backend: %s\n", trtllm_moe_backend(p, w));
     }
     aic_buf_printf(o, "enable_attention_dp: %s\n", p->is_moe && w->dp > 1 ? "true" : "false");
     /* aggregated attention DP balances prefills across ranks, as the published recipes do;

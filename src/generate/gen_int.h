@@ -78,6 +78,7 @@ struct gen_worker {
     int max_batch;                  /* after the rules */
     int max_num_tokens, max_seq_len, tokens_per_block;
     char kv_dtype[24];        /* quant name as in the row (bfloat16, fp8, ...) */
+    char moe_quant[24];       /* MoE quant name as in the row ("" for dense models) */
     double mem_frac;          /* 0 = not set */
     int cg[GEN_MAX_CG], n_cg; /* CUDA graph batch sizes (0 = none) */
     int disable_prefix_cache, chunked_prefill, trust_remote_code;

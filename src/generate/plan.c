@@ -220,6 +220,7 @@ static int read_worker(const struct aic_gencfg *c, const struct gen_plan *p, enu
     w->tokens_per_block = gencfg_int(c, sec, "tokens_per_block", 0);
     w->mem_frac = gencfg_dbl(c, sec, "kv_cache_free_gpu_memory_fraction", 0);
     aic_strlcpy(w->kv_dtype, gencfg_str(c, sec, "kv_cache_dtype", "bfloat16"), sizeof(w->kv_dtype));
+    aic_strlcpy(w->moe_quant, gencfg_str(c, sec, "moe_quant_mode", ""), sizeof(w->moe_quant));
     w->disable_prefix_cache = gencfg_bool(c, sec, "disable_prefix_cache", -1);
     w->chunked_prefill = gencfg_bool(c, sec, "enable_chunked_prefill", 0);
     w->trust_remote_code = gencfg_bool(c, sec, "trust_remote_code", 0);

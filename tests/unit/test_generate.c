@@ -512,6 +512,52 @@ static void test_moe_disagg(void **state)
     }
 }
 
+/* TensorRT-LLM's moe_config backend follows the GPU, the expert format and the layout. */
+static void test_trtllm_moe_backend(void **state)
+{
+    static const struct {
+        const char *model, *system;
+        struct aic_layout lay;
+        enum aic_quant moe_q;
+        const char *want;
+    } cases[] = {
+        {"Qwen/Qwen3-235B-A22B-FP8", "h200_sxm", {4, 1, 1, 4, 1}, AIC_Q_NONE, "CUTLASS"},
+        {"Qwen/Qwen3-235B-A22B-FP8", "b200_sxm", {4, 1, 1, 4, 1}, AIC_Q_NONE, "TRTLLM"},
+        {"Qwen/Qwen3-235B-A22B-FP8", "b200_sxm", {4, 1, 1, 4, 1}, AIC_Q_BF16, "CUTLASS"},
+        {"Qwen/Qwen3-235B-A22B-FP8", "b200_sxm", {1, 1, 16, 1, 16}, AIC_Q_NONE, "WIDEEP"},
+        {"Qwen/Qwen3-235B-A22B-FP8", "gb200", {1, 1, 8, 1, 8}, AIC_Q_NONE, "WIDEEP"},
+        {"Qwen/Qwen3-235B-A22B-FP8", "gb200", {4, 1, 1, 1, 4}, AIC_Q_NVFP4, "TRTLLM"},
+        {"openai/gpt-oss-120b", "h200_sxm", {2, 1, 1, 2, 1}, AIC_Q_NONE, "TRITON"},
+        {"openai/gpt-oss-120b", "b200_sxm", {2, 1, 1, 2, 1}, AIC_Q_NONE, "TRTLLM"},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct aic_model m;
+        struct aic_system sys;
+        struct aic_gen_req req;
+        struct aic_error err = {0};
+        struct aic_search_row r = agg_row(AIC_BACKEND_TRTLLM, cases[i].lay, 32);
+        char dir[400], cmd[900];
+
+        assert_int_equal(aic_model_load(cases[i].model, NULL, &m, &err), AIC_OK);
+        assert_int_equal(aic_system_load(cases[i].system, "default", &sys, &err), AIC_OK);
+        r.q.moe = cases[i].moe_q;
+        aic_gen_req_init(&req);
+        req.model = &m;
+        req.system = &sys;
+        req.total_gpus = r.gpus;
+        snprintf(dir, sizeof(dir), "%s/moe_backend_%zu", root, i);
+        if (aic_generate_artifacts(&req, &r, dir, &err))
+            fail_msg("case %zu: %s", i, err.msg);
+        snprintf(cmd, sizeof(cmd),
+                 "grep -A1 '^moe_config:' %s/agg_config.yaml | grep -q 'backend: %s$'", dir,
+                 cases[i].want);
+        if (system(cmd) != 0)
+            fail_msg("case %zu (%s on %s): want moe backend %s", i, cases[i].model, cases[i].system,
+                     cases[i].want);
+    }
+}
+
 /* ---- rules and versions ---------------------------------------------------------------------- */
 
 static void test_rules_and_templates(void **state)
@@ -732,6 +778,7 @@ int main(void)
         cmocka_unit_test(test_dense_disagg),
         cmocka_unit_test(test_moe_agg),
         cmocka_unit_test(test_moe_disagg),
+        cmocka_unit_test(test_trtllm_moe_backend),
         cmocka_unit_test(test_rules_and_templates),
         cmocka_unit_test(test_failures_leave_nothing),
         cmocka_unit_test(test_unknown_keys),
