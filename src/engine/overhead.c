@@ -16,7 +16,7 @@
 static const struct {
     double overhead_ms, step_iters, queue_share;
 } ttft_model[AIC_BACKEND_COUNT] = {
-    [AIC_BACKEND_TRTLLM] = {20.0, 6, 0.05},
+    [AIC_BACKEND_TRTLLM] = {25.0, 6, 0.05},
     [AIC_BACKEND_VLLM] = {10.0, 3, 0.05},
     [AIC_BACKEND_SGLANG] = {200.0, 0, 0.10},
 };
