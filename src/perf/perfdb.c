@@ -383,8 +383,12 @@ static int table_load(struct aic_perfdb *db, enum ptab_id id, struct aic_error *
     }
     kernel_family_path(db, id, sib, sizeof(sib));
     rc = add_rows(db, id, path, NULL, &b, err);
-    if (!rc && sib[0] && aic_is_file(sib))
-        rc = add_rows(db, id, sib, kernel_family_row, &b, err);
+    if (!rc && sib[0] && aic_is_file(sib)) {
+        /* best effort: an unreadable sibling table leaves the kernels it would add unread */
+        struct aic_error sib_err = {0};
+        if (add_rows(db, id, sib, kernel_family_row, &b, &sib_err) == AIC_ERR_NOMEM)
+            rc = aic_err(err, AIC_ERR_NOMEM, "%s", sib_err.msg);
+    }
     if (rc) {
         free(b.rec);
         t->state = -2;
