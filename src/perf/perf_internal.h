@@ -292,6 +292,13 @@ int perf_sglang_mla_module(struct aic_perfdb *db, int is_ctx, enum aic_quant kv,
                            double b, double s, int heads, struct aic_lat *out);
 
 /* The table, loaded on first use. AIC_ERR_NODATA when the file is absent. */
+/* TensorRT-LLM on Blackwell: its MoE runs the default kernels or the trtllm-gen ones, and the
+ * loader adds SGLang's block-fp8 trtllm-gen rows (perfdb.c, query.c; README "MoE kernels"). */
+static inline int perfdb_trtllm_gen_moe(const struct aic_perfdb *db)
+{
+    return db->backend == AIC_BACKEND_TRTLLM && db->sys.sm_version >= 100;
+}
+
 int perfdb_table(struct aic_perfdb *db, enum ptab_id id, const struct ptable **out,
                  struct aic_error *err);
 

@@ -328,8 +328,7 @@ static void kernel_family_path(const struct aic_perfdb *db, enum ptab_id id, cha
     char parent[AIC_PATH_MAX + 16], names[64][64];
 
     buf[0] = 0;
-    if (id != T_MOE || db->backend != AIC_BACKEND_TRTLLM || db->sys.sm_version < 100 ||
-        !db->sys.data_dir[0])
+    if (id != T_MOE || !perfdb_trtllm_gen_moe(db) || !db->sys.data_dir[0])
         return;
     snprintf(parent, sizeof(parent), "%s/%s", db->sys.data_dir,
              aic_backend_name(AIC_BACKEND_SGLANG));

@@ -694,8 +694,8 @@ static int moe_silicon(struct aic_perfdb *db, struct moe_ctx *a, const char *dis
         return rc;
     double lat, lat1;
     enum aic_prov p, p1;
-    int two = db->backend == AIC_BACKEND_TRTLLM && db->sys.sm_version >= 100 && a->gated &&
-              (a->q == AIC_Q_NVFP4 || a->q == AIC_Q_FP8_BLOCK);
+    int two =
+        perfdb_trtllm_gen_moe(db) && a->gated && (a->q == AIC_Q_NVFP4 || a->q == AIC_Q_FP8_BLOCK);
     int found = moe_grid(t, a, dist, 0, tokens, &lat, &p);
     if (two && moe_grid(t, a, dist, 1, tokens, &lat1, &p1) && (!found || lat1 < lat)) {
         found = 1;
