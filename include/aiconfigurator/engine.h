@@ -30,14 +30,39 @@ struct aic_quant_cfg {
     enum aic_quant gemm, moe, kv, fmha, comm;
 };
 
+/* The serving constants of the TTFT model (src/engine/overhead.c), each fitted per backend on
+ * measured deployments: the fixed overhead before a first token (HTTP, tokenizer, streaming),
+ * the engine iterations a new request spends in the scheduler loop besides its own prefill,
+ * and the share of in-flight prefills it finds queued ahead of it. A member replaces the
+ * backend's fitted value when its AIC_TTFT_SET_* bit is in `set`; `cli validate --fit-ttft`
+ * fits all three to a user's own measurements. */
+struct aic_ttft_consts {
+    double overhead_ms, step_iters, queue_share;
+    unsigned set;
+};
+enum {
+    AIC_TTFT_SET_OVERHEAD = 1,
+    AIC_TTFT_SET_STEP_ITERS = 2,
+    AIC_TTFT_SET_QUEUE_SHARE = 4,
+    AIC_TTFT_SET_ALL = 7
+};
+
+/* The fitted constants of backend b (set = 0). */
+struct aic_ttft_consts aic_ttft_defaults(enum aic_backend b);
+
+/* The three values, of which those whose given_* is nonzero are marked set. */
+struct aic_ttft_consts aic_ttft_given(double overhead_ms, int given_overhead, double step_iters,
+                                      int given_steps, double queue_share, int given_share);
+
 /* Knobs of one worker beyond its layout. Zero-initialise, then set what you need. */
 struct aic_worker_opts {
     struct aic_quant_cfg quant;
-    int nextn;                 /* MTP draft tokens (0 = off) */
-    double nextn_accepted;     /* mean accepted draft tokens per step */
-    double free_mem_fraction;  /* 0 = backend default */
-    int max_seq_len;           /* 0 = isl + osl */
-    double latency_correction; /* multiplies every op latency; 0 = 1.0 */
+    int nextn;                   /* MTP draft tokens (0 = off) */
+    double nextn_accepted;       /* mean accepted draft tokens per step */
+    double free_mem_fraction;    /* 0 = backend default */
+    int max_seq_len;             /* 0 = isl + osl */
+    double latency_correction;   /* multiplies every op latency; 0 = 1.0 */
+    struct aic_ttft_consts ttft; /* TTFT serving constants; set 0 = the backend's */
 };
 
 /* A worker: one model replica on tp*pp*dp GPUs with its op lists. */

@@ -91,8 +91,9 @@ struct aic_search_req {
     struct aic_quant_cfg quant; /* overrides; AIC_Q_NONE = from the checkpoint */
     int nextn;                  /* MTP draft tokens */
     double nextn_accepted;
-    double free_mem_fraction; /* 0 = backend default */
-    int max_seq_len;          /* 0 = isl + osl */
+    double free_mem_fraction;    /* 0 = backend default */
+    int max_seq_len;             /* 0 = isl + osl */
+    struct aic_ttft_consts ttft; /* TTFT serving constants; set 0 = the backend's */
     int enable_chunked_prefill;
     /* recommend: exactly one > 0 turns the search into "fewest GPUs for this load" */
     double target_request_rate; /* req/s */

@@ -93,6 +93,7 @@ struct api_req_p {
     const char *gemm_q, *kv_q, *fmha_q, *moe_q, *comm_q;
     int backend, db_mode, isl, osl, prefix, nextn, max_seq_len;
     double nextn_accepted, free_mem;
+    double ttft_overhead_ms, ttft_step_iters, ttft_queue_share;
 };
 
 extern const char *const api_db_modes[]; /* "SILICON", "HYBRID", "EMPIRICAL", "SOL" */
@@ -119,8 +120,15 @@ extern const char *const api_db_modes[]; /* "SILICON", "HYBRID", "EMPIRICAL", "S
     {"nextn", NULL, AP_INT_AUTO, offsetof(type, m.nextn), 0, 16, NULL},                        \
     {"nextn_accepted", NULL, AP_FLOAT, offsetof(type, m.nextn_accepted), 0, 16, NULL},         \
     {"free_gpu_memory_fraction", NULL, AP_FLOAT, offsetof(type, m.free_mem), 1e-6, 1, NULL},   \
-    {"max_seq_len", NULL, AP_INT, offsetof(type, m.max_seq_len), 1, 1e9, NULL}
+    {"max_seq_len", NULL, AP_INT, offsetof(type, m.max_seq_len), 1, 1e9, NULL},                \
+    {"ttft_overhead_ms", NULL, AP_FLOAT, offsetof(type, m.ttft_overhead_ms), 0, 1e6, NULL},    \
+    {"ttft_step_iters", NULL, AP_FLOAT, offsetof(type, m.ttft_step_iters), 0, 1000, NULL},     \
+    {"ttft_queue_share", NULL, AP_FLOAT, offsetof(type, m.ttft_queue_share), 0, 1, NULL}
 /* clang-format on */
+
+/* The TTFT serving constants of r that were given (tab, g: the op's table and what it read). */
+void api_req_ttft(const struct api_param *tab, const struct api_given *g, const struct api_req_p *r,
+                  struct aic_ttft_consts *t);
 
 /* model_path and system given, prefix below isl; else AIC_ERR_USAGE saying which. */
 int api_req_check(const struct api_req_p *r, struct aic_error *err);

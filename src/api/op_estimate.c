@@ -146,6 +146,7 @@ int api_op_estimate(struct api_call *c, json_t **result)
     if (rc)
         return rc;
     fill_req(&o, api_given(est_tab, &given, "database_mode"), &r);
+    api_req_ttft(est_tab, &given, &o.r, &r.opts.ttft);
     rc = api_req_quant_nextn(c, &o.r, api_given(est_tab, &given, "nextn_accepted"), &r.opts.quant,
                              &r.opts.nextn, &m);
     rc = rc || m ? rc : aic_ctx_get_model(c->ctx, o.r.model, &m, c->err);

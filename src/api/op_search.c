@@ -105,6 +105,7 @@ static void fill_req(const struct sweep_p *o, const struct api_given *g, int rec
     r->top_n = o->top_n;
     r->free_mem_fraction = q->free_mem;
     r->max_seq_len = q->max_seq_len;
+    api_req_ttft(sweep_tab, g, q, &r->ttft);
     r->enable_chunked_prefill = o->chunked;
     r->target_request_rate = recommend ? o->rate : 0;
     r->target_concurrency = recommend ? o->conc : 0;

@@ -7,6 +7,14 @@
 
 const char *const api_db_modes[] = {"SILICON", "HYBRID", "EMPIRICAL", "SOL", NULL};
 
+void api_req_ttft(const struct api_param *tab, const struct api_given *g, const struct api_req_p *r,
+                  struct aic_ttft_consts *t)
+{
+    *t = aic_ttft_given(r->ttft_overhead_ms, api_given(tab, g, "ttft_overhead_ms"),
+                        r->ttft_step_iters, api_given(tab, g, "ttft_step_iters"),
+                        r->ttft_queue_share, api_given(tab, g, "ttft_queue_share"));
+}
+
 int api_req_check(const struct api_req_p *r, struct aic_error *err)
 {
     if (!r->model)

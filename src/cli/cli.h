@@ -182,6 +182,17 @@ const char *cli_quant_name(enum aic_quant q);
 
 /* ---- the request options shared by `cli default`/`recommend` and `cli estimate` ------ */
 
+/* The TTFT serving constants (--ttft-overhead-ms, --ttft-step-iters, --ttft-queue-share;
+ * cli_ttft_table in cli_req.c); only the given ones replace the backend's. */
+struct cli_ttft_opts {
+    double overhead_ms, step_iters, queue_share;
+};
+extern const struct cli_opt cli_ttft_table[];
+
+/* The given members of o into t (set bits from cli_given()). */
+void cli_ttft_consts(const struct cli_env *env, const struct cli_ttft_opts *o,
+                     struct aic_ttft_consts *t);
+
 /* Model, system, perf database, workload, quantization, MTP and memory knobs (cli_req.c).
  * Strings point into argv; nextn -1 = auto. */
 struct cli_req_opts {
@@ -189,6 +200,7 @@ struct cli_req_opts {
     const char *gemm_q, *kv_q, *fmha_q, *moe_q, *comm_q;
     int db_mode, isl, osl, prefix, nextn, max_seq_len;
     double nextn_accepted, free_mem;
+    struct cli_ttft_opts ttft; /* filled through cli_ttft_table, a separate optset */
 };
 
 /* Option table filling struct cli_req_opts. Modes give their defaults in the optset's help

@@ -55,6 +55,26 @@ const struct cli_opt cli_req_table[] = {
 #undef O
 #undef BIG
 
+#define O(f) offsetof(struct cli_ttft_opts, f)
+const struct cli_opt cli_ttft_table[] = {
+    {"ttft-overhead-ms", NULL, CLI_FLOAT, O(overhead_ms), 0, 1e6, NULL, "MS",
+     "TTFT: fixed serving overhead (default: the backend's fitted value)"},
+    {"ttft-step-iters", NULL, CLI_FLOAT, O(step_iters), 0, 1000, NULL, "N",
+     "TTFT: scheduler-loop iterations before a prefill (default: backend's)"},
+    {"ttft-queue-share", NULL, CLI_FLOAT, O(queue_share), 0, 1, NULL, "F",
+     "TTFT: share of in-flight prefills queued ahead (default: backend's)"},
+    {0},
+};
+#undef O
+
+void cli_ttft_consts(const struct cli_env *env, const struct cli_ttft_opts *o,
+                     struct aic_ttft_consts *t)
+{
+    *t = aic_ttft_given(o->overhead_ms, cli_given(env, CLI_ANY_SET, "ttft-overhead-ms"),
+                        o->step_iters, cli_given(env, CLI_ANY_SET, "ttft-step-iters"),
+                        o->queue_share, cli_given(env, CLI_ANY_SET, "ttft-queue-share"));
+}
+
 int cli_req_check(struct cli_env *env, const struct cli_req_opts *o)
 {
     if (!o->model)

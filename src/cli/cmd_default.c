@@ -182,6 +182,7 @@ static int build_req(struct cli_env *env, struct aic_ctx *ctx, const struct swee
     r->top_n = o->top_n;
     r->free_mem_fraction = o->r.free_mem;
     r->max_seq_len = o->r.max_seq_len;
+    cli_ttft_consts(env, &o->r.ttft, &r->ttft);
     r->enable_chunked_prefill = o->chunked;
     r->target_request_rate = recommend ? o->rate : 0;
     r->target_concurrency = recommend ? o->conc : 0;
@@ -346,14 +347,16 @@ int cli_sweep_main(struct cli_env *env, int argc, char **argv, int recommend)
         .ttft = 2000,
         .tpot = 30,
         .top_n = 5};
-    const struct cli_optset sets[] = {
-        {cli_req_table, &o.r, sweep_help}, {sweep_table, &o, NULL}, {cli_gen_table, &o.g, NULL}};
+    const struct cli_optset sets[] = {{cli_req_table, &o.r, sweep_help},
+                                      {sweep_table, &o, NULL},
+                                      {cli_gen_table, &o.g, NULL},
+                                      {cli_ttft_table, &o.r.ttft, NULL}};
     int rc = cli_gen_help(env, argc, argv);
     if (rc == CLI_OK)
         rc = cli_gen_take_sets(env, &argc, argv, &o.g);
     if (rc == CLI_OK)
         rc = cli_parse(env, recommend ? "recommend" : "default",
-                       recommend ? recommend_summary : default_summary, sets, 3, argc, argv);
+                       recommend ? recommend_summary : default_summary, sets, 4, argc, argv);
     if (rc == CLI_OK)
         rc = sweep_run(env, &o, recommend);
     cli_gen_opts_free(&o.g);

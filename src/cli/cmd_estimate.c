@@ -144,6 +144,7 @@ static int build_req(struct cli_env *env, struct aic_ctx *ctx, const struct est_
     r->opts.nextn_accepted = o->r.nextn_accepted;
     r->opts.free_mem_fraction = o->r.free_mem;
     r->opts.max_seq_len = o->r.max_seq_len;
+    cli_ttft_consts(env, &o->r.ttft, &r->opts.ttft);
     r->lay = (struct aic_layout){o->tp, o->pp, o->dp, o->etp, o->ep};
     r->prefill_lay = pool_layout(&o->p);
     r->decode_lay = pool_layout(&o->d);
@@ -360,7 +361,8 @@ static void est_defaults(struct est_opts *o)
 int cmd_estimate(struct cli_env *env, int argc, char **argv)
 {
     struct est_opts o;
-    const struct cli_optset sets[] = {{cli_req_table, &o.r, est_help}, {est_table, &o, NULL}};
+    const struct cli_optset sets[] = {
+        {cli_req_table, &o.r, est_help}, {est_table, &o, NULL}, {cli_ttft_table, &o.r.ttft, NULL}};
     struct aic_estimate_req req;
     struct aic_estimate_result *res;
     struct aic_error err = {0};
@@ -368,7 +370,7 @@ int cmd_estimate(struct cli_env *env, int argc, char **argv)
     int rc;
 
     est_defaults(&o);
-    rc = cli_parse(env, "estimate", est_summary, sets, 2, argc, argv);
+    rc = cli_parse(env, "estimate", est_summary, sets, 3, argc, argv);
     if (rc != CLI_OK)
         return rc;
     if (o.json)

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/validate_fit.h"
 #include "util/util.h"
 
 #define TTFT_SATURATED_MS 20000.0
@@ -688,7 +689,8 @@ static void short_status(char *dst, size_t len, const struct aic_error *err)
 
 struct val_opts {
     const char *measured, *out;
-    int db_mode, by_model;
+    int db_mode, by_model, fit_ttft;
+    struct cli_ttft_opts ttft;
 };
 
 static const char *const db_choices[] = {"SILICON", "HYBRID", "EMPIRICAL", "SOL", NULL};
@@ -703,6 +705,8 @@ static const struct cli_opt val_table[] = {
      "SILICON (default; falls back to EMPIRICAL where no data), HYBRID, EMPIRICAL, SOL"},
     {"by-model", NULL, CLI_FLAG, O(by_model), 0, 0, NULL, NULL,
      "also print the errors per (system, backend, mode, model)"},
+    {"fit-ttft", NULL, CLI_FLAG, O(fit_ttft), 0, 0, NULL, NULL,
+     "also fit the TTFT serving constants of each backend to this file"},
     {0},
 };
 #undef O
@@ -716,6 +720,7 @@ struct val_state {
     struct group overall;
     struct reasons reasons;
     FILE *out;
+    struct aic_ttft_consts ttft; /* the constants given on the command line */
 };
 
 static int add_outcome(struct val_state *s, const struct row *w, const struct aic_estimate_req *r,
@@ -766,6 +771,7 @@ static int run_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct
         const char *why = row_req(ctx, &w, &req, o->db_mode, db_explicit);
         int ok = 0;
 
+        req.opts.ttft = s->ttft;
         if (why)
             aic_strlcpy(status, why, sizeof(status));
         else if (aic_estimate(ctx, &req, 0, res, &err))
@@ -791,6 +797,40 @@ static int run_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct
     }
     free(res);
     return CLI_OK;
+}
+
+/* --fit-ttft: the own, queued and iteration terms (validate_fit.h) of every aggregated row
+ * that validate scores: estimated, measured TTFT up to the saturation bound. */
+static int fit_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct csv_table *t,
+                    const int *col, const struct val_opts *o, int db_explicit, struct fit_set *fs)
+{
+    static const struct aic_ttft_consts probe[3] = {
+        {0, 0, 0, AIC_TTFT_SET_ALL}, {0, 0, 1, AIC_TTFT_SET_ALL}, {0, 1, 0, AIC_TTFT_SET_ALL}};
+    struct aic_estimate_result *res = calloc(1, sizeof(*res));
+    int rc = res ? CLI_OK : cli_error(env, 0, "out of memory");
+
+    for (int i = 0; rc == CLI_OK && i < t->nrows; i++) {
+        struct row w = {t, col, i};
+        struct aic_estimate_req req;
+        struct aic_error err = {0};
+        double ttft[3], measured = cell_num(&w, C_TTFT);
+        int k = 0;
+
+        if (row_req(ctx, &w, &req, o->db_mode, db_explicit) || req.mode != AIC_MODE_AGG ||
+            !(measured > 0) || measured > TTFT_SATURATED_MS)
+            continue;
+        for (; k < 3; k++) {
+            req.opts.ttft = probe[k];
+            if (aic_estimate(ctx, &req, 0, res, &err))
+                break;
+            ttft[k] = res->m.ttft_ms;
+        }
+        struct fit_row r = {req.backend, measured, ttft[0], ttft[1] - ttft[0], ttft[2] - ttft[0]};
+        if (k == 3 && fit_add(fs, &r))
+            rc = cli_error(env, 0, "out of memory");
+    }
+    free(res);
+    return rc;
 }
 
 static void print_report(struct val_state *s, const struct val_opts *o, double wall_s)
@@ -897,7 +937,7 @@ static int check_columns(const struct cli_env *env, const struct csv_table *t, i
 int cmd_validate(struct cli_env *env, int argc, char **argv)
 {
     struct val_opts o = {.db_mode = AIC_DB_SILICON};
-    const struct cli_optset sets[] = {{val_table, &o, NULL}};
+    const struct cli_optset sets[] = {{val_table, &o, NULL}, {cli_ttft_table, &o.ttft, NULL}};
     struct csv_table t;
     struct val_state s;
     struct aic_ctx *ctx;
@@ -905,7 +945,7 @@ int cmd_validate(struct cli_env *env, int argc, char **argv)
     char tmp[AIC_PATH_MAX + 32];
     double t0 = aic_now_s();
 
-    rc = cli_parse(env, "validate", val_summary, sets, 1, argc, argv);
+    rc = cli_parse(env, "validate", val_summary, sets, 2, argc, argv);
     if (rc != CLI_OK)
         return rc;
     if (!o.measured)
@@ -922,6 +962,7 @@ int cmd_validate(struct cli_env *env, int argc, char **argv)
         return rc;
     }
     memset(&s, 0, sizeof(s));
+    cli_ttft_consts(env, &o.ttft, &s.ttft);
     ctx = aic_ctx_new(env->systems_paths);
     rc = ctx ? CLI_OK : cli_error(env, 0, "out of memory");
     if (rc == CLI_OK && o.out)
@@ -934,6 +975,13 @@ int cmd_validate(struct cli_env *env, int argc, char **argv)
     }
     if (rc == CLI_OK)
         print_report(&s, &o, aic_now_s() - t0);
+    if (rc == CLI_OK && o.fit_ttft) {
+        struct fit_set fs = {0};
+        rc = fit_rows(env, ctx, &t, col, &o, cli_given(env, 0, "database-mode"), &fs);
+        if (rc == CLI_OK)
+            fit_print(&fs, &s.ttft);
+        fit_free(&fs);
+    }
     groups_free(&s.by_key);
     groups_free(&s.by_model);
     group_free(&s.overall);

@@ -19,10 +19,9 @@
  *
  * queue_share is the fraction of the other in-flight requests whose prefill a new request
  * finds ahead of it (0 = arrivals spread evenly, 0.5 = all requests arrive in one wave).
- * The three constants per backend were fitted on measured deployments by tools/fit_ttft.py
- * (see that file for the command); AIC_TTFT_OVERHEAD_MS, AIC_TTFT_STEP_ITERS and
- * AIC_TTFT_QUEUE_SHARE override them for experiments. TensorRT-LLM attention DP adds its
- * balancing wait (adp_balance_wait below).
+ * The three constants per backend were fitted on measured deployments by `cli validate
+ * --fit-ttft` (overhead.c); a worker's options may replace them (struct aic_ttft_consts).
+ * TensorRT-LLM attention DP adds its balancing wait (adp_balance_wait below).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -102,8 +101,8 @@ static int agg_ttft(struct aic_worker *w, const struct aic_workload *wl, int b, 
 {
     struct agg_sched one;
     double own, single = 0, batch = 0, chunk = fmin(C, wl->isl);
-    double overhead = aic_serving_overhead_ms(w->backend);
-    double share = aic_ttft_queue_share(w->backend);
+    double overhead = aic_serving_overhead_ms(w);
+    double share = aic_ttft_queue_share(w);
     int rc;
 
     agg_schedule(w, wl, b, chunk, &one);
@@ -224,7 +223,7 @@ static int agg_point(struct aic_worker *w, const struct aic_workload *wl, int b,
     }
     if ((rc = agg_ttft(w, wl, b, C, &parts, err)))
         return rc;
-    parts.scheduler = aic_ttft_step_iters(w->backend) * agg_step_ms(&s, mix, genonly);
+    parts.scheduler = aic_ttft_step_iters(w) * agg_step_ms(&s, mix, genonly);
     agg_metrics(w, wl, b, &s, mix, genonly, &parts, out);
     adp_balance_wait(w, wl, b, &s, mix, genonly, out);
     aic_worker_memory(w, wl, b, (int)C, 0, &out->mem);

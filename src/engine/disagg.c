@@ -29,7 +29,7 @@ static double kv_transfer_ms(const struct aic_worker *pw, const struct aic_workl
 
 double aic_disagg_ttft_extra_ms(const struct aic_worker *pw, const struct aic_workload *wl)
 {
-    return aic_serving_overhead_ms(pw->backend) + kv_transfer_ms(pw, wl);
+    return aic_serving_overhead_ms(pw) + kv_transfer_ms(pw, wl);
 }
 
 /*
@@ -63,7 +63,7 @@ int aic_run_disagg(struct aic_worker *pw, int bp, int x, struct aic_worker *dw, 
     if ((rc = aic_tpot_strided_ms(dw, wl, bd, &tpot_d, err)))
         return rc;
     /* the decode worker admits the request at an iteration boundary, as in aggregated serving */
-    extra += aic_ttft_step_iters(dw->backend) * tpot_d;
+    extra += aic_ttft_step_iters(dw) * tpot_d;
     tpot_d /= P;
     decode_ms = tpot_d * (wl->osl > 1 ? wl->osl - 1 : 1);
     n_inflight = (double)bd * dw->lay.dp * dw->lay.pp * y;
@@ -71,7 +71,7 @@ int aic_run_disagg(struct aic_worker *pw, int bp, int x, struct aic_worker *dw, 
     at_prefill = closed_loop_ms(n_inflight, slots, ttft_p, decode_ms + extra, &rate_per_ms);
 
     out->ttft_ms = at_prefill + extra;
-    out->ttft_parts.overhead = aic_serving_overhead_ms(pw->backend);
+    out->ttft_parts.overhead = aic_serving_overhead_ms(pw);
     out->ttft_parts.kv_transfer = kv_transfer_ms(pw, wl);
     out->ttft_parts.scheduler = extra - out->ttft_parts.overhead - out->ttft_parts.kv_transfer;
     out->ttft_parts.prefill = ttft_p;

@@ -23,15 +23,15 @@ int aic_tpot_strided_ms(struct aic_worker *w, const struct aic_workload *wl, dou
 /* Output tokens per decode step per request (1 + accepted drafts under MTP). */
 double aic_accepted_per_step(const struct aic_worker *w);
 
-/* Constants of the aggregated TTFT model, per backend (fitted by tools/fit_ttft.py; the
- * environment variables override them): the fixed overhead before a first token (HTTP,
- * tokenizer, streaming; AIC_TTFT_OVERHEAD_MS), the engine iterations a new request spends in
- * the scheduler loop besides its own prefill step (iteration-boundary admission, the overlap
- * scheduler's one-iteration output delay; AIC_TTFT_STEP_ITERS), and the share of in-flight
- * prefills it finds queued ahead of it (AIC_TTFT_QUEUE_SHARE). */
-double aic_serving_overhead_ms(enum aic_backend b);
-double aic_ttft_step_iters(enum aic_backend b);
-double aic_ttft_queue_share(enum aic_backend b);
+/* Constants of the TTFT model for worker w (struct aic_ttft_consts): the ones its options set,
+ * else its backend's fitted values (`cli validate --fit-ttft` on the calibration file): the
+ * fixed overhead before a first token (HTTP, tokenizer, streaming), the engine iterations a
+ * new request spends in the scheduler loop besides its own prefill step (iteration-boundary
+ * admission, the overlap scheduler's one-iteration output delay), and the share of in-flight
+ * prefills it finds queued ahead of it. */
+double aic_serving_overhead_ms(const struct aic_worker *w);
+double aic_ttft_step_iters(const struct aic_worker *w);
+double aic_ttft_queue_share(const struct aic_worker *w);
 
 /* Iterations TensorRT-LLM holds a prefill for attention-DP balance (env AIC_ADP_TIMEOUT_ITERS
  * overrides). */

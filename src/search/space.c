@@ -222,6 +222,7 @@ void aic_search_worker_opts(const struct aic_search_req *r, double correction,
     o->nextn_accepted = r->nextn_accepted;
     o->free_mem_fraction = r->free_mem_fraction;
     o->max_seq_len = r->max_seq_len;
+    o->ttft = r->ttft;
     o->latency_correction = correction;
 }
 

@@ -40,6 +40,21 @@ class EstimateTest(unittest.TestCase):
         self.assertEqual(r["backend"], "vllm")
         self.assertEqual(r["num_gpus"], 4)
 
+    def test_ttft_constants(self):
+        base = dict(model_path="Qwen/Qwen3-32B", system="h100_sxm", database_mode="SOL",
+                    systems_paths="default", tp_size=2, batch_size=16, backend="vllm")
+        r0 = aic.estimate(**base)
+        r1 = aic.estimate(ttft_overhead_ms=250.0, ttft_queue_share=0.0, **base)
+        self.assertEqual(r1["ttft_breakdown_ms"]["overhead"], 250.0)
+        self.assertEqual(r1["ttft_breakdown_ms"]["queue"], 0.0)
+        self.assertGreater(r0["ttft_breakdown_ms"]["queue"], 0.0)
+        self.assertAlmostEqual(r1["ttft_ms"] - r0["ttft_ms"],
+                               250.0 - r0["ttft_breakdown_ms"]["overhead"]
+                               - r0["ttft_breakdown_ms"]["queue"], places=6)
+        self.assertEqual(r1["tpot_ms"], r0["tpot_ms"])
+        with self.assertRaises(aic.AIConfiguratorError):
+            aic.estimate(ttft_queue_share=1.5, **base)
+
     def test_bad_model_raises(self):
         with self.assertRaises(aic.AIConfiguratorError) as cm:
             aic.estimate(model_path="NoSuchOrg/NoSuchModel-7B", system="h100_sxm",

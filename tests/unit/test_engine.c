@@ -194,6 +194,48 @@ static void test_agg_monotone(void **state)
     aic_worker_release(&w);
 }
 
+/* The TTFT serving constants a worker's options set replace the backend's, one by one: the
+ * overhead is the given value, a zero queue share and zero scheduler iterations remove those
+ * parts, and a constant not set keeps the fitted value. */
+static void test_ttft_consts_override(void **state)
+{
+    struct fixture *f = *state;
+    struct aic_worker w, o;
+    struct aic_layout lay = {2, 1, 1, 0, 0};
+    struct aic_workload wl = {2000, 500, 0};
+    struct aic_worker_opts opts = {0};
+    struct aic_ttft_consts def;
+    struct aic_metrics m, mo;
+    struct aic_error err;
+
+    init_worker(f, lay, &w);
+    def = aic_ttft_defaults(w.backend);
+    opts.ttft = (struct aic_ttft_consts){.overhead_ms = 123.0,
+                                         .queue_share = 0,
+                                         .set = AIC_TTFT_SET_OVERHEAD | AIC_TTFT_SET_QUEUE_SHARE};
+    assert_int_equal(aic_worker_init(&o, &f->m, f->db, lay, &opts, &err), AIC_OK);
+    assert_int_equal(aic_run_agg(&w, &wl, 16, 0, &m, &err), AIC_OK);
+    assert_int_equal(aic_run_agg(&o, &wl, 16, 0, &mo, &err), AIC_OK);
+    assert_float_equal(m.ttft_parts.overhead, def.overhead_ms, 1e-12);
+    assert_float_equal(mo.ttft_parts.overhead, 123.0, 1e-12);
+    assert_true(m.ttft_parts.queue > 0);
+    assert_float_equal(mo.ttft_parts.queue, 0, 0);
+    assert_float_equal(mo.ttft_parts.scheduler, m.ttft_parts.scheduler, 1e-9);
+    assert_float_equal(mo.ttft_ms, m.ttft_ms - m.ttft_parts.queue - def.overhead_ms + 123.0, 1e-9);
+    assert_float_equal(mo.tpot_ms, m.tpot_ms, 1e-12);
+    assert_parts_sum(&mo);
+    aic_worker_release(&o);
+
+    opts.ttft = (struct aic_ttft_consts){.step_iters = 0, .set = AIC_TTFT_SET_STEP_ITERS};
+    assert_int_equal(aic_worker_init(&o, &f->m, f->db, lay, &opts, &err), AIC_OK);
+    assert_int_equal(aic_run_agg(&o, &wl, 16, 0, &mo, &err), AIC_OK);
+    assert_true(def.step_iters > 0 && m.ttft_parts.scheduler > 0);
+    assert_float_equal(mo.ttft_parts.scheduler, 0, 0);
+    assert_float_equal(mo.ttft_parts.queue, m.ttft_parts.queue, 1e-9);
+    aic_worker_release(&o);
+    aic_worker_release(&w);
+}
+
 /* MiniMax-M2's q/k RMSNorm spans all heads: under TP the shards all-reduce two fp32 sums
  * per token in every layer; on one GPU there is nothing to reduce. */
 static void test_full_qk_norm_allreduce(void **state)
@@ -507,7 +549,7 @@ static void test_disagg_closed_loop(void **state)
     assert_int_equal(aic_tpot_strided_ms(&dw, &wl, 32, &tpot, &err), AIC_OK);
     assert_int_equal(aic_tpot_strided_ms(&dw, &wl, 1, &tpot1, &err), AIC_OK);
     /* the decode worker admits a request after a few of its own iterations */
-    step_iters = aic_ttft_step_iters(dw.backend);
+    step_iters = aic_ttft_step_iters(&dw);
     assert_true(step_iters > 0);
     extra = aic_disagg_ttft_extra_ms(&pw, &wl) + step_iters * tpot;
     cap = 2 * 1000 / ttft;
@@ -574,6 +616,7 @@ int main(void)
         cmocka_unit_test(test_kv_memory),
         cmocka_unit_test(test_static_closed_form),
         cmocka_unit_test(test_agg_monotone),
+        cmocka_unit_test(test_ttft_consts_override),
         cmocka_unit_test(test_disagg_closed_loop),
         cmocka_unit_test(test_agg_kv_limited),
         cmocka_unit_test(test_qk_norm_decode_kernels),
