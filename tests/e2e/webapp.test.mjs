@@ -112,6 +112,17 @@ test('estimate shows metrics and the per-op breakdown with provenance', async ()
   assert.ok(sources.every((s) => s === 'sol'), sources.join(','));
 });
 
+test('estimate takes the TTFT serving constants from the form', async () => {
+  const f = '#estimate-form';
+  await page.fill(`${f} input[name=ttft_overhead_ms]`, '321');
+  await page.fill(`${f} input[name=ttft_queue_share]`, '0');
+  await page.click('#estimate-btn');
+  await page.waitForFunction(() => /serving overhead[^\n]*321 ms/.test(document.querySelector('#est-ttft').textContent));
+  assert.doesNotMatch(await page.textContent('#est-ttft'), /queued ahead/);
+  await page.fill(`${f} input[name=ttft_overhead_ms]`, '');
+  await page.fill(`${f} input[name=ttft_queue_share]`, '');
+});
+
 test('no page errors', () => {
   assert.deepEqual(pageErrors, []);
 });
