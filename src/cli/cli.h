@@ -81,6 +81,8 @@ struct cli_optset {
 
 /* Upper bound on options per table (for the `given` bookkeeping). */
 #define CLI_MAX_OPTS 128
+/* Upper bound on a mode's optsets (the global options are one more); more are ignored. */
+#define CLI_MAX_SETS 4
 
 /* ---- environment shared by every mode ----------------------------------------------- */
 
@@ -102,8 +104,8 @@ struct cli_env {
     int color;                 /* resolved: stdout is a TTY, no NO_COLOR, no --no-color */
     FILE *log;                 /* where log lines go (stdout; stderr while printing JSON) */
     /* which options of each optset were given on the command line (set by cli_parse) */
-    unsigned char given[4][CLI_MAX_OPTS];
-    const struct cli_opt *given_tables[4];
+    unsigned char given[CLI_MAX_SETS + 1][CLI_MAX_OPTS];
+    const struct cli_opt *given_tables[CLI_MAX_SETS + 1];
 };
 
 /* Status of the parser and handlers (not exit codes; see cli_exit_code). */

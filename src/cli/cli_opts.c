@@ -377,12 +377,12 @@ void cli_print_help(FILE *f, const char *prog, const char *mode, const char *sum
 int cli_parse(struct cli_env *env, const char *mode, const char *summary,
               const struct cli_optset *sets, int nsets, int argc, char **argv)
 {
-    struct cli_optset all[4];
+    struct cli_optset all[CLI_MAX_SETS + 1];
     char msg[640];
     int rc;
 
-    if (nsets > 3)
-        nsets = 3;
+    if (nsets > CLI_MAX_SETS)
+        nsets = CLI_MAX_SETS;
     memcpy(all, sets, sizeof(*sets) * (size_t)nsets);
     all[nsets].opts = cli_global_opts;
     all[nsets].dst = env;
@@ -411,12 +411,12 @@ int cli_parse(struct cli_env *env, const char *mode, const char *summary,
 int cli_given(const struct cli_env *env, int set, const char *name)
 {
     if (set == CLI_ANY_SET) {
-        for (int s = 0; s < 4; s++)
+        for (int s = 0; s <= CLI_MAX_SETS; s++)
             if (cli_given(env, s, name))
                 return 1;
         return 0;
     }
-    if (set < 0 || set > 3 || !env->given_tables[set])
+    if (set < 0 || set > CLI_MAX_SETS || !env->given_tables[set])
         return 0;
     for (int i = 0; env->given_tables[set][i].name && i < CLI_MAX_OPTS; i++)
         if (!strcmp(env->given_tables[set][i].name, name))
