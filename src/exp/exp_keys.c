@@ -23,6 +23,9 @@ static const struct aic_exp_key shared_keys[] = {
     {"pareto_sweep", KT_BOOL, KF_PARETO, 0},
     {"database_mode", KT_DBMODE, KF_DB, 0},
     {"free_gpu_memory_fraction", KT_FLOAT, KF_FREEMEM, 0},
+    {"ttft_overhead_ms", KT_FLOAT, KF_TTFT_OVERHEAD, 0}, /* ours: TTFT serving constants */
+    {"ttft_step_iters", KT_FLOAT, KF_TTFT_STEPS, 0},
+    {"ttft_queue_share", KT_FLOAT, KF_TTFT_SHARE, 0},
     {"max_seq_len", KT_INT, KF_MAXSEQ, 0},
     {"nextn", KT_NEXTN, KF_NEXTN, 0},
     {"nextn_accepted", KT_FLOAT, KF_NEXTN_ACC, 0},

@@ -193,6 +193,24 @@ static int range_i(struct ld *L, struct fy_node *v, const char *key, int x, int 
     return 0;
 }
 
+/* ttft_overhead_ms (i 0), ttft_step_iters (1), ttft_queue_share (2): a value (not null)
+ * replaces the backend's fitted constant (struct aic_ttft_consts; set bit 1 << i). */
+static int ttft_const(struct ld *L, struct fy_node *v, const char *key, int i, double d,
+                      struct aic_ttft_consts *t)
+{
+    static const double hi[] = {1e6, 1000, 1};
+
+    if (is_null(v))
+        return 0;
+    if (d > hi[i]) {
+        problem(L, v, "%s must be at most %g (got %g)", key, hi[i], d);
+        return -1;
+    }
+    *(i == 0 ? &t->overhead_ms : i == 1 ? &t->step_iters : &t->queue_share) = d;
+    t->set |= 1u << i;
+    return 0;
+}
+
 static int set_shared(struct ld *L, const struct aic_exp_key *k, const char *key, struct fy_node *v)
 {
     struct aic_exp *e = L->e;
@@ -240,6 +258,10 @@ static int set_shared(struct ld *L, const struct aic_exp_key *k, const char *key
         }
         r->free_mem_fraction = d;
         return 0;
+    case KF_TTFT_OVERHEAD:
+    case KF_TTFT_STEPS:
+    case KF_TTFT_SHARE:
+        return ttft_const(L, v, key, (int)k->field - KF_TTFT_OVERHEAD, d, &r->ttft);
     case KF_MAXSEQ:
         r->max_seq_len = x;
         return 0;

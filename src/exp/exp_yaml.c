@@ -10,6 +10,7 @@
 
 #include "aiconfigurator/aiconfigurator.h"
 #include "exp/exp_int.h"
+#include "report/report_int.h"
 #include "util/util.h"
 
 static const char *const wpre[AIC_ROLE_COUNT] = {"", "prefill_", "decode_"};
@@ -192,6 +193,7 @@ char *aic_exp_yaml(const struct aic_exp *e, const struct aic_search_result *res)
     aic_buf_printf(&b, "  pareto_sweep: %s\n", r->pareto_sweep ? "true" : "false");
     aic_buf_printf(&b, "  database_mode: %s\n", aic_db_mode_name(r->db_mode));
     num_or_null(&b, "free_gpu_memory_fraction", r->free_mem_fraction);
+    aic_report_ttft_keys(&b, &r->ttft);
     num_or_null(&b, "max_seq_len", r->max_seq_len);
     if (e->nextn_auto)
         aic_buf_puts(&b, "  nextn: auto\n");

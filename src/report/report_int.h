@@ -44,6 +44,10 @@ const struct aic_report_style *aic_report_style(int style);
 void aic_report_draw(cairo_t *cr, double w, double h, const struct aic_report_frontiers *f);
 
 /* exp_config.yaml of one backend (save.c). */
+/* Appends the TTFT serving constants that t sets as experiment keys ("  ttft_overhead_ms: 50"),
+ * nothing for those left to the backend. */
+void aic_report_ttft_keys(struct aic_buf *b, const struct aic_ttft_consts *t);
+
 char *aic_report_exp_yaml_be(const struct aic_search_result *res, int exp, enum aic_backend be);
 
 /* ---- save-dir building blocks, shared by save.c and `cli exp` (src/exp/exp_save.c) ---- */

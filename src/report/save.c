@@ -94,6 +94,16 @@ static void num_or_null(struct aic_buf *b, const char *key, double v)
         aic_buf_printf(b, "  %s: null\n", key);
 }
 
+void aic_report_ttft_keys(struct aic_buf *b, const struct aic_ttft_consts *t)
+{
+    static const char *const keys[] = {"ttft_overhead_ms", "ttft_step_iters", "ttft_queue_share"};
+    const double v[] = {t->overhead_ms, t->step_iters, t->queue_share};
+
+    for (int i = 0; i < 3; i++)
+        if (t->set & (1u << i))
+            aic_buf_printf(b, "  %s: %.10g\n", keys[i], v[i]);
+}
+
 char *aic_report_exp_yaml_be(const struct aic_search_result *res, int exp, enum aic_backend be)
 {
     const struct aic_search_req *r = &res->req;
@@ -113,6 +123,7 @@ char *aic_report_exp_yaml_be(const struct aic_search_result *res, int exp, enum 
     aic_buf_printf(&b, "  pareto_sweep: %s\n", r->pareto_sweep ? "true" : "false");
     aic_buf_printf(&b, "  database_mode: %s\n", aic_db_mode_name(r->db_mode));
     num_or_null(&b, "free_gpu_memory_fraction", r->free_mem_fraction);
+    aic_report_ttft_keys(&b, &r->ttft);
     num_or_null(&b, "max_seq_len", r->max_seq_len);
     aic_buf_printf(&b, "  nextn: %d\n", r->nextn);
     num_or_null(&b, "nextn_accepted", r->nextn > 0 ? r->nextn_accepted : 0);
