@@ -47,6 +47,11 @@ enum {
     AIC_TTFT_SET_ALL = 7
 };
 
+/* Upper bounds the options accept (the lower bound of each is 0). */
+#define AIC_TTFT_MAX_OVERHEAD_MS 1e6
+#define AIC_TTFT_MAX_STEP_ITERS  1000
+#define AIC_TTFT_MAX_QUEUE_SHARE 1
+
 /* The fitted constants of backend b (set = 0). */
 struct aic_ttft_consts aic_ttft_defaults(enum aic_backend b);
 

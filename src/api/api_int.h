@@ -121,9 +121,9 @@ extern const char *const api_db_modes[]; /* "SILICON", "HYBRID", "EMPIRICAL", "S
     {"nextn_accepted", NULL, AP_FLOAT, offsetof(type, m.nextn_accepted), 0, 16, NULL},         \
     {"free_gpu_memory_fraction", NULL, AP_FLOAT, offsetof(type, m.free_mem), 1e-6, 1, NULL},   \
     {"max_seq_len", NULL, AP_INT, offsetof(type, m.max_seq_len), 1, 1e9, NULL},                \
-    {"ttft_overhead_ms", NULL, AP_FLOAT, offsetof(type, m.ttft_overhead_ms), 0, 1e6, NULL},    \
-    {"ttft_step_iters", NULL, AP_FLOAT, offsetof(type, m.ttft_step_iters), 0, 1000, NULL},     \
-    {"ttft_queue_share", NULL, AP_FLOAT, offsetof(type, m.ttft_queue_share), 0, 1, NULL}
+    {"ttft_overhead_ms", NULL, AP_FLOAT, offsetof(type, m.ttft_overhead_ms), 0, AIC_TTFT_MAX_OVERHEAD_MS, NULL},    \
+    {"ttft_step_iters", NULL, AP_FLOAT, offsetof(type, m.ttft_step_iters), 0, AIC_TTFT_MAX_STEP_ITERS, NULL},     \
+    {"ttft_queue_share", NULL, AP_FLOAT, offsetof(type, m.ttft_queue_share), 0, AIC_TTFT_MAX_QUEUE_SHARE, NULL}
 /* clang-format on */
 
 /* The TTFT serving constants of r that were given (tab, g: the op's table and what it read). */

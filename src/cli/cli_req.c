@@ -57,11 +57,11 @@ const struct cli_opt cli_req_table[] = {
 
 #define O(f) offsetof(struct cli_ttft_opts, f)
 const struct cli_opt cli_ttft_table[] = {
-    {"ttft-overhead-ms", NULL, CLI_FLOAT, O(overhead_ms), 0, 1e6, NULL, "MS",
+    {"ttft-overhead-ms", NULL, CLI_FLOAT, O(overhead_ms), 0, AIC_TTFT_MAX_OVERHEAD_MS, NULL, "MS",
      "TTFT: fixed serving overhead (default: the backend's fitted value)"},
-    {"ttft-step-iters", NULL, CLI_FLOAT, O(step_iters), 0, 1000, NULL, "N",
+    {"ttft-step-iters", NULL, CLI_FLOAT, O(step_iters), 0, AIC_TTFT_MAX_STEP_ITERS, NULL, "N",
      "TTFT: scheduler-loop iterations before a prefill (default: backend's)"},
-    {"ttft-queue-share", NULL, CLI_FLOAT, O(queue_share), 0, 1, NULL, "F",
+    {"ttft-queue-share", NULL, CLI_FLOAT, O(queue_share), 0, AIC_TTFT_MAX_QUEUE_SHARE, NULL, "F",
      "TTFT: share of in-flight prefills queued ahead (default: backend's)"},
     {0},
 };

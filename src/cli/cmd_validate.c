@@ -825,8 +825,10 @@ static int fit_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct
                 break;
             ttft[k] = res->m.ttft_ms;
         }
+        if (k < 3)
+            continue;
         struct fit_row r = {req.backend, measured, ttft[0], ttft[1] - ttft[0], ttft[2] - ttft[0]};
-        if (k == 3 && fit_add(fs, &r))
+        if (fit_add(fs, &r))
             rc = cli_error(env, 0, "out of memory");
     }
     free(res);

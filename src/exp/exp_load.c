@@ -198,7 +198,8 @@ static int range_i(struct ld *L, struct fy_node *v, const char *key, int x, int 
 static int ttft_const(struct ld *L, struct fy_node *v, const char *key, int i, double d,
                       struct aic_ttft_consts *t)
 {
-    static const double hi[] = {1e6, 1000, 1};
+    static const double hi[] = {AIC_TTFT_MAX_OVERHEAD_MS, AIC_TTFT_MAX_STEP_ITERS,
+                                AIC_TTFT_MAX_QUEUE_SHARE};
 
     if (is_null(v))
         return 0;
