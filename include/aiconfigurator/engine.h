@@ -33,31 +33,35 @@ struct aic_quant_cfg {
 /* The serving constants of the TTFT model (src/engine/overhead.c), each fitted per backend on
  * measured deployments: the fixed overhead before a first token (HTTP, tokenizer, streaming),
  * the engine iterations a new request spends in the scheduler loop besides its own prefill,
- * and the share of in-flight prefills it finds queued ahead of it. A member replaces the
+ * the share of in-flight prefills it finds queued ahead of it, and (disaggregated serving)
+ * the decode worker's iterations between the end of a prefill and the first token: the KV
+ * handoff (admission, transfer completion, first generation step). A member replaces the
  * backend's fitted value when its AIC_TTFT_SET_* bit is in `set`; `cli validate --fit-ttft`
- * fits all three to a user's own measurements. */
+ * fits all four to a user's own measurements. */
 struct aic_ttft_consts {
-    double overhead_ms, step_iters, queue_share;
+    double overhead_ms, step_iters, queue_share, handoff_iters;
     unsigned set;
 };
 enum {
     AIC_TTFT_SET_OVERHEAD = 1,
     AIC_TTFT_SET_STEP_ITERS = 2,
     AIC_TTFT_SET_QUEUE_SHARE = 4,
-    AIC_TTFT_SET_ALL = 7
+    AIC_TTFT_SET_HANDOFF_ITERS = 8,
+    AIC_TTFT_SET_ALL = 15
 };
 
 /* Upper bounds the options accept (the lower bound of each is 0). */
-#define AIC_TTFT_MAX_OVERHEAD_MS 1e6
-#define AIC_TTFT_MAX_STEP_ITERS  1000
-#define AIC_TTFT_MAX_QUEUE_SHARE 1
+#define AIC_TTFT_MAX_OVERHEAD_MS   1e6
+#define AIC_TTFT_MAX_STEP_ITERS    1000
+#define AIC_TTFT_MAX_QUEUE_SHARE   1
+#define AIC_TTFT_MAX_HANDOFF_ITERS 1000
 
 /* The fitted constants of backend b (set = 0). */
 struct aic_ttft_consts aic_ttft_defaults(enum aic_backend b);
 
-/* The three values, of which those whose given_* is nonzero are marked set. */
-struct aic_ttft_consts aic_ttft_given(double overhead_ms, int given_overhead, double step_iters,
-                                      int given_steps, double queue_share, int given_share);
+/* The constants of a run: `given`'s members whose bit is set, the backend's for the rest
+ * (set = given's). */
+struct aic_ttft_consts aic_ttft_merged(enum aic_backend b, const struct aic_ttft_consts *given);
 
 /* Knobs of one worker beyond its layout. Zero-initialise, then set what you need. */
 struct aic_worker_opts {
@@ -114,6 +118,7 @@ struct aic_ttft_parts {
     double dp_balance;  /* TensorRT-LLM attention-DP balancing hold */
     double kv_wait;     /* agg: waiting for KV-cache room (KV-limited batches) */
     double kv_transfer; /* disagg: moving the KV cache to the decode worker */
+    double kv_handoff;  /* disagg: decode-worker iterations from prefill end to first token */
 };
 
 struct aic_metrics {

@@ -93,7 +93,7 @@ struct api_req_p {
     const char *gemm_q, *kv_q, *fmha_q, *moe_q, *comm_q;
     int backend, db_mode, isl, osl, prefix, nextn, max_seq_len;
     double nextn_accepted, free_mem;
-    double ttft_overhead_ms, ttft_step_iters, ttft_queue_share;
+    double ttft_overhead_ms, ttft_step_iters, ttft_queue_share, ttft_handoff_iters;
 };
 
 extern const char *const api_db_modes[]; /* "SILICON", "HYBRID", "EMPIRICAL", "SOL" */
@@ -123,7 +123,8 @@ extern const char *const api_db_modes[]; /* "SILICON", "HYBRID", "EMPIRICAL", "S
     {"max_seq_len", NULL, AP_INT, offsetof(type, m.max_seq_len), 1, 1e9, NULL},                \
     {"ttft_overhead_ms", NULL, AP_FLOAT, offsetof(type, m.ttft_overhead_ms), 0, AIC_TTFT_MAX_OVERHEAD_MS, NULL},    \
     {"ttft_step_iters", NULL, AP_FLOAT, offsetof(type, m.ttft_step_iters), 0, AIC_TTFT_MAX_STEP_ITERS, NULL},     \
-    {"ttft_queue_share", NULL, AP_FLOAT, offsetof(type, m.ttft_queue_share), 0, AIC_TTFT_MAX_QUEUE_SHARE, NULL}
+    {"ttft_queue_share", NULL, AP_FLOAT, offsetof(type, m.ttft_queue_share), 0, AIC_TTFT_MAX_QUEUE_SHARE, NULL}, \
+    {"ttft_handoff_iters", NULL, AP_FLOAT, offsetof(type, m.ttft_handoff_iters), 0, AIC_TTFT_MAX_HANDOFF_ITERS, NULL}
 /* clang-format on */
 
 /* The TTFT serving constants of r that were given (tab, g: the op's table and what it read). */

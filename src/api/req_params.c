@@ -10,9 +10,14 @@ const char *const api_db_modes[] = {"SILICON", "HYBRID", "EMPIRICAL", "SOL", NUL
 void api_req_ttft(const struct api_param *tab, const struct api_given *g, const struct api_req_p *r,
                   struct aic_ttft_consts *t)
 {
-    *t = aic_ttft_given(r->ttft_overhead_ms, api_given(tab, g, "ttft_overhead_ms"),
-                        r->ttft_step_iters, api_given(tab, g, "ttft_step_iters"),
-                        r->ttft_queue_share, api_given(tab, g, "ttft_queue_share"));
+    static const char *const names[] = {"ttft_overhead_ms", "ttft_step_iters", "ttft_queue_share",
+                                        "ttft_handoff_iters"};
+
+    *t = (struct aic_ttft_consts){r->ttft_overhead_ms, r->ttft_step_iters, r->ttft_queue_share,
+                                  r->ttft_handoff_iters, 0};
+    for (unsigned i = 0; i < 4; i++)
+        if (api_given(tab, g, names[i]))
+            t->set |= 1u << i;
 }
 
 int api_req_check(const struct api_req_p *r, struct aic_error *err)

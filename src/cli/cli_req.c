@@ -63,6 +63,8 @@ const struct cli_opt cli_ttft_table[] = {
      "TTFT: scheduler-loop iterations before a prefill (default: backend's)"},
     {"ttft-queue-share", NULL, CLI_FLOAT, O(queue_share), 0, AIC_TTFT_MAX_QUEUE_SHARE, NULL, "F",
      "TTFT: share of in-flight prefills queued ahead (default: backend's)"},
+    {"ttft-handoff-iters", NULL, CLI_FLOAT, O(handoff_iters), 0, AIC_TTFT_MAX_HANDOFF_ITERS, NULL,
+     "N", "TTFT, disagg: decode iterations from prefill end to first token (default: backend's)"},
     {0},
 };
 #undef O
@@ -70,9 +72,14 @@ const struct cli_opt cli_ttft_table[] = {
 void cli_ttft_consts(const struct cli_env *env, const struct cli_ttft_opts *o,
                      struct aic_ttft_consts *t)
 {
-    *t = aic_ttft_given(o->overhead_ms, cli_given(env, CLI_ANY_SET, "ttft-overhead-ms"),
-                        o->step_iters, cli_given(env, CLI_ANY_SET, "ttft-step-iters"),
-                        o->queue_share, cli_given(env, CLI_ANY_SET, "ttft-queue-share"));
+    static const char *const names[] = {"ttft-overhead-ms", "ttft-step-iters", "ttft-queue-share",
+                                        "ttft-handoff-iters"};
+
+    *t = (struct aic_ttft_consts){o->overhead_ms, o->step_iters, o->queue_share, o->handoff_iters,
+                                  0};
+    for (unsigned i = 0; i < 4; i++)
+        if (cli_given(env, CLI_ANY_SET, names[i]))
+            t->set |= 1u << i;
 }
 
 int cli_req_check(struct cli_env *env, const struct cli_req_opts *o)

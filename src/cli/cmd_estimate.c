@@ -235,6 +235,7 @@ static void print_ttft_parts(const struct aic_ttft_parts *t, double ttft)
         {"attention-DP balancing hold", t->dp_balance},
         {"waiting for KV-cache room", t->kv_wait},
         {"KV-cache transfer to the decode worker", t->kv_transfer},
+        {"KV handoff (decode-worker iterations)", t->kv_handoff},
     };
 
     printf("\n  TTFT breakdown (%.3f ms)\n", ttft);

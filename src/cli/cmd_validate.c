@@ -799,13 +799,24 @@ static int run_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct
     return CLI_OK;
 }
 
+/* Whether row w is one --fit-ttft uses: a request of `mode` with a measured TTFT up to the
+ * saturation bound (into *req and *measured). */
+static int fit_row_ok(struct aic_ctx *ctx, const struct row *w, const struct val_opts *o,
+                      int db_explicit, enum aic_serving_mode mode, struct aic_estimate_req *req,
+                      double *measured)
+{
+    *measured = cell_num(w, C_TTFT);
+    return !row_req(ctx, w, req, o->db_mode, db_explicit) && req->mode == mode && *measured > 0 &&
+           *measured <= TTFT_SATURATED_MS;
+}
+
 /* --fit-ttft: the own, queued and iteration terms (validate_fit.h) of every aggregated row
  * that validate scores: estimated, measured TTFT up to the saturation bound. */
 static int fit_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct csv_table *t,
                     const int *col, const struct val_opts *o, int db_explicit, struct fit_set *fs)
 {
     static const struct aic_ttft_consts probe[3] = {
-        {0, 0, 0, AIC_TTFT_SET_ALL}, {0, 0, 1, AIC_TTFT_SET_ALL}, {0, 1, 0, AIC_TTFT_SET_ALL}};
+        {0, 0, 0, 0, FIT_AGG_SET}, {0, 0, 1, 0, FIT_AGG_SET}, {0, 1, 0, 0, FIT_AGG_SET}};
     struct aic_estimate_result *res = calloc(1, sizeof(*res));
     int rc = res ? CLI_OK : cli_error(env, 0, "out of memory");
 
@@ -813,11 +824,10 @@ static int fit_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct
         struct row w = {t, col, i};
         struct aic_estimate_req req;
         struct aic_error err = {0};
-        double ttft[3], measured = cell_num(&w, C_TTFT);
+        double ttft[3], measured;
         int k = 0;
 
-        if (row_req(ctx, &w, &req, o->db_mode, db_explicit) || req.mode != AIC_MODE_AGG ||
-            !(measured > 0) || measured > TTFT_SATURATED_MS)
+        if (!fit_row_ok(ctx, &w, o, db_explicit, AIC_MODE_AGG, &req, &measured))
             continue;
         for (; k < 3; k++) {
             req.opts.ttft = probe[k];
@@ -833,6 +843,52 @@ static int fit_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct
     }
     free(res);
     return rc;
+}
+
+/* One disaggregated row's TTFT for each KV-handoff grid value (the other constants as
+ * fs->fitted) and under this run's constants `now`; nonzero when an estimate fails. */
+static int handoff_row(struct aic_ctx *ctx, struct aic_estimate_req *req, const struct fit_set *fs,
+                       const struct aic_ttft_consts *now, struct aic_estimate_result *res,
+                       double pred[FIT_HANDOFF_GRID], double *pred_now)
+{
+    struct aic_error err = {0};
+
+    for (int g = 0; g < FIT_HANDOFF_GRID; g++) {
+        req->opts.ttft = fs->fitted[req->backend];
+        req->opts.ttft.handoff_iters = fit_handoff_grid[g];
+        req->opts.ttft.set |= AIC_TTFT_SET_HANDOFF_ITERS;
+        if (aic_estimate(ctx, req, 0, res, &err))
+            return -1;
+        pred[g] = res->m.ttft_ms;
+    }
+    req->opts.ttft = *now;
+    if (aic_estimate(ctx, req, 0, res, &err))
+        return -1;
+    *pred_now = res->m.ttft_ms;
+    return 0;
+}
+
+/* --fit-ttft: the disaggregated rows validate scores, each estimated over the KV-handoff grid
+ * (validate_fit.h); after fit_agg(). */
+static int fit_disagg_rows(const struct cli_env *env, struct aic_ctx *ctx,
+                           const struct csv_table *t, const int *col, const struct val_opts *o,
+                           int db_explicit, const struct aic_ttft_consts *now, struct fit_set *fs)
+{
+    struct aic_estimate_result *res = calloc(1, sizeof(*res));
+
+    if (!res)
+        return cli_error(env, 0, "out of memory");
+    for (int i = 0; i < t->nrows; i++) {
+        struct row w = {t, col, i};
+        struct aic_estimate_req req;
+        double pred[FIT_HANDOFF_GRID], pred_now, measured;
+
+        if (fit_row_ok(ctx, &w, o, db_explicit, AIC_MODE_DISAGG, &req, &measured) &&
+            !handoff_row(ctx, &req, fs, now, res, pred, &pred_now))
+            fit_handoff_add(fs, req.backend, measured, pred, pred_now);
+    }
+    free(res);
+    return CLI_OK;
 }
 
 static void print_report(struct val_state *s, const struct val_opts *o, double wall_s)
@@ -979,7 +1035,12 @@ int cmd_validate(struct cli_env *env, int argc, char **argv)
         print_report(&s, &o, aic_now_s() - t0);
     if (rc == CLI_OK && o.fit_ttft) {
         struct fit_set fs = {0};
-        rc = fit_rows(env, ctx, &t, col, &o, cli_given(env, 0, "database-mode"), &fs);
+        int db_explicit = cli_given(env, 0, "database-mode");
+        rc = fit_rows(env, ctx, &t, col, &o, db_explicit, &fs);
+        if (rc == CLI_OK) {
+            fit_agg(&fs, &s.ttft);
+            rc = fit_disagg_rows(env, ctx, &t, col, &o, db_explicit, &s.ttft, &fs);
+        }
         if (rc == CLI_OK)
             fit_print(&fs, &s.ttft);
         fit_free(&fs);

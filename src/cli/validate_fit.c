@@ -1,8 +1,9 @@
 /*
  * validate_fit.c - fitting the TTFT serving constants of each backend to measured rows (see
- * validate_fit.h). The grid holds the one the shipped constants (src/engine/overhead.c) were
+ * validate_fit.h). The grids hold the ones the shipped constants (src/engine/overhead.c) were
  * chosen from, widened for harnesses slower than the calibration file's (overheads up to 1 s,
- * up to 30 iterations, the whole in-flight batch queued ahead).
+ * up to 30 scheduler iterations, the whole in-flight batch queued ahead, a 100-iteration
+ * handoff).
  */
 #include <math.h>
 #include <stdio.h>
@@ -14,6 +15,8 @@ static const double overheads_ms[] = {0,   10,  20,  25,  30,  40,  50,  60,  75
                                       125, 150, 175, 200, 250, 300, 400, 500, 750, 1000};
 static const double step_iters[] = {0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30};
 static const double queue_shares[] = {0, 0.02, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1};
+const double fit_handoff_grid[FIT_HANDOFF_GRID] = {0,  2,  4,  6,  8,  10, 12, 15,
+                                                   20, 25, 30, 40, 50, 60, 75, 100};
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 int fit_add(struct fit_set *s, const struct fit_row *r)
@@ -56,12 +59,12 @@ double fit_mape(const struct fit_set *s, enum aic_backend b, const struct aic_tt
 double fit_best(const struct fit_set *s, enum aic_backend b, struct aic_ttft_consts *best)
 {
     double e_best = -1;
-    const unsigned all = AIC_TTFT_SET_ALL;
 
     for (size_t o = 0; o < COUNT(overheads_ms); o++)
         for (size_t k = 0; k < COUNT(step_iters); k++)
             for (size_t q = 0; q < COUNT(queue_shares); q++) {
-                struct aic_ttft_consts c = {overheads_ms[o], step_iters[k], queue_shares[q], all};
+                struct aic_ttft_consts c = {overheads_ms[o], step_iters[k], queue_shares[q], 0,
+                                            FIT_AGG_SET};
                 double e = fit_mape(s, b, &c);
                 if (e < 0)
                     return -1;
@@ -73,18 +76,36 @@ double fit_best(const struct fit_set *s, enum aic_backend b, struct aic_ttft_con
     return e_best;
 }
 
-/* The constants of this run for backend b: the given ones, else the fitted defaults. */
-static struct aic_ttft_consts now_consts(enum aic_backend b, const struct aic_ttft_consts *given)
+void fit_agg(struct fit_set *s, const struct aic_ttft_consts *given)
 {
-    struct aic_ttft_consts c = aic_ttft_defaults(b);
+    for (int b = 0; b < AIC_BACKEND_COUNT; b++) {
+        s->agg_mape[b] = fit_best(s, (enum aic_backend)b, &s->fitted[b]);
+        if (s->agg_mape[b] < 0) {
+            s->fitted[b] = aic_ttft_merged((enum aic_backend)b, given);
+            s->fitted[b].set = FIT_AGG_SET;
+        }
+    }
+}
 
-    if (given->set & AIC_TTFT_SET_OVERHEAD)
-        c.overhead_ms = given->overhead_ms;
-    if (given->set & AIC_TTFT_SET_STEP_ITERS)
-        c.step_iters = given->step_iters;
-    if (given->set & AIC_TTFT_SET_QUEUE_SHARE)
-        c.queue_share = given->queue_share;
-    return c;
+void fit_handoff_add(struct fit_set *s, enum aic_backend b, double measured,
+                     const double pred[FIT_HANDOFF_GRID], double pred_now)
+{
+    struct fit_handoff *h = &s->handoff[b];
+
+    for (int g = 0; g < FIT_HANDOFF_GRID; g++)
+        h->err[g] += fabs(pred[g] / measured - 1);
+    h->err_now += fabs(pred_now / measured - 1);
+    h->rows++;
+}
+
+/* The grid index with the smallest summed error. */
+static int handoff_best(const struct fit_handoff *h)
+{
+    int g_best = 0;
+    for (int g = 1; g < FIT_HANDOFF_GRID; g++)
+        if (h->err[g] < h->err[g_best])
+            g_best = g;
+    return g_best;
 }
 
 static int rows_of(const struct fit_set *s, enum aic_backend b)
@@ -95,34 +116,67 @@ static int rows_of(const struct fit_set *s, enum aic_backend b)
     return n;
 }
 
+static void print_agg(const struct fit_set *s, const struct aic_ttft_consts *given)
+{
+    printf("  backend  rows  overhead_ms  step_iters  queue_share  TTFT MAPE fitted   now\n");
+    for (int b = 0; b < AIC_BACKEND_COUNT; b++) {
+        struct aic_ttft_consts now = aic_ttft_merged((enum aic_backend)b, given);
+        const struct aic_ttft_consts *f = &s->fitted[b];
+        if (s->agg_mape[b] < 0)
+            continue;
+        printf("  %-7s %5d %12.1f %11g %12.2f %15.1f%% %5.1f%%\n", aic_backend_name(b),
+               rows_of(s, (enum aic_backend)b), f->overhead_ms, f->step_iters, f->queue_share,
+               100 * s->agg_mape[b], 100 * fit_mape(s, (enum aic_backend)b, &now));
+    }
+}
+
+static void print_handoff(const struct fit_set *s)
+{
+    printf("  backend  rows  handoff_iters  TTFT MAPE fitted   now\n");
+    for (int b = 0; b < AIC_BACKEND_COUNT; b++) {
+        const struct fit_handoff *h = &s->handoff[b];
+        if (!h->rows)
+            continue;
+        int g = handoff_best(h);
+        printf("  %-7s %5d %14g %15.1f%% %5.1f%%\n", aic_backend_name(b), h->rows,
+               fit_handoff_grid[g], 100 * h->err[g] / h->rows, 100 * h->err_now / h->rows);
+    }
+}
+
 void fit_print(const struct fit_set *s, const struct aic_ttft_consts *given)
 {
-    struct aic_ttft_consts best[AIC_BACKEND_COUNT];
-    int any = 0;
+    int any_agg = 0, any_disagg = 0;
 
-    printf("\nTTFT serving constants fitted to this file (aggregated rows estimated, measured "
-           "TTFT <= 20000 ms):\n");
-    printf("  backend  rows  overhead_ms  step_iters  queue_share  TTFT MAPE fitted   now  "
-           "(now: %s)\n",
-           given->set ? "the constants given" : "the shipped constants");
     for (int b = 0; b < AIC_BACKEND_COUNT; b++) {
-        double e = fit_best(s, (enum aic_backend)b, &best[b]);
-        struct aic_ttft_consts now = now_consts((enum aic_backend)b, given);
-        if (e < 0)
-            continue;
-        any = 1;
-        printf("  %-7s %5d %12.1f %11g %12.2f %15.1f%% %5.1f%%\n", aic_backend_name(b),
-               rows_of(s, (enum aic_backend)b), best[b].overhead_ms, best[b].step_iters,
-               best[b].queue_share, 100 * e, 100 * fit_mape(s, (enum aic_backend)b, &now));
+        any_agg |= s->agg_mape[b] >= 0;
+        any_disagg |= s->handoff[b].rows > 0;
     }
-    if (!any) {
-        printf("  (no aggregated row was estimated: nothing to fit)\n");
+    printf("\nTTFT serving constants fitted to this file (rows estimated, measured TTFT <= "
+           "20000 ms; now: %s):\n",
+           given->set ? "the constants given" : "the shipped constants");
+    if (any_agg)
+        print_agg(s, given);
+    else
+        printf("  (no aggregated row was estimated: overhead, step and queue constants not "
+               "fitted)\n");
+    if (any_disagg) {
+        printf("Disaggregated rows, KV handoff (the other constants as fitted above):\n");
+        print_handoff(s);
+    }
+    if (!any_agg && !any_disagg)
         return;
-    }
     printf("Apply a backend's line to estimate, default, recommend or validate:\n");
-    for (int b = 0; b < AIC_BACKEND_COUNT; b++)
-        if (rows_of(s, (enum aic_backend)b))
-            printf("  %-7s --ttft-overhead-ms %g --ttft-step-iters %g --ttft-queue-share %g\n",
-                   aic_backend_name(b), best[b].overhead_ms, best[b].step_iters,
-                   best[b].queue_share);
+    for (int b = 0; b < AIC_BACKEND_COUNT; b++) {
+        const struct aic_ttft_consts *f = &s->fitted[b];
+        const struct fit_handoff *h = &s->handoff[b];
+        if (s->agg_mape[b] < 0 && !h->rows)
+            continue;
+        printf("  %-7s", aic_backend_name(b));
+        if (s->agg_mape[b] >= 0)
+            printf(" --ttft-overhead-ms %g --ttft-step-iters %g --ttft-queue-share %g",
+                   f->overhead_ms, f->step_iters, f->queue_share);
+        if (h->rows)
+            printf(" --ttft-handoff-iters %g", fit_handoff_grid[handoff_best(h)]);
+        printf("\n");
+    }
 }

@@ -124,7 +124,7 @@ static int agg_ttft(struct aic_worker *w, const struct aic_workload *wl, int b, 
 static double ttft_sum(const struct aic_ttft_parts *t)
 {
     return t->overhead + t->scheduler + t->queue + t->prefill + t->dp_balance + t->kv_wait +
-           t->kv_transfer;
+           t->kv_transfer + t->kv_handoff;
 }
 
 /* Mean engine iteration a decoding request sees (mixed and decode-only steps), ms. */

@@ -28,10 +28,12 @@ double aic_accepted_per_step(const struct aic_worker *w);
  * fixed overhead before a first token (HTTP, tokenizer, streaming), the engine iterations a
  * new request spends in the scheduler loop besides its own prefill step (iteration-boundary
  * admission, the overlap scheduler's one-iteration output delay), and the share of in-flight
- * prefills it finds queued ahead of it. */
+ * prefills it finds queued ahead of it; for a decode worker of disaggregated serving, the
+ * iterations between the end of a request's prefill and its first token (KV handoff). */
 double aic_serving_overhead_ms(const struct aic_worker *w);
 double aic_ttft_step_iters(const struct aic_worker *w);
 double aic_ttft_queue_share(const struct aic_worker *w);
+double aic_ttft_handoff_iters(const struct aic_worker *w);
 
 /* Iterations TensorRT-LLM holds a prefill for attention-DP balance (env AIC_ADP_TIMEOUT_ITERS
  * overrides). */

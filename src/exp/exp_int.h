@@ -45,6 +45,7 @@ enum aic_exp_kf {
     KF_TTFT_OVERHEAD,
     KF_TTFT_STEPS,
     KF_TTFT_SHARE,
+    KF_TTFT_HANDOFF,
     KF_MAXSEQ,
     KF_NEXTN,
     KF_NEXTN_ACC,

@@ -193,13 +193,15 @@ static int range_i(struct ld *L, struct fy_node *v, const char *key, int x, int 
     return 0;
 }
 
-/* ttft_overhead_ms (i 0), ttft_step_iters (1), ttft_queue_share (2): a value (not null)
- * replaces the backend's fitted constant (struct aic_ttft_consts; set bit 1 << i). */
+/* ttft_overhead_ms (i 0), ttft_step_iters (1), ttft_queue_share (2), ttft_handoff_iters (3):
+ * a value (not null) replaces the backend's fitted constant (struct aic_ttft_consts; set bit
+ * 1 << i). */
 static int ttft_const(struct ld *L, struct fy_node *v, const char *key, int i, double d,
                       struct aic_ttft_consts *t)
 {
     static const double hi[] = {AIC_TTFT_MAX_OVERHEAD_MS, AIC_TTFT_MAX_STEP_ITERS,
-                                AIC_TTFT_MAX_QUEUE_SHARE};
+                                AIC_TTFT_MAX_QUEUE_SHARE, AIC_TTFT_MAX_HANDOFF_ITERS};
+    double *member[] = {&t->overhead_ms, &t->step_iters, &t->queue_share, &t->handoff_iters};
 
     if (is_null(v))
         return 0;
@@ -207,7 +209,7 @@ static int ttft_const(struct ld *L, struct fy_node *v, const char *key, int i, d
         problem(L, v, "%s must be at most %g (got %g)", key, hi[i], d);
         return -1;
     }
-    *(i == 0 ? &t->overhead_ms : i == 1 ? &t->step_iters : &t->queue_share) = d;
+    *member[i] = d;
     t->set |= 1u << i;
     return 0;
 }
@@ -262,6 +264,7 @@ static int set_shared(struct ld *L, const struct aic_exp_key *k, const char *key
     case KF_TTFT_OVERHEAD:
     case KF_TTFT_STEPS:
     case KF_TTFT_SHARE:
+    case KF_TTFT_HANDOFF:
         return ttft_const(L, v, key, (int)k->field - KF_TTFT_OVERHEAD, d, &r->ttft);
     case KF_MAXSEQ:
         r->max_seq_len = x;

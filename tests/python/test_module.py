@@ -55,6 +55,19 @@ class EstimateTest(unittest.TestCase):
         with self.assertRaises(aic.AIConfiguratorError):
             aic.estimate(ttft_queue_share=1.5, **base)
 
+    def test_ttft_handoff(self):
+        base = dict(model_path="Qwen/Qwen3-32B", system="h100_sxm", database_mode="SOL",
+                    systems_paths="default", backend="trtllm", estimate_mode="disagg",
+                    prefill_tp_size=1, prefill_batch_size=1, prefill_num_workers=2,
+                    decode_tp_size=2, decode_batch_size=32, decode_num_workers=1)
+        r0 = aic.estimate(**base)
+        r1 = aic.estimate(ttft_handoff_iters=5.0, **base)
+        self.assertAlmostEqual(r0["ttft_breakdown_ms"]["kv_handoff"], 20 * r0["tpot_ms"], places=6)
+        self.assertAlmostEqual(r1["ttft_breakdown_ms"]["kv_handoff"], 5 * r1["tpot_ms"], places=6)
+        self.assertLess(r1["ttft_ms"], r0["ttft_ms"])
+        with self.assertRaises(aic.AIConfiguratorError):
+            aic.estimate(ttft_handoff_iters=-1, **base)
+
     def test_bad_model_raises(self):
         with self.assertRaises(aic.AIConfiguratorError) as cm:
             aic.estimate(model_path="NoSuchOrg/NoSuchModel-7B", system="h100_sxm",

@@ -166,7 +166,7 @@ static void assert_parts_sum(const struct aic_metrics *m)
 {
     const struct aic_ttft_parts *t = &m->ttft_parts;
     double sum = t->overhead + t->scheduler + t->queue + t->prefill + t->dp_balance + t->kv_wait +
-                 t->kv_transfer;
+                 t->kv_transfer + t->kv_handoff;
     assert_float_equal(sum, m->ttft_ms, 1e-9 * m->ttft_ms);
 }
 
@@ -234,6 +234,41 @@ static void test_ttft_consts_override(void **state)
     assert_float_equal(mo.ttft_parts.queue, m.ttft_parts.queue, 1e-9);
     aic_worker_release(&o);
     aic_worker_release(&w);
+}
+
+/* Disaggregated: the KV handoff is handoff_iters of the decode worker's iterations; a given
+ * value replaces the backend's, and the aggregated scheduler iterations play no part. */
+static void test_ttft_handoff_override(void **state)
+{
+    struct fixture *f = *state;
+    struct aic_worker pw, dw, d0;
+    struct aic_layout lay = {2, 1, 1, 0, 0};
+    struct aic_workload wl = {2000, 500, 0};
+    struct aic_worker_opts opts = {0};
+    struct aic_metrics m, m0;
+    struct aic_error err;
+    double tpot;
+
+    init_worker(f, lay, &pw);
+    init_worker(f, lay, &dw);
+    opts.ttft =
+        (struct aic_ttft_consts){.step_iters = 50,
+                                 .handoff_iters = 3,
+                                 .set = AIC_TTFT_SET_STEP_ITERS | AIC_TTFT_SET_HANDOFF_ITERS};
+    assert_int_equal(aic_worker_init(&d0, &f->m, f->db, lay, &opts, &err), AIC_OK);
+    assert_int_equal(aic_tpot_strided_ms(&dw, &wl, 8, &tpot, &err), AIC_OK);
+    assert_int_equal(aic_run_disagg(&pw, 1, 1, &dw, 8, 1, &wl, &m, &err), AIC_OK);
+    assert_int_equal(aic_run_disagg(&pw, 1, 1, &d0, 8, 1, &wl, &m0, &err), AIC_OK);
+    assert_float_equal(m.ttft_parts.kv_handoff, aic_ttft_defaults(dw.backend).handoff_iters * tpot,
+                       1e-9);
+    assert_float_equal(m0.ttft_parts.kv_handoff, 3 * tpot, 1e-9);
+    assert_float_equal(m0.ttft_parts.scheduler, 0, 0);
+    assert_float_equal(m0.tpot_ms, m.tpot_ms, 1e-12);
+    assert_true(m0.ttft_ms < m.ttft_ms);
+    assert_parts_sum(&m0);
+    aic_worker_release(&d0);
+    aic_worker_release(&dw);
+    aic_worker_release(&pw);
 }
 
 /* MiniMax-M2's q/k RMSNorm spans all heads: under TP the shards all-reduce two fp32 sums
@@ -541,17 +576,17 @@ static void test_disagg_closed_loop(void **state)
     struct aic_workload wl = {1000, 101, 0};
     struct aic_metrics m, lone, busy;
     struct aic_error err;
-    double ttft, tpot, tpot1, extra, cap, step_iters;
+    double ttft, tpot, tpot1, extra, cap, handoff;
 
     assert_int_equal(aic_worker_init(&pw, &f->m, f->db, lay, NULL, &err), AIC_OK);
     assert_int_equal(aic_worker_init(&dw, &f->m, f->db, lay, NULL, &err), AIC_OK);
     assert_int_equal(aic_prefill_ms(&pw, &wl, 1, &ttft, &err), AIC_OK);
     assert_int_equal(aic_tpot_strided_ms(&dw, &wl, 32, &tpot, &err), AIC_OK);
     assert_int_equal(aic_tpot_strided_ms(&dw, &wl, 1, &tpot1, &err), AIC_OK);
-    /* the decode worker admits a request after a few of its own iterations */
-    step_iters = aic_ttft_step_iters(&dw);
-    assert_true(step_iters > 0);
-    extra = aic_disagg_ttft_extra_ms(&pw, &wl) + step_iters * tpot;
+    /* the decode worker's first token comes some of its own iterations after the prefill */
+    handoff = aic_ttft_handoff_iters(&dw);
+    assert_true(handoff > 0);
+    extra = aic_disagg_ttft_extra_ms(&pw, &wl) + handoff * tpot;
     cap = 2 * 1000 / ttft;
 
     assert_int_equal(aic_run_disagg(&pw, 1, 2, &dw, 32, 1, &wl, &m, &err), AIC_OK);
@@ -562,7 +597,8 @@ static void test_disagg_closed_loop(void **state)
     assert_true(m.ttft_ms >= ttft + extra - 1e-9);
 
     assert_int_equal(aic_run_disagg(&pw, 1, 2, &dw, 1, 1, &wl, &lone, &err), AIC_OK);
-    assert_float_equal(lone.ttft_ms, ttft + extra - step_iters * (tpot - tpot1), 1e-9);
+    assert_float_equal(lone.ttft_ms, ttft + extra - handoff * (tpot - tpot1), 1e-9);
+    assert_float_equal(lone.ttft_parts.kv_handoff, handoff * tpot1, 1e-9);
     assert_float_equal(lone.ttft_parts.prefill, ttft, 1e-9);
     assert_parts_sum(&lone);
     assert_parts_sum(&m);
@@ -617,6 +653,7 @@ int main(void)
         cmocka_unit_test(test_static_closed_form),
         cmocka_unit_test(test_agg_monotone),
         cmocka_unit_test(test_ttft_consts_override),
+        cmocka_unit_test(test_ttft_handoff_override),
         cmocka_unit_test(test_disagg_closed_loop),
         cmocka_unit_test(test_agg_kv_limited),
         cmocka_unit_test(test_qk_norm_decode_kernels),
