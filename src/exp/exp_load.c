@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,93 +215,117 @@ static int ttft_const(struct ld *L, struct fy_node *v, const char *key, int i, d
     return 0;
 }
 
-static int set_shared(struct ld *L, const struct aic_exp_key *k, const char *key, struct fy_node *v)
+/* Keys that set one number of the experiment: where (struct aic_exp), whether it is an int
+ * (else a double; checked against the member's type at compile time), its least value. */
+struct plain_key {
+    enum aic_exp_kf field;
+    size_t off;
+    int is_int, min;
+};
+#define NUM(f, m, lo)                                                                              \
+    {                                                                                              \
+        f, offsetof(struct aic_exp, m), _Generic(((struct aic_exp *)0)->m, int : 1, double : 0),   \
+            lo                                                                                     \
+    }
+static const struct plain_key plain_keys[] = {
+    NUM(KF_TOTAL, req.total_gpus, 1),
+    NUM(KF_ISL, req.wl.isl, 1),
+    NUM(KF_OSL, req.wl.osl, 1),
+    NUM(KF_PREFIX, req.wl.prefix, 0),
+    NUM(KF_TTFT, req.ttft_ms, 0),
+    NUM(KF_TPOT, req.tpot_ms, 0),
+    NUM(KF_REQLAT, req.request_latency_ms, 0),
+    NUM(KF_MAXSEQ, req.max_seq_len, 0),
+    NUM(KF_MAX_REPLICA, space.max_gpu_per_replica, 0),
+    NUM(KF_MAX_PW, space.max_prefill_workers, 1),
+    NUM(KF_MAX_DW, space.max_decode_workers, 1),
+    NUM(KF_P_MAXBS, space.prefill_max_batch_size, 1),
+    NUM(KF_D_MAXBS, space.decode_max_batch_size, 1),
+    NUM(KF_P_CORR, space.prefill_latency_correction, 0),
+    NUM(KF_D_CORR, space.decode_latency_correction, 0),
+    NUM(KF_P_DEG, space.rate_match_prefill_degradation, 0),
+    NUM(KF_D_DEG, space.rate_match_decode_degradation, 0),
+    NUM(KF_TTFT_FACTOR, space.ttft_correction_factor, 0),
+};
+#undef NUM
+
+/* A plain key's value (x or d, parsed by the caller) into the experiment. */
+static int set_plain(struct ld *L, const struct plain_key *p, const char *key, struct fy_node *v,
+                     int x, double d)
+{
+    char *at = (char *)L->e + p->off;
+
+    if (!p->is_int) {
+        *(double *)at = d;
+        return 0;
+    }
+    *(int *)at = x;
+    return range_i(L, v, key, x, p->min);
+}
+
+/* serving_mode: agg or disagg (afd is refused with its own message). */
+static int set_serving(struct ld *L, const char *key, struct fy_node *v)
+{
+    char s[64] = "";
+
+    if (aic_exp_scalar(v, s, sizeof s)) {
+        if (!strcmp(s, "agg") || !strcmp(s, "disagg")) {
+            L->e->serving = !strcmp(s, "agg") ? AIC_SEARCH_AGG : AIC_SEARCH_DISAGG;
+            return 0;
+        }
+        if (!strcmp(s, "afd")) {
+            problem(L, v,
+                    "serving_mode afd (attention-FFN disaggregation) is not "
+                    "modelled; use agg or disagg");
+            return -1;
+        }
+    }
+    problem(L, v, "unknown %s '%s' (valid: agg, disagg)", key, s);
+    return -1;
+}
+
+/* nextn: a count, or `auto` (from the checkpoint). */
+static int set_nextn(struct ld *L, const char *key, struct fy_node *v)
+{
+    char s[64] = "";
+    int x = 0;
+
+    if (aic_exp_scalar(v, s, sizeof s) && !strcasecmp(s, "auto")) {
+        L->e->nextn_auto = 1;
+        return 0;
+    }
+    if (get_int(L, v, key, &x) || range_i(L, v, key, x, 0))
+        return -1;
+    L->e->nextn_auto = 0;
+    L->e->req.nextn = x;
+    return 0;
+}
+
+/* The keys whose value needs more than a number. */
+static int set_special(struct ld *L, const struct aic_exp_key *k, const char *key,
+                       struct fy_node *v, int x, double d)
 {
     struct aic_exp *e = L->e;
-    struct aic_search_req *r = &e->req;
     struct aic_search_space *sp = &e->space;
-    char s[64];
-    int x = 0;
-    double d = 0;
-    if (k->type == KT_INT && (get_int(L, v, key, &x) || range_i(L, v, key, x, 0)))
-        return -1;
-    if (k->type == KT_FLOAT && get_float(L, v, key, &d))
-        return -1;
-    if (k->type == KT_FLOAT && d < 0) {
-        problem(L, v, "%s must not be negative (got %g)", key, d);
-        return -1;
-    }
+    char s[64] = "";
+
     switch (k->field) {
-    case KF_TOTAL:
-        r->total_gpus = x;
-        return range_i(L, v, key, x, 1);
-    case KF_ISL:
-        r->wl.isl = x;
-        return range_i(L, v, key, x, 1);
-    case KF_OSL:
-        r->wl.osl = x;
-        return range_i(L, v, key, x, 1);
-    case KF_PREFIX:
-        r->wl.prefix = x;
-        return 0;
-    case KF_TTFT:
-        r->ttft_ms = d;
-        return 0;
-    case KF_TPOT:
-        r->tpot_ms = d;
-        return 0;
-    case KF_REQLAT:
-        r->request_latency_ms = d;
-        return 0;
     case KF_PARETO:
-        return get_bool(L, v, key, &r->pareto_sweep);
+        return get_bool(L, v, key, &e->req.pareto_sweep);
     case KF_FREEMEM:
         if (d <= 0 || d > 1) {
             problem(L, v, "%s must be in (0, 1] (got %g)", key, d);
             return -1;
         }
-        r->free_mem_fraction = d;
+        e->req.free_mem_fraction = d;
         return 0;
     case KF_TTFT_OVERHEAD:
     case KF_TTFT_STEPS:
     case KF_TTFT_SHARE:
     case KF_TTFT_HANDOFF:
-        return ttft_const(L, v, key, (int)k->field - KF_TTFT_OVERHEAD, d, &r->ttft);
-    case KF_MAXSEQ:
-        r->max_seq_len = x;
-        return 0;
+        return ttft_const(L, v, key, (int)k->field - KF_TTFT_OVERHEAD, d, &e->req.ttft);
     case KF_NEXTN_ACC:
-        r->nextn_accepted = d, e->nextn_accepted_set = 1;
-        return 0;
-    case KF_MAX_REPLICA:
-        sp->max_gpu_per_replica = x;
-        return 0;
-    case KF_MAX_PW:
-        sp->max_prefill_workers = x;
-        return range_i(L, v, key, x, 1);
-    case KF_MAX_DW:
-        sp->max_decode_workers = x;
-        return range_i(L, v, key, x, 1);
-    case KF_P_MAXBS:
-        sp->prefill_max_batch_size = x;
-        return range_i(L, v, key, x, 1);
-    case KF_D_MAXBS:
-        sp->decode_max_batch_size = x;
-        return range_i(L, v, key, x, 1);
-    case KF_P_CORR:
-        sp->prefill_latency_correction = d;
-        return 0;
-    case KF_D_CORR:
-        sp->decode_latency_correction = d;
-        return 0;
-    case KF_P_DEG:
-        sp->rate_match_prefill_degradation = d;
-        return 0;
-    case KF_D_DEG:
-        sp->rate_match_decode_degradation = d;
-        return 0;
-    case KF_TTFT_FACTOR:
-        sp->ttft_correction_factor = d;
+        e->req.nextn_accepted = d, e->nextn_accepted_set = 1;
         return 0;
     case KF_REPLICA_SIZES:
         return get_list(L, v, key, sp->replica_sizes, (int)(sizeof sp->replica_sizes / sizeof(int)),
@@ -315,40 +340,38 @@ static int set_shared(struct ld *L, const struct aic_exp_key *k, const char *key
         note(L, "%s is accepted for compatibility and ignored", key);
         return 0;
     case KF_NEXTN:
-        if (aic_exp_scalar(v, s, sizeof s) && !strcasecmp(s, "auto")) {
-            e->nextn_auto = 1;
-            return 0;
-        }
-        if (get_int(L, v, key, &x) || range_i(L, v, key, x, 0))
-            return -1;
-        e->nextn_auto = 0;
-        r->nextn = x;
-        return 0;
+        return set_nextn(L, key, v);
     case KF_DB:
         if (aic_exp_scalar(v, s, sizeof s) && (x = aic_db_mode_parse(s)) >= 0) {
-            r->db_mode = (enum aic_db_mode)x;
+            e->req.db_mode = (enum aic_db_mode)x;
             return 0;
         }
         problem(L, v, "unknown %s '%s' (valid: SILICON, HYBRID, EMPIRICAL, SOL)", key, s);
         return -1;
     case KF_SERVING:
-        if (aic_exp_scalar(v, s, sizeof s)) {
-            if (!strcmp(s, "agg") || !strcmp(s, "disagg")) {
-                e->serving = !strcmp(s, "agg") ? AIC_SEARCH_AGG : AIC_SEARCH_DISAGG;
-                return 0;
-            }
-            if (!strcmp(s, "afd")) {
-                problem(L, v,
-                        "serving_mode afd (attention-FFN disaggregation) is not "
-                        "modelled; use agg or disagg");
-                return -1;
-            }
-        }
-        problem(L, v, "unknown serving_mode '%s' (valid: agg, disagg)", s);
-        return -1;
+        return set_serving(L, key, v);
     default:
         return 0;
     }
+}
+
+static int set_shared(struct ld *L, const struct aic_exp_key *k, const char *key, struct fy_node *v)
+{
+    int x = 0;
+    double d = 0;
+
+    if (k->type == KT_INT && (get_int(L, v, key, &x) || range_i(L, v, key, x, 0)))
+        return -1;
+    if (k->type == KT_FLOAT && get_float(L, v, key, &d))
+        return -1;
+    if (k->type == KT_FLOAT && d < 0) {
+        problem(L, v, "%s must not be negative (got %g)", key, d);
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof plain_keys / sizeof plain_keys[0]; i++)
+        if (plain_keys[i].field == k->field)
+            return set_plain(L, &plain_keys[i], key, v, x, d);
+    return set_special(L, k, key, v, x, d);
 }
 
 static int set_role(struct ld *L, const struct aic_exp_key *k, int role, const char *key,
@@ -478,7 +501,7 @@ static void v1_profile(struct ld *L, int disagg, struct fy_node *v)
         {"mxfp4", "bfloat16", "w4a16_mxfp4", "bfloat16", "bfloat16", "half"},
     };
     struct fy_node *first = fy_node_is_sequence(v) ? fy_node_sequence_get_by_index(v, 0) : v;
-    char s[64];
+    char s[64] = "";
     if (!first || !aic_exp_scalar(first, s, sizeof s)) {
         problem(L, v, "profiles must be a list such as [fp8]");
         return;
