@@ -159,6 +159,10 @@ int aic_run_disagg(struct aic_worker *pw, int bp, int x, struct aic_worker *dw, 
  * backend's serving overhead and moving the prompt's KV cache to the decode worker (ms). */
 double aic_disagg_ttft_extra_ms(const struct aic_worker *pw, const struct aic_workload *wl);
 
+/* The KV handoff decode worker dw adds to a disaggregated TTFT, ms: its handoff iterations
+ * (struct aic_ttft_consts) at its decode step, tpot_ms per output token x tokens per step. */
+double aic_disagg_handoff_ms(const struct aic_worker *dw, double tpot_ms);
+
 /* Memory of a worker holding b requests of the workload (phase 0 agg, 1 ctx, 2 gen). */
 void aic_worker_memory(const struct aic_worker *w, const struct aic_workload *wl, int b,
                        int ctx_tokens, int phase, struct aic_memory *out);

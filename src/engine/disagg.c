@@ -35,6 +35,11 @@ double aic_disagg_ttft_extra_ms(const struct aic_worker *pw, const struct aic_wo
     return aic_serving_overhead_ms(pw) + kv_transfer_ms(pw, wl);
 }
 
+double aic_disagg_handoff_ms(const struct aic_worker *dw, double tpot_ms)
+{
+    return aic_ttft_handoff_iters(dw) * tpot_ms * aic_accepted_per_step(dw);
+}
+
 /*
  * Mean-value analysis of n clients cycling through a queue of m slots with service s and a
  * delay z: returns the time a request spends at the queue (wait + service), *rate_per_ms set
@@ -67,9 +72,9 @@ int aic_run_disagg(struct aic_worker *pw, int bp, int x, struct aic_worker *dw, 
         return rc;
     t->overhead = aic_serving_overhead_ms(pw);
     t->kv_transfer = kv_transfer_ms(pw, wl);
-    t->kv_handoff = aic_ttft_handoff_iters(dw) * tpot_d;
-    extra = t->overhead + t->kv_transfer + t->kv_handoff;
     tpot_d /= aic_accepted_per_step(dw);
+    t->kv_handoff = aic_disagg_handoff_ms(dw, tpot_d);
+    extra = t->overhead + t->kv_transfer + t->kv_handoff;
     decode_ms = tpot_d * (wl->osl > 1 ? wl->osl - 1 : 1);
     n_inflight = (double)bd * dw->lay.dp * dw->lay.pp * y;
     slots = (double)bp * pw->lay.dp * pw->lay.pp * x;

@@ -7,7 +7,9 @@
  * prefill candidates with 1.8*TTFT < target (best 32 by seq/s/gpu), decode candidates
  * with TPOT < target grouped by layout (best 16 per group), every pair rate-matched to
  * its best (x prefill, y decode) replica (cached across targets), best row per decode
- * group, the best 5 groups join the candidate set.
+ * group, the best 5 groups join the candidate set. A pair's TTFT is AIConfigurator's
+ * 1.8 x prefill + serving overhead + KV transfer, plus (ours) the decode worker's KV
+ * handoff (engine/disagg.c): a pair whose handoff takes it over the TTFT target is out.
  */
 #include <math.h>
 #include <stdio.h>
@@ -31,7 +33,8 @@ struct wpoint {
     struct aic_quant_cfg q;
     int group, b, gpus;
     double lat_ms;   /* prefill: TTFT of the worker; decode: TPOT */
-    double extra_ms; /* prefill: serving overhead + KV transfer added to the scaled TTFT */
+    double extra_ms; /* added to the scaled TTFT: prefill: serving overhead + KV transfer;
+                      * decode: the KV handoff */
     double seq_s;    /* per worker */
     double seq_s_gpu;
     double tok_s_user; /* decode only */
@@ -159,6 +162,7 @@ static int eval_decode(const struct aic_search_req *r, const struct aic_model *m
             p->lay = w.lay, p->q = w.q, p->group = i, p->b = bl[j];
             p->gpus = aic_worker_gpus(&w);
             p->lat_ms = mt.tpot_ms;
+            p->extra_ms = aic_disagg_handoff_ms(&w, mt.tpot_ms);
             p->seq_s = seq_or(&mt, 0);
             p->seq_s_gpu = p->seq_s / p->gpus;
             p->tok_s_user =
@@ -234,6 +238,12 @@ static double pair_value(struct disagg_ctx *c, int i, int j, int *x, int *y, dou
     return *seq * c->r->wl.osl / (*x * c->pre[i].gpus + *y * c->dec[j].gpus);
 }
 
+/* TTFT of prefill point i paired with decode point j. */
+static double pair_ttft_ms(const struct disagg_ctx *c, int i, int j)
+{
+    return c->ttft_factor * c->pre[i].lat_ms + c->pre[i].extra_ms + c->dec[j].extra_ms;
+}
+
 static void fill_row(const struct disagg_ctx *c, enum aic_backend be, int i, int x, int j, int y,
                      double seq, struct aic_search_row *row)
 {
@@ -246,7 +256,7 @@ static void fill_row(const struct disagg_ctx *c, enum aic_backend be, int i, int
     row->d_lay = d->lay, row->d_bs = d->b, row->d_workers = y, row->d_q = d->q;
     row->d_mem_gb = d->mem_gb, row->d_seq_s_worker = d->seq_s;
     row->gpus = x * p->gpus + y * d->gpus;
-    row->ttft_ms = c->ttft_factor * p->lat_ms + p->extra_ms;
+    row->ttft_ms = pair_ttft_ms(c, i, j);
     row->tpot_ms = d->lat_ms;
     row->request_latency_ms = row->ttft_ms + row->tpot_ms * (c->r->wl.osl - 1);
     row->seq_s = seq;
@@ -286,7 +296,10 @@ static int run_target(struct disagg_ctx *c, enum aic_backend be, const struct ai
             taken++;
             for (int k = 0; k < npi; k++) {
                 int x, y;
-                double seq, v = pair_value(c, pidx[k], j, &x, &y, &seq);
+                double seq, v;
+                if (!(pair_ttft_ms(c, pidx[k], j) < t->ttft_ms))
+                    continue;
+                v = pair_value(c, pidx[k], j, &x, &y, &seq);
                 if (v <= 0)
                     continue;
                 int gpus = x * c->pre[pidx[k]].gpus + y * c->dec[j].gpus;
@@ -322,6 +335,22 @@ static int run_target(struct disagg_ctx *c, enum aic_backend be, const struct ai
     return 0;
 }
 
+/* The lowest TTFT a pair can reach, for the no-configuration message: the best prefill plus
+ * the smallest KV handoff of a decode point meeting the TPOT bound (of any, if none does). */
+static void best_pair_ttft(const struct disagg_ctx *c, struct aic_sweep_stats *st)
+{
+    double any = INFINITY, meeting = INFINITY;
+
+    for (int j = 0; j < c->nd; j++) {
+        any = fmin(any, c->dec[j].extra_ms);
+        if (c->dec[j].lat_ms < c->r->tpot_ms)
+            meeting = fmin(meeting, c->dec[j].extra_ms);
+    }
+    st->best_ttft_ms += isfinite(meeting) ? meeting : any;
+    size_t len = strlen(st->best_ttft_desc);
+    snprintf(st->best_ttft_desc + len, sizeof st->best_ttft_desc - len, " + decode KV handoff");
+}
+
 int aic_sweep_disagg(const struct aic_search_req *r, const struct aic_model *m,
                      struct aic_perfdb *pdb, struct aic_perfdb *ddb, enum aic_backend be,
                      const char *system, int max_gpus, int max_replica_gpus,
@@ -350,6 +379,7 @@ int aic_sweep_disagg(const struct aic_search_req *r, const struct aic_model *m,
     c.nd = eval_decode(r, m, ddb, be, system, max_gpus, c.dec, cap_d, st);
     if (!c.np || !c.nd)
         goto out;
+    best_pair_ttft(&c, st);
     qsort(c.pre, (size_t)c.np, sizeof *c.pre, cmp_prefill);
     qsort(c.dec, (size_t)c.nd, sizeof *c.dec, cmp_decode);
     c.cache = calloc((size_t)c.np * c.nd, sizeof *c.cache);
