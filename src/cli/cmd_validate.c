@@ -140,6 +140,7 @@ static int table_read(const struct cli_env *env, const char *path, struct csv_ta
         free(text);
         return cli_error(env, 0, "out of memory");
     }
+    csv_set_blk_size(&p, 64 * 1024); /* a long cell grows its buffer in few steps */
     used = csv_parse(&p, text, len, on_field, on_row, t);
     if (used != len || csv_fini(&p, on_field, on_row, t))
         rc = cli_error(env, 0, "malformed CSV in '%s' near line %d: %s; fix the quoting", path,
@@ -154,6 +155,9 @@ static int table_read(const struct cli_env *env, const char *path, struct csv_ta
                        "malformed CSV in '%s': line %d has a different number of "
                        "fields than the header (%d); %d such line(s)",
                        path, t->bad_line, t->ncols, t->bad_count);
+    else if (!t->nrows)
+        rc = cli_error(env, 0,
+                       "'%s' has a header but no rows; add one measured deployment per line", path);
     csv_free(&p);
     free(text);
     return rc;
@@ -163,7 +167,7 @@ static int col_index(const struct csv_table *t, const char *name)
 {
     for (int i = 0; i < t->ncols; i++) {
         const char *h = t->header[i];
-        if (i == 0 && (unsigned char)h[0] == 0xEF && (unsigned char)h[1] == 0xBB) /* BOM */
+        if (i == 0 && !strncmp(h, "\xEF\xBB\xBF", 3)) /* UTF-8 byte-order mark */
             h += 3;
         if (!strcmp(h, name))
             return i;
@@ -594,7 +598,8 @@ static void print_group(const struct group *g0)
 
 static void print_table(const char *title, struct groups *gs, const struct group *overall)
 {
-    qsort(gs->g, (size_t)gs->n, sizeof(gs->g[0]), cmp_group);
+    if (gs->n)
+        qsort(gs->g, (size_t)gs->n, sizeof(gs->g[0]), cmp_group);
     printf("\n%s\n", title);
     printf("  %-34s %11s %10s %9s %10s %9s\n", "group", "estimated", "TTFT MdAPE", "TTFT MAPE",
            "TPOT MdAPE", "TPOT MAPE");
