@@ -62,6 +62,35 @@ const char *cli_color(const struct cli_env *env, const char *what)
     return "";
 }
 
+/* Writes one formatted message and its newline; control characters that came in with
+ * user input (a newline in a flag value, a form feed in a config file) are escaped, so a
+ * message stays one line. */
+static void put_line(FILE *f, const char *fmt, va_list ap)
+{
+    char small[1024], *msg = small;
+    va_list copy;
+    int n;
+
+    va_copy(copy, ap);
+    n = vsnprintf(small, sizeof(small), fmt, ap);
+    if (n >= (int)sizeof(small) && (msg = malloc((size_t)n + 1)))
+        vsnprintf(msg, (size_t)n + 1, fmt, copy);
+    va_end(copy);
+    if (!msg)
+        msg = small;
+    for (const unsigned char *c = (const unsigned char *)msg; n > 0 && *c; c++) {
+        if (*c == '\n' || *c == '\r' || *c == '\t')
+            fprintf(f, "\\%c", *c == '\n' ? 'n' : *c == '\r' ? 'r' : 't');
+        else if (*c < 0x20 || *c == 0x7f)
+            fprintf(f, "\\x%02x", *c);
+        else
+            fputc(*c, f);
+    }
+    fputc('\n', f);
+    if (msg != small)
+        free(msg);
+}
+
 int cli_error(const struct cli_env *env, int usage, const char *fmt, ...)
 {
     va_list ap;
@@ -69,9 +98,8 @@ int cli_error(const struct cli_env *env, int usage, const char *fmt, ...)
 
     fprintf(stderr, "%serror:%s ", tty ? "\033[31m" : "", tty ? "\033[0m" : "");
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    put_line(stderr, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     return usage ? CLI_USAGE : CLI_FAIL;
 }
 
@@ -105,9 +133,8 @@ void cli_log(const struct cli_env *env, int level, const char *fmt, ...)
                                 : level],
             cli_color(env, "reset"));
     va_start(ap, fmt);
-    vfprintf(f, fmt, ap);
+    put_line(f, fmt, ap);
     va_end(ap);
-    fputc('\n', f);
 }
 
 int cli_exit_code(int rc)
