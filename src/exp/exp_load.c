@@ -277,10 +277,12 @@ static int set_serving(struct ld *L, const char *key, struct fy_node *v)
             problem(L, v,
                     "serving_mode afd (attention-FFN disaggregation) is not "
                     "modelled; use agg or disagg");
+            L->e->serving = -1;
             return -1;
         }
     }
     problem(L, v, "unknown %s '%s' (valid: agg, disagg)", key, s);
+    L->e->serving = -1; /* given, though invalid: not also "required" */
     return -1;
 }
 
@@ -770,7 +772,7 @@ static void finish(struct ld *L, struct fy_node *m)
         problem(L, m, "serving_mode is required (agg or disagg)");
     if (!r->total_gpus)
         problem(L, m, "total_gpus is required");
-    if (!e->serving)
+    if (e->serving <= 0) /* missing, or invalid (reported) */
         return;
     if (!dis) {
         for (int ro = AIC_ROLE_PREFILL; ro <= AIC_ROLE_DECODE; ro++)
@@ -887,6 +889,36 @@ static struct fy_document *parse(const char *text, const char *origin, struct ai
     return aic_yaml_parse(NULL, text, origin, 1, err);
 }
 
+/* The experiment named s at the top level: its key and value nodes (NULL when absent). */
+static struct fy_node *find_exp(struct fy_node *root, const char *s, struct fy_node **m)
+{
+    void *it = NULL;
+    struct fy_node_pair *p;
+
+    while ((p = fy_node_mapping_iterate(root, &it))) {
+        char k[AIC_EXP_NAME_MAX];
+        if (aic_exp_scalar(fy_node_pair_key(p), k, sizeof k) && !strcmp(k, s)) {
+            *m = fy_node_pair_value(p);
+            return fy_node_pair_key(p);
+        }
+    }
+    return NULL;
+}
+
+/* How often name s appears in the exps list before item. */
+static int listed_before(struct fy_node *sel, struct fy_node *item, const char *s)
+{
+    void *it = NULL;
+    struct fy_node *prev;
+    int n = 0;
+
+    while ((prev = fy_node_sequence_iterate(sel, &it)) && prev != item) {
+        char k[AIC_EXP_NAME_MAX];
+        n += aic_exp_scalar(prev, k, sizeof k) && !strcmp(k, s);
+    }
+    return n;
+}
+
 static void load_selected(struct ld *L, struct fy_node *root, struct fy_node *sel, int top_n)
 {
     void *it = NULL;
@@ -901,25 +933,21 @@ static void load_selected(struct ld *L, struct fy_node *root, struct fy_node *se
         return;
     }
     while ((item = fy_node_sequence_iterate(sel, &it))) {
-        char s[AIC_EXP_NAME_MAX];
+        char s[AIC_EXP_NAME_MAX], line[AIC_EXP_MSG_MAX];
+        struct fy_node *m = NULL, *key;
         if (!aic_exp_scalar(item, s, sizeof s) || !strcmp(s, "exps"))
             continue;
-        struct fy_node_pair *p;
-        void *it2 = NULL;
-        struct fy_node *key = NULL, *m = NULL;
-        while ((p = fy_node_mapping_iterate(root, &it2))) {
-            char k[AIC_EXP_NAME_MAX];
-            if (aic_exp_scalar(fy_node_pair_key(p), k, sizeof k) && !strcmp(k, s)) {
-                key = fy_node_pair_key(p), m = fy_node_pair_value(p);
-                break;
-            }
-        }
-        if (!key) {
-            char line[AIC_EXP_MSG_MAX];
+        int before = listed_before(sel, item, s);
+        if (before) { /* said once per name */
             snprintf(line, sizeof line,
-                     "experiment '%s' is listed in exps but not defined; "
-                     "ignored",
-                     s);
+                     "experiment '%s' is listed in exps more than once; it runs once", s);
+            if (before == 1)
+                push_line(&L->set->note, &L->set->n_note, line);
+            continue;
+        }
+        if (!(key = find_exp(root, s, &m))) {
+            snprintf(line, sizeof line,
+                     "experiment '%s' is listed in exps but not defined; ignored", s);
             push_line(&L->set->note, &L->set->n_note, line);
             continue;
         }
