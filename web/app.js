@@ -71,11 +71,11 @@ async function api(req) {
   return doc;
 }
 
-/* The form's non-empty fields; numbers as numbers. */
+/* The form's non-empty, enabled fields; numbers as numbers. */
 function formRequest(form, op) {
   const req = { op };
   for (const f of form.elements) {
-    if (!f.name || f.value === '') continue;
+    if (!f.name || f.value === '' || f.disabled) continue;
     req[f.name] = f.type === 'number' ? Number(f.value) : f.value;
   }
   return req;
@@ -287,7 +287,13 @@ function renderEstimate(doc) {
     ['System', r.system],
     ['Backend', `${r.backend} ${r.backend_version || ''}`],
     ['Database mode', r.database_mode + (r.fell_back_to_empirical ? ' (fell back: no perf data)' : '')],
-    ['Mode', r.mode], ['Layout', r.layout ? r.layout.name + (r.layout.moe_a2a === 'deepep' ? ' (DeepEP)' : '') : '-']];
+    ['Mode', r.mode]];
+  if (r.prefill && r.decode) {
+    for (const [label, w] of [['Prefill workers', r.prefill], ['Decode workers', r.decode]])
+      pairs.push([label, `${w.num_workers} x ${w.name}, batch ${w.batch_size}`]);
+  } else {
+    pairs.push(['Layout', r.layout ? r.layout.name + (r.layout.moe_a2a === 'deepep' ? ' (DeepEP)' : '') : '-']);
+  }
   for (const [label, key, unit] of EST_FIELDS) if (key in r) pairs.push([label, fmt(r[key]) + unit]);
   pairs.push(['Fits in memory', r.oom ? 'NO (out of memory)' : 'yes']);
   const box = $('est-summary');
@@ -318,6 +324,15 @@ function renderEstimate(doc) {
   $('estimate-result').hidden = false;
 }
 
+/* Shows the layout fields of the chosen estimate mode; the others are disabled (not sent). */
+function syncEstimateMode() {
+  const disagg = document.querySelector('#estimate-form select[name=estimate_mode]').value === 'disagg';
+  for (const [id, on] of [['est-agg-layout', !disagg], ['est-disagg-layout', disagg]]) {
+    $(id).hidden = !on;
+    $(id).disabled = !on;
+  }
+}
+
 /* ---- start --------------------------------------------------------------------------- */
 
 document.addEventListener('DOMContentLoaded', () => {
@@ -327,5 +342,7 @@ document.addEventListener('DOMContentLoaded', () => {
     ev.preventDefault();
     runForm(ev.target, 'estimate', 'estimate-busy', (doc) => renderEstimate(doc));
   });
+  document.querySelector('#estimate-form select[name=estimate_mode]').addEventListener('change', syncEstimateMode);
+  syncEstimateMode();
   loadLists().catch(showError);
 });

@@ -123,6 +123,24 @@ test('estimate takes the TTFT serving constants from the form', async () => {
   await page.fill(`${f} input[name=ttft_queue_share]`, '');
 });
 
+test('estimate a disaggregated deployment: worker fields, KV handoff in the TTFT', async () => {
+  const f = '#estimate-form';
+  assert.equal(await page.isVisible('#est-disagg-layout'), false);
+  await page.selectOption(`${f} select[name=estimate_mode]`, 'disagg');
+  assert.equal(await page.isVisible('#est-disagg-layout'), true);
+  assert.equal(await page.isVisible('#est-agg-layout'), false);
+  await page.fill(`${f} input[name=prefill_num_workers]`, '2');
+  await page.fill(`${f} input[name=decode_tp_size]`, '2');
+  await page.fill(`${f} input[name=ttft_handoff_iters]`, '7');
+  await page.click('#estimate-btn');
+  await page.waitForFunction(() => /Decode workers\s*1 x tp2pp1/.test(document.querySelector('#est-summary').textContent));
+  assert.match(await page.textContent('#est-summary'), /Prefill workers\s*2 x tp1pp1/);
+  assert.match(await page.textContent('#est-ttft'), /KV handoff \(decode-worker iterations\)\s*[\d.]+ ms/);
+  await page.fill(`${f} input[name=ttft_handoff_iters]`, '');
+  await page.selectOption(`${f} select[name=estimate_mode]`, 'agg');
+  assert.equal(await page.isVisible('#est-disagg-layout'), false);
+});
+
 test('no page errors', () => {
   assert.deepEqual(pageErrors, []);
 });
