@@ -117,12 +117,10 @@ static void vllm_args(const struct gen_plan *p, const struct gen_worker *w, stru
     }
 }
 
-static void sglang_args(const struct gen_plan *p, const struct gen_worker *w, struct gen_args *a)
+/* SGLang's parallel layout: TP spans the MoE group, DP attention, EP with DeepEP under DP. */
+static void sglang_parallel(const struct gen_plan *p, const struct gen_worker *w,
+                            struct gen_args *a)
 {
-    add(a, "--model-path");
-    add(a, GEN_ARG_MODEL);
-    add(a, "--served-model-name");
-    add(a, GEN_ARG_SERVED);
     add(a, "--tensor-parallel-size");
     add(a, "%d", p->is_moe ? w->moe_tp * w->moe_ep : w->tp);
     add(a, "--pipeline-parallel-size");
@@ -133,21 +131,26 @@ static void sglang_args(const struct gen_plan *p, const struct gen_worker *w, st
         if (p->is_moe)
             add(a, "--enable-dp-attention");
     }
-    if (p->is_moe && w->moe_ep > 1) {
-        add(a, "--expert-parallel-size");
-        add(a, "%d", w->moe_ep);
-        if (p->sglang_ep_moe_flag)
-            add(a, "--enable-ep-moe");
-        /* attention DP with pure expert parallelism runs DeepEP, as the estimate models */
-        if (w->dp > 1 && w->moe_tp == 1) {
-            if (p->sglang_ep_moe_flag) {
-                add(a, "--enable-deepep-moe");
-            } else {
-                add(a, "--moe-a2a-backend");
-                add(a, "deepep");
-            }
+    if (!p->is_moe || w->moe_ep <= 1)
+        return;
+    add(a, "--expert-parallel-size");
+    add(a, "%d", w->moe_ep);
+    if (p->sglang_ep_moe_flag)
+        add(a, "--enable-ep-moe");
+    /* attention DP with pure expert parallelism runs DeepEP, as the estimate models */
+    if (w->dp > 1 && w->moe_tp == 1) {
+        if (p->sglang_ep_moe_flag) {
+            add(a, "--enable-deepep-moe");
+        } else {
+            add(a, "--moe-a2a-backend");
+            add(a, "deepep");
         }
     }
+}
+
+/* SGLang's memory and batching: KV dtype, running requests, token budgets, CUDA graphs. */
+static void sglang_memory(const struct gen_worker *w, struct gen_args *a)
+{
     add(a, "--kv-cache-dtype");
     add(a, "%s",
         is_half(w->kv_dtype)          ? "auto"
@@ -176,6 +179,11 @@ static void sglang_args(const struct gen_plan *p, const struct gen_worker *w, st
     add_list(a, "--cuda-graph-bs", w->cg, w->n_cg);
     if (w->role == ROLE_AGG)
         add(a, "--enable-mixed-chunk");
+}
+
+/* SGLang's MTP, KV events for the router and the disaggregation role. */
+static void sglang_serving(const struct gen_plan *p, const struct gen_worker *w, struct gen_args *a)
+{
     if (p->nextn > 0) {
         add(a, "--speculative-algorithm");
         add(a, "NEXTN");
@@ -193,16 +201,27 @@ static void sglang_args(const struct gen_plan *p, const struct gen_worker *w, st
         add(a, "{\"publisher\":\"zmq\",\"topic\":\"kv-events\",\"endpoint\":\"tcp://*:%s\"}",
             GEN_ARG_KVPORT);
     }
-    if (w->role != ROLE_AGG) {
-        add(a, "--disaggregation-mode");
-        add(a, "%s", role_flag(w));
-        add(a, "--disaggregation-transfer-backend");
-        add(a, "nixl");
-        if (w->role == ROLE_PREFILL) {
-            add(a, "--disaggregation-bootstrap-port");
-            add(a, GEN_ARG_BOOTPORT);
-        }
+    if (w->role == ROLE_AGG)
+        return;
+    add(a, "--disaggregation-mode");
+    add(a, "%s", role_flag(w));
+    add(a, "--disaggregation-transfer-backend");
+    add(a, "nixl");
+    if (w->role == ROLE_PREFILL) {
+        add(a, "--disaggregation-bootstrap-port");
+        add(a, GEN_ARG_BOOTPORT);
     }
+}
+
+static void sglang_args(const struct gen_plan *p, const struct gen_worker *w, struct gen_args *a)
+{
+    add(a, "--model-path");
+    add(a, GEN_ARG_MODEL);
+    add(a, "--served-model-name");
+    add(a, GEN_ARG_SERVED);
+    sglang_parallel(p, w, a);
+    sglang_memory(w, a);
+    sglang_serving(p, w, a);
 }
 
 static void trtllm_args(const struct gen_plan *p, const struct gen_worker *w,
