@@ -134,6 +134,25 @@ static int rerender(struct cli_env *env, const struct gen_opts *o)
     return rc;
 }
 
+/* The backend version the artifacts name: the one given, else the newest perf database on
+ * the systems paths, else the newest we know. */
+static void naive_version(const struct gen_opts *o, const struct aic_system *sys, char *version,
+                          size_t len)
+{
+    char versions[256] = "";
+
+    aic_perfdb_versions(sys, (enum aic_backend)o->backend, versions, sizeof(versions));
+    if (o->backend_version)
+        snprintf(version, len, "%s", o->backend_version);
+    else if (*versions)
+        snprintf(version, len, "%.*s", (int)strcspn(versions, ","), versions);
+    else
+        snprintf(version, len, "%s",
+                 o->backend == AIC_BACKEND_TRTLLM ? "1.3.0rc23"
+                 : o->backend == AIC_BACKEND_VLLM ? "0.24.0"
+                                                  : "0.5.16");
+}
+
 static int naive(struct cli_env *env, const struct gen_opts *o)
 {
     struct aic_ctx *ctx = aic_ctx_new(env->systems_paths);
@@ -144,7 +163,7 @@ static int naive(struct cli_env *env, const struct gen_opts *o)
     struct aic_search_row row;
     struct aic_naive_info ni;
     struct aic_gen_req req;
-    char versions[256] = "", version[32], mname[256], prefix[256], dir[2048];
+    char version[32], mname[256], prefix[256], dir[2048];
     int rc = CLI_OK;
 
     if (!ctx) {
@@ -162,16 +181,7 @@ static int naive(struct cli_env *env, const struct gen_opts *o)
         rc = cli_lib_error(env, &err);
         goto out;
     }
-    aic_perfdb_versions(sys, (enum aic_backend)o->backend, versions, sizeof(versions));
-    if (o->backend_version)
-        snprintf(version, sizeof(version), "%s", o->backend_version);
-    else if (*versions)
-        sscanf(versions, "%31[^,]", version);
-    else
-        snprintf(version, sizeof(version), "%s",
-                 o->backend == AIC_BACKEND_TRTLLM ? "1.3.0rc23"
-                 : o->backend == AIC_BACKEND_VLLM ? "0.24.0"
-                                                  : "0.5.16");
+    naive_version(o, sys, version, sizeof(version));
     aic_gen_req_init(&req);
     req.model = m;
     req.system = sys;
