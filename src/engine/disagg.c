@@ -5,11 +5,14 @@
  * hold bd requests. Clients keep N = bd x y (x decode DP x PP) requests in flight, so the
  * replica is a closed queueing network: a request queues for a prefill slot, is prefilled,
  * crosses to a decode worker and decodes its OSL tokens, and its client sends the next one.
- * Exact mean-value analysis over that loop (one queueing station, the prefill pool with
- * bp x x x DP x PP slots in Seidmann's multi-server form; decode and the fixed overheads as
- * delays) gives the throughput and the prefill wait: near zero when the prefill pool keeps
- * up, N / rate - decode time (Little's law) when it is the bottleneck, and the queueing
- * curve in between. TTFT = wait + prefill + the backend's serving overhead + KV transfer
+ * Exact mean-value analysis over that loop (one queueing station, the prefill pool; decode
+ * and the fixed overheads as delays) gives the throughput and the prefill wait: near zero
+ * when the prefill pool keeps up, N / rate - decode time (Little's law) when it is the
+ * bottleneck, and the queueing curve in between. A prefill worker batches up to bp waiting
+ * prompts: under load it finishes bp prompts per batch time t(bp), while a lone prompt takes
+ * t(1). Seidmann's multi-server form carries both: a request waits t(bp) / (bp x x x DP x PP)
+ * per request queued ahead, and t(1) minus that besides (bp = 1: the plain multi-server
+ * form). TTFT = wait + prefill + the backend's serving overhead + KV transfer
  * + the KV handoff: the decode worker's iterations from the end of the prefill to the first
  * token (admitting the request, seeing its transfer complete, its first generation step).
  * On the calibration file that handoff takes about 20 decode iterations on every backend;
@@ -41,13 +44,14 @@ double aic_disagg_handoff_ms(const struct aic_worker *dw, double tpot_ms)
 }
 
 /*
- * Mean-value analysis of n clients cycling through a queue of m slots with service s and a
- * delay z: returns the time a request spends at the queue (wait + service), *rate_per_ms set
- * to the loop's throughput.
+ * Mean-value analysis of n clients cycling through a queue and a delay z; at the queue a
+ * request spends wait_unit per request ahead of it (itself included) plus `fixed`. Returns
+ * the time a request spends at the queue, *rate_per_ms set to the loop's throughput.
  */
-static double closed_loop_ms(double n, double m, double s, double z, double *rate_per_ms)
+static double closed_loop_ms(double n, double wait_unit, double fixed, double z,
+                             double *rate_per_ms)
 {
-    double q = 0, r = s, x = 0, wait_unit = s / m, fixed = s * (m - 1) / m;
+    double q = 0, r = wait_unit + fixed, x = 0;
 
     for (int k = 1; k <= (int)ceil(n); k++) {
         r = wait_unit * (1 + q) + fixed;
@@ -62,11 +66,14 @@ int aic_run_disagg(struct aic_worker *pw, int bp, int x, struct aic_worker *dw, 
                    const struct aic_workload *wl, struct aic_metrics *out, struct aic_error *err)
 {
     struct aic_ttft_parts *t = &out->ttft_parts;
-    double ttft_p, tpot_d, extra, decode_ms, n_inflight, slots, rate_per_ms, at_prefill;
+    double ttft_p, ttft_1, tpot_d, extra, decode_ms, n_inflight, unit, rate_per_ms, at_prefill;
     int rc;
 
     memset(out, 0, sizeof(*out));
     if ((rc = aic_prefill_ms(pw, wl, bp, &ttft_p, err)))
+        return rc;
+    ttft_1 = ttft_p;
+    if (bp > 1 && (rc = aic_prefill_ms(pw, wl, 1, &ttft_1, err)))
         return rc;
     if ((rc = aic_tpot_strided_ms(dw, wl, bd, &tpot_d, err)))
         return rc;
@@ -77,12 +84,13 @@ int aic_run_disagg(struct aic_worker *pw, int bp, int x, struct aic_worker *dw, 
     extra = t->overhead + t->kv_transfer + t->kv_handoff;
     decode_ms = tpot_d * (wl->osl > 1 ? wl->osl - 1 : 1);
     n_inflight = (double)bd * dw->lay.dp * dw->lay.pp * y;
-    slots = (double)bp * pw->lay.dp * pw->lay.pp * x;
-    at_prefill = closed_loop_ms(n_inflight, slots, ttft_p, decode_ms + extra, &rate_per_ms);
+    unit = ttft_p / ((double)bp * pw->lay.dp * pw->lay.pp * x);
+    at_prefill =
+        closed_loop_ms(n_inflight, unit, fmax(ttft_1 - unit, 0), decode_ms + extra, &rate_per_ms);
 
     out->ttft_ms = at_prefill + extra;
-    t->prefill = ttft_p;
-    t->queue = at_prefill - ttft_p;
+    t->prefill = fmin(ttft_1, at_prefill);
+    t->queue = at_prefill - t->prefill;
     out->tpot_ms = tpot_d;
     out->request_latency_ms = out->ttft_ms + tpot_d * (wl->osl - 1);
     out->num_gpus = x * aic_worker_gpus(pw) + y * aic_worker_gpus(dw);

@@ -614,6 +614,39 @@ static void test_disagg_closed_loop(void **state)
     aic_worker_release(&dw);
 }
 
+/* A prefill worker with batch bp > 1 batches what is waiting: a lone request pays the
+ * batch-1 prefill, a saturated pool completes bp prompts per batch-bp time. */
+static void test_disagg_prefill_batching(void **state)
+{
+    struct fixture *f = *state;
+    struct aic_worker pw, dw;
+    struct aic_layout lay = {4, 1, 1, 0, 0};
+    struct aic_workload wl = {1000, 101, 0};
+    struct aic_metrics lone, busy;
+    struct aic_error err;
+    double t1, t4, tpot1;
+
+    assert_int_equal(aic_worker_init(&pw, &f->m, f->db, lay, NULL, &err), AIC_OK);
+    assert_int_equal(aic_worker_init(&dw, &f->m, f->db, lay, NULL, &err), AIC_OK);
+    assert_int_equal(aic_prefill_ms(&pw, &wl, 1, &t1, &err), AIC_OK);
+    assert_int_equal(aic_prefill_ms(&pw, &wl, 4, &t4, &err), AIC_OK);
+    assert_true(t4 > t1 && t4 < 4 * t1);
+    assert_int_equal(aic_tpot_strided_ms(&dw, &wl, 1, &tpot1, &err), AIC_OK);
+
+    assert_int_equal(aic_run_disagg(&pw, 4, 1, &dw, 1, 1, &wl, &lone, &err), AIC_OK);
+    assert_float_equal(lone.ttft_parts.prefill, t1, 1e-9);
+    assert_float_equal(lone.ttft_ms,
+                       t1 + aic_disagg_ttft_extra_ms(&pw, &wl) + lone.ttft_parts.kv_handoff, 1e-9);
+    assert_parts_sum(&lone);
+
+    /* 32 x 64 requests against one worker batching 4: it finishes 4 prompts per t4 */
+    assert_int_equal(aic_run_disagg(&pw, 4, 1, &dw, 32, 64, &wl, &busy, &err), AIC_OK);
+    assert_float_equal(busy.requests_per_s, 4 * 1000 / t4, 4 * 1000 / t4 * 1e-3);
+    assert_parts_sum(&busy);
+    aic_worker_release(&pw);
+    aic_worker_release(&dw);
+}
+
 /* TensorRT-LLM attention DP holds prefills for balance: at a low arrival rate every release
  * is a timeout, so a request waits half of the 60 iterations on average; a rank with a single
  * request never waits; the closed loop's throughput pays for the wait. */
@@ -655,6 +688,7 @@ int main(void)
         cmocka_unit_test(test_ttft_consts_override),
         cmocka_unit_test(test_ttft_handoff_override),
         cmocka_unit_test(test_disagg_closed_loop),
+        cmocka_unit_test(test_disagg_prefill_batching),
         cmocka_unit_test(test_agg_kv_limited),
         cmocka_unit_test(test_qk_norm_decode_kernels),
         cmocka_unit_test(test_full_qk_norm_allreduce),
