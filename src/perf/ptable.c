@@ -58,7 +58,8 @@ struct rawctx {
     int last_id[RAW_MAXCOLS];
     size_t field; /* field index in the current row */
     int header_done;
-    int failed; /* 1 = out of memory, 2 = too many strings */
+    int nonfinite; /* the current row has a NaN or infinite number: it is dropped */
+    int failed;    /* 1 = out of memory, 2 = too many strings */
     double row[RAW_MAXCOLS];
 };
 
@@ -124,6 +125,7 @@ static void raw_field(void *f, size_t len, void *data)
         c->row[j] = id;
     } else {
         c->row[j] = parse_num(s);
+        c->nonfinite |= !isfinite(c->row[j]);
     }
 }
 
@@ -140,8 +142,10 @@ static void raw_row(int ch, void *data)
         c->field = 0;
         return;
     }
-    if (c->field <= 1 && c->field < c->ncols) { /* blank line */
-        c->field = 0;
+    if ((c->field <= 1 && c->field < c->ncols) || c->nonfinite) { /* blank line, NaN or inf */
+        c->field = c->nonfinite = 0;
+        for (size_t j = 0; j < c->ncols; j++)
+            c->row[j] = c->cols[j].defval;
         return;
     }
     c->field = 0;
