@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/api_int.h"
+#include "util/util.h"
 
 static int op_version(struct api_call *c, json_t **result)
 {
@@ -53,6 +54,7 @@ void api_warn(struct api_call *c, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
+    aic_utf8_trim(line);
     json_array_append_new(c->warnings, json_string(line));
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "aiconfigurator/error.h"
+#include "util/util.h"
 
 int aic_err(struct aic_error *err, int code, const char *fmt, ...)
 {
@@ -14,6 +15,7 @@ int aic_err(struct aic_error *err, int code, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
         va_end(ap);
+        aic_utf8_trim(err->msg);
         err->code = code;
     }
     return code;
@@ -32,6 +34,7 @@ void aic_err_prefix(struct aic_error *err, const char *fmt, ...)
     va_end(ap);
     memcpy(old, err->msg, sizeof(old));
     snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+    aic_utf8_trim(err->msg);
 }
 
 const char *aic_status_name(int code)

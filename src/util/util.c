@@ -55,6 +55,22 @@ int aic_is_file(const char *path)
     return path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+void aic_utf8_trim(char *s)
+{
+    size_t len = strlen(s), k = len;
+    int need;
+
+    while (k > 0 && len - k < 4 && ((unsigned char)s[k - 1] & 0xC0) == 0x80)
+        k--;
+    if (k == 0 || ((unsigned char)s[k - 1] & 0x80) == 0)
+        return; /* no multi-byte sequence at the end */
+    k--;        /* the lead byte */
+    unsigned char lead = (unsigned char)s[k];
+    need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (len - k < (size_t)need)
+        s[k] = 0;
+}
+
 size_t aic_strlcpy(char *dst, const char *src, size_t n)
 {
     size_t l = strlen(src);

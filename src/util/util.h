@@ -22,6 +22,10 @@ int aic_is_file(const char *path);
 /* Copies src into dst of size n, always NUL-terminated; returns strlen(src). */
 size_t aic_strlcpy(char *dst, const char *src, size_t n);
 
+/* Drops a UTF-8 sequence cut off at the end of s (a message truncated to its buffer), so
+ * that s stays valid UTF-8 for JSON. */
+void aic_utf8_trim(char *s);
+
 /* Joins a and b with one '/', into dst of size n. */
 void aic_path_join(char *dst, size_t n, const char *a, const char *b);
 

@@ -197,6 +197,13 @@ static void test_bad_requests(void **state)
     expect_error("{\"op\":\"support\",\"model_path\":\"Qwen/Qwen3-32B\",\"system\":\"x1\"}",
                  "usage", "x1");
 
+    /* a non-ASCII value long enough that the message is cut inside a UTF-8 sequence */
+    char op[2100] = "{\"op\":\"";
+    for (int i = 0; i < 1000; i++)
+        strcat(op, "\xc3\xa9");
+    strcat(op, "\"}");
+    expect_error(op, "usage", "unknown op");
+
     char *resp = NULL;
     assert_int_equal(aic_api_call(NULL, &resp), -1);
     assert_non_null(strstr(resp, "\"usage\""));
