@@ -111,11 +111,16 @@ static int read_field(struct fy_node *root, const struct sys_field *f, const cha
                            f->path + 1);
         errno = 0;
         v = strtod(text, &end);
-        if (end == text || *end || errno) {
-            line = node_line(n, &col);
+        line = node_line(n, &col);
+        if (end == text || *end || errno)
             return aic_err(err, AIC_ERR_PARSE, "%s:%d:%d: field '%s' must be a number, got '%s'",
                            file, line, col, f->path + 1, text);
-        }
+        /* a negative, NaN or huge number is a broken spec, never a faster GPU */
+        if (!(v >= 0 && v <= (f->kind == F_INT ? 1e9 : 1e30)) || (f->required && v == 0))
+            return aic_err(err, AIC_ERR_PARSE,
+                           "%s:%d:%d: field '%s' must be a %s number%s, got '%s'", file, line, col,
+                           f->path + 1, f->required ? "positive" : "non-negative",
+                           f->kind == F_INT ? " up to 1e9" : "", text);
     }
     if (f->kind == F_INT)
         *(int *)((char *)out + f->offset) = (int)v;
@@ -195,11 +200,6 @@ int aic_system_parse_file(const char *path, struct aic_system *out, struct aic_e
     aic_strlcpy(out->spec_path, path, sizeof(out->spec_path));
     for (size_t i = 0; i < sizeof(sys_fields) / sizeof(sys_fields[0]) && !rc; i++)
         rc = read_field(root, &sys_fields[i], path, out, err);
-    if (!rc && (out->mem_bw_Bps <= 0 || out->mem_capacity_bytes <= 0 || out->gpus_per_node <= 0))
-        rc = aic_err(err, AIC_ERR_PARSE,
-                     "%s: mem_bw, mem_capacity and num_gpus_per_node must "
-                     "be positive",
-                     path);
     if (!rc) {
         ver = fy_node_by_path(root, "/misc/nccl_version", FY_NT, FYNWF_DONT_FOLLOW);
         scalar_text(ver, out->nccl_version, sizeof(out->nccl_version));
