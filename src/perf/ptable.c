@@ -58,7 +58,7 @@ struct rawctx {
     int last_id[RAW_MAXCOLS];
     size_t field; /* field index in the current row */
     int header_done;
-    int nonfinite; /* the current row has a NaN or infinite number: it is dropped */
+    int nonfinite; /* the current row has a NaN, infinite or absurd (> 1e12) number: dropped */
     int failed;    /* 1 = out of memory, 2 = too many strings */
     double row[RAW_MAXCOLS];
 };
@@ -125,7 +125,7 @@ static void raw_field(void *f, size_t len, void *data)
         c->row[j] = id;
     } else {
         c->row[j] = parse_num(s);
-        c->nonfinite |= !isfinite(c->row[j]);
+        c->nonfinite |= !(fabs(c->row[j]) <= 1e12); /* also NaN; keys become ints */
     }
 }
 

@@ -4,6 +4,7 @@
  * serving mode), applies the cluster metric and the SLA, picks the top-N, computes the
  * Pareto frontier and chooses the winning serving mode. Explains empty results.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -166,8 +167,10 @@ static void recommend_fill(const struct aic_search_req *r, struct aic_search_row
 {
     double per = r->target_request_rate > 0 ? row->seq_s : row->concurrency;
     double target = r->target_request_rate > 0 ? r->target_request_rate : r->target_concurrency;
-    int k = per > 0 ? (int)ceil(target / per - 1e-9) : 1;
-    row->replicas_needed = k < 1 ? 1 : k;
+    double k = per > 0 ? ceil(target / per - 1e-9) : 1;
+    double cap = (double)INT_MAX / (row->gpus > 0 ? row->gpus : 1); /* beyond any cluster */
+
+    row->replicas_needed = k < 1 ? 1 : k > cap ? (int)cap : (int)k;
     row->total_gpus_needed = row->replicas_needed * row->gpus;
 }
 
