@@ -55,20 +55,40 @@ int aic_is_file(const char *path)
     return path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* Length of the valid UTF-8 sequence at s (1-4), 0 when it is not one; `left` bytes remain. */
+static size_t utf8_len(const unsigned char *s, size_t left)
+{
+    size_t n = s[0] < 0x80                   ? 1
+               : s[0] >= 0xC2 && s[0] < 0xE0 ? 2
+               : s[0] >= 0xE0 && s[0] < 0xF0 ? 3
+               : s[0] >= 0xF0 && s[0] < 0xF5 ? 4
+                                             : 0;
+    if (!n || n > left)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if ((n == 3 && s[0] == 0xE0 && s[1] < 0xA0) || (n == 4 && s[0] == 0xF0 && s[1] < 0x90) ||
+        (n == 4 && s[0] == 0xF4 && s[1] >= 0x90) || (n == 3 && s[0] == 0xED && s[1] >= 0xA0))
+        return 0; /* overlong, beyond U+10FFFF, or a surrogate */
+    return n;
+}
+
 void aic_utf8_trim(char *s)
 {
-    size_t len = strlen(s), k = len;
-    int need;
+    size_t len = strlen(s), i = 0;
 
-    while (k > 0 && len - k < 4 && ((unsigned char)s[k - 1] & 0xC0) == 0x80)
-        k--;
-    if (k == 0 || ((unsigned char)s[k - 1] & 0x80) == 0)
-        return; /* no multi-byte sequence at the end */
-    k--;        /* the lead byte */
-    unsigned char lead = (unsigned char)s[k];
-    need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-    if (len - k < (size_t)need)
-        s[k] = 0;
+    while (i < len) {
+        size_t n = utf8_len((const unsigned char *)s + i, len - i);
+        if (n) {
+            i += n;
+        } else if (len - i < 4 && (unsigned char)s[i] >= 0xC2) {
+            s[i] = 0; /* a sequence cut off at the end */
+            return;
+        } else {
+            s[i++] = '?';
+        }
+    }
 }
 
 size_t aic_strlcpy(char *dst, const char *src, size_t n)

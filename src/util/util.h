@@ -22,8 +22,8 @@ int aic_is_file(const char *path);
 /* Copies src into dst of size n, always NUL-terminated; returns strlen(src). */
 size_t aic_strlcpy(char *dst, const char *src, size_t n);
 
-/* Drops a UTF-8 sequence cut off at the end of s (a message truncated to its buffer), so
- * that s stays valid UTF-8 for JSON. */
+/* Makes s valid UTF-8 for JSON: drops a sequence cut off at its end (a message truncated to
+ * its buffer) and replaces any other invalid byte (a file name, a URL) with '?'. */
 void aic_utf8_trim(char *s);
 
 /* Joins a and b with one '/', into dst of size n. */

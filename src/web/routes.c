@@ -23,6 +23,7 @@ void web_error(struct web_reply *out, unsigned status, int aic_code, const char 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    aic_utf8_trim(msg);
     doc = json_pack("{s:b,s:{s:s,s:s}}", "ok", 0, "error", "code", aic_api_error_code(aic_code),
                     "message", msg);
     out->status = status;

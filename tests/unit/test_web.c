@@ -273,6 +273,10 @@ static void test_limits_and_routes(void **state)
     assert_int_equal(r.status, 404);
     expect_error_body(&r, "not_found");
     resp_free(&r);
+    r = http("GET", "/%c0%ae%c0%ae/etc/passwd", NULL, NULL, 0); /* decodes to invalid UTF-8 */
+    assert_int_equal(r.status, 404);
+    expect_error_body(&r, "not_found");
+    resp_free(&r);
     r = http("GET", "/api", NULL, NULL, 0);
     assert_int_equal(r.status, 405);
     resp_free(&r);
