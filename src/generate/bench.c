@@ -23,7 +23,8 @@
 
 static int cmp_int(const void *a, const void *b)
 {
-    return *(const int *)a - *(const int *)b;
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
 }
 
 /* The concurrency levels, sorted and unique; returns their count. */
@@ -86,17 +87,14 @@ void gen_bench_sh(const struct gen_plan *p, struct aic_buf *o)
                    "# AICONFIGURATOR_BENCH_ENDPOINT, _MODEL, _ISL, _OSL, _CONCURRENCY (a "
                    "space-separated list),\n"
                    "# _REQUESTS_PER_CONCURRENCY; results under BENCH_ARTIFACT_DIR.\n"
-                   "set -u\n"
-                   "HEAD_NODE_IP=\"${HEAD_NODE_IP:-",
+                   "set -u\n",
                    p->disagg ? "disagg" : "agg", aic_backend_name(p->backend), p->model_path);
-    gen_sh_dq(o, p->head_ip);
-    aic_buf_printf(
-        o, "}\"\nENDPOINT=\"${AICONFIGURATOR_BENCH_ENDPOINT:-http://${HEAD_NODE_IP}:%d}\"\n",
-        p->port);
-    aic_buf_puts(o, "MODEL=\"${AICONFIGURATOR_BENCH_MODEL:-");
-    gen_sh_dq(o, p->served);
+    gen_sh_default(o, "HEAD_NODE_IP", "HEAD_NODE_IP", p->head_ip);
+    aic_buf_printf(o, "ENDPOINT=\"${AICONFIGURATOR_BENCH_ENDPOINT:-http://${HEAD_NODE_IP}:%d}\"\n",
+                   p->port);
+    gen_sh_default(o, "MODEL", "AICONFIGURATOR_BENCH_MODEL", p->served);
     aic_buf_printf(o,
-                   "}\"\nISL=\"${AICONFIGURATOR_BENCH_ISL:-%d}\"\n"
+                   "ISL=\"${AICONFIGURATOR_BENCH_ISL:-%d}\"\n"
                    "OSL=\"${AICONFIGURATOR_BENCH_OSL:-%d}\"\n"
                    "LEVELS=\"${AICONFIGURATOR_BENCH_CONCURRENCY:-",
                    p->isl, p->osl);

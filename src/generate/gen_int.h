@@ -153,8 +153,9 @@ int gen_engine_yaml(const struct gen_plan *p, const struct gen_worker *w, struct
 void yw_scalar(struct aic_buf *b, const char *s);
 /* Appends s single-quoted for bash. */
 void sh_quote(struct aic_buf *b, const char *s);
-/* Appends s escaped for a double-quoted bash string (runsh.c). */
-void gen_sh_dq(struct aic_buf *o, const char *s);
+/* Appends the bash lines that set var to the environment's env when that is set and not
+ * empty, else to value (single-quoted: no expansion of anything in it). */
+void gen_sh_default(struct aic_buf *o, const char *var, const char *env, const char *value);
 /* Parses text as YAML (all documents); 0 when it parses. */
 int yw_check(const char *text, const char *name, struct aic_error *err);
 

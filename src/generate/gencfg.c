@@ -201,6 +201,137 @@ static int int_ok(const char *s)
     return end != s && !*end && !errno && v >= -2147483647L && v <= 2147483647L;
 }
 
+/* The range of the integer keys: ports leave room for one per worker, layout sizes and
+ * worker counts stay far below what a product of them could overflow. Others: 0 to 1e9. */
+static const struct {
+    const char *key;
+    long lo, hi;
+} int_ranges[] = {
+    {"port", 1, 65000},
+    {"dyn_system_port", 1, 60000},
+    {"dyn_vllm_kv_event_port", 1, 60000},
+    {"vllm_nixl_side_channel_port", 1, 60000},
+    {"sglang_kv_event_port", 1, 60000},
+    {"agg_workers", 0, 4096},
+    {"prefill_workers", 0, 4096},
+    {"decode_workers", 0, 4096},
+    {"tensor_parallel_size", 1, 1024},
+    {"pipeline_parallel_size", 1, 1024},
+    {"data_parallel_size", 1, 1024},
+    {"moe_tensor_parallel_size", 1, 1024},
+    {"moe_expert_parallel_size", 1, 1024},
+    {"gpus_per_worker", 1, 65536},
+    {"max_batch_size", 0, 10000000},
+    {"tokens_per_block", 0, 1048576},
+    {"nextn", 0, 16},
+    {"num_gpus_per_node", 1, 1024},
+    {"isl", 1, 1000000000},
+    {"osl", 1, 1000000000},
+};
+
+/* Keys whose value is one of a few words. */
+static const struct {
+    const char *key, *words; /* words separated by '|' */
+} enum_keys[] = {
+    {"router_mode", "kv|round-robin|random"},
+    {"transport", "nvlink|ib|efa"},
+    {"k8s_engine_mode", "inline|configmap"},
+    {"rule", "default|benchmark"},
+};
+
+/* Keys that name Kubernetes objects as given (name_prefix is made into a name). */
+static const char *const k8s_name_keys[] = {"name", "k8s_namespace", "k8s_pvc_name",
+                                            "k8s_image_pull_secret", NULL};
+
+static int is_word_of(const char *v, const char *words)
+{
+    size_t n = strlen(v);
+    for (const char *w = words; *w;) {
+        size_t len = strcspn(w, "|");
+        if (len == n && !strncmp(w, v, n))
+            return 1;
+        w += len + (w[len] == '|');
+    }
+    return 0;
+}
+
+static int all_of(const char *v, const char *extra)
+{
+    for (; *v; v++)
+        if (!isalnum((unsigned char)*v) && !strchr(extra, *v))
+            return 0;
+    return 1;
+}
+
+/* What a string key may hold: one line of printable text (it is written into shell scripts
+ * and YAML), and for some keys a word, a Kubernetes name or a host. */
+static int check_text(const struct gen_key *k, const char *sec, const char *v,
+                      struct aic_error *err)
+{
+    const char *dot = *sec ? "." : "";
+
+    if (!aic_text_ok(v))
+        return aic_err(err, AIC_ERR_USAGE,
+                       "%s%s%s must be one line of printable text (it holds a control "
+                       "character or invalid UTF-8)",
+                       sec, dot, k->key);
+    for (size_t i = 0; i < sizeof(enum_keys) / sizeof(enum_keys[0]); i++)
+        if (!strcmp(k->key, enum_keys[i].key) && !is_word_of(v, enum_keys[i].words))
+            return aic_err(err, AIC_ERR_USAGE, "%s%s%s must be one of %s, got '%s'", sec, dot,
+                           k->key, enum_keys[i].words, v);
+    for (int i = 0; k8s_name_keys[i]; i++)
+        if (!strcmp(k->key, k8s_name_keys[i]) &&
+            (strlen(v) > 253 || !all_of(v, "-.") || strpbrk(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")))
+            return aic_err(err, AIC_ERR_USAGE,
+                           "%s%s%s must be a Kubernetes name (lower-case letters, digits, '-' "
+                           "and '.'), got '%s'",
+                           sec, dot, k->key, v);
+    if (!strcmp(k->key, "head_node_ip") && !all_of(v, "-.:_"))
+        return aic_err(err, AIC_ERR_USAGE,
+                       "%s.head_node_ip must be a host name or an IP address, got '%s'", sec, v);
+    return AIC_OK;
+}
+
+/* An integer key's value within its range (int_ranges). */
+static int check_int(const struct gen_key *k, const char *sec, const char *v, struct aic_error *err)
+{
+    long x = strtol(v, NULL, 10), lo = 0, hi = 1000000000;
+
+    for (size_t i = 0; i < sizeof(int_ranges) / sizeof(int_ranges[0]); i++)
+        if (!strcmp(k->key, int_ranges[i].key))
+            lo = int_ranges[i].lo, hi = int_ranges[i].hi;
+    if (x < lo || x > hi)
+        return aic_err(err, AIC_ERR_USAGE, "%s%s%s must be between %ld and %ld, got '%s'", sec,
+                       *sec ? "." : "", k->key, lo, hi, v);
+    return AIC_OK;
+}
+
+/* An extra_env list: NAME=VALUE lines, names as the shell spells variables. */
+static int check_env(const struct gen_key *k, const char *sec, const char *v, struct aic_error *err)
+{
+    for (const char *l = v; *l;) {
+        const char *nl = strchr(l, '\n'), *eq = strchr(l, '=');
+        size_t line = nl ? (size_t)(nl - l) : strlen(l);
+        char buf[1024];
+        if (!eq || (nl && eq > nl) || eq == l)
+            return aic_err(err, AIC_ERR_USAGE, "%s.%s entries must be {name: N, value: V} or N=V",
+                           sec, k->key);
+        snprintf(buf, sizeof(buf), "%.*s", (int)(eq - l), l);
+        if (isdigit((unsigned char)buf[0]) || !all_of(buf, "_"))
+            return aic_err(err, AIC_ERR_USAGE,
+                           "%s.%s: '%s' is not an environment variable name (letters, digits "
+                           "and '_', not starting with a digit)",
+                           sec, k->key, buf);
+        snprintf(buf, sizeof(buf), "%.*s", (int)(line - (size_t)(eq + 1 - l)), eq + 1);
+        if (!aic_text_ok(buf))
+            return aic_err(err, AIC_ERR_USAGE,
+                           "%s.%s: the value of %.*s must be one line of printable text", sec,
+                           k->key, (int)(eq - l), l);
+        l += line + (nl != NULL);
+    }
+    return AIC_OK;
+}
+
 static int check_value(const struct gen_key *k, const char *sec, const char *v,
                        struct aic_error *err)
 {
@@ -210,7 +341,7 @@ static int check_value(const struct gen_key *k, const char *sec, const char *v,
         if (!int_ok(v))
             return aic_err(err, AIC_ERR_USAGE, "%s%s%s expects an integer, got '%s'", sec,
                            *sec ? "." : "", k->key, v);
-        break;
+        return check_int(k, sec, v, err);
     case GK_FLOAT:
         strtod(v, &end);
         if (end == v || *end)
@@ -231,19 +362,10 @@ static int check_value(const struct gen_key *k, const char *sec, const char *v,
                                sec, k->key, v);
         break;
     }
-    case GK_ENVLIST: {
-        const char *l = v;
-        while (*l) {
-            const char *nl = strchr(l, '\n'), *eq = strchr(l, '=');
-            if (!eq || (nl && eq > nl) || eq == l)
-                return aic_err(err, AIC_ERR_USAGE,
-                               "%s.%s entries must be {name: N, value: V} or N=V", sec, k->key);
-            l = nl ? nl + 1 : l + strlen(l);
-        }
-        break;
-    }
+    case GK_ENVLIST:
+        return check_env(k, sec, v, err);
     case GK_STR:
-        break;
+        return check_text(k, sec, v, err);
     }
     return AIC_OK;
 }

@@ -98,15 +98,6 @@ int aic_generate_node_count(const struct aic_search_row *row, int gpus_per_node,
 
 /* ---- script text ------------------------------------------------------------------------ */
 
-void gen_sh_dq(struct aic_buf *o, const char *s)
-{
-    for (; *s; s++) {
-        if (strchr("\"$`\\", *s))
-            aic_buf_puts(o, "\\");
-        aic_buf_add(o, s, 1);
-    }
-}
-
 static void header(const struct gen_plan *p, struct aic_buf *o, int node, int nodes)
 {
     aic_buf_printf(o,
@@ -120,15 +111,11 @@ static void header(const struct gen_plan *p, struct aic_buf *o, int node, int no
                    "set -u\n",
                    node, node, nodes, p->disagg ? "disagg" : "agg", aic_backend_name(p->backend),
                    p->model_path);
-    aic_buf_puts(o, "MODEL_PATH=\"${MODEL_PATH:-");
-    gen_sh_dq(o, p->model_path);
-    aic_buf_puts(o, "}\"\nSERVED_MODEL_NAME=\"${SERVED_MODEL_NAME:-");
-    gen_sh_dq(o, p->served);
-    aic_buf_puts(o, "}\"\nHEAD_NODE_IP=\"${HEAD_NODE_IP:-");
-    gen_sh_dq(o, p->head_ip);
-    aic_buf_puts(o, "}\"\nexport HF_TOKEN=\"${HF_TOKEN:-");
-    gen_sh_dq(o, p->hf_token);
-    aic_buf_puts(o, "}\"\n"
+    gen_sh_default(o, "MODEL_PATH", "MODEL_PATH", p->model_path);
+    gen_sh_default(o, "SERVED_MODEL_NAME", "SERVED_MODEL_NAME", p->served);
+    gen_sh_default(o, "HEAD_NODE_IP", "HEAD_NODE_IP", p->head_ip);
+    gen_sh_default(o, "HF_TOKEN", "HF_TOKEN", p->hf_token);
+    aic_buf_puts(o, "export HF_TOKEN\n"
                     "export ETCD_ENDPOINTS=\"${ETCD_ENDPOINTS:-http://${HEAD_NODE_IP}:2379}\"\n"
                     "export NATS_SERVER=\"${NATS_SERVER:-nats://${HEAD_NODE_IP}:4222}\"\n");
     if (!strncmp(p->system, "h100", 4) || !strncmp(p->system, "h200", 4))
@@ -289,8 +276,10 @@ int gen_run_scripts(const struct gen_plan *p, struct aic_buf *scripts, int max_n
                            "# Frontend (OpenAI-compatible HTTP on port %d)\n"
                            "python3 -m dynamo.frontend --http-port %d",
                            p->port, p->port);
-            if (p->router)
-                aic_buf_printf(o, " --router-mode %s", p->router_mode);
+            if (p->router) {
+                aic_buf_puts(o, " --router-mode ");
+                sh_quote(o, p->router_mode);
+            }
             aic_buf_puts(o, " > >(prefix Frontend) 2>&1 &\nPIDS+=($!)\n\n");
         }
         for (int i = 0; i < n && rc == AIC_OK; i++)

@@ -92,6 +92,13 @@ void sh_quote(struct aic_buf *b, const char *s)
     aic_buf_puts(b, "'");
 }
 
+void gen_sh_default(struct aic_buf *o, const char *var, const char *env, const char *value)
+{
+    aic_buf_printf(o, "%s=\"${%s:-}\"\n[ -n \"$%s\" ] || %s=", var, env, var, var);
+    sh_quote(o, value);
+    aic_buf_puts(o, "\n");
+}
+
 int yw_check(const char *text, const char *name, struct aic_error *err)
 {
     struct fy_parse_cfg cfg;

@@ -74,6 +74,18 @@ static size_t utf8_len(const unsigned char *s, size_t left)
     return n;
 }
 
+int aic_text_ok(const char *s)
+{
+    size_t len = strlen(s), n;
+
+    for (size_t i = 0; i < len; i += n) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f || !(n = utf8_len((const unsigned char *)s + i, len - i)))
+            return 0;
+    }
+    return 1;
+}
+
 void aic_utf8_trim(char *s)
 {
     size_t len = strlen(s), i = 0;

@@ -26,6 +26,9 @@ size_t aic_strlcpy(char *dst, const char *src, size_t n);
  * its buffer) and replaces any other invalid byte (a file name, a URL) with '?'. */
 void aic_utf8_trim(char *s);
 
+/* 1 when s is valid UTF-8 without control characters (one line of printable text). */
+int aic_text_ok(const char *s);
+
 /* Joins a and b with one '/', into dst of size n. */
 void aic_path_join(char *dst, size_t n, const char *a, const char *b);
 
