@@ -5,6 +5,7 @@
  * default quantization.
  */
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -79,7 +80,8 @@ static int json_int_any(const json_t *obj, const char *const *keys, int *out)
     for (; *keys; keys++) {
         json_t *v = json_object_get(obj, *keys);
         if (v && json_is_number(v)) {
-            *out = (int)json_number_value(v);
+            double d = json_number_value(v); /* beyond int: kept out of range (check_dims) */
+            *out = d >= INT_MAX ? INT_MAX : d <= INT_MIN ? INT_MIN : d == d ? (int)d : INT_MIN;
             return 1;
         }
     }
@@ -391,6 +393,52 @@ static const char *first_architecture(const json_t *root, const json_t *cfg)
     return NULL;
 }
 
+/* Every dimension within what any model has, far below what products of them could
+ * overflow in the op lists. */
+static int check_dims(const struct aic_model *m, const char *file, const char *id,
+                      struct aic_error *err)
+{
+    const struct {
+        const char *name;
+        int v, max;
+    } d[] = {
+        {"num_hidden_layers", m->num_layers, 10000},
+        {"hidden_size", m->hidden_size, 1 << 18},
+        {"num_attention_heads", m->num_heads, 1 << 14},
+        {"num_key_value_heads", m->num_kv_heads, 1 << 14},
+        {"head_dim", m->head_dim, 1 << 14},
+        {"intermediate_size", m->inter_size, 1 << 22},
+        {"vocab_size", m->vocab_size, 1 << 24},
+        {"max_position_embeddings", m->max_position_embeddings, 1 << 30},
+        {"num_experts", m->num_experts, 1 << 16},
+        {"num_experts_per_tok", m->topk, 1 << 16},
+        {"moe_intermediate_size", m->moe_inter_size, 1 << 22},
+        {"n_shared_experts", m->num_shared_experts, 1 << 10},
+        {"q_lora_rank", m->q_lora_rank, 1 << 16},
+        {"kv_lora_rank", m->kv_lora_rank, 1 << 16},
+        {"qk_nope_head_dim", m->qk_nope_head_dim, 1 << 14},
+        {"qk_rope_head_dim", m->qk_rope_head_dim, 1 << 14},
+        {"v_head_dim", m->v_head_dim, 1 << 14},
+        {"index_n_heads", m->index_heads, 1 << 14},
+        {"index_head_dim", m->index_head_dim, 1 << 14},
+        {"index_topk", m->index_topk, 1 << 24},
+        {"sliding_window", m->sliding_window, 1 << 30},
+        {"linear_num_key_heads", m->lin_k_heads, 1 << 14},
+        {"linear_num_value_heads", m->lin_v_heads, 1 << 14},
+        {"linear_key_head_dim", m->lin_k_dim, 1 << 14},
+        {"linear_value_head_dim", m->lin_v_dim, 1 << 14},
+        {"linear_conv_kernel_dim", m->lin_conv, 1 << 10},
+        {"num_nextn_predict_layers", m->num_nextn_predict_layers, 64},
+    };
+
+    for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++)
+        if (d[i].v < 0 || d[i].v > d[i].max)
+            return aic_err(err, AIC_ERR_PARSE,
+                           "%s of model '%s': %s = %d is out of range (0 to %d); fix the config",
+                           file, id, d[i].name, d[i].v, d[i].max);
+    return AIC_OK;
+}
+
 static int fill_model(const json_t *root, const json_t *hfq, const char *cfg_file, const char *id,
                       struct aic_model *m, struct aic_error *err)
 {
@@ -420,6 +468,8 @@ static int fill_model(const json_t *root, const json_t *hfq, const char *cfg_fil
     if (m->family == AIC_FAMILY_MLA_MOE)
         parse_mla(c, m);
     parse_attention_variants(c, m);
+    if ((rc = check_dims(m, cfg_file, id, err)))
+        return rc;
     qc = json_object_get(root, "quantization_config");
     if (!qc)
         qc = json_object_get(c, "quantization_config");
