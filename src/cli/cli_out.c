@@ -83,6 +83,8 @@ static void put_line(FILE *f, const char *fmt, va_list ap)
             fprintf(f, "\\%c", *c == '\n' ? 'n' : *c == '\r' ? 'r' : 't');
         else if (*c < 0x20 || *c == 0x7f)
             fprintf(f, "\\x%02x", *c);
+        else if (c[0] == 0xE2 && c[1] == 0x80 && (c[2] == 0xA8 || c[2] == 0xA9)) /* U+2028/9 */
+            fprintf(f, "\\u%04x", 0x2000 + c[2] - 0x80), c += 2;
         else
             fputc(*c, f);
     }
