@@ -274,67 +274,82 @@ static int output(struct cli_env *env, struct aic_ctx *ctx, const struct sweep_o
 
 /* Checks the options, builds the generator overrides (bad values stop here, before the
  * sweep, with nothing written), runs the search and prints / saves the result. */
+/* AIConfigurator's routing: a load target without a GPU budget runs recommend (HYBRID unless
+ * a database mode is given); with a budget the target is ignored. */
+static int route_mode(struct cli_env *env, struct sweep_opts *o, int *recommend)
+{
+    if (!*recommend && !cli_given(env, CLI_ANY_SET, "total-gpus")) {
+        if (o->rate <= 0 && o->conc <= 0)
+            return cli_error(env, 1,
+                             "default mode requires either --total-gpus or a load "
+                             "target (--target-request-rate / --target-concurrency)");
+        *recommend = 1;
+        if (!cli_given(env, CLI_ANY_SET, "database-mode"))
+            o->r.db_mode = AIC_DB_HYBRID;
+    } else if (!*recommend && (o->rate > 0 || o->conc > 0)) {
+        o->rate = o->conc = 0;
+        cli_log(env, CLI_LOG_WARNING, "--total-gpus is set: the load target is ignored");
+    }
+    return CLI_OK;
+}
+
+/* Runs the search with the start lines and a progress line on a terminal; on failure logs
+ * its warnings and returns the CLI status of its error. */
+static int run_search(struct cli_env *env, struct aic_ctx *ctx, struct aic_search_req *req,
+                      struct aic_search_result *res)
+{
+    struct progress prog = {aic_now_s(), 0};
+    struct aic_error err = {0};
+    int rc;
+
+    for (int i = 0; i < AIC_EXP_COUNT; i++)
+        if ((i == 0 && req->serving != AIC_SEARCH_DISAGG) ||
+            (i == 1 && req->serving != AIC_SEARCH_AGG))
+            cli_log(env, CLI_LOG_INFO, "Starting experiment: %s", i ? "disagg" : "agg");
+    if (isatty(STDERR_FILENO)) {
+        req->progress = on_progress;
+        req->progress_user = &prog;
+    }
+    rc = aic_search_run(ctx, req, res, &err);
+    progress_done(&prog);
+    req->progress = NULL, req->progress_user = NULL;
+    if (!rc)
+        return CLI_OK;
+    for (int i = 0; i < res->n_warn; i++)
+        cli_log(env, CLI_LOG_WARNING, "%s", res->warn[i]);
+    return cli_lib_error(env, &err);
+}
+
 static int sweep_run(struct cli_env *env, struct sweep_opts *o_, int recommend)
 {
     struct sweep_opts o = *o_;
     struct aic_gencfg *cfg = NULL;
-    int rc;
-    if (!recommend && !cli_given(env, CLI_ANY_SET, "total-gpus")) {
-        if (o.rate <= 0 && o.conc <= 0)
-            return cli_error(env, 1,
-                             "default mode requires either --total-gpus or a load "
-                             "target (--target-request-rate / --target-concurrency)");
-        recommend = 1; /* AIConfigurator routes a load target without a budget to recommend */
-        if (!cli_given(env, CLI_ANY_SET, "database-mode"))
-            o.r.db_mode = AIC_DB_HYBRID;
-    } else if (!recommend && (o.rate > 0 || o.conc > 0)) {
-        o.rate = o.conc = 0;
-        cli_log(env, CLI_LOG_WARNING, "--total-gpus is set: the load target is ignored");
-    }
-    if ((rc = check_opts(env, &o, recommend)))
-        return rc;
-    if ((rc = cli_gen_build(env, &o.g, 1, &cfg)))
-        return rc;
-    if (o.json)
-        env->log = stderr;
-    struct aic_ctx *ctx = aic_ctx_new(env->systems_paths);
+    struct aic_ctx *ctx = NULL;
     struct aic_search_req req;
     struct aic_search_result res;
-    struct aic_error err = {0};
-    if (!ctx) {
-        aic_gencfg_free(cfg);
-        return cli_error(env, 0, "out of memory");
+    int rc, searched = 0;
+
+    if ((rc = route_mode(env, &o, &recommend)) || (rc = check_opts(env, &o, recommend)) ||
+        (rc = cli_gen_build(env, &o.g, 1, &cfg)))
+        goto out;
+    if (o.json)
+        env->log = stderr;
+    if (!(ctx = aic_ctx_new(env->systems_paths))) {
+        rc = cli_error(env, 0, "out of memory");
+        goto out;
     }
-    if ((rc = build_req(env, ctx, &o, recommend, &req))) {
-        aic_gencfg_free(cfg);
-        aic_ctx_free(ctx);
-        return rc;
-    }
+    if ((rc = build_req(env, ctx, &o, recommend, &req)))
+        goto out;
     log_start(env, &o, &req);
-    for (int i = 0; i < AIC_EXP_COUNT; i++)
-        if ((i == 0 && req.serving != AIC_SEARCH_DISAGG) ||
-            (i == 1 && req.serving != AIC_SEARCH_AGG))
-            cli_log(env, CLI_LOG_INFO, "Starting experiment: %s", i ? "disagg" : "agg");
-    struct progress prog = {aic_now_s(), 0};
-    if (isatty(STDERR_FILENO)) {
-        req.progress = on_progress;
-        req.progress_user = &prog;
-    }
-    rc = aic_search_run(ctx, &req, &res, &err);
-    progress_done(&prog);
-    if (rc) {
-        for (int i = 0; i < res.n_warn; i++)
-            cli_log(env, CLI_LOG_WARNING, "%s", res.warn[i]);
-        int code = cli_lib_error(env, &err);
-        aic_search_result_free(&res);
-        aic_gencfg_free(cfg);
-        aic_ctx_free(ctx);
-        return code;
-    }
+    searched = 1;
+    if ((rc = run_search(env, ctx, &req, &res)))
+        goto out;
     log_done(env, &res);
     rc = output(env, ctx, &o, cfg, &res);
     cli_log(env, CLI_LOG_INFO, "All experiments completed in %.2f seconds", res.elapsed_s);
-    aic_search_result_free(&res);
+out:
+    if (searched)
+        aic_search_result_free(&res);
     aic_gencfg_free(cfg);
     aic_ctx_free(ctx);
     return rc;
