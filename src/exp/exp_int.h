@@ -40,6 +40,7 @@ enum aic_exp_kf {
     KF_TPOT,
     KF_REQLAT,
     KF_PARETO,
+    KF_STRICT,
     KF_DB,
     KF_FREEMEM,
     KF_TTFT_OVERHEAD,

@@ -21,6 +21,7 @@ static const struct aic_exp_key shared_keys[] = {
     {"tpot", KT_FLOAT, KF_TPOT, 0},
     {"request_latency", KT_FLOAT, KF_REQLAT, 0},
     {"pareto_sweep", KT_BOOL, KF_PARETO, 0},
+    {"strict_sla", KT_BOOL, KF_STRICT, 0}, /* ours: the Pareto frontier of SLA rows only */
     {"database_mode", KT_DBMODE, KF_DB, 0},
     {"free_gpu_memory_fraction", KT_FLOAT, KF_FREEMEM, 0},
     {"ttft_overhead_ms", KT_FLOAT, KF_TTFT_OVERHEAD, 0}, /* ours: TTFT serving constants */

@@ -314,6 +314,8 @@ static int set_special(struct ld *L, const struct aic_exp_key *k, const char *ke
     switch (k->field) {
     case KF_PARETO:
         return get_bool(L, v, key, &e->req.pareto_sweep);
+    case KF_STRICT:
+        return get_bool(L, v, key, &e->req.strict_sla);
     case KF_FREEMEM:
         if (d <= 0 || d > 1) {
             problem(L, v, "%s must be in (0, 1] (got %g)", key, d);

@@ -191,6 +191,8 @@ char *aic_exp_yaml(const struct aic_exp *e, const struct aic_search_result *res)
     aic_buf_printf(&b, "  ttft: %.10g\n  tpot: %.10g\n", r->ttft_ms, r->tpot_ms);
     num_or_null(&b, "request_latency", r->request_latency_ms);
     aic_buf_printf(&b, "  pareto_sweep: %s\n", r->pareto_sweep ? "true" : "false");
+    if (r->strict_sla)
+        aic_buf_puts(&b, "  strict_sla: true\n");
     aic_buf_printf(&b, "  database_mode: %s\n", aic_db_mode_name(r->db_mode));
     num_or_null(&b, "free_gpu_memory_fraction", r->free_mem_fraction);
     aic_report_ttft_keys(&b, &r->ttft);

@@ -51,14 +51,16 @@ static void quant_keys(struct aic_buf *b, const char *pre, const struct aic_quan
     aic_buf_printf(b, "  %scomm_quant_mode: %s\n", pre, q ? qn(q->comm) : "null");
 }
 
+/* The layout candidates the sweep used for this backend's workers (prefill attention DP:
+ * TensorRT-LLM only). */
 static void space_keys(struct aic_buf *b, const struct aic_search_result *res, const char *pre,
-                       int prefill)
+                       int prefill, enum aic_backend be)
 {
     static const int l16[] = {1, 2, 4, 8, 16}, one[] = {1};
     int cap = res->total_gpus, gb = !strncmp(res->system, "gb", 2);
     int ng = res->is_moe || gb ? 5 : 4;
     char k[64];
-    int dp1 = prefill && res->req.backend != AIC_BACKEND_TRTLLM;
+    int dp1 = prefill && be != AIC_BACKEND_TRTLLM;
 #define L(name, v, n)                                                                              \
     snprintf(k, sizeof k, "%s" name "_candidates", pre), yaml_list(b, k, v, n, cap)
     L("num_gpu", l16, ng);
@@ -122,6 +124,8 @@ char *aic_report_exp_yaml_be(const struct aic_search_result *res, int exp, enum 
     aic_buf_printf(&b, "  ttft: %.1f\n  tpot: %.1f\n", r->ttft_ms, r->tpot_ms);
     num_or_null(&b, "request_latency", r->request_latency_ms);
     aic_buf_printf(&b, "  pareto_sweep: %s\n", r->pareto_sweep ? "true" : "false");
+    if (r->strict_sla) /* ours: --strict-sla */
+        aic_buf_puts(&b, "  strict_sla: true\n");
     aic_buf_printf(&b, "  database_mode: %s\n", aic_db_mode_name(r->db_mode));
     num_or_null(&b, "free_gpu_memory_fraction", r->free_mem_fraction);
     aic_report_ttft_keys(&b, &r->ttft);
@@ -132,15 +136,15 @@ char *aic_report_exp_yaml_be(const struct aic_search_result *res, int exp, enum 
         worker_keys(&b, res, "", res->system, be, pq);
         aic_buf_printf(&b, "  enable_chunked_prefill: %s\n",
                        r->enable_chunked_prefill ? "true" : "false");
-        space_keys(&b, res, "agg_", 0);
+        space_keys(&b, res, "agg_", 0, be);
         return b.s;
     }
     worker_keys(&b, res, "prefill_", res->system, be, pq);
     aic_buf_printf(&b, "  prefill_enable_chunked_prefill: %s\n",
                    r->enable_chunked_prefill ? "true" : "false");
-    space_keys(&b, res, "prefill_", 1);
+    space_keys(&b, res, "prefill_", 1, be);
     worker_keys(&b, res, "decode_", res->decode_system, be, dq);
-    space_keys(&b, res, "decode_", 0);
+    space_keys(&b, res, "decode_", 0, be);
     aic_buf_puts(&b, "  num_gpu_per_replica: [1, 2, 4, 8");
     for (int g = 16; g <= 128; g += 8)
         aic_buf_printf(&b, ", %d", g);
