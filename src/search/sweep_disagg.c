@@ -273,6 +273,40 @@ struct group_best {
     double seq;
 };
 
+static int layout_cmp(const struct aic_layout *a, const struct aic_layout *b)
+{
+    const int ka[] = {a->tp, a->pp, a->dp, a->moe_tp, a->moe_ep};
+    const int kb[] = {b->tp, b->pp, b->dp, b->moe_tp, b->moe_ep};
+    for (int i = 0; i < 5; i++)
+        if (ka[i] != kb[i])
+            return ka[i] < kb[i] ? -1 : 1;
+    return 0;
+}
+
+/* Whether pair a ranks before pair b: more value, then fewer GPUs, then faster decode, then
+ * the smaller decode and prefill layouts and batches, so that the order does not depend on
+ * the order the layouts were enumerated in (`cli default` and `cli exp` list them
+ * differently). */
+static int ranks_before(const struct disagg_ctx *c, const struct group_best *a,
+                        const struct group_best *b)
+{
+    const struct wpoint *da = &c->dec[a->j], *db = &c->dec[b->j];
+    const struct wpoint *pa = &c->pre[a->i], *pb = &c->pre[b->i];
+    int l;
+
+    if (a->v != b->v)
+        return a->v > b->v;
+    if (a->gpus != b->gpus)
+        return a->gpus < b->gpus;
+    if (da->lat_ms != db->lat_ms)
+        return da->lat_ms < db->lat_ms;
+    if ((l = layout_cmp(&da->lay, &db->lay)) || (l = da->b - db->b))
+        return l < 0;
+    if ((l = layout_cmp(&pa->lay, &pb->lay)) || (l = pa->b - pb->b))
+        return l < 0;
+    return a->x != b->x ? a->x < b->x : a->y < b->y;
+}
+
 /* One SLA target: best row per decode group, the best GROUPS_TOP groups emitted. */
 static int run_target(struct disagg_ctx *c, enum aic_backend be, const struct aic_target *t,
                       struct aic_rows *out)
@@ -302,18 +336,18 @@ static int run_target(struct disagg_ctx *c, enum aic_backend be, const struct ai
                 v = pair_value(c, pidx[k], j, &x, &y, &seq);
                 if (v <= 0)
                     continue;
-                int gpus = x * c->pre[pidx[k]].gpus + y * c->dec[j].gpus;
-                if (v > gb.v || (v == gb.v && v > 0 && gpus < gb.gpus))
-                    gb = (struct group_best){v, pidx[k], j, x, y, gpus, seq};
+                struct group_best cand = {
+                    v, pidx[k], j, x, y, x * c->pre[pidx[k]].gpus + y * c->dec[j].gpus, seq};
+                if (gb.v <= 0 || ranks_before(c, &cand, &gb))
+                    gb = cand;
             }
         }
         j0 = j1;
         if (gb.v <= 0)
             continue;
-        /* insert into the top list (desc by value, then fewer GPUs) */
+        /* insert into the top list (ranks_before order) */
         int pos = ntop;
-        while (pos > 0 &&
-               (gb.v > top[pos - 1].v || (gb.v == top[pos - 1].v && gb.gpus < top[pos - 1].gpus)))
+        while (pos > 0 && ranks_before(c, &gb, &top[pos - 1]))
             pos--;
         if (pos >= GROUPS_TOP)
             continue;
