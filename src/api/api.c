@@ -62,7 +62,7 @@ void api_warn(struct api_call *c, const char *fmt, ...)
 static char *finish(json_t *doc)
 {
     char *s =
-        doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12)) : NULL;
+        doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) : NULL;
     json_decref(doc);
     return s;
 }

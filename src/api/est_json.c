@@ -3,6 +3,7 @@
  * (README.md, "cli estimate --json"), built once here for the API, the web app and the CLI
  * (aic_estimate_json()).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -41,12 +42,19 @@ static json_t *layout_obj(struct aic_layout l, int is_moe)
                      "moe_tp", l.moe_tp, "moe_ep", l.moe_ep, "gpus", l.tp * l.pp * l.dp);
 }
 
+/* Whole bytes (the model's byte counts carry fractions from GiB-based reserves). */
+static json_int_t bytes(double v)
+{
+    return (json_int_t)llround(v);
+}
+
 static json_t *mem_obj(const struct aic_memory *m)
 {
-    return json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:b}", "weights_bytes", m->weights,
-                     "kv_cache_bytes", m->kv_cache, "activations_bytes", m->activations,
-                     "nccl_bytes", m->nccl, "other_bytes", m->other, "total_bytes", m->total,
-                     "capacity_bytes", m->capacity, "oom", m->oom);
+    return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b}", "weights_bytes", bytes(m->weights),
+                     "kv_cache_bytes", bytes(m->kv_cache), "activations_bytes",
+                     bytes(m->activations), "nccl_bytes", bytes(m->nccl), "other_bytes",
+                     bytes(m->other), "total_bytes", bytes(m->total), "capacity_bytes",
+                     bytes(m->capacity), "oom", m->oom);
 }
 
 static json_t *ops_arr(const struct aic_op_time *ops, int n)
@@ -177,7 +185,7 @@ char *aic_estimate_json(const struct aic_estimate_req *req, const struct aic_est
 
     if (!o)
         return NULL;
-    s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(o);
     return s;
 }

@@ -195,7 +195,7 @@ char *aic_exp_report_json(const struct aic_exp_run *runs, size_t n)
         json_array_append_new(list, e);
     }
     json_object_set_new(root, "experiments", list);
-    char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(root);
     return s;
 }

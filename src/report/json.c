@@ -111,7 +111,7 @@ json_t *aic_report_json_obj(const struct aic_search_result *res)
 char *aic_report_json(const struct aic_search_result *res)
 {
     json_t *root = aic_report_json_obj(res);
-    char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(root);
     return s;
 }
