@@ -30,16 +30,20 @@ struct aic_quant_cfg {
     enum aic_quant gemm, moe, kv, fmha, comm;
 };
 
-/* The serving constants of the TTFT model (src/engine/overhead.c), each fitted per backend on
- * measured deployments: the fixed overhead before a first token (HTTP, tokenizer, streaming),
- * the engine iterations a new request spends in the scheduler loop besides its own prefill,
- * the share of in-flight prefills it finds queued ahead of it, and (disaggregated serving)
- * the decode worker's iterations between the end of a prefill and the first token: the KV
- * handoff (admission, transfer completion, first generation step). A member replaces the
- * backend's fitted value when its AIC_TTFT_SET_* bit is in `set`; `cli validate --fit-ttft`
- * fits all four to a user's own measurements. */
+/* The serving constants (src/engine/overhead.c), each fitted per backend on measured
+ * deployments. Of the TTFT model: the fixed overhead before a first token (HTTP, tokenizer,
+ * streaming), the engine iterations a new request spends in the scheduler loop besides its
+ * own prefill, the share of in-flight prefills it finds queued ahead of it, and
+ * (disaggregated serving) the decode worker's iterations between the end of a prefill and the
+ * first token: the KV handoff (admission, transfer completion, first generation step). Of
+ * the engine iteration of aggregated serving: the host time the scheduler adds to each
+ * iteration's GPU work, host_ms plus host_per_req_ms per request in flight on the rank
+ * (`--step-host-ms`, `--step-host-per-req-ms`). A member replaces the backend's fitted value
+ * when its AIC_TTFT_SET_* bit is in `set`; `cli validate --fit-ttft` fits the first four and
+ * `--fit-step` the last two to a user's own measurements. */
 struct aic_ttft_consts {
     double overhead_ms, step_iters, queue_share, handoff_iters;
+    double host_ms, host_per_req_ms;
     unsigned set;
 };
 enum {
@@ -47,7 +51,9 @@ enum {
     AIC_TTFT_SET_STEP_ITERS = 2,
     AIC_TTFT_SET_QUEUE_SHARE = 4,
     AIC_TTFT_SET_HANDOFF_ITERS = 8,
-    AIC_TTFT_SET_ALL = 15
+    AIC_TTFT_SET_HOST = 16,
+    AIC_TTFT_SET_HOST_PER_REQ = 32,
+    AIC_TTFT_SET_ALL = 63
 };
 
 /* Upper bounds the options accept (the lower bound of each is 0). */
@@ -55,6 +61,8 @@ enum {
 #define AIC_TTFT_MAX_STEP_ITERS    1000
 #define AIC_TTFT_MAX_QUEUE_SHARE   1
 #define AIC_TTFT_MAX_HANDOFF_ITERS 1000
+#define AIC_TTFT_MAX_HOST_MS       1000
+#define AIC_TTFT_MAX_HOST_PER_REQ  100
 
 /* The fitted constants of backend b (set = 0). */
 struct aic_ttft_consts aic_ttft_defaults(enum aic_backend b);

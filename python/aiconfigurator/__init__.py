@@ -43,7 +43,8 @@ def estimate(**kwargs):
     estimate_mode (or mode), isl, osl, prefix, batch_size, ctx_tokens, tp_size, pp_size,
     attention_dp_size, moe_tp_size, moe_ep_size, *_quant_mode, nextn, nextn_accepted,
     ttft_overhead_ms, ttft_step_iters, ttft_queue_share, ttft_handoff_iters (TTFT serving
-    constants), prefill_* / decode_* (disagg), detail, systems_paths."""
+    constants), step_host_ms, step_host_per_req_ms (host time per aggregated iteration),
+    prefill_* / decode_* (disagg), detail, systems_paths."""
     return _result("estimate", kwargs)
 
 

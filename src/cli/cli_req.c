@@ -65,6 +65,10 @@ const struct cli_opt cli_ttft_table[] = {
      "TTFT: share of in-flight prefills queued ahead (default: backend's)"},
     {"ttft-handoff-iters", NULL, CLI_FLOAT, O(handoff_iters), 0, AIC_TTFT_MAX_HANDOFF_ITERS, NULL,
      "N", "TTFT, disagg: decode iterations from prefill end to first token (default: backend's)"},
+    {"step-host-ms", NULL, CLI_FLOAT, O(host_ms), 0, AIC_TTFT_MAX_HOST_MS, NULL, "MS",
+     "agg: host time each engine iteration adds (default: backend's)"},
+    {"step-host-per-req-ms", NULL, CLI_FLOAT, O(host_per_req_ms), 0, AIC_TTFT_MAX_HOST_PER_REQ,
+     NULL, "MS", "agg: host time per request in flight each iteration adds (default: backend's)"},
     {0},
 };
 #undef O
@@ -72,12 +76,18 @@ const struct cli_opt cli_ttft_table[] = {
 void cli_ttft_consts(const struct cli_env *env, const struct cli_ttft_opts *o,
                      struct aic_ttft_consts *t)
 {
-    static const char *const names[] = {"ttft-overhead-ms", "ttft-step-iters", "ttft-queue-share",
-                                        "ttft-handoff-iters"};
+    static const char *const names[] = {"ttft-overhead-ms", "ttft-step-iters",
+                                        "ttft-queue-share", "ttft-handoff-iters",
+                                        "step-host-ms",     "step-host-per-req-ms"};
 
-    *t = (struct aic_ttft_consts){o->overhead_ms, o->step_iters, o->queue_share, o->handoff_iters,
+    *t = (struct aic_ttft_consts){o->overhead_ms,
+                                  o->step_iters,
+                                  o->queue_share,
+                                  o->handoff_iters,
+                                  o->host_ms,
+                                  o->host_per_req_ms,
                                   0};
-    for (unsigned i = 0; i < 4; i++)
+    for (unsigned i = 0; i < 6; i++)
         if (cli_given(env, CLI_ANY_SET, names[i]))
             t->set |= 1u << i;
 }

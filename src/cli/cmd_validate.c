@@ -19,6 +19,7 @@
 
 #include "cli/cli.h"
 #include "cli/validate_fit.h"
+#include "cli/validate_step.h"
 #include "util/util.h"
 
 #define TTFT_SATURATED_MS 20000.0
@@ -694,7 +695,7 @@ static void short_status(char *dst, size_t len, const struct aic_error *err)
 
 struct val_opts {
     const char *measured, *out;
-    int db_mode, by_model, fit_ttft;
+    int db_mode, by_model, fit_ttft, fit_step;
     struct cli_ttft_opts ttft;
 };
 
@@ -712,6 +713,8 @@ static const struct cli_opt val_table[] = {
      "also print the errors per (system, backend, mode, model)"},
     {"fit-ttft", NULL, CLI_FLAG, O(fit_ttft), 0, 0, NULL, NULL,
      "also fit the TTFT serving constants of each backend to this file"},
+    {"fit-step", NULL, CLI_FLAG, O(fit_step), 0, 0, NULL, NULL,
+     "also fit each backend's host time per aggregated iteration to this file's TPOT"},
     {0},
 };
 #undef O
@@ -815,32 +818,41 @@ static int fit_row_ok(struct aic_ctx *ctx, const struct row *w, const struct val
            *measured <= TTFT_SATURATED_MS;
 }
 
+/* A row's TTFT (want_tpot 0) or TPOT under each of three sets of serving constants;
+ * nonzero when an estimate fails. */
+static int row_probes(struct aic_ctx *ctx, struct aic_estimate_req *req,
+                      const struct aic_ttft_consts probe[3], int want_tpot,
+                      struct aic_estimate_result *res, double out[3])
+{
+    struct aic_error err = {0};
+
+    for (int k = 0; k < 3; k++) {
+        req->opts.ttft = probe[k];
+        if (aic_estimate(ctx, req, 0, res, &err))
+            return -1;
+        out[k] = want_tpot ? res->m.tpot_ms : res->m.ttft_ms;
+    }
+    return 0;
+}
+
 /* --fit-ttft: the own, queued and iteration terms (validate_fit.h) of every aggregated row
  * that validate scores: estimated, measured TTFT up to the saturation bound. */
 static int fit_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct csv_table *t,
                     const int *col, const struct val_opts *o, int db_explicit, struct fit_set *fs)
 {
-    static const struct aic_ttft_consts probe[3] = {
-        {0, 0, 0, 0, FIT_AGG_SET}, {0, 0, 1, 0, FIT_AGG_SET}, {0, 1, 0, 0, FIT_AGG_SET}};
+    static const struct aic_ttft_consts probe[3] = {{.set = FIT_AGG_SET},
+                                                    {.queue_share = 1, .set = FIT_AGG_SET},
+                                                    {.step_iters = 1, .set = FIT_AGG_SET}};
     struct aic_estimate_result *res = calloc(1, sizeof(*res));
     int rc = res ? CLI_OK : cli_error(env, 0, "out of memory");
 
     for (int i = 0; rc == CLI_OK && i < t->nrows; i++) {
         struct row w = {t, col, i};
         struct aic_estimate_req req;
-        struct aic_error err = {0};
         double ttft[3], measured;
-        int k = 0;
 
-        if (!fit_row_ok(ctx, &w, o, db_explicit, AIC_MODE_AGG, &req, &measured))
-            continue;
-        for (; k < 3; k++) {
-            req.opts.ttft = probe[k];
-            if (aic_estimate(ctx, &req, 0, res, &err))
-                break;
-            ttft[k] = res->m.ttft_ms;
-        }
-        if (k < 3)
+        if (!fit_row_ok(ctx, &w, o, db_explicit, AIC_MODE_AGG, &req, &measured) ||
+            row_probes(ctx, &req, probe, 0, res, ttft))
             continue;
         struct fit_row r = {req.backend, measured, ttft[0], ttft[1] - ttft[0], ttft[2] - ttft[0]};
         if (fit_add(fs, &r))
@@ -894,6 +906,37 @@ static int fit_disagg_rows(const struct cli_env *env, struct aic_ctx *ctx,
     }
     free(res);
     return CLI_OK;
+}
+
+/* --fit-step: every aggregated row validate scores, estimated with no host time and with 1 ms
+ * of each host constant (the TTFT constants as this run's, `now`). */
+static int fit_step_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct csv_table *t,
+                         const int *col, const struct val_opts *o, int db_explicit,
+                         const struct aic_ttft_consts *now, struct step_fit *f)
+{
+    struct aic_ttft_consts probe[3] = {*now, *now, *now};
+    struct aic_estimate_result *res = calloc(1, sizeof(*res));
+    int rc = res ? CLI_OK : cli_error(env, 0, "out of memory");
+
+    for (int k = 0; k < 3; k++) {
+        probe[k].host_ms = k == 1;
+        probe[k].host_per_req_ms = k == 2;
+        probe[k].set |= AIC_TTFT_SET_HOST | AIC_TTFT_SET_HOST_PER_REQ;
+    }
+    for (int i = 0; rc == CLI_OK && i < t->nrows; i++) {
+        struct row w = {t, col, i};
+        struct aic_estimate_req req;
+        double tpot[3], measured;
+
+        if (!fit_row_ok(ctx, &w, o, db_explicit, AIC_MODE_AGG, &req, &measured) ||
+            !((measured = cell_num(&w, C_TPOT)) > 0) || row_probes(ctx, &req, probe, 1, res, tpot))
+            continue;
+        struct step_row r = {req.backend, measured, tpot[0], tpot[1] - tpot[0], tpot[2] - tpot[0]};
+        if (step_fit_add(f, &r))
+            rc = cli_error(env, 0, "out of memory");
+    }
+    free(res);
+    return rc;
 }
 
 static void print_report(struct val_state *s, const struct val_opts *o, double wall_s)
@@ -1049,6 +1092,13 @@ int cmd_validate(struct cli_env *env, int argc, char **argv)
         if (rc == CLI_OK)
             fit_print(&fs, &s.ttft);
         fit_free(&fs);
+    }
+    if (rc == CLI_OK && o.fit_step) {
+        struct step_fit f = {0};
+        rc = fit_step_rows(env, ctx, &t, col, &o, cli_given(env, 0, "database-mode"), &s.ttft, &f);
+        if (rc == CLI_OK)
+            step_fit_print(&f, &s.ttft);
+        step_fit_free(&f);
     }
     groups_free(&s.by_key);
     groups_free(&s.by_model);

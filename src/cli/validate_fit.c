@@ -63,8 +63,10 @@ double fit_best(const struct fit_set *s, enum aic_backend b, struct aic_ttft_con
     for (size_t o = 0; o < COUNT(overheads_ms); o++)
         for (size_t k = 0; k < COUNT(step_iters); k++)
             for (size_t q = 0; q < COUNT(queue_shares); q++) {
-                struct aic_ttft_consts c = {overheads_ms[o], step_iters[k], queue_shares[q], 0,
-                                            FIT_AGG_SET};
+                struct aic_ttft_consts c = {.overhead_ms = overheads_ms[o],
+                                            .step_iters = step_iters[k],
+                                            .queue_share = queue_shares[q],
+                                            .set = FIT_AGG_SET};
                 double e = fit_mape(s, b, &c);
                 if (e < 0)
                     return -1;

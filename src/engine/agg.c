@@ -22,6 +22,10 @@
  * The three constants per backend were fitted on measured deployments by `cli validate
  * --fit-ttft` (overhead.c); a worker's options may replace them (struct aic_ttft_consts).
  * TensorRT-LLM attention DP adds its balancing wait (adp_balance_wait below).
+ *
+ * Every engine iteration also pays the scheduler's host time (aic_agg_step_host_ms: fixed
+ * plus per request in flight on the rank), which the kernel tables, timed under CUDA graphs,
+ * do not hold.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -109,7 +113,7 @@ static int agg_ttft(struct aic_worker *w, const struct aic_workload *wl, int b, 
     one.g = b > 1 ? b - 1 : 0;
     if ((rc = mixed_step_ms(w, wl, &one, &own, err)))
         return rc;
-    own *= ceil(wl->isl / chunk);
+    own = (own + aic_agg_step_host_ms(w, b)) * ceil(wl->isl / chunk);
     if (b > 1 && share > 0) {
         if ((rc = aic_prefill_ms(w, wl, 1, &single, err)) ||
             (rc = aic_prefill_ms(w, wl, b, &batch, err)))
@@ -208,7 +212,7 @@ static int agg_point(struct aic_worker *w, const struct aic_workload *wl, int b,
 {
     struct agg_sched s;
     struct aic_ttft_parts parts = {0};
-    double mix, genonly = 0, nx = w->opts.nextn + 1;
+    double mix, genonly = 0, host, nx = w->opts.nextn + 1;
     int rc;
 
     memset(out, 0, sizeof(*out));
@@ -221,6 +225,10 @@ static int agg_point(struct aic_worker *w, const struct aic_workload *wl, int b,
         if ((rc = aic_eval_ops(w, w->gen_ops, &rt, AIC_FILTER_ALL, &genonly, NULL, 0, NULL, err)))
             return rc;
     }
+    host = aic_agg_step_host_ms(w, b);
+    mix += host;
+    if (s.genonly_steps > 0 || b <= 1)
+        genonly += host;
     if ((rc = agg_ttft(w, wl, b, C, &parts, err)))
         return rc;
     parts.scheduler = aic_ttft_step_iters(w) * agg_step_ms(&s, mix, genonly);

@@ -35,6 +35,10 @@ double aic_ttft_step_iters(const struct aic_worker *w);
 double aic_ttft_queue_share(const struct aic_worker *w);
 double aic_ttft_handoff_iters(const struct aic_worker *w);
 
+/* Host time an aggregated worker's scheduler adds to each engine iteration with `in_flight`
+ * requests per rank, ms (struct aic_ttft_consts host_ms, host_per_req_ms). */
+double aic_agg_step_host_ms(const struct aic_worker *w, double in_flight);
+
 /* Iterations TensorRT-LLM holds a prefill for attention-DP balance (env AIC_ADP_TIMEOUT_ITERS
  * overrides). */
 double aic_adp_timeout_iters(void);

@@ -28,6 +28,8 @@ static const struct aic_exp_key shared_keys[] = {
     {"ttft_step_iters", KT_FLOAT, KF_TTFT_STEPS, 0},
     {"ttft_queue_share", KT_FLOAT, KF_TTFT_SHARE, 0},
     {"ttft_handoff_iters", KT_FLOAT, KF_TTFT_HANDOFF, 0},
+    {"step_host_ms", KT_FLOAT, KF_STEP_HOST, 0},
+    {"step_host_per_req_ms", KT_FLOAT, KF_STEP_HOST_PER_REQ, 0},
     {"max_seq_len", KT_INT, KF_MAXSEQ, 0},
     {"nextn", KT_NEXTN, KF_NEXTN, 0},
     {"nextn_accepted", KT_FLOAT, KF_NEXTN_ACC, 0},

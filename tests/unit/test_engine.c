@@ -236,6 +236,36 @@ static void test_ttft_consts_override(void **state)
     aic_worker_release(&w);
 }
 
+/* Aggregated TPOT pays host_ms + host_per_req_ms x the requests in flight on every engine
+ * iteration, so it moves by exactly that (no MTP); a decode-only disaggregated worker pays
+ * none of it. */
+static void test_step_host(void **state)
+{
+    struct fixture *f = *state;
+    struct aic_worker w0, w1;
+    struct aic_layout lay = {2, 1, 1, 0, 0};
+    struct aic_workload wl = {2000, 500, 0};
+    struct aic_worker_opts opts = {0};
+    struct aic_metrics m0, m1, d0, d1;
+    struct aic_error err;
+    const unsigned both = AIC_TTFT_SET_HOST | AIC_TTFT_SET_HOST_PER_REQ;
+
+    opts.ttft = (struct aic_ttft_consts){.set = both};
+    assert_int_equal(aic_worker_init(&w0, &f->m, f->db, lay, &opts, &err), AIC_OK);
+    opts.ttft = (struct aic_ttft_consts){.host_ms = 2.0, .host_per_req_ms = 0.01, .set = both};
+    assert_int_equal(aic_worker_init(&w1, &f->m, f->db, lay, &opts, &err), AIC_OK);
+    assert_int_equal(aic_run_agg(&w0, &wl, 16, 0, &m0, &err), AIC_OK);
+    assert_int_equal(aic_run_agg(&w1, &wl, 16, 0, &m1, &err), AIC_OK);
+    assert_float_equal(m1.tpot_ms - m0.tpot_ms, 2.0 + 0.01 * 16, 1e-9);
+    assert_true(m1.ttft_ms > m0.ttft_ms && m1.tokens_per_s < m0.tokens_per_s);
+    assert_parts_sum(&m1);
+    assert_int_equal(aic_run_disagg(&w0, 1, 1, &w0, 8, 1, &wl, &d0, &err), AIC_OK);
+    assert_int_equal(aic_run_disagg(&w0, 1, 1, &w1, 8, 1, &wl, &d1, &err), AIC_OK);
+    assert_float_equal(d1.tpot_ms, d0.tpot_ms, 1e-12);
+    aic_worker_release(&w1);
+    aic_worker_release(&w0);
+}
+
 /* Disaggregated: the KV handoff is handoff_iters of the decode worker's iterations; a given
  * value replaces the backend's, and the aggregated scheduler iterations play no part. */
 static void test_ttft_handoff_override(void **state)
@@ -686,6 +716,7 @@ int main(void)
         cmocka_unit_test(test_static_closed_form),
         cmocka_unit_test(test_agg_monotone),
         cmocka_unit_test(test_ttft_consts_override),
+        cmocka_unit_test(test_step_host),
         cmocka_unit_test(test_ttft_handoff_override),
         cmocka_unit_test(test_disagg_closed_loop),
         cmocka_unit_test(test_disagg_prefill_batching),
