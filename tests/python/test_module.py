@@ -68,6 +68,16 @@ class EstimateTest(unittest.TestCase):
         with self.assertRaises(aic.AIConfiguratorError):
             aic.estimate(ttft_handoff_iters=-1, **base)
 
+    def test_step_host(self):
+        base = dict(model_path="Qwen/Qwen3-32B", system="h100_sxm", database_mode="SOL",
+                    systems_paths="default", backend="sglang", tp_size=2, batch_size=32,
+                    isl=2048, osl=256)
+        r0 = aic.estimate(step_host_ms=0, step_host_per_req_ms=0, **base)
+        r1 = aic.estimate(step_host_ms=1.5, step_host_per_req_ms=0.02, **base)
+        self.assertAlmostEqual(r1["tpot_ms"] - r0["tpot_ms"], 1.5 + 0.02 * 32, places=6)
+        with self.assertRaises(aic.AIConfiguratorError):
+            aic.estimate(step_host_per_req_ms=-0.5, **base)
+
     def test_bad_model_raises(self):
         with self.assertRaises(aic.AIConfiguratorError) as cm:
             aic.estimate(model_path="NoSuchOrg/NoSuchModel-7B", system="h100_sxm",
