@@ -154,8 +154,13 @@ struct aic_workload {
 int aic_run_static(struct aic_worker *w, const struct aic_workload *wl, int b, int mode,
                    struct aic_metrics *out, struct aic_error *err);
 
+/* The prefill-token budget per engine step of an aggregated worker: `given` when positive,
+ * else the backend's default (agg.c: SGLang's chunked-prefill size for the GPU's memory,
+ * the isl for the others). */
+int aic_agg_ctx_tokens(const struct aic_worker *w, const struct aic_workload *wl, int given);
+
 /* Aggregated in-flight batching: b concurrent requests per attention-DP rank, ctx_tokens
- * prefill-token budget per step (0 = isl). */
+ * prefill-token budget per step (0 = aic_agg_ctx_tokens' default). */
 int aic_run_agg(struct aic_worker *w, const struct aic_workload *wl, int b, int ctx_tokens,
                 struct aic_metrics *out, struct aic_error *err);
 

@@ -67,6 +67,7 @@ struct aic_estimate_result {
     enum aic_db_mode db_mode_used; /* differs from the request after a fallback */
     int fell_back;                 /* 1 when no perf data was found and EMPIRICAL was used */
     char backend_version[32];
+    int ctx_tokens; /* agg: the prefill-token budget per step used (aic_agg_ctx_tokens) */
     /* the bundled config a published variant of a bundled model was read from (see
      * aic_model_load); empty when the model is itself bundled or a local config */
     char model_config[AIC_MODEL_ID_MAX];

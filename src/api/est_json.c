@@ -120,7 +120,7 @@ static void set_layouts(json_t *o, const struct aic_estimate_req *r,
     }
     json_object_set_new(o, "batch_size", json_integer(r->batch_size));
     json_object_set_new(o, "ctx_tokens",
-                        json_integer(r->ctx_tokens > 0 ? r->ctx_tokens : r->wl.isl));
+                        json_integer(res->ctx_tokens > 0 ? res->ctx_tokens : r->wl.isl));
     json_object_set_new(o, "layout", with_a2a(layout_obj(r->lay, is_moe), is_moe, res->wide_ep[0]));
 }
 

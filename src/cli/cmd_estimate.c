@@ -172,7 +172,7 @@ static void print_mem(const char *label, const struct aic_memory *m, const struc
            m->weights / GB, m->kv_cache / GB, m->activations / GB, m->nccl / GB, m->other / GB);
 }
 
-static void print_layout_lines(const struct aic_estimate_req *r)
+static void print_layout_lines(const struct aic_estimate_req *r, int ctx_tokens)
 {
     char lay[96];
 
@@ -187,7 +187,7 @@ static void print_layout_lines(const struct aic_estimate_req *r)
     }
     printf("  %-22s %d\n", "Batch Size:", r->batch_size);
     if (r->mode == AIC_MODE_AGG)
-        printf("  %-22s %d\n", "Context Tokens:", r->ctx_tokens > 0 ? r->ctx_tokens : r->wl.isl);
+        printf("  %-22s %d\n", "Context Tokens:", ctx_tokens);
     cli_layout_str(&r->lay, lay, sizeof(lay));
     printf("  %-22s %s (TP %d, PP %d, attention DP %d, MoE TP %d, MoE EP %d)\n", "Layout:", lay,
            r->lay.tp, r->lay.pp, r->lay.dp, r->lay.moe_tp, r->lay.moe_ep);
@@ -272,7 +272,7 @@ static void print_text(const struct cli_env *env, const struct aic_estimate_req 
         printf("  %-22s %d\n", "Prefix:", r->wl.prefix);
     if (r->opts.nextn)
         printf("  %-22s %d (accepted %.2f)\n", "MTP nextn:", r->opts.nextn, r->opts.nextn_accepted);
-    print_layout_lines(r);
+    print_layout_lines(r, res->ctx_tokens);
     printf("  %-22s gemm %s, moe %s, kv cache %s, fmha %s, comm %s\n",
            "Quantization:", cli_quant_name(q->gemm), cli_quant_name(q->moe), cli_quant_name(q->kv),
            cli_quant_name(q->fmha), cli_quant_name(q->comm));

@@ -245,10 +245,32 @@ static int agg_point(struct aic_worker *w, const struct aic_workload *wl, int b,
  * served requests taking R ms each, the queue of b - b_fit requests adds
  * (b - b_fit) x R / b_fit ms before the first token; throughput is that of b_fit.
  */
+/*
+ * SGLang batches every waiting prompt into one prefill, up to its chunked-prefill size, which
+ * it sets from the GPU's memory (2048 tokens under 35 GB, 8192 under 160 GB, 16384 above);
+ * its prefill-first scheduler keeps arrivals clustered, so its mixed steps fill to that size,
+ * and a longer prompt is prefilled in chunks of it. TensorRT-LLM and vLLM take the prompts
+ * that arrived during the last step, one at a time when arrivals are spread: the isl.
+ */
+int aic_agg_ctx_tokens(const struct aic_worker *w, const struct aic_workload *wl, int given)
+{
+    const double gib = 1024.0 * 1024 * 1024;
+    double mem;
+    int chunk;
+
+    if (given > 0)
+        return given;
+    if (w->backend != AIC_BACKEND_SGLANG)
+        return wl->isl;
+    mem = aic_perfdb_system(w->db)->mem_capacity_bytes;
+    chunk = mem < 35 * gib ? 2048 : mem < 160 * gib ? 8192 : 16384;
+    return chunk;
+}
+
 int aic_run_agg(struct aic_worker *w, const struct aic_workload *wl, int b, int ctx_tokens,
                 struct aic_metrics *out, struct aic_error *err)
 {
-    double C = ctx_tokens > 0 ? ctx_tokens : wl->isl;
+    double C = aic_agg_ctx_tokens(w, wl, ctx_tokens);
     int rc = agg_point(w, wl, b, C, out, err);
     int fit = out->mem.max_batch;
     double wait;
