@@ -240,12 +240,6 @@ static int agg_point(struct aic_worker *w, const struct aic_workload *wl, int b,
 }
 
 /*
- * When the weights fit but the KV cache holds only b_fit < b requests per rank, the engine
- * runs b_fit at a time and the others wait in its queue. Little's law per rank: with the
- * served requests taking R ms each, the queue of b - b_fit requests adds
- * (b - b_fit) x R / b_fit ms before the first token; throughput is that of b_fit.
- */
-/*
  * SGLang batches every waiting prompt into one prefill, up to its chunked-prefill size, which
  * it sets from the GPU's memory (2048 tokens under 35 GB, 8192 under 160 GB, 16384 above);
  * its prefill-first scheduler keeps arrivals clustered, so its mixed steps fill to that size,
@@ -267,6 +261,12 @@ int aic_agg_ctx_tokens(const struct aic_worker *w, const struct aic_workload *wl
     return chunk;
 }
 
+/*
+ * When the weights fit but the KV cache holds only b_fit < b requests per rank, the engine
+ * runs b_fit at a time and the others wait in its queue. Little's law per rank: with the
+ * served requests taking R ms each, the queue of b - b_fit requests adds
+ * (b - b_fit) x R / b_fit ms before the first token; throughput is that of b_fit.
+ */
 int aic_run_agg(struct aic_worker *w, const struct aic_workload *wl, int b, int ctx_tokens,
                 struct aic_metrics *out, struct aic_error *err)
 {
