@@ -154,10 +154,10 @@ struct aic_workload {
 int aic_run_static(struct aic_worker *w, const struct aic_workload *wl, int b, int mode,
                    struct aic_metrics *out, struct aic_error *err);
 
-/* The prefill-token budget per engine step of an aggregated worker: `given` when positive,
- * else the backend's default (agg.c: SGLang's chunked-prefill size for the GPU's memory,
- * the isl for the others). */
-int aic_agg_ctx_tokens(const struct aic_worker *w, const struct aic_workload *wl, int given);
+/* The prefill-token budget per engine step of an aggregated worker with b requests in flight
+ * per rank: `given` when positive, else the backend's default (agg.c: SGLang's
+ * chunked-prefill size for the GPU's memory, at most the b prompts; the isl for the others). */
+int aic_agg_ctx_tokens(const struct aic_worker *w, const struct aic_workload *wl, int b, int given);
 
 /* Aggregated in-flight batching: b concurrent requests per attention-DP rank, ctx_tokens
  * prefill-token budget per step (0 = aic_agg_ctx_tokens' default). */

@@ -51,7 +51,7 @@ struct aic_estimate_req {
     enum aic_serving_mode mode;
     struct aic_workload wl;
     int batch_size;              /* agg/static: per attention-DP rank */
-    int ctx_tokens;              /* agg: 0 = isl */
+    int ctx_tokens;              /* agg: 0 = the backend's default (aic_agg_ctx_tokens) */
     struct aic_layout lay;       /* agg/static */
     struct aic_worker_opts opts; /* quant, nextn, memory knobs (shared by both pools) */
     /* disagg */

@@ -61,7 +61,7 @@ static const struct cli_opt est_table[] = {
     {"batch-size", "bs", CLI_INT, O(batch), 1, BIG, NULL, "N",
      "agg/static: concurrent requests per attention-DP rank (default 128)"},
     {"ctx-tokens", NULL, CLI_INT, O(ctx_tokens), 1, BIG, NULL, "N",
-     "agg: context-token budget per step (default ISL)"},
+     "agg: context-token budget per step (default ISL; SGLang: its chunked-prefill size)"},
     {"stride", NULL, CLI_INT, O(stride), 1, BIG, NULL, "N",
      "static modes: accepted for compatibility; ignored"},
     {"tp-size", "tp", CLI_INT, O(tp), 1, 4096, NULL, "N", "tensor parallel size (default 1)"},

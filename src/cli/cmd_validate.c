@@ -835,14 +835,28 @@ static int row_probes(struct aic_ctx *ctx, struct aic_estimate_req *req,
     return 0;
 }
 
+/* c with the host times of this run's constants `now` (the given ones, else the backend's):
+ * --fit-ttft fits the TTFT constants under them. */
+static struct aic_ttft_consts with_host(struct aic_ttft_consts c, const struct aic_ttft_consts *now)
+{
+    const unsigned host = AIC_TTFT_SET_HOST | AIC_TTFT_SET_HOST_PER_REQ;
+
+    c.host_ms = now->host_ms;
+    c.host_per_req_ms = now->host_per_req_ms;
+    c.set = (c.set & ~host) | (now->set & host);
+    return c;
+}
+
 /* --fit-ttft: the own, queued and iteration terms (validate_fit.h) of every aggregated row
  * that validate scores: estimated, measured TTFT up to the saturation bound. */
 static int fit_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct csv_table *t,
-                    const int *col, const struct val_opts *o, int db_explicit, struct fit_set *fs)
+                    const int *col, const struct val_opts *o, int db_explicit,
+                    const struct aic_ttft_consts *now, struct fit_set *fs)
 {
-    static const struct aic_ttft_consts probe[3] = {{.set = FIT_AGG_SET},
-                                                    {.queue_share = 1, .set = FIT_AGG_SET},
-                                                    {.step_iters = 1, .set = FIT_AGG_SET}};
+    const struct aic_ttft_consts probe[3] = {
+        with_host((struct aic_ttft_consts){.set = FIT_AGG_SET}, now),
+        with_host((struct aic_ttft_consts){.queue_share = 1, .set = FIT_AGG_SET}, now),
+        with_host((struct aic_ttft_consts){.step_iters = 1, .set = FIT_AGG_SET}, now)};
     struct aic_estimate_result *res = calloc(1, sizeof(*res));
     int rc = res ? CLI_OK : cli_error(env, 0, "out of memory");
 
@@ -871,7 +885,7 @@ static int handoff_row(struct aic_ctx *ctx, struct aic_estimate_req *req, const 
     struct aic_error err = {0};
 
     for (int g = 0; g < FIT_HANDOFF_GRID; g++) {
-        req->opts.ttft = fs->fitted[req->backend];
+        req->opts.ttft = with_host(fs->fitted[req->backend], now);
         req->opts.ttft.handoff_iters = fit_handoff_grid[g];
         req->opts.ttft.set |= AIC_TTFT_SET_HANDOFF_ITERS;
         if (aic_estimate(ctx, req, 0, res, &err))
@@ -1084,7 +1098,7 @@ int cmd_validate(struct cli_env *env, int argc, char **argv)
     if (rc == CLI_OK && o.fit_ttft) {
         struct fit_set fs = {0};
         int db_explicit = cli_given(env, 0, "database-mode");
-        rc = fit_rows(env, ctx, &t, col, &o, db_explicit, &fs);
+        rc = fit_rows(env, ctx, &t, col, &o, db_explicit, &s.ttft, &fs);
         if (rc == CLI_OK) {
             fit_agg(&fs, &s.ttft);
             rc = fit_disagg_rows(env, ctx, &t, col, &o, db_explicit, &s.ttft, &fs);

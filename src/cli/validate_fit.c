@@ -155,7 +155,7 @@ void fit_print(const struct fit_set *s, const struct aic_ttft_consts *given)
     }
     printf("\nTTFT serving constants fitted to this file (rows estimated, measured TTFT <= "
            "20000 ms; now: %s):\n",
-           given->set ? "the constants given" : "the shipped constants");
+           given->set & AIC_TTFT_SET_ALL ? "the constants given" : "the shipped constants");
     if (any_agg)
         print_agg(s, given);
     else

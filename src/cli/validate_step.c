@@ -77,7 +77,8 @@ void step_fit_print(const struct step_fit *f, const struct aic_ttft_consts *now)
 
     printf("\nHost time per aggregated iteration fitted to TPOT (rows estimated, measured TTFT "
            "<= 20000 ms; now: %s):\n",
-           now->set ? "the constants given" : "the shipped constants");
+           now->set & (AIC_TTFT_SET_HOST | AIC_TTFT_SET_HOST_PER_REQ) ? "the host times given"
+                                                                      : "the shipped host times");
     for (int b = 0; b < AIC_BACKEND_COUNT; b++)
         any |= (e[b] = step_best(f, (enum aic_backend)b, &h[b], &c[b])) >= 0;
     if (!any) {

@@ -241,15 +241,16 @@ static int agg_point(struct aic_worker *w, const struct aic_workload *wl, int b,
 
 /*
  * SGLang batches every waiting prompt into one prefill, up to its chunked-prefill size, which
- * it sets from the GPU's memory (2048 tokens under 35 GB, 8192 under 160 GB, 16384 above);
- * its prefill-first scheduler keeps arrivals clustered, so its mixed steps fill to that size,
+ * it sets from the GPU's memory (2048 tokens under 35 GiB, 4096 under 60 GiB, 8192 under
+ * 160 GiB, 16384 above); its prefill-first scheduler keeps arrivals clustered, so its mixed
+ * steps fill to that size or to the prompts of all b requests in flight, whichever is less,
  * and a longer prompt is prefilled in chunks of it. TensorRT-LLM and vLLM take the prompts
  * that arrived during the last step, one at a time when arrivals are spread: the isl.
  */
-int aic_agg_ctx_tokens(const struct aic_worker *w, const struct aic_workload *wl, int given)
+int aic_agg_ctx_tokens(const struct aic_worker *w, const struct aic_workload *wl, int b, int given)
 {
     const double gib = 1024.0 * 1024 * 1024;
-    double mem;
+    double mem, all = (double)wl->isl * (b > 1 ? b : 1);
     int chunk;
 
     if (given > 0)
@@ -257,8 +258,8 @@ int aic_agg_ctx_tokens(const struct aic_worker *w, const struct aic_workload *wl
     if (w->backend != AIC_BACKEND_SGLANG)
         return wl->isl;
     mem = aic_perfdb_system(w->db)->mem_capacity_bytes;
-    chunk = mem < 35 * gib ? 2048 : mem < 160 * gib ? 8192 : 16384;
-    return chunk;
+    chunk = mem < 35 * gib ? 2048 : mem < 60 * gib ? 4096 : mem < 160 * gib ? 8192 : 16384;
+    return all < chunk ? (int)all : chunk;
 }
 
 /*
@@ -270,7 +271,7 @@ int aic_agg_ctx_tokens(const struct aic_worker *w, const struct aic_workload *wl
 int aic_run_agg(struct aic_worker *w, const struct aic_workload *wl, int b, int ctx_tokens,
                 struct aic_metrics *out, struct aic_error *err)
 {
-    double C = aic_agg_ctx_tokens(w, wl, ctx_tokens);
+    double C = aic_agg_ctx_tokens(w, wl, b, ctx_tokens);
     int rc = agg_point(w, wl, b, C, out, err);
     int fit = out->mem.max_batch;
     double wait;

@@ -109,7 +109,7 @@ static int run_single(struct aic_ctx *ctx, const struct aic_estimate_req *r,
     res->wide_ep[0] = res->wide_ep[1] = w.wide_ep;
     aic_strlcpy(res->backend_version, aic_perfdb_version(db), sizeof(res->backend_version));
     if (r->mode == AIC_MODE_AGG) {
-        res->ctx_tokens = aic_agg_ctx_tokens(&w, &r->wl, r->ctx_tokens);
+        res->ctx_tokens = aic_agg_ctx_tokens(&w, &r->wl, r->batch_size, r->ctx_tokens);
         rc = aic_run_agg(&w, &r->wl, r->batch_size, res->ctx_tokens, &res->m, err);
     } else {
         smode = r->mode == AIC_MODE_STATIC_CTX ? 1 : r->mode == AIC_MODE_STATIC_GEN ? 2 : 0;

@@ -27,7 +27,7 @@
 #include "engine/serving.h"
 
 static const struct aic_ttft_consts ttft_model[AIC_BACKEND_COUNT] = {
-    [AIC_BACKEND_TRTLLM] = {25.0, 6, 0.05, 20, 0.25, 0, 0},
+    [AIC_BACKEND_TRTLLM] = {20.0, 6, 0.05, 20, 0.25, 0, 0},
     [AIC_BACKEND_VLLM] = {10.0, 3, 0.05, 20, 0, 0.005, 0},
     [AIC_BACKEND_SGLANG] = {200.0, 0, 0.10, 20, 1.0, 0.02, 0},
 };

@@ -123,6 +123,29 @@ test('estimate takes the TTFT serving constants from the form', async () => {
   await page.fill(`${f} input[name=ttft_queue_share]`, '');
 });
 
+test('estimate takes the host time per iteration from the form: TPOT grows by it', async () => {
+  const f = '#estimate-form';
+  const tpot = async () => {
+    const m = /TPOT\s*([\d.,]+) ms/.exec(await page.textContent('#est-summary'));
+    assert.ok(m, 'no TPOT in the summary');
+    return Number(m[1].replace(/,/g, ''));
+  };
+  await page.fill(`${f} input[name=step_host_ms]`, '0');
+  await page.fill(`${f} input[name=step_host_per_req_ms]`, '0');
+  await page.click('#estimate-btn');
+  await page.waitForSelector('#estimate-result:not([hidden])');
+  const base = await tpot();
+  await page.fill(`${f} input[name=step_host_ms]`, '40');
+  await page.click('#estimate-btn');
+  await page.waitForFunction((b) => {
+    const m = /TPOT\s*([\d.,]+) ms/.exec(document.querySelector('#est-summary').textContent);
+    return m && Number(m[1].replace(/,/g, '')) > b + 39;
+  }, base);
+  assert.ok((await tpot()) - base < 41);
+  await page.fill(`${f} input[name=step_host_ms]`, '');
+  await page.fill(`${f} input[name=step_host_per_req_ms]`, '');
+});
+
 test('estimate a disaggregated deployment: worker fields, KV handoff in the TTFT', async () => {
   const f = '#estimate-form';
   assert.equal(await page.isVisible('#est-disagg-layout'), false);
