@@ -12,9 +12,12 @@
  * aic_ttft_consts: `--ttft-overhead-ms`, `--ttft-step-iters`, `--ttft-queue-share`,
  * `--ttft-handoff-iters`, `--step-host-ms`, `--step-host-per-req-ms`). The host times are
  * `--fit-step`'s table (TPOT MAPE 14.3 -> 14.1 % TensorRT-LLM, 16.3 -> 16.2 % vLLM,
- * 20.0 -> 17.4 % SGLang with its chunked-prefill budget, agg.c; SGLang's pair fitted on b200
+ * 20.1 -> 17.2 % SGLang with its chunked-prefill budget, agg.c; SGLang's pair fitted on b200
  * alone, 1 ms / 0.03 ms, also cuts the h200 rows' error, from 20.1 to 13.1 % with the isl
- * budget). Two exceptions to the TTFT fit:
+ * budget). Three exceptions to the TTFT fit:
+ * - TensorRT-LLM keeps 25 ms. The file's best is 20 ms (31.5 % against 31.6 %), but fitted on
+ *   h100+h200 alone it is 60 ms and on b200+gb200 alone 20 ms: the overhead is the
+ *   harness's, and 25 ms is within 0.1 point of the best on the whole file.
  * - SGLang keeps step_iters 0. Its in-sample best (150 ms / 5 / 0.08, 45.5 % against
  *   45.8 %) does not survive fitting on h100+h200 and testing on b200 or the reverse
  *   (41.7 -> 43.5 %, 48.5 -> 48.5 %), so the step term there would be fitted noise.
@@ -27,7 +30,7 @@
 #include "engine/serving.h"
 
 static const struct aic_ttft_consts ttft_model[AIC_BACKEND_COUNT] = {
-    [AIC_BACKEND_TRTLLM] = {20.0, 6, 0.05, 20, 0.25, 0, 0},
+    [AIC_BACKEND_TRTLLM] = {25.0, 6, 0.05, 20, 0.25, 0, 0},
     [AIC_BACKEND_VLLM] = {10.0, 3, 0.05, 20, 0, 0.005, 0},
     [AIC_BACKEND_SGLANG] = {200.0, 0, 0.10, 20, 1.0, 0.02, 0},
 };
