@@ -1,0 +1,283 @@
+/*
+ * validate_row.c - `cli validate`: one measured row turned into one estimate request (layout,
+ * per-rank batch, quantization labels, optional columns), or the reason it cannot be.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli/cli.h"
+#include "cli/validate_int.h"
+#include "util/util.h"
+
+const char *const vcol_names[C_COUNT] = {"id",
+                                         "backend",
+                                         "model_path",
+                                         "system",
+                                         "mode",
+                                         "isl",
+                                         "osl",
+                                         "gemm_quant_mode",
+                                         "moe_quant_mode",
+                                         "batch_size",
+                                         "tp_size",
+                                         "pp_size",
+                                         "attention_dp_size",
+                                         "moe_tp_size",
+                                         "moe_ep_size",
+                                         "prefill_batch_size",
+                                         "prefill_num_workers",
+                                         "prefill_tp_size",
+                                         "prefill_pp_size",
+                                         "prefill_attention_dp_size",
+                                         "prefill_moe_tp_size",
+                                         "prefill_moe_ep_size",
+                                         "decode_batch_size",
+                                         "decode_num_workers",
+                                         "decode_tp_size",
+                                         "decode_pp_size",
+                                         "decode_attention_dp_size",
+                                         "decode_moe_tp_size",
+                                         "decode_moe_ep_size",
+                                         "silicon_ttft_ms",
+                                         "silicon_tpot_ms",
+                                         "silicon_data_source",
+                                         "nextn",
+                                         "nextn_accepted",
+                                         "kvcache_quant_mode",
+                                         "precision"};
+/* Columns without which the file cannot be validated at all. */
+const enum vcol vcol_required[VCOL_REQUIRED_N] = {C_ID,  C_BACKEND, C_MODEL, C_SYSTEM, C_MODE,
+                                                  C_ISL, C_OSL,     C_TTFT,  C_TPOT};
+
+const char *row_cell(const struct row *w, enum vcol c)
+{
+    if (w->col[c] < 0)
+        return "";
+    const char *v = w->t->cells[(size_t)w->r * (size_t)w->t->ncols + (size_t)w->col[c]];
+    return v ? v : "";
+}
+
+/* Integer cell: blank -> def; returns -1 when not a non-negative integer. */
+static int cell_int(const struct row *w, enum vcol c, int def)
+{
+    const char *s = row_cell(w, c);
+    char *end;
+    double v;
+
+    while (*s == ' ')
+        s++;
+    if (!*s)
+        return def;
+    v = strtod(s, &end);
+    if (end == s || *end || v < 0 || v > 1e9 || v != floor(v))
+        return -1;
+    return (int)v;
+}
+
+double row_num(const struct row *w, enum vcol c)
+{
+    const char *s = row_cell(w, c);
+    char *end;
+    double v = strtod(s, &end);
+    return (end == s || *end || !isfinite(v)) ? NAN : v;
+}
+
+/* Reads a layout from 5 consecutive columns starting at tp. Blank/0 dp/pp -> 1; blank/0
+ * moe sizes -> 0 (auto). Returns 0, or -1 with reason. */
+static int row_layout(const struct row *w, enum vcol tp, struct aic_layout *lay, const char **why)
+{
+    lay->tp = cell_int(w, tp, -1);
+    lay->pp = cell_int(w, tp + 1, 1);
+    lay->dp = cell_int(w, tp + 2, 1);
+    lay->moe_tp = cell_int(w, tp + 3, 0);
+    lay->moe_ep = cell_int(w, tp + 4, 0);
+    if (lay->tp <= 0 || lay->pp < 0 || lay->dp < 0 || lay->moe_tp < 0 || lay->moe_ep < 0) {
+        *why = lay->tp == -1 && !*row_cell(w, tp) ? "missing tp size" : "bad parallel size";
+        return -1;
+    }
+    if (!lay->pp)
+        lay->pp = 1;
+    if (!lay->dp)
+        lay->dp = 1;
+    return 0;
+}
+
+/* Per-rank batch from a worker's concurrency: round(c / dp), at least 1. */
+static int per_rank(int conc, int dp)
+{
+    int b = (int)lround((double)conc / (dp > 0 ? dp : 1));
+    return b < 1 ? 1 : b;
+}
+
+/* A blank quant cell falls back to the row's `precision` (fp8, fp4, bf16, int4), when the file
+ * has one: both GEMMs and MoE run in it. */
+static const char *quant_cell(const struct row *w, enum vcol c)
+{
+    const char *v = row_cell(w, c);
+    return *v ? v : row_cell(w, C_PRECISION);
+}
+
+/* Weight-format labels measured files use for what the tables time under another name:
+ * 16-bit float weights run at bfloat16's bytes and tensor-core rate; AWQ and GPTQ checkpoints
+ * (4-bit groups, 16-bit activations) are int4 weight-only, as is a dense w4a16; w8a16 is
+ * int8 weight-only. An ambiguous label (int8: weight-only or SmoothQuant?) is left as is. */
+static const char *weight_label(const char *label, int moe)
+{
+    static const struct {
+        const char *label, *mode;
+        int dense_only;
+    } map[] = {{"float16", "bfloat16", 0}, {"fp16", "bfloat16", 0},    {"half", "bfloat16", 0},
+               {"awq", "int4_wo", 0},      {"int4_awq", "int4_wo", 0}, {"w4a16_awq", "int4_wo", 0},
+               {"gptq", "int4_wo", 0},     {"w4a16", "int4_wo", 1},    {"w8a16", "int8_wo", 0}};
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (!strcasecmp(label, map[i].label) && !(moe && map[i].dense_only))
+            return map[i].mode;
+    return label;
+}
+
+/* Measured files label quantization coarsely: "fp8" for block-scaled fp8 checkpoints, and
+ * "nvfp4" for gpt-oss's MXFP4 checkpoint (even on Hopper, which has no FP4 tensor cores).
+ * A label of the same family as the checkpoint's own scheme means that scheme. */
+static enum aic_quant same_family(enum aic_quant label, enum aic_quant ckpt)
+{
+    int fp8 = label == AIC_Q_FP8 && (ckpt == AIC_Q_FP8_BLOCK || ckpt == AIC_Q_FP8_STATIC);
+    int fp4 = label == AIC_Q_NVFP4 && (ckpt == AIC_Q_W4A16_MXFP4 || ckpt == AIC_Q_W4A8_MXFP4_MXFP8);
+    return fp8 || fp4 ? AIC_Q_NONE : label;
+}
+
+static void checkpoint_labels(struct aic_ctx *ctx, struct aic_estimate_req *r)
+{
+    const struct aic_model *m = NULL;
+    struct aic_error err = {0};
+
+    if (aic_ctx_get_model(ctx, r->model, &m, &err) || !m)
+        return;
+    if (m->moe_quant == AIC_Q_W4A16_MXFP4 || m->moe_quant == AIC_Q_W4A8_MXFP4_MXFP8) {
+        if (same_family(r->opts.quant.moe, m->moe_quant) == AIC_Q_NONE ||
+            same_family(r->opts.quant.gemm, m->moe_quant) == AIC_Q_NONE)
+            r->opts.quant.gemm = r->opts.quant.moe = AIC_Q_NONE;
+        return;
+    }
+    if (r->opts.quant.gemm != AIC_Q_NONE)
+        r->opts.quant.gemm = same_family(r->opts.quant.gemm, m->gemm_quant);
+    if (r->opts.quant.moe != AIC_Q_NONE)
+        r->opts.quant.moe = same_family(r->opts.quant.moe, m->moe_quant);
+}
+
+/* The measured concurrency when the free-text source column records it
+ * ("silicon_concurrency=N"), else -1. */
+static int source_concurrency(const struct row *w)
+{
+    const char *p = strstr(row_cell(w, C_SOURCE), "silicon_concurrency=");
+    return p ? atoi(p + strlen("silicon_concurrency=")) : -1;
+}
+
+/* Batch per attention-DP rank of one of a pool's `workers` workers. batch_size is a worker's
+ * concurrency, except in files whose recorded concurrency shows it was already per rank
+ * (concurrency = batch x dp x workers). */
+static int rank_batch(const struct row *w, int b, int dp, int workers)
+{
+    if (dp > 1 && source_concurrency(w) == b * dp * workers)
+        return b;
+    return per_rank(b, dp);
+}
+
+/* The optional columns: MTP draft tokens with their accepted count, and the KV-cache
+ * quantization; returns NULL or the reason the row is not estimable. */
+static const char *row_extras(const struct row *w, struct aic_estimate_req *r)
+{
+    int n = cell_int(w, C_NEXTN, 0), q;
+    double acc = row_num(w, C_NEXTN_ACC);
+    char msg[256];
+
+    if (n < 0)
+        return "bad nextn";
+    if (n > 0) {
+        if (isnan(acc) || acc < 0 || acc > n)
+            return "nextn needs nextn_accepted between 0 and nextn";
+        r->opts.nextn = n;
+        r->opts.nextn_accepted = acc;
+    }
+    if (*row_cell(w, C_KV_Q)) {
+        q = cli_quant_arg("kvcache_quant_mode", row_cell(w, C_KV_Q), AIC_QUSE_KV, msg, sizeof(msg));
+        if (q == -2)
+            return "unknown kvcache_quant_mode";
+        r->opts.quant.kv = (enum aic_quant)q;
+    }
+    return NULL;
+}
+
+/* Builds the request of row w; returns NULL or the reason the row is not estimable. */
+const char *row_req(struct aic_ctx *ctx, const struct row *w, struct aic_estimate_req *r,
+                    int db_mode, int db_explicit)
+{
+    const char *why = NULL, *mode = row_cell(w, C_MODE);
+    int b, q;
+    char msg[256];
+
+    aic_estimate_req_init(r);
+    r->model = row_cell(w, C_MODEL);
+    r->system = row_cell(w, C_SYSTEM);
+    if (!*r->model)
+        return "missing model_path";
+    if (!*r->system)
+        return "missing system";
+    b = aic_backend_parse(row_cell(w, C_BACKEND));
+    if (b < 0)
+        return "unknown backend";
+    r->backend = (enum aic_backend)b;
+    r->backend_version = NULL; /* newest available */
+    r->db_mode = (enum aic_db_mode)db_mode;
+    r->db_mode_explicit = db_explicit;
+    r->wl.isl = cell_int(w, C_ISL, -1);
+    r->wl.osl = cell_int(w, C_OSL, -1);
+    r->wl.prefix = 0;
+    if (r->wl.isl <= 0 || r->wl.osl <= 0)
+        return "bad isl/osl";
+    q = cli_quant_arg("gemm_quant_mode", weight_label(quant_cell(w, C_GEMM_Q), 0), AIC_QUSE_GEMM,
+                      msg, sizeof(msg));
+    if (q == -2)
+        return "unknown gemm_quant_mode";
+    r->opts.quant.gemm = (enum aic_quant)q;
+    q = cli_quant_arg("moe_quant_mode", weight_label(quant_cell(w, C_MOE_Q), 1), AIC_QUSE_MOE, msg,
+                      sizeof(msg));
+    if (q == -2)
+        return "unknown moe_quant_mode";
+    r->opts.quant.moe = (enum aic_quant)q;
+    /* deployments measured with fp8/fp4 GEMMs run an fp8 KV cache (the frameworks' default
+     * for quantized checkpoints) */
+    if (r->opts.quant.gemm == AIC_Q_FP8 || r->opts.quant.gemm == AIC_Q_FP8_BLOCK ||
+        r->opts.quant.gemm == AIC_Q_NVFP4)
+        r->opts.quant.kv = AIC_Q_FP8;
+    checkpoint_labels(ctx, r);
+    if ((why = row_extras(w, r)))
+        return why;
+    if (!strcasecmp(mode, "agg")) {
+        r->mode = AIC_MODE_AGG;
+        if (row_layout(w, C_TP, &r->lay, &why))
+            return why;
+        b = cell_int(w, C_BS, -1);
+        if (b <= 0)
+            return "missing batch_size";
+        r->batch_size = rank_batch(w, b, r->lay.dp, 1);
+        return NULL;
+    }
+    if (strcasecmp(mode, "disagg"))
+        return "unknown mode";
+    r->mode = AIC_MODE_DISAGG;
+    if (row_layout(w, C_P_TP, &r->prefill_lay, &why) || row_layout(w, C_D_TP, &r->decode_lay, &why))
+        return why;
+    r->prefill_workers = cell_int(w, C_P_WORKERS, -1);
+    r->decode_workers = cell_int(w, C_D_WORKERS, -1);
+    if (r->prefill_workers <= 0 || r->decode_workers <= 0)
+        return "missing worker counts";
+    r->prefill_batch = cell_int(w, C_P_BS, -1);
+    r->decode_batch = cell_int(w, C_D_BS, -1);
+    if (r->prefill_batch <= 0 || r->decode_batch <= 0)
+        return "missing batch sizes";
+    r->prefill_batch = per_rank(r->prefill_batch, r->prefill_lay.dp);
+    r->decode_batch = rank_batch(w, r->decode_batch, r->decode_lay.dp, r->decode_workers);
+    return NULL;
+}
