@@ -25,7 +25,9 @@
  *   disaggregated rows (TensorRT-LLM 15-20, SGLang 15-25, vLLM 20 on 9 rows) agree within
  *   the grid's resolution, and one value is harder to over-fit than three.
  */
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "engine/serving.h"
 
@@ -40,24 +42,24 @@ struct aic_ttft_consts aic_ttft_defaults(enum aic_backend b)
     return ttft_model[b];
 }
 
+/* The members in AIC_TTFT_SET_* bit order (bit i is member i). */
+static const size_t member_off[] = {offsetof(struct aic_ttft_consts, overhead_ms),
+                                    offsetof(struct aic_ttft_consts, step_iters),
+                                    offsetof(struct aic_ttft_consts, queue_share),
+                                    offsetof(struct aic_ttft_consts, handoff_iters),
+                                    offsetof(struct aic_ttft_consts, host_ms),
+                                    offsetof(struct aic_ttft_consts, host_per_req_ms)};
+_Static_assert(AIC_TTFT_SET_ALL == (1u << sizeof(member_off) / sizeof(member_off[0])) - 1,
+               "one AIC_TTFT_SET_* bit per member, in member order");
+
 struct aic_ttft_consts aic_ttft_merged(enum aic_backend b, const struct aic_ttft_consts *given)
 {
     struct aic_ttft_consts c = ttft_model[b];
-    unsigned set = given->set;
 
-    if (set & AIC_TTFT_SET_OVERHEAD)
-        c.overhead_ms = given->overhead_ms;
-    if (set & AIC_TTFT_SET_STEP_ITERS)
-        c.step_iters = given->step_iters;
-    if (set & AIC_TTFT_SET_QUEUE_SHARE)
-        c.queue_share = given->queue_share;
-    if (set & AIC_TTFT_SET_HANDOFF_ITERS)
-        c.handoff_iters = given->handoff_iters;
-    if (set & AIC_TTFT_SET_HOST)
-        c.host_ms = given->host_ms;
-    if (set & AIC_TTFT_SET_HOST_PER_REQ)
-        c.host_per_req_ms = given->host_per_req_ms;
-    c.set = set;
+    for (size_t i = 0; i < sizeof(member_off) / sizeof(member_off[0]); i++)
+        if (given->set & (1u << i))
+            memcpy((char *)&c + member_off[i], (const char *)given + member_off[i], sizeof(double));
+    c.set = given->set;
     return c;
 }
 
