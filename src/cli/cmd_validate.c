@@ -177,8 +177,45 @@ static struct aic_ttft_consts with_host(struct aic_ttft_consts c, const struct a
     return c;
 }
 
-/* --fit-ttft: the own, queued and iteration terms (validate_fit.h) of every aggregated row
- * that validate scores: estimated, measured TTFT up to the saturation bound. */
+/* What one aggregated row contributes to a fit: its measured value, its prediction under the
+ * first probe, and what the second and third probes add; -1 when out of memory. */
+typedef int (*probe_sink)(void *arg, enum aic_backend b, double measured, double base, double d1,
+                          double d2);
+
+/* Every aggregated row validate scores (estimated, measured TTFT up to the saturation bound;
+ * with want_tpot a measured TPOT too), estimated under the three probes, into sink. */
+static int probe_agg_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct csv_table *t,
+                          const int *col, const struct val_opts *o, int db_explicit,
+                          const struct aic_ttft_consts probe[3], int want_tpot, probe_sink sink,
+                          void *arg)
+{
+    struct aic_estimate_result *res = calloc(1, sizeof(*res));
+    int rc = res ? CLI_OK : cli_error(env, 0, "out of memory");
+
+    for (int i = 0; rc == CLI_OK && i < t->nrows; i++) {
+        struct row w = {t, col, i};
+        struct aic_estimate_req req;
+        double v[3], measured;
+
+        if (!fit_row_ok(ctx, &w, o, db_explicit, AIC_MODE_AGG, &req, &measured) ||
+            (want_tpot && !((measured = row_num(&w, C_TPOT)) > 0)) ||
+            row_probes(ctx, &req, probe, want_tpot, res, v))
+            continue;
+        if (sink(arg, req.backend, measured, v[0], v[1] - v[0], v[2] - v[0]))
+            rc = cli_error(env, 0, "out of memory");
+    }
+    free(res);
+    return rc;
+}
+
+static int ttft_sink(void *arg, enum aic_backend b, double measured, double own, double queued,
+                     double iteration)
+{
+    struct fit_row r = {b, measured, own, queued, iteration};
+    return fit_add(arg, &r);
+}
+
+/* --fit-ttft: the own, queued and iteration terms (validate_fit.h) of every aggregated row. */
 static int fit_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct csv_table *t,
                     const int *col, const struct val_opts *o, int db_explicit,
                     const struct aic_ttft_consts *now, struct fit_set *fs)
@@ -187,23 +224,8 @@ static int fit_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct
         with_host((struct aic_ttft_consts){.set = FIT_AGG_SET}, now),
         with_host((struct aic_ttft_consts){.queue_share = 1, .set = FIT_AGG_SET}, now),
         with_host((struct aic_ttft_consts){.step_iters = 1, .set = FIT_AGG_SET}, now)};
-    struct aic_estimate_result *res = calloc(1, sizeof(*res));
-    int rc = res ? CLI_OK : cli_error(env, 0, "out of memory");
 
-    for (int i = 0; rc == CLI_OK && i < t->nrows; i++) {
-        struct row w = {t, col, i};
-        struct aic_estimate_req req;
-        double ttft[3], measured;
-
-        if (!fit_row_ok(ctx, &w, o, db_explicit, AIC_MODE_AGG, &req, &measured) ||
-            row_probes(ctx, &req, probe, 0, res, ttft))
-            continue;
-        struct fit_row r = {req.backend, measured, ttft[0], ttft[1] - ttft[0], ttft[2] - ttft[0]};
-        if (fit_add(fs, &r))
-            rc = cli_error(env, 0, "out of memory");
-    }
-    free(res);
-    return rc;
+    return probe_agg_rows(env, ctx, t, col, o, db_explicit, probe, 0, ttft_sink, fs);
 }
 
 /* One disaggregated row's TTFT for each KV-handoff grid value (the other constants as
@@ -252,35 +274,27 @@ static int fit_disagg_rows(const struct cli_env *env, struct aic_ctx *ctx,
     return CLI_OK;
 }
 
-/* --fit-step: every aggregated row validate scores, estimated with no host time and with 1 ms
- * of each host constant (the TTFT constants as this run's, `now`). */
+static int step_sink(void *arg, enum aic_backend b, double measured, double base,
+                     double per_host_ms, double per_req_ms)
+{
+    struct step_row r = {b, measured, base, per_host_ms, per_req_ms};
+    return step_fit_add(arg, &r);
+}
+
+/* --fit-step: every aggregated row with a measured TPOT, estimated with no host time and with
+ * 1 ms of each host constant (the TTFT constants as this run's, `now`). */
 static int fit_step_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct csv_table *t,
                          const int *col, const struct val_opts *o, int db_explicit,
                          const struct aic_ttft_consts *now, struct step_fit *f)
 {
     struct aic_ttft_consts probe[3] = {*now, *now, *now};
-    struct aic_estimate_result *res = calloc(1, sizeof(*res));
-    int rc = res ? CLI_OK : cli_error(env, 0, "out of memory");
 
     for (int k = 0; k < 3; k++) {
         probe[k].host_ms = k == 1;
         probe[k].host_per_req_ms = k == 2;
         probe[k].set |= AIC_TTFT_SET_HOST | AIC_TTFT_SET_HOST_PER_REQ;
     }
-    for (int i = 0; rc == CLI_OK && i < t->nrows; i++) {
-        struct row w = {t, col, i};
-        struct aic_estimate_req req;
-        double tpot[3], measured;
-
-        if (!fit_row_ok(ctx, &w, o, db_explicit, AIC_MODE_AGG, &req, &measured) ||
-            !((measured = row_num(&w, C_TPOT)) > 0) || row_probes(ctx, &req, probe, 1, res, tpot))
-            continue;
-        struct step_row r = {req.backend, measured, tpot[0], tpot[1] - tpot[0], tpot[2] - tpot[0]};
-        if (step_fit_add(f, &r))
-            rc = cli_error(env, 0, "out of memory");
-    }
-    free(res);
-    return rc;
+    return probe_agg_rows(env, ctx, t, col, o, db_explicit, probe, 1, step_sink, f);
 }
 
 static void print_report(struct val_state *s, const struct val_opts *o, double wall_s)
