@@ -16,6 +16,11 @@ enum aic_backend {
  * generated engine configs set it and the engine's TTFT model assumes it. */
 #define AIC_TRTLLM_ADP_TIMEOUT_ITERS 60
 
+/* vLLM on Blackwell runs MXFP4 experts (gpt-oss) with bf16 activations unless this variable
+ * is 1, which selects FlashInfer's MXFP8-activation kernels (TensorRT-LLM's default there).
+ * The engine models the MXFP8 kernels and the generated vLLM workers set the variable. */
+#define AIC_VLLM_MXFP8_MOE_ENV "VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8"
+
 /* "trtllm", "vllm", "sglang". */
 const char *aic_backend_name(enum aic_backend b);
 

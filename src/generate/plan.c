@@ -267,6 +267,24 @@ static int read_env(const struct aic_gencfg *c, struct gen_plan *p)
     return AIC_OK;
 }
 
+/* Variables the engine's model of a worker assumes (aiconfigurator/backend.h), unless
+ * extra_env sets them: vLLM's MXFP8-activation kernels for MXFP4 experts. */
+static void implied_env(struct gen_plan *p)
+{
+    int mxfp8 = 0;
+
+    for (int i = 0; i < p->n_w; i++)
+        mxfp8 |= !strcmp(p->w[i].moe_quant, "w4a8_mxfp4_mxfp8");
+    if (p->backend != AIC_BACKEND_VLLM || !mxfp8 || p->n_env >= GEN_MAX_ENV)
+        return;
+    for (int i = 0; i < p->n_env; i++)
+        if (!strcmp(p->env_name[i], AIC_VLLM_MXFP8_MOE_ENV))
+            return;
+    aic_strlcpy(p->env_name[p->n_env], AIC_VLLM_MXFP8_MOE_ENV, sizeof(p->env_name[0]));
+    aic_strlcpy(p->env_val[p->n_env], "1", sizeof(p->env_val[0]));
+    p->n_env++;
+}
+
 static int read_versions(const struct aic_gencfg *c, struct gen_plan *p, struct aic_error *err)
 {
     const char *bn = gencfg_str(c, "", "backend", "trtllm");
@@ -346,6 +364,7 @@ static void read_service(const struct aic_gencfg *c, struct gen_plan *p)
                 sizeof(p->hf_home));
     aic_strlcpy(p->etcd, gencfg_str(c, "K8sConfig", "k8s_etcd_endpoints", ""), sizeof(p->etcd));
     read_env(c, p);
+    implied_env(p);
 }
 
 static int check_choices(const struct gen_plan *p, struct aic_error *err)
