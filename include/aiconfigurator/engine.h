@@ -108,9 +108,9 @@ void aic_worker_release(struct aic_worker *w);
 int aic_worker_gpus(const struct aic_worker *w);
 
 /* The MoE quant mode a backend runs for a checkpoint's expert scheme when the user gives none:
- * MXFP4 experts on Blackwell (sm_version >= 100) run with MXFP8 activations under TensorRT-LLM
- * and vLLM (AIC_VLLM_MXFP8_MOE_ENV); otherwise the checkpoint's own mode. */
-enum aic_quant aic_moe_quant_default(enum aic_backend b, int sm_version, enum aic_quant ckpt);
+ * MXFP4 experts on Blackwell (sm_version >= 100) run with MXFP8 activations under all three
+ * backends (vLLM given AIC_VLLM_MXFP8_MOE_ENV); otherwise the checkpoint's own mode. */
+enum aic_quant aic_moe_quant_default(int sm_version, enum aic_quant ckpt);
 
 /* Memory per GPU in bytes. */
 struct aic_memory {
