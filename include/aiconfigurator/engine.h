@@ -107,10 +107,10 @@ int aic_worker_init(struct aic_worker *w, const struct aic_model *m, struct aic_
 void aic_worker_release(struct aic_worker *w);
 int aic_worker_gpus(const struct aic_worker *w);
 
-/* The MoE quant mode a backend runs for a checkpoint's expert scheme when the user gives none:
- * MXFP4 experts on Blackwell (sm_version >= 100) run with MXFP8 activations under all three
- * backends (vLLM given AIC_VLLM_MXFP8_MOE_ENV); otherwise the checkpoint's own mode. */
-enum aic_quant aic_moe_quant_default(int sm_version, enum aic_quant ckpt);
+/* The MoE quant mode the backends run for MXFP4 experts (`moe`, given or read from the
+ * checkpoint): on Blackwell (sm_version >= 100) all three take MXFP8 activations
+ * (w4a8_mxfp4_mxfp8; vLLM given AIC_VLLM_MXFP8_MOE_ENV); any other mode is returned as is. */
+enum aic_quant aic_moe_quant_run(int sm_version, enum aic_quant moe);
 
 /* Memory per GPU in bytes. */
 struct aic_memory {

@@ -132,17 +132,22 @@ static json_t *ttft_parts_obj(const struct aic_ttft_parts *t)
                      "kv_handoff", t->kv_handoff);
 }
 
+static json_t *quant_obj(const struct aic_quant_cfg *q)
+{
+    return json_pack("{s:s,s:s,s:s,s:s,s:s}", "gemm", api_quant_name(q->gemm), "moe",
+                     api_quant_name(q->moe), "kvcache", api_quant_name(q->kv), "fmha",
+                     api_quant_name(q->fmha), "comm", api_quant_name(q->comm));
+}
+
 static void set_metrics(json_t *o, const struct aic_estimate_req *r,
                         const struct aic_estimate_result *res)
 {
     const struct aic_metrics *m = &res->m;
-    const struct aic_quant_cfg *q = &res->quant;
     int disagg = r->mode == AIC_MODE_DISAGG;
 
-    json_object_set_new(o, "quant",
-                        json_pack("{s:s,s:s,s:s,s:s,s:s}", "gemm", api_quant_name(q->gemm), "moe",
-                                  api_quant_name(q->moe), "kvcache", api_quant_name(q->kv), "fmha",
-                                  api_quant_name(q->fmha), "comm", api_quant_name(q->comm)));
+    json_object_set_new(o, "quant", quant_obj(&res->quant));
+    if (disagg)
+        json_object_set_new(o, "quant_decode", quant_obj(&res->quant_decode));
     json_object_set_new(o, "ttft_ms", json_real(m->ttft_ms));
     json_object_set_new(o, "ttft_breakdown_ms", ttft_parts_obj(&m->ttft_parts));
     json_object_set_new(o, "tpot_ms", json_real(m->tpot_ms));

@@ -163,6 +163,13 @@ static int build_req(struct cli_env *env, struct aic_ctx *ctx, const struct est_
 #define GB   1e9
 #define RULE "============================================================"
 
+static void print_quant(const char *label, const struct aic_quant_cfg *q)
+{
+    printf("  %-22s gemm %s, moe %s, kv cache %s, fmha %s, comm %s\n", label,
+           cli_quant_name(q->gemm), cli_quant_name(q->moe), cli_quant_name(q->kv),
+           cli_quant_name(q->fmha), cli_quant_name(q->comm));
+}
+
 static void print_mem(const char *label, const struct aic_memory *m, const struct cli_env *env)
 {
     printf("  %-22s %.2f GB of %.2f GB%s%s%s\n", label, m->total / GB, m->capacity / GB,
@@ -248,7 +255,6 @@ static void print_text(const struct cli_env *env, const struct aic_estimate_req 
                        const struct aic_estimate_result *res, int detail)
 {
     const struct aic_metrics *m = &res->m;
-    const struct aic_quant_cfg *q = &res->quant;
 
     printf("%s\n  %sPerformance Estimate (%s)%s\n%s\n", RULE, cli_color(env, "bold"),
            aic_serving_mode_name(r->mode), cli_color(env, "reset"), RULE);
@@ -273,9 +279,9 @@ static void print_text(const struct cli_env *env, const struct aic_estimate_req 
     if (r->opts.nextn)
         printf("  %-22s %d (accepted %.2f)\n", "MTP nextn:", r->opts.nextn, r->opts.nextn_accepted);
     print_layout_lines(r, res->ctx_tokens);
-    printf("  %-22s gemm %s, moe %s, kv cache %s, fmha %s, comm %s\n",
-           "Quantization:", cli_quant_name(q->gemm), cli_quant_name(q->moe), cli_quant_name(q->kv),
-           cli_quant_name(q->fmha), cli_quant_name(q->comm));
+    print_quant(r->mode == AIC_MODE_DISAGG ? "(p) Quantization:" : "Quantization:", &res->quant);
+    if (r->mode == AIC_MODE_DISAGG)
+        print_quant("(d) Quantization:", &res->quant_decode);
     print_wide_ep(r, res);
     printf("  ----------------------------------------------------------\n");
     printf("  %-22s %.3f ms\n", "TTFT:", m->ttft_ms);

@@ -105,7 +105,7 @@ static int run_single(struct aic_ctx *ctx, const struct aic_estimate_req *r,
         return rc;
     if ((rc = aic_worker_init(&w, m, db, r->lay, &r->opts, err)))
         return rc;
-    res->quant = w.q;
+    res->quant = res->quant_decode = w.q;
     res->wide_ep[0] = res->wide_ep[1] = w.wide_ep;
     aic_strlcpy(res->backend_version, aic_perfdb_version(db), sizeof(res->backend_version));
     if (r->mode == AIC_MODE_AGG) {
@@ -155,6 +155,7 @@ static int run_disagg(struct aic_ctx *ctx, const struct aic_estimate_req *r,
         return rc;
     }
     res->quant = pw.q;
+    res->quant_decode = dw.q;
     res->wide_ep[0] = pw.wide_ep;
     res->wide_ep[1] = dw.wide_ep;
     aic_strlcpy(res->backend_version, aic_perfdb_version(pdb), sizeof(res->backend_version));

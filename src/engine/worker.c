@@ -27,12 +27,13 @@ static enum aic_quant pick(enum aic_quant user, enum aic_quant ckpt)
 
 /* MXFP4 experts on Blackwell take MXFP8 activations: TensorRT-LLM's and SGLang's default
  * kernels (SGLang's flashinfer_mxfp4 runner at its "default" precision) and vLLM's with
- * AIC_VLLM_MXFP8_MOE_ENV, set by our generated workers. They are 1.5-5x faster than the
- * bf16-activation kernels in the perf tables, as the measured Blackwell gpt-oss deployments
- * show. */
-enum aic_quant aic_moe_quant_default(int sm_version, enum aic_quant ckpt)
+ * AIC_VLLM_MXFP8_MOE_ENV, set by our generated workers. The perf tables time them 1.2-3x
+ * (median) faster per MoE layer than the bf16-activation kernels, and the measured Blackwell
+ * gpt-oss deployments run at their speed. w4a16_mxfp4 names the checkpoint's format here,
+ * as in AIConfigurator: given or read from the checkpoint, it becomes w4a8_mxfp4_mxfp8. */
+enum aic_quant aic_moe_quant_run(int sm_version, enum aic_quant moe)
 {
-    return ckpt == AIC_Q_W4A16_MXFP4 && sm_version >= 100 ? AIC_Q_W4A8_MXFP4_MXFP8 : ckpt;
+    return moe == AIC_Q_W4A16_MXFP4 && sm_version >= 100 ? AIC_Q_W4A8_MXFP4_MXFP8 : moe;
 }
 
 /* Checkpoint defaults, user overrides, and what the GPU can compute. */
@@ -46,7 +47,7 @@ static int resolve_quant(struct aic_worker *w, struct aic_error *err)
     const char *what[] = {"gemm", "moe", "fmha"};
 
     q->gemm = pick(u->gemm, m->gemm_quant);
-    q->moe = pick(u->moe, aic_moe_quant_default(sys->sm_version, m->moe_quant));
+    q->moe = aic_moe_quant_run(sys->sm_version, pick(u->moe, m->moe_quant));
     q->kv = pick(u->kv, m->kv_quant);
     q->fmha = pick(u->fmha, m->fmha_quant);
     q->comm = pick(u->comm, AIC_Q_HALF);

@@ -72,7 +72,7 @@ int aic_generate_naive(const struct aic_model *m, const struct aic_system *sys,
     row->bs = 128;
     row->workers = 1;
     row->q.gemm = m->gemm_quant;
-    row->q.moe = aic_moe_quant_default(sys->sm_version, m->moe_quant);
+    row->q.moe = aic_moe_quant_run(sys->sm_version, m->moe_quant);
     row->q.kv = m->kv_quant;
     row->q.fmha = m->fmha_quant;
     row->q.comm = AIC_Q_HALF;

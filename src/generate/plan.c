@@ -267,8 +267,9 @@ static int read_env(const struct aic_gencfg *c, struct gen_plan *p)
     return AIC_OK;
 }
 
-/* Variables the engine's model of a worker assumes (aiconfigurator/backend.h), unless
- * extra_env sets them: vLLM's MXFP8-activation kernels for MXFP4 experts. */
+/* Variables the engine's model of the workers assumes (aiconfigurator/backend.h), unless
+ * extra_env sets them: vLLM's MXFP8-activation kernels for MXFP4 experts, set for the whole
+ * deployment when one worker runs them (vLLM reads the variable only on Blackwell). */
 static void implied_env(struct gen_plan *p)
 {
     int mxfp8 = 0;
