@@ -24,7 +24,24 @@ perfdb=${AIC_PERFDB:-../shared/perfdb}
 [ -d "$perfdb" ] || { echo "accuracy.sh: no perf database at '$perfdb'; set AIC_PERFDB" >&2; exit 1; }
 
 echo "binary: $bin ($("$bin" version))"
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
 start=$(date +%s.%N)
-"$bin" cli validate --measured "$measured" --systems-paths "$perfdb" "$@"
+"$bin" cli validate --measured "$measured" --systems-paths "$perfdb" "$@" | tee "$out"
 end=$(date +%s.%N)
 awk -v a="$start" -v b="$end" 'BEGIN { printf "accuracy.sh wall time (process): %.2f s\n", b - a }'
+
+# The engine issue's targets, from validate's "rows estimated" and "overall" lines (columns:
+# group, estimated, TTFT MdAPE, TTFT MAPE, TPOT MdAPE, TPOT MAPE).
+awk -v wall="$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" '
+    / rows estimated \(/ { share = $0; sub(/.*\(/, "", share); sub(/%.*/, "", share) }
+    $1 == "overall" { ttft = $4 + 0; tpot = $6 + 0 }
+    function verdict(ok) { return ok ? "met" : "NOT met" }
+    END {
+        if (ttft == "" || share == "") exit
+        print "targets (of the engine issue, for the default database mode):"
+        printf "  TTFT mean abs. %% error <= 30 %%: %.1f %% (%s)\n", ttft, verdict(ttft <= 30)
+        printf "  TPOT mean abs. %% error <= 15 %%: %.1f %% (%s)\n", tpot, verdict(tpot <= 15)
+        printf "  rows estimated >= 85 %%: %.1f %% (%s)\n", share, verdict(share >= 85)
+        printf "  validate wall time <= 10 s: %.2f s (%s)\n", wall, verdict(wall <= 10)
+    }' "$out"
