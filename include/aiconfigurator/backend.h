@@ -17,7 +17,8 @@ enum aic_backend {
 #define AIC_TRTLLM_ADP_TIMEOUT_ITERS 60
 
 /* vLLM on Blackwell runs MXFP4 experts (gpt-oss) with bf16 activations unless this variable
- * is 1, which selects FlashInfer's MXFP8-activation kernels (TensorRT-LLM's default there).
+ * is 1, which selects FlashInfer's MXFP8-activation kernels (TensorRT-LLM's and SGLang's
+ * default there).
  * The engine models the MXFP8 kernels and the generated vLLM workers set the variable. */
 #define AIC_VLLM_MXFP8_MOE_ENV "VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8"
 
