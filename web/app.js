@@ -296,6 +296,11 @@ function renderEstimate(doc) {
   }
   for (const [label, key, unit] of EST_FIELDS) if (key in r) pairs.push([label, fmt(r[key]) + unit]);
   pairs.push(['Fits in memory', r.oom ? 'NO (out of memory)' : 'yes']);
+  for (const [label, phase] of [['Prefill sources', 'prefill'], ['Decode sources', 'decode']]) {
+    const s = (r.provenance || {})[phase];
+    if (s) pairs.push([label, Object.entries(s).filter(([, v]) => v >= 0.005)
+      .map(([k, v]) => `${k} ${fmt(v * 100, 0)} %`).join(', ') || '-']);
+  }
   const box = $('est-summary');
   box.replaceChildren(kvTable(pairs));
   if (doc.warnings && doc.warnings.length) box.append(el('ul', { class: 'warnings' }, ...doc.warnings.map((w) => el('li', {}, w))));

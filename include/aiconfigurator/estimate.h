@@ -79,6 +79,10 @@ struct aic_estimate_result {
     struct aic_op_time ctx_ops[AIC_MAX_BREAKDOWN], gen_ops[AIC_MAX_BREAKDOWN];
 };
 
+/* Share of a phase's latency (ops[0..n)) by provenance, indexed by enum aic_prov; all zero
+ * when the phase took no time. How much of an estimate the perf tables carry. */
+void aic_prov_shares(const struct aic_op_time *ops, int n, double share[AIC_PROV_COUNT]);
+
 /* Runs the request. want_breakdown fills the op tables (costs a little more). */
 int aic_estimate(struct aic_ctx *ctx, const struct aic_estimate_req *req, int want_breakdown,
                  struct aic_estimate_result *res, struct aic_error *err);

@@ -179,6 +179,21 @@ static int run_disagg(struct aic_ctx *ctx, const struct aic_estimate_req *r,
     return rc;
 }
 
+void aic_prov_shares(const struct aic_op_time *ops, int n, double share[AIC_PROV_COUNT])
+{
+    double total = 0;
+
+    for (int p = 0; p < AIC_PROV_COUNT; p++)
+        share[p] = 0;
+    for (int i = 0; i < n; i++)
+        if ((int)ops[i].prov >= 0 && ops[i].prov < AIC_PROV_COUNT && ops[i].ms > 0) {
+            share[ops[i].prov] += ops[i].ms;
+            total += ops[i].ms;
+        }
+    for (int p = 0; p < AIC_PROV_COUNT && total > 0; p++)
+        share[p] /= total;
+}
+
 int aic_estimate(struct aic_ctx *ctx, const struct aic_estimate_req *req, int want_breakdown,
                  struct aic_estimate_result *res, struct aic_error *err)
 {

@@ -107,6 +107,7 @@ test('estimate shows metrics and the per-op breakdown with provenance', async ()
   assert.match(await page.textContent('#est-summary'), /tp2pp1/);
   assert.match(await page.textContent('#est-memory'), /GiB/);
   assert.match(await page.textContent('#est-ttft'), /own prefill\s*[\d.]+ ms/);
+  assert.match(await page.textContent('#est-summary'), /Decode sources\s*sol 100 %/);
   const sources = await page.locator('#est-breakdown td:last-child').allTextContents();
   assert.ok(sources.length > 5);
   assert.ok(sources.every((s) => s === 'sol'), sources.join(','));

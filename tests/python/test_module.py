@@ -33,6 +33,12 @@ class EstimateTest(unittest.TestCase):
         self.assertFalse(r["oom"])
         # 32.8e9 parameters x 2 bytes (bf16) over two GPUs = 32.8e9 bytes each
         self.assertAlmostEqual(r["memory"]["weights_bytes"], 32.8e9, delta=2e9)
+        # in SOL mode the tables carry nothing: the roofline (and the analytic norms) do
+        for phase in ("prefill", "decode"):
+            shares = r["provenance"][phase]
+            self.assertAlmostEqual(sum(shares.values()), 1.0, places=9)
+            self.assertEqual(shares["measured"] + shares["interpolated"], 0.0)
+            self.assertGreater(shares["sol"], 0.8)
 
     def test_cli_estimate_names(self):
         r = aic.cli_estimate("Qwen/Qwen3-32B", "h100_sxm", mode="agg", backend_name="vllm",
