@@ -116,9 +116,11 @@ enum aic_quant aic_moe_quant_run(int sm_version, enum aic_quant moe);
 struct aic_memory {
     double weights, kv_cache, activations, nccl, other, total;
     double capacity;
-    int oom;       /* 1 when total exceeds capacity or KV exceeds its budget */
-    int max_batch; /* requests per attention-DP rank whose KV fits the budget
-                    * on average (paged KV: prompt + half the output each) */
+    int oom;                   /* 1 when total exceeds capacity or KV exceeds its budget */
+    int max_batch;             /* requests per attention-DP rank whose KV fits the budget
+                                * on average (paged KV: prompt + half the output each) */
+    double kv_bytes_per_token; /* KV cache (and indexer cache) per token of a full-length
+                                * request, per GPU; windowed layers count their window */
 };
 
 /* Serving metrics of one configuration. Throughputs count output tokens. */

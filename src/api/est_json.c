@@ -50,11 +50,12 @@ static json_int_t bytes(double v)
 
 static json_t *mem_obj(const struct aic_memory *m)
 {
-    return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b}", "weights_bytes", bytes(m->weights),
-                     "kv_cache_bytes", bytes(m->kv_cache), "activations_bytes",
+    return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b,s:f,s:i}", "weights_bytes",
+                     bytes(m->weights), "kv_cache_bytes", bytes(m->kv_cache), "activations_bytes",
                      bytes(m->activations), "nccl_bytes", bytes(m->nccl), "other_bytes",
                      bytes(m->other), "total_bytes", bytes(m->total), "capacity_bytes",
-                     bytes(m->capacity), "oom", m->oom);
+                     bytes(m->capacity), "oom", m->oom, "kv_bytes_per_token", m->kv_bytes_per_token,
+                     "max_batch", m->max_batch);
 }
 
 static json_t *ops_arr(const struct aic_op_time *ops, int n)

@@ -193,6 +193,8 @@ static void print_mem(const char *label, const struct aic_memory *m, const struc
            m->oom ? cli_color(env, "reset") : "");
     printf("  %-22s weights %.2f, kv cache %.2f, activations %.2f, nccl %.2f, other %.2f GB\n", "",
            m->weights / GB, m->kv_cache / GB, m->activations / GB, m->nccl / GB, m->other / GB);
+    printf("  %-22s %.1f KB per token; KV room for %d requests per attention-DP rank\n", "",
+           m->kv_bytes_per_token / 1e3, m->max_batch);
 }
 
 static void print_layout_lines(const struct aic_estimate_req *r, int ctx_tokens)

@@ -139,6 +139,10 @@ void aic_worker_memory(const struct aic_worker *w, const struct aic_workload *wl
     per_tok = kv_elems_per_token(w, seq, &capped);
     out->kv_cache = (double)b * (aic_quant_bytes(w->q.kv) * (seq * per_tok + capped) +
                                  seq * index_cache_bytes_per_token(w) + gdn_state_bytes(w));
+    out->kv_bytes_per_token = seq > 0 ? (aic_quant_bytes(w->q.kv) * (seq * per_tok + capped) +
+                                         seq * index_cache_bytes_per_token(w)) /
+                                            seq
+                                      : 0;
     out->nccl = aic_system_nccl_mem(sys, w->lay.tp);
     out->other = sys->other_mem_bytes * (w->backend == AIC_BACKEND_SGLANG ? 1.2 : 1.0);
     out->capacity = sys->mem_capacity_bytes;
