@@ -305,8 +305,11 @@ function renderEstimate(doc) {
   box.replaceChildren(kvTable(pairs));
   if (doc.warnings && doc.warnings.length) box.append(el('ul', { class: 'warnings' }, ...doc.warnings.map((w) => el('li', {}, w))));
   const m = r.memory || {};
-  $('est-memory').replaceChildren(kvTable(Object.entries(m).filter(([k]) => k.endsWith('_bytes'))
-    .map(([k, v]) => [k.replace(/_bytes$/, ''), gib(v)])));
+  const memRows = Object.entries(m).filter(([k]) => k.endsWith('_bytes'))
+    .map(([k, v]) => [k.replace(/_bytes$/, ''), gib(v)]);
+  if ('kv_bytes_per_token' in m) memRows.push(['KV cache per token', fmt(m.kv_bytes_per_token / 1e3, 1) + ' KB']);
+  if ('max_batch' in m) memRows.push(['KV room (requests per rank)', fmt(m.max_batch)]);
+  $('est-memory').replaceChildren(kvTable(memRows));
   const TTFT_PARTS = { overhead: 'serving overhead (HTTP, tokenizer, streaming)', scheduler: 'scheduler-loop iterations',
     queue: "other requests' prefills queued ahead", prefill: 'own prefill', dp_balance: 'attention-DP balancing hold',
     kv_wait: 'waiting for KV-cache room', kv_transfer: 'KV-cache transfer to the decode worker',

@@ -120,7 +120,8 @@ struct aic_memory {
     int max_batch;             /* requests per attention-DP rank whose KV fits the budget
                                 * on average (paged KV: prompt + half the output each) */
     double kv_bytes_per_token; /* KV cache (and indexer cache) per token of a full-length
-                                * request, per GPU; windowed layers count their window */
+                                * request on one GPU (its pipeline stage's layers); windowed
+                                * layers count their window */
 };
 
 /* Serving metrics of one configuration. Throughputs count output tokens. */
@@ -193,6 +194,7 @@ struct aic_op_time {
     const char *name; /* op name, e.g. "context_qkv_gemm" (static storage) */
     double ms;        /* per-call latency x scale (all layers) */
     enum aic_prov prov;
+    int group; /* overlap group (0 none; of groups 1 and 2 only the longer adds time) */
 };
 
 /* Fills up to cap entries with the prefill (phase 1) or one decode step (phase 2)

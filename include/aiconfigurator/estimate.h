@@ -74,13 +74,18 @@ struct aic_estimate_result {
     struct aic_quant_cfg quant;        /* resolved quantization (prefill pool for disagg) */
     struct aic_quant_cfg quant_decode; /* the decode pool's (disagg); same as quant otherwise */
     int wide_ep[2]; /* enum aic_wide_ep modeled: [0] worker or prefill pool, [1] decode pool */
+    /* share of the latency by source (enum aic_prov) of [0] the prefill and [1] one decode
+     * step, at the shapes the estimate ran them (aggregated: the step carrying a prompt and
+     * the decode batch that ran); all zero for a phase the mode does not run */
+    double prov[2][AIC_PROV_COUNT];
     /* per-op breakdown of prefill (phase 1) and one decode step (phase 2) */
     int n_ctx_ops, n_gen_ops;
     struct aic_op_time ctx_ops[AIC_MAX_BREAKDOWN], gen_ops[AIC_MAX_BREAKDOWN];
 };
 
 /* Share of a phase's latency (ops[0..n)) by provenance, indexed by enum aic_prov; all zero
- * when the phase took no time. How much of an estimate the perf tables carry. */
+ * when the phase took no time; of two overlapped groups only the longer counts. How much of
+ * an estimate the perf tables carry. */
 void aic_prov_shares(const struct aic_op_time *ops, int n, double share[AIC_PROV_COUNT]);
 
 /* Runs the request. want_breakdown fills the op tables (costs a little more). */

@@ -167,12 +167,10 @@ static void set_metrics(json_t *o, const struct aic_estimate_req *r,
 }
 
 /* {measured: share, interpolated: ..., ...} of one phase, every provenance listed. */
-static json_t *prov_obj(const struct aic_op_time *ops, int n)
+static json_t *prov_obj(const double share[AIC_PROV_COUNT])
 {
-    double share[AIC_PROV_COUNT];
     json_t *o = json_object();
 
-    aic_prov_shares(ops, n, share);
     for (int p = 0; o && p < AIC_PROV_COUNT; p++)
         json_object_set_new(o, aic_prov_name((enum aic_prov)p), json_real(share[p]));
     return o;
@@ -188,11 +186,9 @@ json_t *api_estimate_doc(const struct aic_estimate_req *req, const struct aic_es
     set_header(o, req, res);
     set_layouts(o, req, res, is_moe);
     set_metrics(o, req, res);
-    if (res->n_ctx_ops + res->n_gen_ops > 0)
-        json_object_set_new(o, "provenance",
-                            json_pack("{s:o,s:o}", "prefill",
-                                      prov_obj(res->ctx_ops, res->n_ctx_ops), "decode",
-                                      prov_obj(res->gen_ops, res->n_gen_ops)));
+    json_object_set_new(o, "provenance",
+                        json_pack("{s:o,s:o}", "prefill", prov_obj(res->prov[0]), "decode",
+                                  prov_obj(res->prov[1])));
     if (detail)
         json_object_set_new(o, "breakdown",
                             json_pack("{s:o,s:o}", "prefill", ops_arr(res->ctx_ops, res->n_ctx_ops),

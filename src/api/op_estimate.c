@@ -120,7 +120,7 @@ static int run(struct api_call *c, const struct aic_estimate_req *r, const struc
 
     if (!res)
         return aic_err(c->err, AIC_ERR_NOMEM, "out of memory");
-    rc = aic_estimate(c->ctx, r, 1, res, c->err);
+    rc = aic_estimate(c->ctx, r, detail, res, c->err);
     if (!rc && res->fell_back)
         api_warn(c,
                  "no perf data for %s/%s: fell back to EMPIRICAL (give database_mode to make "

@@ -170,13 +170,12 @@ static void print_quant(const char *label, const struct aic_quant_cfg *q)
            cli_quant_name(q->fmha), cli_quant_name(q->comm));
 }
 
-/* "measured 40 %, interpolated 55 %, analytic 5 %": where a phase's latency came from. */
-static void print_prov(const char *label, const struct aic_op_time *ops, int n)
+/* "measured 40 %, interpolated 55 %, analytic 5 %": where a phase's latency came from
+ * ("-": the mode does not run the phase). */
+static void print_prov(const char *label, const double share[AIC_PROV_COUNT])
 {
-    double share[AIC_PROV_COUNT];
     const char *sep = "";
 
-    aic_prov_shares(ops, n, share);
     printf("  %-22s ", label);
     for (int p = 0; p < AIC_PROV_COUNT; p++)
         if (share[p] >= 0.005) {
@@ -321,8 +320,8 @@ static void print_text(const struct cli_env *env, const struct aic_estimate_req 
     } else {
         print_mem("Memory per GPU:", &m->mem, env);
     }
-    print_prov("Prefill Sources:", res->ctx_ops, res->n_ctx_ops);
-    print_prov("Decode Sources:", res->gen_ops, res->n_gen_ops);
+    print_prov("Prefill Sources:", res->prov[0]);
+    print_prov("Decode Sources:", res->prov[1]);
     if (detail) {
         print_ttft_parts(&m->ttft_parts, m->ttft_ms);
         print_ops("Prefill breakdown", res->ctx_ops, res->n_ctx_ops);
@@ -409,7 +408,7 @@ int cmd_estimate(struct cli_env *env, int argc, char **argv)
     rc = res ? build_req(env, ctx, &o, &req) : cli_error(env, 0, "out of memory");
     if (rc == CLI_OK) {
         double t0 = aic_now_s();
-        int st = aic_estimate(ctx, &req, 1, res, &err);
+        int st = aic_estimate(ctx, &req, o.detail, res, &err);
         cli_log(env, CLI_LOG_DEBUG, "estimate of %s on %s/%s (%s) took %.1f ms: %s", req.model,
                 req.system, aic_backend_name(req.backend), aic_serving_mode_name(req.mode),
                 1e3 * (aic_now_s() - t0), st ? err.msg : "ok");

@@ -83,14 +83,54 @@ static int oom_error(const struct aic_memory *m, const char *what, struct aic_er
                    m->capacity / GIB);
 }
 
-static void fill_breakdown(struct aic_worker *w, const struct aic_estimate_req *r, int b,
+/* Fills res->prov[phase - 1] from the phase run at batch b (b < 1: not run). */
+static void phase_prov(struct aic_worker *w, const struct aic_workload *wl, int b, int phase,
+                       struct aic_estimate_result *res)
+{
+    struct aic_op_time ops[AIC_MAX_BREAKDOWN];
+    struct aic_error e;
+    int n = b >= 1 ? aic_worker_breakdown(w, wl, b, phase, ops, AIC_MAX_BREAKDOWN, &e) : 0;
+
+    aic_prov_shares(ops, n > 0 ? n : 0, res->prov[phase - 1]);
+}
+
+/* Per-op tables of the prefill at batch bp and one decode step at batch bd. */
+/* AIConfigurator's check reserves every request's full length; a worker whose KV fits on
+ * average (paged KV: mem->max_batch requests) runs, as does one whose extra requests queue
+ * (kv_limited > 0), so only what cannot run at all stays out of memory. */
+static void paged_kv(struct aic_memory *mem, int b, int kv_limited)
+{
+    if (mem->oom && mem->total - mem->kv_cache < mem->capacity &&
+        (b <= mem->max_batch || kv_limited > 0))
+        mem->oom = 0;
+}
+
+static void fill_breakdown(struct aic_worker *pw, struct aic_worker *dw,
+                           const struct aic_workload *wl, int bp, int bd,
                            struct aic_estimate_result *res)
 {
     struct aic_error e;
-    int n = aic_worker_breakdown(w, &r->wl, b, 1, res->ctx_ops, AIC_MAX_BREAKDOWN, &e);
+    int n = aic_worker_breakdown(pw, wl, bp, 1, res->ctx_ops, AIC_MAX_BREAKDOWN, &e);
     res->n_ctx_ops = n > 0 ? n : 0;
-    n = aic_worker_breakdown(w, &r->wl, b, 2, res->gen_ops, AIC_MAX_BREAKDOWN, &e);
+    n = aic_worker_breakdown(dw, wl, bd, 2, res->gen_ops, AIC_MAX_BREAKDOWN, &e);
     res->n_gen_ops = n > 0 ? n : 0;
+}
+
+/* The prompts one aggregated step carries (its context-token budget), the decode batch
+ * that ran (a KV-limited batch when only that many fit), or the static batch. */
+static void single_prov(struct aic_worker *w, const struct aic_estimate_req *r, int smode,
+                        struct aic_estimate_result *res)
+{
+    int b = r->batch_size, isl = r->wl.isl > 0 ? r->wl.isl : 1;
+
+    if (r->mode == AIC_MODE_AGG) {
+        int step = (res->ctx_tokens + isl - 1) / isl;
+        phase_prov(w, &r->wl, step < b ? (step > 0 ? step : 1) : b, 1, res);
+        phase_prov(w, &r->wl, res->m.kv_limited_batch > 0 ? res->m.kv_limited_batch : b, 2, res);
+        return;
+    }
+    phase_prov(w, &r->wl, smode == 2 ? 0 : b, 1, res);
+    phase_prov(w, &r->wl, smode == 1 ? 0 : b, 2, res);
 }
 
 static int run_single(struct aic_ctx *ctx, const struct aic_estimate_req *r,
@@ -99,7 +139,7 @@ static int run_single(struct aic_ctx *ctx, const struct aic_estimate_req *r,
 {
     struct aic_perfdb *db;
     struct aic_worker w;
-    int rc, smode;
+    int rc, smode = 0;
 
     if ((rc = open_db(ctx, r, r->system, &db, res, err)))
         return rc;
@@ -115,15 +155,15 @@ static int run_single(struct aic_ctx *ctx, const struct aic_estimate_req *r,
         smode = r->mode == AIC_MODE_STATIC_CTX ? 1 : r->mode == AIC_MODE_STATIC_GEN ? 2 : 0;
         rc = aic_run_static(&w, &r->wl, r->batch_size, smode, &res->m, err);
     }
-    /* AIConfigurator's check reserves every request's full length; a deployment whose
-     * KV fits on average (paged KV) runs, so only report what cannot run at all */
-    if (!rc && res->m.mem.oom && res->m.mem.total - res->m.mem.kv_cache < res->m.mem.capacity &&
-        (r->batch_size <= res->m.mem.max_batch || res->m.kv_limited_batch > 0))
-        res->m.mem.oom = 0;
+    if (!rc)
+        paged_kv(&res->m.mem, r->batch_size, res->m.kv_limited_batch);
     if (!rc && res->m.mem.oom)
         rc = oom_error(&res->m.mem, "this configuration", err);
+    if (!rc)
+        single_prov(&w, r, smode, res);
     if (!rc && want_breakdown)
-        fill_breakdown(&w, r, r->batch_size, res);
+        fill_breakdown(&w, &w, &r->wl, r->batch_size,
+                       res->m.kv_limited_batch > 0 ? res->m.kv_limited_batch : r->batch_size, res);
     aic_worker_release(&w);
     return rc;
 }
@@ -161,19 +201,18 @@ static int run_disagg(struct aic_ctx *ctx, const struct aic_estimate_req *r,
     aic_strlcpy(res->backend_version, aic_perfdb_version(pdb), sizeof(res->backend_version));
     rc = aic_run_disagg(&pw, r->prefill_batch, r->prefill_workers, &dw, r->decode_batch,
                         r->decode_workers, &r->wl, &res->m, err);
+    if (!rc)
+        paged_kv(&res->m.mem_decode, r->decode_batch, 0);
     if (!rc && res->m.mem.oom)
         rc = oom_error(&res->m.mem, "the prefill worker", err);
     if (!rc && res->m.mem_decode.oom)
         rc = oom_error(&res->m.mem_decode, "the decode worker", err);
-    if (!rc && want_breakdown) {
-        struct aic_error e;
-        int n = aic_worker_breakdown(&pw, &r->wl, r->prefill_batch, 1, res->ctx_ops,
-                                     AIC_MAX_BREAKDOWN, &e);
-        res->n_ctx_ops = n > 0 ? n : 0;
-        n = aic_worker_breakdown(&dw, &r->wl, r->decode_batch, 2, res->gen_ops, AIC_MAX_BREAKDOWN,
-                                 &e);
-        res->n_gen_ops = n > 0 ? n : 0;
+    if (!rc) {
+        phase_prov(&pw, &r->wl, r->prefill_batch, 1, res);
+        phase_prov(&dw, &r->wl, r->decode_batch, 2, res);
     }
+    if (!rc && want_breakdown)
+        fill_breakdown(&pw, &dw, &r->wl, r->prefill_batch, r->decode_batch, res);
     aic_worker_release(&pw);
     aic_worker_release(&dw);
     return rc;
@@ -181,12 +220,18 @@ static int run_disagg(struct aic_ctx *ctx, const struct aic_estimate_req *r,
 
 void aic_prov_shares(const struct aic_op_time *ops, int n, double share[AIC_PROV_COUNT])
 {
-    double total = 0;
+    double total = 0, g[3] = {0, 0, 0};
+    int hidden;
 
+    for (int i = 0; i < n; i++)
+        if (ops[i].ms > 0 && ops[i].group >= 0 && ops[i].group < 3)
+            g[ops[i].group] += ops[i].ms;
+    hidden = g[1] >= g[2] ? 2 : 1; /* the shorter overlapped group adds no time */
     for (int p = 0; p < AIC_PROV_COUNT; p++)
         share[p] = 0;
     for (int i = 0; i < n; i++)
-        if ((int)ops[i].prov >= 0 && ops[i].prov < AIC_PROV_COUNT && ops[i].ms > 0) {
+        if ((int)ops[i].prov >= 0 && ops[i].prov < AIC_PROV_COUNT && ops[i].ms > 0 &&
+            ops[i].group != hidden) {
             share[ops[i].prov] += ops[i].ms;
             total += ops[i].ms;
         }

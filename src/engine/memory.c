@@ -141,7 +141,7 @@ void aic_worker_memory(const struct aic_worker *w, const struct aic_workload *wl
                                  seq * index_cache_bytes_per_token(w) + gdn_state_bytes(w));
     out->kv_bytes_per_token = seq > 0 ? (aic_quant_bytes(w->q.kv) * (seq * per_tok + capped) +
                                          seq * index_cache_bytes_per_token(w)) /
-                                            seq
+                                            (seq * w->lay.pp)
                                       : 0;
     out->nccl = aic_system_nccl_mem(sys, w->lay.tp);
     out->other = sys->other_mem_bytes * (w->backend == AIC_BACKEND_SGLANG ? 1.2 : 1.0);

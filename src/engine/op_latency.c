@@ -319,6 +319,7 @@ static void record(struct eval_acc *a, const struct aic_op *op, const struct aic
         a->times[a->n].name = op->name;
         a->times[a->n].ms = ms;
         a->times[a->n].prov = l->prov;
+        a->times[a->n].group = op->group;
         a->n++;
     }
 }
