@@ -4,8 +4,8 @@
  * header name) and prints median / mean absolute percentage error of TTFT and TPOT per
  * (system, backend, mode) and overall. Rows the tool cannot interpret get a reason, are
  * counted, and are not guessed. One struct aic_ctx caches models, systems and databases for
- * the whole file. PRED.csv (id,pred_ttft_ms,pred_tpot_ms,status) is written to a temporary
- * file and renamed, so a failed run leaves no partial file.
+ * the whole file. PRED.csv (id,pred_ttft_ms,pred_tpot_ms,status and the table shares) is written to
+ * a temporary file and renamed, so a failed run leaves no partial file.
  */
 #include <ctype.h>
 #include <math.h>
@@ -35,7 +35,7 @@ static const struct cli_opt val_table[] = {
     {"measured", NULL, CLI_STRING, O(measured), 0, 0, NULL, "FILE.csv",
      "measured results (columns as in e2e_measured.csv; required)"},
     {"out", NULL, CLI_STRING, O(out), 0, 0, NULL, "PRED.csv",
-     "write id,pred_ttft_ms,pred_tpot_ms,status per row"},
+     "write id,pred_ttft_ms,pred_tpot_ms,status,prefill_table_share,decode_table_share per row"},
     {"database-mode", NULL, CLI_ENUM, O(db_mode), 0, 0, db_choices, NULL,
      "SILICON (default; falls back to EMPIRICAL where no data), HYBRID, EMPIRICAL, SOL"},
     {"by-model", NULL, CLI_FLAG, O(by_model), 0, 0, NULL, NULL,
@@ -79,6 +79,12 @@ static int add_outcome(struct val_state *s, const struct row *w, const struct ai
 }
 
 /* Writes a CSV cell, quoted when it holds a comma, quote or newline. */
+/* The share of a phase's latency the perf tables carry (measured or interpolated). */
+static double table_share(const double prov[AIC_PROV_COUNT])
+{
+    return prov[AIC_PROV_MEASURED] + prov[AIC_PROV_INTERPOLATED];
+}
+
 static void put_id(FILE *f, const char *id)
 {
     if (!strpbrk(id, ",\"\r\n")) {
@@ -128,9 +134,10 @@ static int run_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct
         if (s->out) {
             put_id(s->out, row_cell(&w, C_ID));
             if (ok)
-                fprintf(s->out, ",%.6f,%.6f,ok\n", res->m.ttft_ms, res->m.tpot_ms);
+                fprintf(s->out, ",%.6f,%.6f,ok,%.4f,%.4f\n", res->m.ttft_ms, res->m.tpot_ms,
+                        table_share(res->prov[0]), table_share(res->prov[1]));
             else
-                fprintf(s->out, ",,,%s\n", status);
+                fprintf(s->out, ",,,%s,,\n", status);
         }
     }
     free(res);
@@ -341,7 +348,7 @@ static int open_out(const struct cli_env *env, const char *out, char *tmp, size_
                          "cannot write --out '%s' (creating %s failed); check the folder "
                          "exists and is writable",
                          out, tmp);
-    fputs("id,pred_ttft_ms,pred_tpot_ms,status\n", *f);
+    fputs("id,pred_ttft_ms,pred_tpot_ms,status,prefill_table_share,decode_table_share\n", *f);
     return CLI_OK;
 }
 
