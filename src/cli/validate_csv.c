@@ -21,17 +21,13 @@ static void on_field(void *s, size_t len, void *data)
     }
     memcpy(v, s ? s : "", len);
     v[len] = 0;
-    if (t->cur_n == t->cur_cap) {
-        int cap = t->cur_cap ? 2 * t->cur_cap : 64;
-        char **n = realloc(t->cur, (size_t)cap * sizeof(*n));
-        if (!n) {
-            free(v);
-            t->nomem = 1;
-            return;
-        }
-        t->cur = n;
-        t->cur_cap = cap;
+    char **n = aic_grow(t->cur, t->cur_n, &t->cur_cap, sizeof(*n), 64);
+    if (!n) {
+        free(v);
+        t->nomem = 1;
+        return;
     }
+    t->cur = n;
     t->cur[t->cur_n++] = v;
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "cli/validate_fit.h"
+#include "util/util.h"
 
 static const double overheads_ms[] = {0,   10,  20,  25,  30,  40,  50,  60,  75,  90,  100,
                                       125, 150, 175, 200, 250, 300, 400, 500, 750, 1000};
@@ -21,14 +22,11 @@ const double fit_handoff_grid[FIT_HANDOFF_GRID] = {0,  2,  4,  6,  8,  10, 12, 1
 
 int fit_add(struct fit_set *s, const struct fit_row *r)
 {
-    if (s->n == s->cap) {
-        int cap = s->cap ? 2 * s->cap : 256;
-        struct fit_row *v = realloc(s->rows, (size_t)cap * sizeof(*v));
-        if (!v)
-            return -1;
-        s->rows = v;
-        s->cap = cap;
-    }
+    struct fit_row *v = aic_grow(s->rows, s->n, &s->cap, sizeof(*v), 256);
+
+    if (!v)
+        return -1;
+    s->rows = v;
     s->rows[s->n++] = *r;
     return 0;
 }

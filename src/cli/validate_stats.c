@@ -13,14 +13,11 @@
 
 static int errs_add(struct errs *e, double x)
 {
-    if (e->n == e->cap) {
-        int cap = e->cap ? 2 * e->cap : 64;
-        double *n = realloc(e->v, (size_t)cap * sizeof(*n));
-        if (!n)
-            return -1;
-        e->v = n;
-        e->cap = cap;
-    }
+    double *n = aic_grow(e->v, e->n, &e->cap, sizeof(*n), 64);
+
+    if (!n)
+        return -1;
+    e->v = n;
     e->v[e->n++] = x;
     return 0;
 }
@@ -52,14 +49,11 @@ struct group *group_get(struct groups *gs, const char *key)
     for (int i = 0; i < gs->n; i++)
         if (!strcmp(gs->g[i].key, key))
             return &gs->g[i];
-    if (gs->n == gs->cap) {
-        int cap = gs->cap ? 2 * gs->cap : 32;
-        struct group *n = realloc(gs->g, (size_t)cap * sizeof(*n));
-        if (!n)
-            return NULL;
-        gs->g = n;
-        gs->cap = cap;
-    }
+    struct group *n = aic_grow(gs->g, gs->n, &gs->cap, sizeof(*n), 32);
+
+    if (!n)
+        return NULL;
+    gs->g = n;
     memset(&gs->g[gs->n], 0, sizeof(gs->g[0]));
     aic_strlcpy(gs->g[gs->n].key, key, sizeof(gs->g[0].key));
     return &gs->g[gs->n++];

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "cli/validate_step.h"
+#include "util/util.h"
 
 static const double host_ms[] = {0, 0.25, 0.5, 0.75, 1, 1.5, 2, 3};
 static const double per_req_ms[] = {0, 0.005, 0.01, 0.015, 0.02, 0.03, 0.04, 0.06};
@@ -16,14 +17,11 @@ static const double per_req_ms[] = {0, 0.005, 0.01, 0.015, 0.02, 0.03, 0.04, 0.0
 
 int step_fit_add(struct step_fit *f, const struct step_row *r)
 {
-    if (f->n == f->cap) {
-        int cap = f->cap ? 2 * f->cap : 256;
-        struct step_row *v = realloc(f->rows, (size_t)cap * sizeof(*v));
-        if (!v)
-            return -1;
-        f->rows = v;
-        f->cap = cap;
-    }
+    struct step_row *v = aic_grow(f->rows, f->n, &f->cap, sizeof(*v), 256);
+
+    if (!v)
+        return -1;
+    f->rows = v;
     f->rows[f->n++] = *r;
     return 0;
 }

@@ -9,17 +9,15 @@
 #include <string.h>
 
 #include "engine/oplist.h"
+#include "util/util.h"
 
 int aic_oplist_push(struct aic_oplist *l, const struct aic_op *op)
 {
-    if (l->n == l->cap) {
-        int cap = l->cap ? l->cap * 2 : 32;
-        struct aic_op *ops = realloc(l->ops, (size_t)cap * sizeof(*ops));
-        if (!ops)
-            return AIC_ERR_NOMEM;
-        l->ops = ops;
-        l->cap = cap;
-    }
+    struct aic_op *ops = aic_grow(l->ops, l->n, &l->cap, sizeof(*ops), 32);
+
+    if (!ops)
+        return AIC_ERR_NOMEM;
+    l->ops = ops;
     l->ops[l->n++] = *op;
     return AIC_OK;
 }

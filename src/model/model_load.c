@@ -141,14 +141,11 @@ static int dir_has_config(const char *models, const char *dname)
 
 static void add_id(char ***ids, int *n, int *cap, const char *id)
 {
-    if (*n == *cap) {
-        int nc = *cap ? *cap * 2 : 64;
-        char **p = realloc(*ids, (size_t)nc * sizeof(*p));
-        if (!p)
-            return;
-        *ids = p;
-        *cap = nc;
-    }
+    char **p = aic_grow(*ids, *n, cap, sizeof(*p), 64);
+
+    if (!p)
+        return;
+    *ids = p;
     if (((*ids)[*n] = strdup(id)))
         (*n)++;
 }

@@ -153,6 +153,20 @@ int aic_edit_distance(const char *a, const char *b)
     return res;
 }
 
+void *aic_grow(void *items, int n, int *cap, size_t size, int first)
+{
+    int nc;
+    void *v;
+
+    if (n < *cap)
+        return items;
+    nc = *cap > 0 ? 2 * *cap : first;
+    v = realloc(items, (size_t)nc * size);
+    if (v)
+        *cap = nc;
+    return v;
+}
+
 static int buf_grow(struct aic_buf *b, size_t extra)
 {
     size_t need = b->len + extra + 1;

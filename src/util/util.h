@@ -35,6 +35,11 @@ void aic_path_join(char *dst, size_t n, const char *a, const char *b);
 /* Levenshtein distance, case-insensitive (for "closest ids" suggestions). */
 int aic_edit_distance(const char *a, const char *b);
 
+/* Room for one more item in a growable array of n items (each `size` bytes, *cap allocated,
+ * doubling from `first`): returns the array, reallocated when full, with *cap updated; NULL
+ * when out of memory (the old array and *cap unchanged). Start from NULL and *cap = 0. */
+void *aic_grow(void *items, int n, int *cap, size_t size, int first);
+
 /* Growable string. Zero-initialise (struct aic_buf b = {0}), append, then free. */
 struct aic_buf {
     char *s; /* NUL-terminated (NULL while empty) */
