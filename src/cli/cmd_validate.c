@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -111,10 +112,12 @@ static int run_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct
         struct row w = {t, col, i};
         struct aic_estimate_req req;
         struct aic_error err = {0};
-        char status[128] = "ok";
+        char status[128] = "ok", bad[128];
         const char *why = row_req(ctx, &w, &req, o->db_mode, db_explicit);
         int ok = 0;
 
+        if (!why) /* a row without both measured values cannot be scored */
+            why = row_measured(&w, bad, sizeof(bad));
         req.opts.ttft = s->ttft;
         if (why)
             aic_strlcpy(status, why, sizeof(status));
@@ -144,15 +147,18 @@ static int run_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct
     return CLI_OK;
 }
 
-/* Whether row w is one --fit-ttft uses: a request of `mode` with a measured TTFT up to the
- * saturation bound (into *req and *measured). */
+/* Whether row w is one --fit-ttft uses: a request of `mode` that validate scores (both
+ * measured values given) with a measured TTFT up to the saturation bound (into *req and
+ * *measured). */
 static int fit_row_ok(struct aic_ctx *ctx, const struct row *w, const struct val_opts *o,
                       int db_explicit, enum aic_serving_mode mode, struct aic_estimate_req *req,
                       double *measured)
 {
+    char bad[128];
+
     *measured = row_num(w, C_TTFT);
-    return !row_req(ctx, w, req, o->db_mode, db_explicit) && req->mode == mode && *measured > 0 &&
-           *measured <= TTFT_SATURATED_MS;
+    return !row_req(ctx, w, req, o->db_mode, db_explicit) && req->mode == mode &&
+           !row_measured(w, bad, sizeof(bad)) && *measured <= TTFT_SATURATED_MS;
 }
 
 /* A row's TTFT (want_tpot 0) or TPOT under each of three sets of serving constants;
@@ -189,8 +195,8 @@ static struct aic_ttft_consts with_host(struct aic_ttft_consts c, const struct a
 typedef int (*probe_sink)(void *arg, enum aic_backend b, double measured, double base, double d1,
                           double d2);
 
-/* Every aggregated row validate scores (estimated, measured TTFT up to the saturation bound;
- * with want_tpot a measured TPOT too), estimated under the three probes, into sink. */
+/* Every aggregated row validate scores (estimated, measured TTFT up to the saturation bound),
+ * estimated under the three probes, into sink with its measured TTFT or (want_tpot) TPOT. */
 static int probe_agg_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct csv_table *t,
                           const int *col, const struct val_opts *o, int db_explicit,
                           const struct aic_ttft_consts probe[3], int want_tpot, probe_sink sink,
@@ -205,9 +211,10 @@ static int probe_agg_rows(const struct cli_env *env, struct aic_ctx *ctx, const 
         double v[3], measured;
 
         if (!fit_row_ok(ctx, &w, o, db_explicit, AIC_MODE_AGG, &req, &measured) ||
-            (want_tpot && !((measured = row_num(&w, C_TPOT)) > 0)) ||
             row_probes(ctx, &req, probe, want_tpot, res, v))
             continue;
+        if (want_tpot)
+            measured = row_num(&w, C_TPOT);
         if (sink(arg, req.backend, measured, v[0], v[1] - v[0], v[2] - v[0]))
             rc = cli_error(env, 0, "out of memory");
     }
@@ -390,6 +397,31 @@ static void normalize_names(struct csv_table *t, const int *col)
         }
 }
 
+/* --out must name a file other than --measured (which it would overwrite) and not a folder;
+ * an --out that does not exist yet cannot be the measured file. */
+static int check_out(const struct cli_env *env, const struct val_opts *o)
+{
+    struct stat so, sm;
+
+    if (!o->out)
+        return CLI_OK;
+    if (!*o->out)
+        return cli_error(env, 1,
+                         "--out is empty; give the predictions file a name "
+                         "(e.g. --out pred.csv) or drop --out");
+    if (stat(o->out, &so))
+        return CLI_OK;
+    if (S_ISDIR(so.st_mode))
+        return cli_error(env, 1, "--out '%s' is a directory; give a file name (e.g. %s/pred.csv)",
+                         o->out, o->out);
+    if (o->measured && !stat(o->measured, &sm) && so.st_dev == sm.st_dev && so.st_ino == sm.st_ino)
+        return cli_error(env, 1,
+                         "--out '%s' is the --measured file and would overwrite it; write the "
+                         "predictions to another file (e.g. --out pred.csv)",
+                         o->out);
+    return CLI_OK;
+}
+
 static int check_columns(const struct cli_env *env, const struct csv_table *t, int *col,
                          const char *path)
 {
@@ -423,6 +455,9 @@ int cmd_validate(struct cli_env *env, int argc, char **argv)
         return cli_error(env, 1,
                          "--measured FILE.csv is required (e.g. "
                          "../shared/calibration/e2e_measured.csv)");
+    rc = check_out(env, &o);
+    if (rc != CLI_OK)
+        return rc;
     rc = table_read(env, o.measured, &t);
     if (rc == CLI_OK)
         rc = check_columns(env, &t, col, o.measured);

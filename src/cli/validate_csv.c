@@ -105,6 +105,11 @@ int table_read(const struct cli_env *env, const char *path, struct csv_table *t)
     int rc = CLI_OK;
 
     memset(t, 0, sizeof(*t));
+    if (aic_is_dir(path))
+        return cli_error(env, 0,
+                         "'%s' is a directory, not a CSV file; give --measured the "
+                         "measured-results file (e.g. ../shared/calibration/e2e_measured.csv)",
+                         path);
     if (aic_read_file(path, &text, &len, &err))
         return cli_error(env, 0, "cannot read --measured file '%s': %s", path, err.msg);
     if (csv_init(&p, CSV_STRICT | CSV_APPEND_NULL | CSV_STRICT_FINI)) {

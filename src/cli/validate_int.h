@@ -66,6 +66,10 @@ double row_num(const struct row *w, enum vcol c);
  * the reason the row is not estimable. */
 const char *row_req(struct aic_ctx *ctx, const struct row *w, struct aic_estimate_req *r,
                     int db_mode, int db_explicit);
+/* NULL when row w's measured TTFT and TPOT are both positive finite numbers (the rows
+ * validate scores), else the reason, written into buf ("bad measured TTFT ('abc' is not a
+ * positive number of ms)"); such a row is not estimated. */
+const char *row_measured(const struct row *w, char *buf, size_t len);
 
 /* ---- statistics and reasons (validate_stats.c) ---- */
 

@@ -59,7 +59,12 @@ const char *row_cell(const struct row *w, enum vcol c)
     return v ? v : "";
 }
 
-/* Integer cell: blank -> def; returns -1 when not a non-negative integer. */
+/* What cell_int() returns for a cell that is not a non-negative integer up to 1e9: a larger
+ * integer, anything else; CELL_BLANK is the `def` of a cell that must be given. */
+enum { CELL_BAD = -1, CELL_RANGE = -2, CELL_BLANK = -3 };
+
+/* Integer cell: blank -> def; CELL_RANGE above 1e9, CELL_BAD when not a non-negative
+ * integer. */
 static int cell_int(const struct row *w, enum vcol c, int def)
 {
     const char *s = row_cell(w, c);
@@ -71,9 +76,9 @@ static int cell_int(const struct row *w, enum vcol c, int def)
     if (!*s)
         return def;
     v = strtod(s, &end);
-    if (end == s || *end || v < 0 || v > 1e9 || v != floor(v))
-        return -1;
-    return (int)v;
+    if (end == s || *end || v < 0 || v != floor(v))
+        return CELL_BAD;
+    return v > 1e9 ? CELL_RANGE : (int)v;
 }
 
 double row_num(const struct row *w, enum vcol c)
@@ -84,17 +89,24 @@ double row_num(const struct row *w, enum vcol c)
     return (end == s || *end || !isfinite(v)) ? NAN : v;
 }
 
+/* The reason a count that must be positive (cell_int() with def CELL_BLANK) is not:
+ * why[0] when blank, why[1] when above 1e9, why[2] otherwise (0, negative, not an integer). */
+static const char *count_why(int v, const char *const why[3])
+{
+    return v == CELL_BLANK ? why[0] : v == CELL_RANGE ? why[1] : why[2];
+}
+
 /* Reads a layout from 5 consecutive columns starting at tp. Blank/0 dp/pp -> 1; blank/0
  * moe sizes -> 0 (auto). Returns 0, or -1 with reason. */
 static int row_layout(const struct row *w, enum vcol tp, struct aic_layout *lay, const char **why)
 {
-    lay->tp = cell_int(w, tp, -1);
+    lay->tp = cell_int(w, tp, CELL_BLANK);
     lay->pp = cell_int(w, tp + 1, 1);
     lay->dp = cell_int(w, tp + 2, 1);
     lay->moe_tp = cell_int(w, tp + 3, 0);
     lay->moe_ep = cell_int(w, tp + 4, 0);
     if (lay->tp <= 0 || lay->pp < 0 || lay->dp < 0 || lay->moe_tp < 0 || lay->moe_ep < 0) {
-        *why = lay->tp == -1 && !*row_cell(w, tp) ? "missing tp size" : "bad parallel size";
+        *why = lay->tp == CELL_BLANK ? "missing tp size" : "bad parallel size";
         return -1;
     }
     if (!lay->pp)
@@ -122,7 +134,8 @@ static const char *quant_cell(const struct row *w, enum vcol c)
 /* Weight-format labels measured files use for what the tables time under another name:
  * 16-bit float weights run at bfloat16's bytes and tensor-core rate; AWQ and GPTQ checkpoints
  * (4-bit groups, 16-bit activations) are int4 weight-only, as is a dense w4a16; w8a16 is
- * int8 weight-only. An ambiguous label (int8: weight-only or SmoothQuant?) is left as is. */
+ * int8 weight-only. An ambiguous label (int8: weight-only or SmoothQuant?) is reported by
+ * row_quant(). */
 static const char *weight_label(const char *label, int moe)
 {
     static const struct {
@@ -209,13 +222,78 @@ static const char *row_extras(const struct row *w, struct aic_estimate_req *r)
     return NULL;
 }
 
+/* The quantization of column c (AIC_QUSE_GEMM or AIC_QUSE_MOE use) into *q; returns NULL or
+ * the reason it is not estimable. A bare "int8" is ambiguous: weight-only or SmoothQuant. */
+static const char *row_quant(const struct row *w, enum vcol c, unsigned use, enum aic_quant *q)
+{
+    const char *label = quant_cell(w, c);
+    int gemm = use == AIC_QUSE_GEMM, v;
+    char msg[256];
+
+    if (!strcasecmp(label, "int8"))
+        return gemm ? "ambiguous gemm_quant_mode 'int8' (write int8_wo for int8 weight-only or "
+                      "sq for SmoothQuant)"
+                    : "ambiguous moe_quant_mode 'int8' (write int8_wo for int8 weight-only)";
+    v = cli_quant_arg(vcol_names[c], weight_label(label, !gemm), use, msg, sizeof(msg));
+    if (v == -2)
+        return gemm ? "unknown gemm_quant_mode" : "unknown moe_quant_mode";
+    *q = (enum aic_quant)v;
+    return NULL;
+}
+
+/* An aggregated row's layout and per-rank batch; returns NULL or the reason. */
+static const char *row_agg(const struct row *w, struct aic_estimate_req *r)
+{
+    static const char *const bs_why[3] = {"missing batch_size",
+                                          "batch_size out of range (at most 1000000000)",
+                                          "bad batch_size (not a positive integer)"};
+    const char *why = NULL;
+    int b;
+
+    r->mode = AIC_MODE_AGG;
+    if (row_layout(w, C_TP, &r->lay, &why))
+        return why;
+    b = cell_int(w, C_BS, CELL_BLANK);
+    if (b <= 0)
+        return count_why(b, bs_why);
+    r->batch_size = rank_batch(w, b, r->lay.dp, 1);
+    return NULL;
+}
+
+/* A disaggregated row's pools: layouts, worker counts, per-rank batches; NULL or the reason. */
+static const char *row_disagg(const struct row *w, struct aic_estimate_req *r)
+{
+    static const char *const workers_why[3] = {"missing worker counts",
+                                               "worker count out of range (at most 1000000000)",
+                                               "bad worker count (not a positive integer)"};
+    static const char *const bs_why[3] = {"missing batch sizes",
+                                          "batch size out of range (at most 1000000000)",
+                                          "bad batch size (not a positive integer)"};
+    const char *why = NULL;
+
+    r->mode = AIC_MODE_DISAGG;
+    if (row_layout(w, C_P_TP, &r->prefill_lay, &why) || row_layout(w, C_D_TP, &r->decode_lay, &why))
+        return why;
+    r->prefill_workers = cell_int(w, C_P_WORKERS, CELL_BLANK);
+    r->decode_workers = cell_int(w, C_D_WORKERS, CELL_BLANK);
+    if (r->prefill_workers <= 0 || r->decode_workers <= 0)
+        return count_why(r->prefill_workers <= 0 ? r->prefill_workers : r->decode_workers,
+                         workers_why);
+    r->prefill_batch = cell_int(w, C_P_BS, CELL_BLANK);
+    r->decode_batch = cell_int(w, C_D_BS, CELL_BLANK);
+    if (r->prefill_batch <= 0 || r->decode_batch <= 0)
+        return count_why(r->prefill_batch <= 0 ? r->prefill_batch : r->decode_batch, bs_why);
+    r->prefill_batch = per_rank(r->prefill_batch, r->prefill_lay.dp);
+    r->decode_batch = rank_batch(w, r->decode_batch, r->decode_lay.dp, r->decode_workers);
+    return NULL;
+}
+
 /* Builds the request of row w; returns NULL or the reason the row is not estimable. */
 const char *row_req(struct aic_ctx *ctx, const struct row *w, struct aic_estimate_req *r,
                     int db_mode, int db_explicit)
 {
     const char *why = NULL, *mode = row_cell(w, C_MODE);
-    int b, q;
-    char msg[256];
+    int b;
 
     aic_estimate_req_init(r);
     r->model = row_cell(w, C_MODEL);
@@ -236,16 +314,9 @@ const char *row_req(struct aic_ctx *ctx, const struct row *w, struct aic_estimat
     r->wl.prefix = 0;
     if (r->wl.isl <= 0 || r->wl.osl <= 0)
         return "bad isl/osl";
-    q = cli_quant_arg("gemm_quant_mode", weight_label(quant_cell(w, C_GEMM_Q), 0), AIC_QUSE_GEMM,
-                      msg, sizeof(msg));
-    if (q == -2)
-        return "unknown gemm_quant_mode";
-    r->opts.quant.gemm = (enum aic_quant)q;
-    q = cli_quant_arg("moe_quant_mode", weight_label(quant_cell(w, C_MOE_Q), 1), AIC_QUSE_MOE, msg,
-                      sizeof(msg));
-    if (q == -2)
-        return "unknown moe_quant_mode";
-    r->opts.quant.moe = (enum aic_quant)q;
+    if ((why = row_quant(w, C_GEMM_Q, AIC_QUSE_GEMM, &r->opts.quant.gemm)) ||
+        (why = row_quant(w, C_MOE_Q, AIC_QUSE_MOE, &r->opts.quant.moe)))
+        return why;
     /* deployments measured with fp8/fp4 GEMMs run an fp8 KV cache (the frameworks' default
      * for quantized checkpoints) */
     if (r->opts.quant.gemm == AIC_Q_FP8 || r->opts.quant.gemm == AIC_Q_FP8_BLOCK ||
@@ -254,30 +325,40 @@ const char *row_req(struct aic_ctx *ctx, const struct row *w, struct aic_estimat
     checkpoint_labels(ctx, r);
     if ((why = row_extras(w, r)))
         return why;
-    if (!strcasecmp(mode, "agg")) {
-        r->mode = AIC_MODE_AGG;
-        if (row_layout(w, C_TP, &r->lay, &why))
-            return why;
-        b = cell_int(w, C_BS, -1);
-        if (b <= 0)
-            return "missing batch_size";
-        r->batch_size = rank_batch(w, b, r->lay.dp, 1);
-        return NULL;
-    }
+    if (!strcasecmp(mode, "agg"))
+        return row_agg(w, r);
     if (strcasecmp(mode, "disagg"))
         return "unknown mode";
-    r->mode = AIC_MODE_DISAGG;
-    if (row_layout(w, C_P_TP, &r->prefill_lay, &why) || row_layout(w, C_D_TP, &r->decode_lay, &why))
-        return why;
-    r->prefill_workers = cell_int(w, C_P_WORKERS, -1);
-    r->decode_workers = cell_int(w, C_D_WORKERS, -1);
-    if (r->prefill_workers <= 0 || r->decode_workers <= 0)
-        return "missing worker counts";
-    r->prefill_batch = cell_int(w, C_P_BS, -1);
-    r->decode_batch = cell_int(w, C_D_BS, -1);
-    if (r->prefill_batch <= 0 || r->decode_batch <= 0)
-        return "missing batch sizes";
-    r->prefill_batch = per_rank(r->prefill_batch, r->prefill_lay.dp);
-    r->decode_batch = rank_batch(w, r->decode_batch, r->decode_lay.dp, r->decode_workers);
-    return NULL;
+    return row_disagg(w, r);
+}
+
+/* A measured value for the error statistics: a positive finite number of milliseconds. */
+static const char *measured_why(const struct row *w, enum vcol c, const char *what, char *buf,
+                                size_t len)
+{
+    const char *v = row_cell(w, c);
+    char shown[24];
+    size_t i;
+
+    if (row_num(w, c) > 0)
+        return NULL;
+    while (*v == ' ')
+        v++;
+    if (!*v) {
+        snprintf(buf, len, "missing measured %s (%s is blank)", what, vcol_names[c]);
+        return buf;
+    }
+    /* PRED.csv writes the status unquoted: the cell shown without commas, quotes, newlines */
+    for (i = 0; v[i] && i + 1 < sizeof(shown); i++)
+        shown[i] = strchr(",\"\r\n", v[i]) ? ';' : v[i];
+    shown[i] = 0;
+    snprintf(buf, len, "bad measured %s ('%s%s' is not a positive number of ms)", what, shown,
+             v[i] ? "..." : "");
+    return buf;
+}
+
+const char *row_measured(const struct row *w, char *buf, size_t len)
+{
+    const char *why = measured_why(w, C_TTFT, "TTFT", buf, len);
+    return why ? why : measured_why(w, C_TPOT, "TPOT", buf, len);
 }

@@ -105,7 +105,8 @@ void fmt_pct(char *buf, size_t len, double v)
         snprintf(buf, len, "%.1f%%", v);
 }
 
-static void print_group(const struct group *g0)
+/* One table line; width: of the group column. */
+static void print_group(const struct group *g0, int width)
 {
     struct group g = *g0; /* medians sort the arrays in place: fine */
     char a[16], b[16], c[16], d[16], rows[32];
@@ -115,20 +116,29 @@ static void print_group(const struct group *g0)
     fmt_pct(c, sizeof(c), errs_median(&g.tpot));
     fmt_pct(d, sizeof(d), errs_mean(&g.tpot));
     snprintf(rows, sizeof(rows), "%d/%d", g.estimated, g.total);
-    printf("  %-34s %11s %10s %9s %10s %9s\n", g.key, rows, a, b, c, d);
+    printf("  %-*s %11s %10s %9s %10s %9s\n", width, g.key, rows, a, b, c, d);
 }
 
+/* The group column is as wide as the longest key (at least 34), so that long model names
+ * keep the numbers aligned. */
 void print_table(const char *title, struct groups *gs, const struct group *overall)
 {
+    int width = overall ? (int)strlen(overall->key) : 0;
+
+    if (width < 34)
+        width = 34;
+    for (int i = 0; i < gs->n; i++)
+        if ((int)strlen(gs->g[i].key) > width)
+            width = (int)strlen(gs->g[i].key);
     if (gs->n)
         qsort(gs->g, (size_t)gs->n, sizeof(gs->g[0]), cmp_group);
     printf("\n%s\n", title);
-    printf("  %-34s %11s %10s %9s %10s %9s\n", "group", "estimated", "TTFT MdAPE", "TTFT MAPE",
-           "TPOT MdAPE", "TPOT MAPE");
+    printf("  %-*s %11s %10s %9s %10s %9s\n", width, "group", "estimated", "TTFT MdAPE",
+           "TTFT MAPE", "TPOT MdAPE", "TPOT MAPE");
     for (int i = 0; i < gs->n; i++)
-        print_group(&gs->g[i]);
+        print_group(&gs->g[i], width);
     if (overall)
-        print_group(overall);
+        print_group(overall, width);
 }
 
 /* ---- reasons --------------------------------------------------------------------------- */

@@ -14,6 +14,7 @@
 int aic_read_file(const char *path, char **out, size_t *len, struct aic_error *err)
 {
     FILE *f = fopen(path, "rb");
+    struct stat st = {0};
     char *buf;
     long size;
 
@@ -21,6 +22,14 @@ int aic_read_file(const char *path, char **out, size_t *len, struct aic_error *e
     if (!f)
         return aic_err(err, errno == ENOENT ? AIC_ERR_NOTFOUND : AIC_ERR_IO, "cannot open %s: %s",
                        path, strerror(errno));
+    /* fopen() opens a directory, whose "size" ftell() reports as LONG_MAX; a device or pipe
+     * has no size either: only a regular file can be read this way */
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        int dir = S_ISDIR(st.st_mode);
+        fclose(f);
+        return aic_err(err, AIC_ERR_IO, "cannot read %s: it is %s", path,
+                       dir ? "a directory, not a file" : "not a regular file");
+    }
     if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
         fclose(f);
         return aic_err(err, AIC_ERR_IO, "cannot read %s: %s", path, strerror(errno));
