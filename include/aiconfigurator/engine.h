@@ -122,6 +122,9 @@ struct aic_memory {
     double kv_bytes_per_token; /* KV cache (and indexer cache) per token of a full-length
                                 * request on one GPU (its pipeline stage's layers); windowed
                                 * layers count their window */
+    double kv_request_bytes;   /* KV of one request on average (prompt + half the output) */
+    double kv_budget;          /* what the backend gives the KV cache after the rest (its
+                                * free-memory fraction); 0 when the rest does not fit */
 };
 
 /* Serving metrics of one configuration. Throughputs count output tokens. */

@@ -78,8 +78,10 @@ struct aic_estimate_result {
      * step, at the shapes the estimate ran them (aggregated: the step carrying a prompt and
      * the decode batch that ran); all zero for a phase the mode does not run */
     double prov[2][AIC_PROV_COUNT];
-    /* per-op breakdown of prefill (phase 1) and one decode step (phase 2) */
-    int n_ctx_ops, n_gen_ops;
+    /* per-op breakdown of prefill (phase 1) and one decode step (phase 2), and the batch
+     * (prompts, requests per rank) each was taken at: aggregated, the prompts one step
+     * carries and the decode batch that ran; disaggregated, each pool's batch */
+    int n_ctx_ops, n_gen_ops, ctx_ops_batch, gen_ops_batch;
     struct aic_op_time ctx_ops[AIC_MAX_BREAKDOWN], gen_ops[AIC_MAX_BREAKDOWN];
 };
 

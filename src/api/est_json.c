@@ -191,8 +191,10 @@ json_t *api_estimate_doc(const struct aic_estimate_req *req, const struct aic_es
                                   prov_obj(res->prov[1])));
     if (detail)
         json_object_set_new(o, "breakdown",
-                            json_pack("{s:o,s:o}", "prefill", ops_arr(res->ctx_ops, res->n_ctx_ops),
-                                      "decode", ops_arr(res->gen_ops, res->n_gen_ops)));
+                            json_pack("{s:o,s:o,s:i,s:i}", "prefill",
+                                      ops_arr(res->ctx_ops, res->n_ctx_ops), "decode",
+                                      ops_arr(res->gen_ops, res->n_gen_ops), "prefill_batch",
+                                      res->ctx_ops_batch, "decode_batch", res->gen_ops_batch));
     return o;
 }
 

@@ -32,7 +32,7 @@ void cli_env_init(struct cli_env *env, const char *argv0)
     env->prog = "aiconfigurator";
     (void)slash;
     env->log_level = CLI_LOG_INFO;
-    env->log = stdout;
+    env->log = stdout; /* as AIConfigurator: logs and results share stdout */
 }
 
 void cli_env_finish(struct cli_env *env)
@@ -157,7 +157,7 @@ int cli_check_systems_paths(const struct cli_env *env, const char *paths)
     const char *p = paths;
 
     if (!*p)
-        return cli_error(env, 0,
+        return cli_error(env, 1,
                          "Invalid --systems-paths: empty; give a comma-separated list "
                          "of directories (`default` = bundled)");
     while (*p) {

@@ -118,7 +118,7 @@ int cli_req_resolve(struct cli_env *env, struct aic_ctx *ctx, const struct cli_r
         return cli_lib_error(env, &err);
     if (aic_req_nextn(m, o->nextn, o->nextn_accepted, cli_given(env, CLI_ANY_SET, "nextn-accepted"),
                       AIC_KEYS_FLAGS, nextn, &err))
-        return cli_error(env, 0, "%s", err.msg);
+        return cli_lib_error(env, &err);
     return CLI_OK;
 }
 

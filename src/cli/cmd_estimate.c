@@ -111,18 +111,61 @@ static int check_disagg(struct cli_env *env, const struct est_opts *o)
     return CLI_OK;
 }
 
+/* Flags of one serving mode given with another: the worker layout flags are each pool's
+ * default in disagg (a pool flag wins); everything else is refused, not silently ignored. */
+static int reconcile_mode_flags(struct cli_env *env, struct est_opts *o)
+{
+    static const char *const lay[] = {"tp-size", "pp-size", "attention-dp-size", "moe-tp-size",
+                                      "moe-ep-size"};
+    static const char *const pool_only[] = {"tp-size",     "pp-size",     "attention-dp-size",
+                                            "moe-tp-size", "moe-ep-size", "batch-size",
+                                            "num-workers"};
+    static const char *const pools[] = {"prefill", "decode"};
+    char name[64];
+
+    if (o->mode != AIC_MODE_DISAGG) {
+        if (cli_given(env, CLI_ANY_SET, "decode-system"))
+            return cli_error(env, 1, "--decode-system applies to --estimate-mode disagg only");
+        for (size_t p = 0; p < 2; p++)
+            for (size_t i = 0; i < sizeof(pool_only) / sizeof(pool_only[0]); i++) {
+                snprintf(name, sizeof(name), "%s-%s", pools[p], pool_only[i]);
+                if (cli_given(env, CLI_ANY_SET, name))
+                    return cli_error(env, 1,
+                                     "--%s applies to --estimate-mode disagg only; for agg and "
+                                     "static use --%s",
+                                     name, pool_only[i]);
+            }
+        return CLI_OK;
+    }
+    if (cli_given(env, CLI_ANY_SET, "batch-size") || cli_given(env, CLI_ANY_SET, "ctx-tokens"))
+        return cli_error(env, 1,
+                         "--batch-size and --ctx-tokens apply to agg and static; for disagg give "
+                         "--prefill-batch-size and --decode-batch-size");
+    for (size_t p = 0; p < 2; p++) {
+        struct pool_opts *pool = p ? &o->d : &o->p;
+        int *dst[] = {&pool->tp, &pool->pp, &pool->dp, &pool->etp, &pool->ep};
+        const int src[] = {o->tp, o->pp, o->dp, o->etp, o->ep};
+        for (size_t i = 0; i < 5; i++) {
+            snprintf(name, sizeof(name), "%s-%s", pools[p], lay[i]);
+            if (cli_given(env, CLI_ANY_SET, lay[i]) && !cli_given(env, CLI_ANY_SET, name))
+                *dst[i] = src[i];
+        }
+    }
+    return CLI_OK;
+}
+
 static struct aic_layout pool_layout(const struct pool_opts *p)
 {
     return (struct aic_layout){p->tp, p->pp, p->dp, p->etp, p->ep};
 }
 
 /* Turns the parsed options into a request; prints the problem and returns non-zero. */
-static int build_req(struct cli_env *env, struct aic_ctx *ctx, const struct est_opts *o,
+static int build_req(struct cli_env *env, struct aic_ctx *ctx, struct est_opts *o,
                      struct aic_estimate_req *r)
 {
     int rc = cli_req_check(env, &o->r);
 
-    if (rc)
+    if (rc || (rc = reconcile_mode_flags(env, o)))
         return rc;
     aic_estimate_req_init(r);
     r->model = o->r.model;
@@ -324,8 +367,13 @@ static void print_text(const struct cli_env *env, const struct aic_estimate_req 
     print_prov("Decode Sources:", res->prov[1]);
     if (detail) {
         print_ttft_parts(&m->ttft_parts, m->ttft_ms);
-        print_ops("Prefill breakdown", res->ctx_ops, res->n_ctx_ops);
-        print_ops("Decode step breakdown", res->gen_ops, res->n_gen_ops);
+        char title[96];
+        snprintf(title, sizeof(title), "Prefill breakdown, %d prompt%s", res->ctx_ops_batch,
+                 res->ctx_ops_batch == 1 ? "" : "s");
+        print_ops(title, res->ctx_ops, res->n_ctx_ops);
+        snprintf(title, sizeof(title), "Decode step breakdown, %d request%s", res->gen_ops_batch,
+                 res->gen_ops_batch == 1 ? "" : "s");
+        print_ops(title, res->gen_ops, res->n_gen_ops);
     }
     printf("%s\n", RULE);
 }

@@ -59,6 +59,8 @@ struct val_state {
     struct reasons reasons;
     FILE *out;
     struct aic_ttft_consts ttft; /* the constants given on the command line */
+    int fell_back;               /* rows estimated in EMPIRICAL mode for want of perf data */
+    char fell_back_on[160];      /* "system/backend" of the first of them */
 };
 
 static int add_outcome(struct val_state *s, const struct row *w, const struct aic_estimate_req *r,
@@ -125,6 +127,9 @@ static int run_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct
             short_status(status, sizeof(status), &err);
         else
             ok = 1;
+        if (ok && res->fell_back && !s->fell_back++)
+            snprintf(s->fell_back_on, sizeof(s->fell_back_on), "%s/%s", row_cell(&w, C_SYSTEM),
+                     row_cell(&w, C_BACKEND));
         if (!ok)
             cli_log(env, CLI_LOG_DEBUG, "row %s not estimated: %s", row_cell(&w, C_ID),
                     why ? why : err.msg);
@@ -320,6 +325,10 @@ static void print_report(struct val_state *s, const struct val_opts *o, double w
     printf("Validation of %s: %d of %d rows estimated (%.1f%%)\n", o->measured,
            s->overall.estimated, s->overall.total,
            s->overall.total ? 100.0 * s->overall.estimated / s->overall.total : 0.0);
+    if (s->fell_back)
+        printf("Note: %d rows ran in EMPIRICAL mode for want of perf data (first: %s); pass "
+               "--systems-paths with a perf database to use its tables.\n",
+               s->fell_back, s->fell_back_on);
     printf("TTFT and TPOT errors over rows with measured TTFT <= %.0f ms; MdAPE = median, "
            "MAPE = mean absolute percentage error.\n",
            TTFT_SATURATED_MS);

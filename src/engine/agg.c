@@ -138,23 +138,23 @@ static double agg_step_ms(const struct agg_sched *s, double mix, double genonly)
     return steps > 0 ? (mix * s->tpot_mix_steps + genonly * s->genonly_steps) / steps : genonly;
 }
 
+/* Every request yields osl output tokens (the first from its prefill). In the closed loop
+ * the b clients each wait a whole request latency, so requests/s is at most b / latency
+ * (Little's law) however fast the engine's steps run. */
 static void agg_metrics(struct aic_worker *w, const struct aic_workload *wl, int b,
                         const struct agg_sched *s, double mix, double genonly,
                         const struct aic_ttft_parts *parts, struct aic_metrics *out)
 {
-    double ttft = ttft_sum(parts), tpot = agg_step_ms(s, mix, genonly);
+    double ttft = ttft_sum(parts), tpot = wl->osl > 1 ? agg_step_ms(s, mix, genonly) / s->P : 0;
     double T_total = s->S_ctx * mix + s->genonly_steps * genonly;
-    double out_tok = wl->osl > 1 ? wl->osl - 1 : 1;
-    double thr;
+    double out_tok = wl->osl, thr;
 
-    tpot /= s->P;
+    out->request_latency_ms = ttft + tpot * (wl->osl - 1);
     thr = T_total > 0 ? 1000.0 / T_total * b * out_tok : 0;
-    if (w->backend == AIC_BACKEND_VLLM)
-        thr = fmin(thr, b * out_tok * 1000.0 / (ttft + tpot * out_tok));
+    thr = fmin(thr, b * out_tok * 1000.0 / out->request_latency_ms);
     out->ttft_ms = ttft;
     out->ttft_parts = *parts;
     out->tpot_ms = tpot;
-    out->request_latency_ms = ttft + tpot * (wl->osl - 1);
     out->num_gpus = aic_worker_gpus(w);
     out->tokens_per_s = thr * w->lay.pp * w->lay.dp;
     out->requests_per_s = out->tokens_per_s / out_tok;
@@ -191,7 +191,7 @@ static void adp_balance_wait(const struct aic_worker *w, const struct aic_worklo
                              const struct agg_sched *s, double mix, double genonly,
                              struct aic_metrics *out)
 {
-    double iters = s->S_ctx + s->genonly_steps, out_tok = wl->osl > 1 ? wl->osl - 1 : 1;
+    double iters = s->S_ctx + s->genonly_steps, out_tok = wl->osl;
     double iter_ms, wait;
 
     if (w->backend != AIC_BACKEND_TRTLLM || w->lay.dp <= 1 || b <= 1 || iters <= 0)
@@ -254,7 +254,7 @@ int aic_agg_ctx_tokens(const struct aic_worker *w, const struct aic_workload *wl
     int chunk;
 
     if (given > 0)
-        return given;
+        return given < all ? given : (int)all; /* a step holds at most the prompts present */
     if (w->backend != AIC_BACKEND_SGLANG)
         return wl->isl;
     mem = aic_perfdb_system(w->db)->mem_capacity_bytes;

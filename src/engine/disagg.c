@@ -91,13 +91,13 @@ int aic_run_disagg(struct aic_worker *pw, int bp, int x, struct aic_worker *dw, 
     out->ttft_ms = at_prefill + extra;
     t->prefill = fmin(ttft_1, at_prefill);
     t->queue = at_prefill - t->prefill;
-    out->tpot_ms = tpot_d;
+    out->tpot_ms = wl->osl > 1 ? tpot_d : 0; /* one output token: no decode step */
     out->request_latency_ms = out->ttft_ms + tpot_d * (wl->osl - 1);
     out->num_gpus = x * aic_worker_gpus(pw) + y * aic_worker_gpus(dw);
     out->requests_per_s = rate_per_ms * 1000.0;
     out->tokens_per_s = out->requests_per_s * wl->osl;
     out->tokens_per_s_per_gpu = out->tokens_per_s / out->num_gpus;
-    out->tokens_per_s_per_user = tpot_d > 0 ? 1000.0 / tpot_d : 0;
+    out->tokens_per_s_per_user = out->tpot_ms > 0 ? 1000.0 / out->tpot_ms : 0;
     out->concurrency = n_inflight;
     aic_worker_memory(pw, wl, bp, 0, 1, &out->mem);
     aic_worker_memory(dw, wl, bd, 0, 2, &out->mem_decode);

@@ -9,8 +9,6 @@
 #include "aiconfigurator/aiconfigurator.h"
 #include "util/util.h"
 
-#define GIB (1024.0 * 1024.0 * 1024.0)
-
 void aic_estimate_req_init(struct aic_estimate_req *req)
 {
     struct aic_layout one = {1, 1, 1, 0, 0};
@@ -49,6 +47,11 @@ static int check_request(const struct aic_estimate_req *r, struct aic_error *err
     }
     if (r->ctx_tokens < 0)
         return aic_err(err, AIC_ERR_USAGE, "--ctx-tokens must be positive");
+    if (r->opts.max_seq_len > 0 && r->opts.max_seq_len < (long)r->wl.isl + r->wl.osl)
+        return aic_err(err, AIC_ERR_USAGE,
+                       "--max-seq-len (%d) is shorter than a request (isl + osl = %ld); raise it "
+                       "or leave it out",
+                       r->opts.max_seq_len, (long)r->wl.isl + r->wl.osl);
     return AIC_OK;
 }
 
@@ -73,14 +76,22 @@ static int open_db(struct aic_ctx *ctx, const struct aic_estimate_req *r, const 
     return aic_ctx_get_db(ctx, system, r->backend, r->backend_version, r->db_mode, db, err);
 }
 
+/* Out of memory: either the worker as a whole, or only its KV cache against the budget the
+ * backend leaves it (GB, as the estimate's memory lines). */
 static int oom_error(const struct aic_memory *m, const char *what, struct aic_error *err)
 {
+    if (m->total - m->kv_cache < m->capacity && m->kv_budget > 0)
+        return aic_err(err, AIC_ERR_OOM,
+                       "%s does not fit in GPU memory: its KV cache needs %.1f GB per GPU "
+                       "(full-length requests) but the backend leaves it %.1f GB of %.1f GB; raise "
+                       "--free-gpu-memory-fraction, lower the batch, or use more GPUs per worker",
+                       what, m->kv_cache / 1e9, m->kv_budget / 1e9, m->capacity / 1e9);
     return aic_err(err, AIC_ERR_OOM,
-                   "%s does not fit in GPU memory: %.1f GiB needed per GPU (weights %.1f, KV "
-                   "cache %.1f, activations %.1f) of %.1f GiB; use more GPUs per worker (tp/pp/"
+                   "%s does not fit in GPU memory: %.1f GB needed per GPU (weights %.1f, KV "
+                   "cache %.1f, activations %.1f) of %.1f GB; use more GPUs per worker (tp/pp/"
                    "ep), a smaller batch, or a quantized model",
-                   what, m->total / GIB, m->weights / GIB, m->kv_cache / GIB, m->activations / GIB,
-                   m->capacity / GIB);
+                   what, m->total / 1e9, m->weights / 1e9, m->kv_cache / 1e9, m->activations / 1e9,
+                   m->capacity / 1e9);
 }
 
 /* Fills res->prov[phase - 1] from the phase run at batch b (b < 1: not run). */
@@ -94,23 +105,35 @@ static void phase_prov(struct aic_worker *w, const struct aic_workload *wl, int 
     aic_prov_shares(ops, n > 0 ? n : 0, res->prov[phase - 1]);
 }
 
-/* Per-op tables of the prefill at batch bp and one decode step at batch bd. */
 /* AIConfigurator's check reserves every request's full length; a worker whose KV fits on
  * average (paged KV: mem->max_batch requests) runs, as does one whose extra requests queue
- * (kv_limited > 0), so only what cannot run at all stays out of memory. */
+ * (kv_limited > 0), so only what cannot run at all stays out of memory. The memory shown is
+ * then what runs: the KV of the requests in flight at their average length. */
 static void paged_kv(struct aic_memory *mem, int b, int kv_limited)
 {
-    if (mem->oom && mem->total - mem->kv_cache < mem->capacity &&
-        (b <= mem->max_batch || kv_limited > 0))
-        mem->oom = 0;
+    double paged;
+
+    if (!mem->oom || mem->total - mem->kv_cache >= mem->capacity ||
+        (b > mem->max_batch && kv_limited <= 0))
+        return;
+    mem->oom = 0;
+    paged = (kv_limited > 0 ? kv_limited : b) * mem->kv_request_bytes;
+    if (paged > 0 && paged < mem->kv_cache) {
+        mem->total -= mem->kv_cache - paged;
+        mem->kv_cache = paged;
+    }
 }
 
+/* Per-op tables of the prefill at batch bp and one decode step at batch bd. */
 static void fill_breakdown(struct aic_worker *pw, struct aic_worker *dw,
                            const struct aic_workload *wl, int bp, int bd,
                            struct aic_estimate_result *res)
 {
     struct aic_error e;
     int n = aic_worker_breakdown(pw, wl, bp, 1, res->ctx_ops, AIC_MAX_BREAKDOWN, &e);
+
+    res->ctx_ops_batch = bp;
+    res->gen_ops_batch = bd;
     res->n_ctx_ops = n > 0 ? n : 0;
     n = aic_worker_breakdown(dw, wl, bd, 2, res->gen_ops, AIC_MAX_BREAKDOWN, &e);
     res->n_gen_ops = n > 0 ? n : 0;
@@ -118,14 +141,26 @@ static void fill_breakdown(struct aic_worker *pw, struct aic_worker *dw,
 
 /* The prompts one aggregated step carries (its context-token budget), the decode batch
  * that ran (a KV-limited batch when only that many fit), or the static batch. */
+/* The prompts the prefill of one engine step carries: aggregated, those its context-token
+ * budget holds (at most the batch); static, the whole batch. */
+static int step_prefill_batch(const struct aic_estimate_req *r,
+                              const struct aic_estimate_result *res)
+{
+    int b = r->batch_size, isl = r->wl.isl > 0 ? r->wl.isl : 1;
+    int step = (res->ctx_tokens + isl - 1) / isl;
+
+    if (r->mode != AIC_MODE_AGG)
+        return b;
+    return step < b ? (step > 0 ? step : 1) : b;
+}
+
 static void single_prov(struct aic_worker *w, const struct aic_estimate_req *r, int smode,
                         struct aic_estimate_result *res)
 {
-    int b = r->batch_size, isl = r->wl.isl > 0 ? r->wl.isl : 1;
+    int b = r->batch_size;
 
     if (r->mode == AIC_MODE_AGG) {
-        int step = (res->ctx_tokens + isl - 1) / isl;
-        phase_prov(w, &r->wl, step < b ? (step > 0 ? step : 1) : b, 1, res);
+        phase_prov(w, &r->wl, step_prefill_batch(r, res), 1, res);
         phase_prov(w, &r->wl, res->m.kv_limited_batch > 0 ? res->m.kv_limited_batch : b, 2, res);
         return;
     }
@@ -162,7 +197,7 @@ static int run_single(struct aic_ctx *ctx, const struct aic_estimate_req *r,
     if (!rc)
         single_prov(&w, r, smode, res);
     if (!rc && want_breakdown)
-        fill_breakdown(&w, &w, &r->wl, r->batch_size,
+        fill_breakdown(&w, &w, &r->wl, step_prefill_batch(r, res),
                        res->m.kv_limited_batch > 0 ? res->m.kv_limited_batch : r->batch_size, res);
     aic_worker_release(&w);
     return rc;

@@ -149,6 +149,7 @@ void aic_worker_memory(const struct aic_worker *w, const struct aic_workload *wl
     out->total = out->weights + out->activations + out->kv_cache + out->nccl + out->other;
     out->oom = out->total >= out->capacity;
     out->max_batch = 0;
+    out->kv_request_bytes = out->kv_budget = 0;
     if (out->total - out->kv_cache < out->capacity) {
         double non_kv = out->total - out->kv_cache;
         double budget = kv_budget(w, out->capacity, non_kv);
@@ -158,6 +159,8 @@ void aic_worker_memory(const struct aic_worker *w, const struct aic_workload *wl
         double per_req = aic_quant_bytes(w->q.kv) * (mean_seq * mean_tok + mean_capped) +
                          mean_seq * index_cache_bytes_per_token(w) + gdn_state_bytes(w);
         out->oom = out->oom || out->kv_cache > budget;
+        out->kv_request_bytes = per_req;
+        out->kv_budget = fmax(budget, 0);
         out->max_batch = per_req > 0 ? (int)fmax(0, fmin(floor(budget / per_req), 1 << 20)) : b;
     }
 }

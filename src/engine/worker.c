@@ -98,10 +98,38 @@ static int bad_layout(struct aic_error *err, const char *fmt, ...)
     return aic_err(err, AIC_ERR_USAGE, "invalid parallel layout: %s", msg);
 }
 
+/* The expert group spans the tp x attention_dp GPUs: a MoE size not given is the quotient of
+ * the group by the other (both missing: pure expert parallelism). */
+static int derive_moe_layout(struct aic_layout *lay, struct aic_error *err)
+{
+    int G = lay->tp * lay->dp;
+
+    if (lay->moe_tp == 0 && lay->moe_ep == 0) {
+        lay->moe_tp = 1, lay->moe_ep = G;
+        return AIC_OK;
+    }
+    if (lay->moe_tp == 0 || lay->moe_ep == 0) {
+        int given = lay->moe_tp ? lay->moe_tp : lay->moe_ep;
+        if (G % given)
+            return bad_layout(err,
+                              "%s %d does not divide tp x attention_dp (%d); the MoE sizes "
+                              "must multiply to %d",
+                              lay->moe_tp ? "moe_tp" : "moe_ep", given, G, G);
+        if (lay->moe_tp)
+            lay->moe_ep = G / lay->moe_tp;
+        else
+            lay->moe_tp = G / lay->moe_ep;
+    }
+    if (lay->moe_tp * lay->moe_ep != G)
+        return bad_layout(err, "moe_tp x moe_ep must equal tp x attention_dp (%d); got %d x %d", G,
+                          lay->moe_tp, lay->moe_ep);
+    return AIC_OK;
+}
+
 static int check_layout(const struct aic_model *m, struct aic_layout *lay, enum aic_backend be,
                         struct aic_error *err)
 {
-    int moe = m->family == AIC_FAMILY_MOE || m->family == AIC_FAMILY_MLA_MOE;
+    int moe = m->family == AIC_FAMILY_MOE || m->family == AIC_FAMILY_MLA_MOE, rc;
     (void)be;
     if (lay->tp < 1 || lay->pp < 1 || lay->dp < 1 || lay->moe_tp < 0 || lay->moe_ep < 0)
         return bad_layout(err, "parallel sizes must be >= 1 (tp %d, pp %d)", lay->tp, lay->pp);
@@ -121,15 +149,8 @@ static int check_layout(const struct aic_model *m, struct aic_layout *lay, enum 
         lay->moe_tp = lay->moe_ep = 1;
         return AIC_OK;
     }
-    if (lay->moe_tp == 0 && lay->moe_ep == 0)
-        lay->moe_tp = 1, lay->moe_ep = lay->tp * lay->dp;
-    else if (lay->moe_ep == 0)
-        lay->moe_ep = lay->tp * lay->dp / lay->moe_tp;
-    else if (lay->moe_tp == 0)
-        lay->moe_tp = lay->tp * lay->dp / lay->moe_ep;
-    if (lay->moe_tp < 1 || lay->moe_ep < 1 || lay->moe_tp * lay->moe_ep != lay->tp * lay->dp)
-        return bad_layout(err, "moe_tp x moe_ep must equal tp x attention_dp (%d); got %d",
-                          lay->tp * lay->dp, lay->moe_tp * (lay->moe_ep > 0 ? lay->moe_ep : 1));
+    if ((rc = derive_moe_layout(lay, err)))
+        return rc;
     if (m->num_experts % lay->moe_ep)
         return bad_layout(err, "moe_ep %d does not divide the model's %d experts", lay->moe_ep,
                           m->num_experts);

@@ -157,8 +157,9 @@ int aic_support_check(const struct aic_model *m, const char *system, enum aic_ba
         have = (double)sys.gpus_per_node * sys.mem_capacity_bytes;
         if (need > have)
             snprintf(why, sizeof(why),
-                     "weights (~%.0f GiB) do not fit on one %d-GPU %s node (%.0f GiB)",
-                     need / (1 << 30), sys.gpus_per_node, system, have / (1 << 30));
+                     "weights (%.0f GB, %.0f GB with 10 %% runtime headroom) do not fit on "
+                     "one %d-GPU %s node (%.0f GB)",
+                     need / 1.1e9, need / 1e9, sys.gpus_per_node, system, have / 1e9);
     }
     aic_perfdb_free(db);
     out->agg = out->disagg = !*why;

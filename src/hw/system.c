@@ -279,7 +279,11 @@ static int unknown_system(const char *name, const struct search_path *sp, struct
             size_t len = strlen(e->d_name);
             char nm[64];
             int dup = 0;
+            char path[2 * AIC_PATH_MAX];
             if (len <= 5 || strcmp(e->d_name + len - 5, ".yaml") != 0 || e->d_name[0] == '.')
+                continue;
+            snprintf(path, sizeof(path), "%s/%s", sp->dirs[i], e->d_name);
+            if (!aic_is_file(path))
                 continue;
             system_name_from_path(e->d_name, nm, sizeof(nm));
             for (int k = 0; k < n && !dup; k++)
@@ -302,6 +306,28 @@ static int unknown_system(const char *name, const struct search_path *sp, struct
     return AIC_ERR_USAGE;
 }
 
+/* The first spec found names the system; when its data folder does not exist (the bundled
+ * specs carry no tables), the perf data comes from the first later entry that has them, so
+ * "default,../shared/perfdb" reads the tables of ../shared/perfdb. */
+static void later_data_dir(const char *name, const struct search_path *sp, int from,
+                           struct aic_system *out)
+{
+    char file[AIC_PATH_MAX + 80];
+    struct aic_system other;
+    struct aic_error e;
+
+    if (out->data_dir[0] && aic_is_dir(out->data_dir))
+        return;
+    for (int i = from; i < sp->count; i++) {
+        snprintf(file, sizeof(file), "%s/%s.yaml", sp->dirs[i], name);
+        if (aic_is_file(file) && aic_system_parse_file(file, &other, &e) == AIC_OK &&
+            aic_is_dir(other.data_dir)) {
+            aic_strlcpy(out->data_dir, other.data_dir, sizeof(out->data_dir));
+            return;
+        }
+    }
+}
+
 int aic_system_load(const char *name, const char *paths, struct aic_system *out,
                     struct aic_error *err)
 {
@@ -321,8 +347,12 @@ int aic_system_load(const char *name, const char *paths, struct aic_system *out,
         return unknown_system(name ? name : "", &sp, err);
     for (int i = 0; i < sp.count; i++) {
         snprintf(file, sizeof(file), "%s/%s.yaml", sp.dirs[i], name);
-        if (aic_is_file(file))
-            return aic_system_parse_file(file, out, err);
+        if (aic_is_file(file)) {
+            if ((rc = aic_system_parse_file(file, out, err)))
+                return rc;
+            later_data_dir(name, &sp, i + 1, out);
+            return AIC_OK;
+        }
     }
     return unknown_system(name, &sp, err);
 }

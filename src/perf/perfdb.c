@@ -612,9 +612,9 @@ int aic_perfdb_open(const struct aic_system *sys, enum aic_backend backend, cons
     if (pick < 0 && (mode == AIC_DB_SILICON || mode == AIC_DB_HYBRID)) {
         aic_perfdb_versions(sys, backend, avail, sizeof(avail));
         if (n)
-            aic_err(err, AIC_ERR_NOTFOUND, "no perf data for %s/%s%s%s; available: %s", sys->name,
-                    aic_backend_name(backend), version && *version ? " " : "",
-                    version ? version : "", avail);
+            aic_err(err, AIC_ERR_NOTFOUND,
+                    "no perf data for %s/%s %s; available: %s (pass one as --backend-version)",
+                    sys->name, aic_backend_name(backend), version, avail);
         else
             aic_err(err, AIC_ERR_NOTFOUND,
                     "no perf data for %s/%s (looked in %s); pass --systems-paths DIR whose "

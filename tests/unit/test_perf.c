@@ -272,7 +272,8 @@ static void test_bad_version(void **state)
     assert_int_equal(aic_perfdb_open(&sys, AIC_BACKEND_VLLM, "0.99", AIC_DB_SILICON, &db, &err),
                      AIC_ERR_NOTFOUND);
     assert_null(db);
-    assert_string_equal(err.msg, "no perf data for h100_sxm/vllm 0.99; available: 0.24.0");
+    assert_string_equal(err.msg, "no perf data for h100_sxm/vllm 0.99; available: 0.24.0 (pass one "
+                                 "as --backend-version)");
     /* EMPIRICAL and SOL need no folder */
     assert_int_equal(aic_perfdb_open(&sys, AIC_BACKEND_VLLM, "0.99", AIC_DB_SOL, &db, &err),
                      AIC_OK);
