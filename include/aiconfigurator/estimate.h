@@ -71,6 +71,8 @@ struct aic_estimate_result {
     /* the bundled config a published variant of a bundled model was read from (see
      * aic_model_load); empty when the model is itself bundled or a local config */
     char model_config[AIC_MODEL_ID_MAX];
+    int max_positions; /* the model's max_position_embeddings (0: not given); ISL + OSL above it
+                        * needs RoPE scaling (YaRN) configured in the engine */
     struct aic_quant_cfg quant;        /* resolved quantization (prefill pool for disagg) */
     struct aic_quant_cfg quant_decode; /* the decode pool's (disagg); same as quant otherwise */
     int wide_ep[2]; /* enum aic_wide_ep modeled: [0] worker or prefill pool, [1] decode pool */

@@ -79,6 +79,8 @@ static void set_header(json_t *o, const struct aic_estimate_req *r,
     json_object_set_new(o, "model", json_string(r->model));
     json_object_set_new(o, "model_config",
                         res->model_config[0] ? json_string(res->model_config) : json_null());
+    json_object_set_new(o, "max_position_embeddings",
+                        res->max_positions > 0 ? json_integer(res->max_positions) : json_null());
     json_object_set_new(o, "system", json_string(r->system));
     json_object_set_new(o, "decode_system",
                         json_string(r->decode_system ? r->decode_system : r->system));

@@ -322,6 +322,10 @@ static void print_text(const struct cli_env *env, const struct aic_estimate_req 
     if (res->model_config[0])
         printf("  %-22s %s (bundled config of this published variant)\n",
                "Model Config:", res->model_config);
+    if (res->max_positions > 0 && (long)r->wl.isl + r->wl.osl > res->max_positions)
+        printf("  %-22s ISL + OSL (%ld) exceeds the model's %d positions: serve it with RoPE "
+               "scaling (YaRN)\n",
+               "Note:", (long)r->wl.isl + r->wl.osl, res->max_positions);
     printf("  %-22s %s\n", "System:", r->system);
     if (r->decode_system && r->mode == AIC_MODE_DISAGG)
         printf("  %-22s %s\n", "Decode System:", r->decode_system);

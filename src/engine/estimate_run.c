@@ -287,6 +287,7 @@ int aic_estimate(struct aic_ctx *ctx, const struct aic_estimate_req *req, int wa
     if ((rc = aic_ctx_get_model(ctx, req->model, &m, err)))
         return rc;
     aic_strlcpy(res->model_config, m->config_of, sizeof(res->model_config));
+    res->max_positions = m->max_position_embeddings;
     if (req->mode == AIC_MODE_DISAGG)
         return run_disagg(ctx, req, m, want_breakdown, res, err);
     return run_single(ctx, req, m, want_breakdown, res, err);
