@@ -79,7 +79,9 @@ struct aic_model {
  * republish: config_of names the bundled config, the suffix sets the quantization) or a legacy
  * name. `models_dir` is the bundled configs folder (NULL: the built-in default, which
  * the environment variable AIC_MODELS_DIR overrides). An unknown id fails with
- * AIC_ERR_USAGE and a message naming the closest bundled ids.
+ * AIC_ERR_USAGE and a message naming the closest bundled ids; a name that reads as a path
+ * (/, ./, ../ or ~ first, a .json file, or two '/' or more) and does not exist fails with
+ * AIC_ERR_NOTFOUND ("no such model directory"). A malformed config: AIC_ERR_PARSE.
  */
 int aic_model_load(const char *name, const char *models_dir, struct aic_model *out,
                    struct aic_error *err);

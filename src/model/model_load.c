@@ -4,6 +4,7 @@
  * internal name (QWEN3_32B, ...). Also the bundled-id listing and aic_data_dir().
  */
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -218,7 +219,10 @@ static int load_from_dir(const char *dir, const char *id, struct aic_model *out,
     aic_path_join(cfg_path, sizeof(cfg_path), dir, "config.json");
     aic_path_join(q_path, sizeof(q_path), dir, "hf_quant_config.json");
     if (!aic_is_file(cfg_path))
-        return aic_err(err, AIC_ERR_NOTFOUND, "model folder '%s' has no config.json", dir);
+        return aic_err(err, AIC_ERR_NOTFOUND,
+                       "model folder '%s' has no config.json; pass the folder holding the "
+                       "checkpoint's config.json",
+                       dir);
     if ((rc = aic_read_file(cfg_path, &cfg, NULL, err)))
         return rc;
     if (aic_is_file(q_path) && (rc = aic_read_file(q_path, &q, NULL, err))) {
@@ -349,6 +353,47 @@ static int load_variant(const char *name, const char *id, const char *models_dir
     return AIC_OK;
 }
 
+/* Whether `name` reads as a filesystem path rather than an id: absolute, ./ ../ or ~ first,
+ * a .json file, or more than one '/' (a Hugging Face id has one, a legacy name none). */
+static int looks_json(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 5 && !strcasecmp(name + n - 5, ".json");
+}
+
+static int looks_like_path(const char *name)
+{
+    const char *slash = strchr(name, '/');
+    return name[0] == '/' || name[0] == '~' || !strncmp(name, "./", 2) ||
+           !strncmp(name, "../", 3) || !strcmp(name, ".") || !strcmp(name, "..") ||
+           looks_json(name) || (slash && strchr(slash + 1, '/'));
+}
+
+/* A local directory or config.json file (`~` and `~/...` expanded from $HOME); 1 when `name`
+ * is one, or reads as a path that does not exist (*rc then holds the error), else 0. */
+static int load_local(const char *name, struct aic_model *out, struct aic_error *err, int *rc)
+{
+    char path[AIC_PATH_MAX_MODEL];
+    const char *home = getenv("HOME");
+
+    if (name[0] == '~' && (!name[1] || name[1] == '/') && home && *home)
+        snprintf(path, sizeof(path), "%s%s", home, name + 1);
+    else
+        aic_strlcpy(path, name, sizeof(path));
+    if (aic_is_dir(path))
+        *rc = load_from_dir(path, path, out, err);
+    else if (aic_is_file(path))
+        *rc = load_from_file(path, out, err);
+    else if (looks_like_path(name))
+        *rc = aic_err(err, AIC_ERR_NOTFOUND,
+                      "no such model %s '%s'; pass an existing folder holding config.json, or a "
+                      "Hugging Face id such as Qwen/Qwen3-32B",
+                      looks_json(name) ? "config file" : "directory", name);
+    else
+        return 0;
+    return 1;
+}
+
 int aic_model_load(const char *name, const char *models_dir, struct aic_model *out,
                    struct aic_error *err)
 {
@@ -361,10 +406,8 @@ int aic_model_load(const char *name, const char *models_dir, struct aic_model *o
         return aic_err(err, AIC_ERR_USAGE,
                        "no model given; pass a Hugging Face id (e.g. "
                        "Qwen/Qwen3-32B) or a local directory with config.json");
-    if (aic_is_dir(name))
-        return load_from_dir(name, name, out, err);
-    if (aic_is_file(name))
-        return load_from_file(name, out, err);
+    if (load_local(name, out, err, &rc))
+        return rc;
     default_models_dir(models_dir, models, sizeof(models));
     id = resolve_alias(name);
     if (find_bundled(models, id, dir, sizeof(dir), canon, sizeof(canon)))

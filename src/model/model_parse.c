@@ -2,7 +2,9 @@
  * model_parse.c - turns the text of a Hugging Face config.json (and the optional
  * hf_quant_config.json) into a struct aic_model: family from one architecture table,
  * dimensions under their several spellings, attention variants and the checkpoint's
- * default quantization.
+ * default quantization. Values no model has (a string or fraction for a count, a negative or
+ * zero head count, an integer beyond int, query heads not a multiple of KV heads, an unknown
+ * quant_algo) are refused with the key and the file named (AIC_ERR_PARSE).
  */
 #include <jansson.h>
 #include <limits.h>
@@ -74,35 +76,78 @@ static int unsupported_arch(const char *id, const char *arch, struct aic_error *
 
 /* ---- small JSON readers -------------------------------------------------------------- */
 
-/* First present, numeric value among the NULL-terminated key list; returns 1 if found. */
-static int json_int_any(const json_t *obj, const char *const *keys, int *out)
+/* Where a config is being read, and the first error met while reading it (sticky: the readers
+ * below record only the first, and parsing stops at the next check of rc). */
+struct pctx {
+    const char *file, *id;
+    struct aic_error *err;
+    int rc;
+};
+
+/* Records "'key' <what> (got <value>)" as p's error unless one is already there. */
+static void pfail(struct pctx *p, const char *what, const char *key, const json_t *v)
+{
+    char val[48];
+    if (p->rc)
+        return;
+    if (json_is_integer(v))
+        snprintf(val, sizeof(val), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    else
+        snprintf(val, sizeof(val), "%g", json_number_value(v));
+    p->rc = aic_err(p->err, AIC_ERR_PARSE, "%s of model '%s': '%s' %s (got %s); fix the config",
+                    p->file, p->id, key, what, val);
+}
+
+/*
+ * The shared numeric getter: the first key of the NULL-terminated list present with a
+ * non-null value must be a whole number within int range and >= min. Returns 1 with *out set
+ * when found and valid, 0 when absent (*out untouched) or invalid (error recorded in p).
+ */
+static int get_int(struct pctx *p, const json_t *obj, const char *const *keys, int min, int *out)
 {
     for (; *keys; keys++) {
         json_t *v = json_object_get(obj, *keys);
-        if (v && json_is_number(v)) {
-            double d = json_number_value(v); /* beyond int: kept out of range (check_dims) */
-            *out = d >= INT_MAX ? INT_MAX : d <= INT_MIN ? INT_MIN : d == d ? (int)d : INT_MIN;
-            return 1;
+        double d;
+        if (!v || json_is_null(v))
+            continue;
+        if (!json_is_number(v)) {
+            if (!p->rc)
+                p->rc = aic_err(p->err, AIC_ERR_PARSE,
+                                "%s of model '%s': '%s' must be a number, not %s; fix the config",
+                                p->file, p->id, *keys,
+                                json_is_string(v)    ? "a string"
+                                : json_is_boolean(v) ? "true/false"
+                                                     : "an array or object");
+            return 0;
         }
+        d = json_number_value(v);
+        if (d < INT_MIN || d > INT_MAX)
+            pfail(p, "is out of range for an integer", *keys, v);
+        else if (d != (double)(int)d)
+            pfail(p, "must be a whole number", *keys, v);
+        else if (d < min)
+            pfail(p, min > 0 ? "must be positive" : "must not be negative", *keys, v);
+        else
+            return *out = (int)d, 1;
+        return 0;
     }
     return 0;
 }
 
 #define KEYS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
-static int opt_int(const json_t *obj, const char *const *keys, int dflt)
+static int opt_int(struct pctx *p, const json_t *obj, const char *const *keys, int min, int dflt)
 {
     int v;
-    return json_int_any(obj, keys, &v) ? v : dflt;
+    return get_int(p, obj, keys, min, &v) ? v : dflt;
 }
 
-static int req_int(const json_t *obj, const char *const *keys, int *out, const char *file,
-                   const char *id, struct aic_error *err)
+/* A required key (its first spelling named when absent); positive. */
+static void req_int(struct pctx *p, const json_t *obj, const char *const *keys, int *out)
 {
-    if (json_int_any(obj, keys, out))
-        return AIC_OK;
-    return aic_err(err, AIC_ERR_PARSE, "%s of model '%s' has no '%s' (required)", file, id,
-                   keys[0]);
+    if (!get_int(p, obj, keys, 1, out) && !p->rc)
+        p->rc = aic_err(p->err, AIC_ERR_PARSE, "%s of model '%s' has no '%s' (required)", p->file,
+                        p->id, keys[0]);
 }
 
 static const char *json_str(const json_t *obj, const char *key)
@@ -132,55 +177,49 @@ static json_t *load_json(const char *text, const char *file, const char *id, str
 
 /* ---- dimensions ---------------------------------------------------------------------- */
 
-static int parse_dims(const json_t *c, const char *file, const char *id, struct aic_model *m,
-                      struct aic_error *err)
+static int parse_dims(struct pctx *p, const json_t *c, struct aic_model *m)
 {
-    int rc;
-    if ((rc = req_int(c, KEYS("num_hidden_layers", "n_layer", "num_layers"), &m->num_layers, file,
-                      id, err)) ||
-        (rc = req_int(c, KEYS("hidden_size", "n_embd", "d_model"), &m->hidden_size, file, id,
-                      err)) ||
-        (rc = req_int(c, KEYS("num_attention_heads", "n_head"), &m->num_heads, file, id, err)) ||
-        (rc = req_int(c, KEYS("vocab_size"), &m->vocab_size, file, id, err)))
-        return rc;
-    if (m->num_layers <= 0 || m->hidden_size <= 0 || m->num_heads <= 0 || m->vocab_size <= 0)
-        return aic_err(err, AIC_ERR_PARSE,
-                       "%s of model '%s': layers, hidden_size, heads and "
-                       "vocab_size must be positive",
-                       file, id);
-    m->num_kv_heads = opt_int(c, KEYS("num_key_value_heads", "num_kv_heads"), m->num_heads);
+    req_int(p, c, KEYS("num_hidden_layers", "n_layer", "num_layers"), &m->num_layers);
+    req_int(p, c, KEYS("hidden_size", "n_embd", "d_model"), &m->hidden_size);
+    req_int(p, c, KEYS("num_attention_heads", "n_head"), &m->num_heads);
+    req_int(p, c, KEYS("vocab_size"), &m->vocab_size);
+    if (p->rc)
+        return p->rc;
+    m->num_kv_heads = opt_int(p, c, KEYS("num_key_value_heads", "num_kv_heads"), 1, m->num_heads);
     if (json_is_true(json_object_get(c, "multi_query")))
         m->num_kv_heads = 1;
-    m->head_dim = opt_int(c, KEYS("head_dim", "attention_head_dim"), 0);
+    m->head_dim = opt_int(p, c, KEYS("head_dim", "attention_head_dim"), 1, 0);
     if (m->head_dim <= 0)
         m->head_dim = m->hidden_size / m->num_heads;
     m->max_position_embeddings =
-        opt_int(c, KEYS("max_position_embeddings", "n_positions", "seq_length"), 0);
-    m->inter_size = opt_int(c, KEYS("intermediate_size", "n_inner", "ffn_hidden_size"), 0);
+        opt_int(p, c, KEYS("max_position_embeddings", "n_positions", "seq_length"), 0, 0);
+    m->inter_size = opt_int(p, c, KEYS("intermediate_size", "n_inner", "ffn_hidden_size"), 0, 0);
     if (m->inter_size <= 0 && m->family == AIC_FAMILY_GPT)
         m->inter_size = 4 * m->hidden_size;
     m->num_nextn_predict_layers =
-        opt_int(c, KEYS("num_nextn_predict_layers", "mtp_num_hidden_layers"), 0);
+        opt_int(p, c, KEYS("num_nextn_predict_layers", "mtp_num_hidden_layers"), 0, 0);
     if (json_is_true(json_object_get(c, "use_qk_norm"))) {
         const char *t = json_str(c, "qk_norm_type");
         m->qk_norm = t && !strcmp(t, "per_layer") ? 2 : 1;
     }
-    return AIC_OK;
+    return p->rc;
 }
 
-static int parse_moe(const json_t *c, const char *file, const char *id, struct aic_model *m,
-                     struct aic_error *err)
+static int parse_moe(struct pctx *p, const json_t *c, struct aic_model *m)
 {
-    int shared_inter = opt_int(c, KEYS("shared_expert_intermediate_size"), 0);
+    int shared_inter = opt_int(p, c, KEYS("shared_expert_intermediate_size"), 0, 0);
     m->num_experts = opt_int(
-        c, KEYS("num_local_experts", "n_routed_experts", "moe_num_experts", "num_experts"), 0);
+        p, c, KEYS("num_local_experts", "n_routed_experts", "moe_num_experts", "num_experts"), 1,
+        0);
     m->topk = opt_int(
-        c, KEYS("num_experts_per_tok", "experts_per_token", "top_k_experts", "moe_top_k"), 0);
-    m->moe_inter_size = opt_int(c, KEYS("moe_intermediate_size"), 0);
-    m->num_shared_experts = opt_int(c, KEYS("n_shared_experts", "num_shared_experts"), 0);
+        p, c, KEYS("num_experts_per_tok", "experts_per_token", "top_k_experts", "moe_top_k"), 1, 0);
+    m->moe_inter_size = opt_int(p, c, KEYS("moe_intermediate_size"), 1, 0);
+    m->num_shared_experts = opt_int(p, c, KEYS("n_shared_experts", "num_shared_experts"), 0, 0);
     if (m->num_shared_experts == 0 && shared_inter > 0)
         m->num_shared_experts = 1;
-    m->first_k_dense = opt_int(c, KEYS("first_k_dense_replace"), 0);
+    m->first_k_dense = opt_int(p, c, KEYS("first_k_dense_replace"), 0, 0);
+    if (p->rc)
+        return p->rc;
     if (m->family == AIC_FAMILY_MLA_MOE) { /* DeepSeek-V3 geometry when a field is absent */
         if (!m->num_experts)
             m->num_experts = 256;
@@ -196,37 +235,39 @@ static int parse_moe(const json_t *c, const char *file, const char *id, struct a
     if (m->inter_size <= 0)
         m->inter_size = m->moe_inter_size;
     if (m->num_experts <= 0 || m->topk <= 0 || m->moe_inter_size <= 0)
-        return aic_err(err, AIC_ERR_PARSE, "%s of model '%s' (MoE) needs '%s', '%s' and '%s'", file,
-                       id, "num_local_experts", "num_experts_per_tok", "moe_intermediate_size");
+        return aic_err(p->err, AIC_ERR_PARSE, "%s of model '%s' (MoE) needs '%s', '%s' and '%s'",
+                       p->file, p->id, "num_local_experts", "num_experts_per_tok",
+                       "moe_intermediate_size");
     if (m->topk > m->num_experts)
-        return aic_err(err, AIC_ERR_PARSE,
+        return aic_err(p->err, AIC_ERR_PARSE,
                        "%s of model '%s': num_experts_per_tok %d exceeds the "
                        "%d experts",
-                       file, id, m->topk, m->num_experts);
+                       p->file, p->id, m->topk, m->num_experts);
     return AIC_OK;
 }
 
-static void parse_mla(const json_t *c, struct aic_model *m)
+static void parse_mla(struct pctx *p, const json_t *c, struct aic_model *m)
 {
-    m->q_lora_rank = opt_int(c, KEYS("q_lora_rank"), json_object_get(c, "q_lora_rank") ? 0 : 1536);
-    m->kv_lora_rank = opt_int(c, KEYS("kv_lora_rank"), 512);
-    m->qk_nope_head_dim = opt_int(c, KEYS("qk_nope_head_dim"), 128);
-    m->qk_rope_head_dim = opt_int(c, KEYS("qk_rope_head_dim"), 64);
-    m->v_head_dim = opt_int(c, KEYS("v_head_dim"), 128);
-    m->index_heads = opt_int(c, KEYS("index_n_heads"), 0);
-    m->index_head_dim = opt_int(c, KEYS("index_head_dim"), 0);
-    m->index_topk = opt_int(c, KEYS("index_topk"), 0);
+    m->q_lora_rank =
+        opt_int(p, c, KEYS("q_lora_rank"), 0, json_object_get(c, "q_lora_rank") ? 0 : 1536);
+    m->kv_lora_rank = opt_int(p, c, KEYS("kv_lora_rank"), 1, 512);
+    m->qk_nope_head_dim = opt_int(p, c, KEYS("qk_nope_head_dim"), 1, 128);
+    m->qk_rope_head_dim = opt_int(p, c, KEYS("qk_rope_head_dim"), 1, 64);
+    m->v_head_dim = opt_int(p, c, KEYS("v_head_dim"), 1, 128);
+    m->index_heads = opt_int(p, c, KEYS("index_n_heads"), 0, 0);
+    m->index_head_dim = opt_int(p, c, KEYS("index_head_dim"), 0, 0);
+    m->index_topk = opt_int(p, c, KEYS("index_topk"), 0, 0);
     if (m->index_heads <= 0 || m->index_head_dim <= 0 || m->index_topk <= 0)
         m->index_heads = m->index_head_dim = m->index_topk = 0;
 }
 
 /* Sliding-window and linear-attention layers from layer_types / sliding_window. */
-static void parse_attention_variants(const json_t *c, struct aic_model *m)
+static void parse_attention_variants(struct pctx *p, const json_t *c, struct aic_model *m)
 {
     json_t *types = json_object_get(c, "layer_types");
     json_t *use_sw = json_object_get(c, "use_sliding_window");
-    int window = opt_int(c, KEYS("sliding_window"), 0);
-    int interval = opt_int(c, KEYS("full_attention_interval"), 0);
+    int window = opt_int(p, c, KEYS("sliding_window"), 0, 0);
+    int interval = opt_int(p, c, KEYS("full_attention_interval"), 0, 0);
 
     if (json_is_array(types) && json_array_size(types) > 0) {
         size_t i;
@@ -247,11 +288,11 @@ static void parse_attention_variants(const json_t *c, struct aic_model *m)
                (m->max_position_embeddings == 0 || window < m->max_position_embeddings)) {
         m->num_sliding_layers = m->num_layers; /* Mistral-style: every layer windowed */
     }
-    m->lin_k_heads = opt_int(c, KEYS("linear_num_key_heads"), 0);
-    m->lin_v_heads = opt_int(c, KEYS("linear_num_value_heads"), 0);
-    m->lin_k_dim = opt_int(c, KEYS("linear_key_head_dim"), 0);
-    m->lin_v_dim = opt_int(c, KEYS("linear_value_head_dim"), 0);
-    m->lin_conv = opt_int(c, KEYS("linear_conv_kernel_dim"), 4);
+    m->lin_k_heads = opt_int(p, c, KEYS("linear_num_key_heads"), 0, 0);
+    m->lin_v_heads = opt_int(p, c, KEYS("linear_num_value_heads"), 0, 0);
+    m->lin_k_dim = opt_int(p, c, KEYS("linear_key_head_dim"), 0, 0);
+    m->lin_v_dim = opt_int(p, c, KEYS("linear_value_head_dim"), 0, 0);
+    m->lin_conv = opt_int(p, c, KEYS("linear_conv_kernel_dim"), 0, 4);
     if (m->num_linear_attn_layers == 0 || m->lin_k_heads <= 0 || m->lin_v_heads <= 0 ||
         m->lin_k_dim <= 0 || m->lin_v_dim <= 0)
         m->lin_k_heads = m->lin_v_heads = m->lin_k_dim = m->lin_v_dim = m->lin_conv = 0;
@@ -279,26 +320,52 @@ static const struct {
     [CQ_INT4_WO] = {AIC_Q_BF16, AIC_Q_INT4_WO, 0},
 };
 
-/* quant_algo strings of NVIDIA ModelOpt (hf_quant_config.json or quantization_config). */
-static enum ckpt_quant from_algo(const char *algo)
+/* quant_algo strings of NVIDIA ModelOpt (hf_quant_config.json or quantization_config);
+ * `prefix`: also every NVFP4_* spelling (NVFP4_AWQ, ...). */
+static const struct {
+    const char *algo;
+    enum ckpt_quant cq;
+    int prefix;
+} algo_table[] = {
+    {"FP8", CQ_FP8, 0},
+    {"FP8_PER_CHANNEL_PER_TOKEN", CQ_FP8, 0},
+    {"FP8_BLOCK", CQ_FP8_BLOCK, 0},
+    {"FP8_BLOCK_SCALES", CQ_FP8_BLOCK, 0},
+    {"NVFP4", CQ_NVFP4, 1},
+    {"MXFP4", CQ_MXFP4, 0},
+    {"W4A16_AWQ", CQ_INT4_WO, 0},
+    {"INT4_AWQ", CQ_INT4_WO, 0},
+};
+
+/* quantization_config quant_method values; any other needs a known quant_algo beside it. */
+static const char *const known_methods[] = {"fp8", "mxfp4", "compressed-tensors", "modelopt"};
+
+/* The checkpoint kind a quant_algo names (NULL: none); an unknown one is an error naming the
+ * accepted spellings. */
+static enum ckpt_quant from_algo(struct pctx *p, const char *algo)
 {
+    struct aic_buf b = {0};
+
     if (!algo)
         return CQ_NONE;
-    if (strcasecmp(algo, "FP8") == 0 || strcasecmp(algo, "FP8_PER_CHANNEL_PER_TOKEN") == 0)
-        return CQ_FP8;
-    if (strcasecmp(algo, "FP8_BLOCK") == 0 || strcasecmp(algo, "FP8_BLOCK_SCALES") == 0)
-        return CQ_FP8_BLOCK;
-    if (strncasecmp(algo, "NVFP4", 5) == 0)
-        return CQ_NVFP4;
-    if (strcasecmp(algo, "MXFP4") == 0)
-        return CQ_MXFP4;
-    if (strcasecmp(algo, "W4A16_AWQ") == 0 || strcasecmp(algo, "INT4_AWQ") == 0)
-        return CQ_INT4_WO;
+    for (size_t i = 0; i < sizeof(algo_table) / sizeof(algo_table[0]); i++) {
+        const char *t = algo_table[i].algo;
+        if (!strcasecmp(algo, t) || (algo_table[i].prefix && !strncasecmp(algo, t, strlen(t))))
+            return algo_table[i].cq;
+    }
+    for (size_t i = 0; i < sizeof(algo_table) / sizeof(algo_table[0]); i++)
+        aic_buf_printf(&b, "%s%s%s", i ? ", " : "", algo_table[i].algo,
+                       algo_table[i].prefix ? " (and NVFP4_*)" : "");
+    if (!p->rc)
+        p->rc = aic_err(p->err, AIC_ERR_PARSE,
+                        "%s of model '%s': quant_algo '%s' is not supported; accepted: %s", p->file,
+                        p->id, algo, aic_buf_str(&b));
+    aic_buf_release(&b);
     return CQ_NONE;
 }
 
 /* compressed-tensors: look at the first config group's weights. */
-static enum ckpt_quant from_compressed_tensors(const json_t *qc)
+static enum ckpt_quant from_compressed_tensors(struct pctx *p, const json_t *qc)
 {
     json_t *groups = json_object_get(qc, "config_groups");
     const char *key;
@@ -306,7 +373,7 @@ static enum ckpt_quant from_compressed_tensors(const json_t *qc)
     json_object_foreach(groups, key, g)
     {
         json_t *w = json_object_get(g, "weights");
-        int bits = opt_int(w, KEYS("num_bits"), 0);
+        int bits = opt_int(p, w, KEYS("num_bits"), 0, 0);
         const char *type = json_str(w, "type");
         const char *strategy = json_str(w, "strategy");
         if (bits == 4 && type && strcmp(type, "int") == 0)
@@ -319,11 +386,21 @@ static enum ckpt_quant from_compressed_tensors(const json_t *qc)
     return CQ_NONE;
 }
 
-static enum ckpt_quant from_quantization_config(const json_t *qc)
+static int known_method(const char *method)
+{
+    for (size_t i = 0; i < sizeof(known_methods) / sizeof(known_methods[0]); i++)
+        if (!strcasecmp(method, known_methods[i]))
+            return 1;
+    return 0;
+}
+
+/* config.json's quantization_config: by quant_method, else by quant_algo (ModelOpt). */
+static enum ckpt_quant from_quantization_config(struct pctx *p, const json_t *qc)
 {
     const char *method = json_str(qc, "quant_method");
-    if (!qc || !method)
-        return from_algo(json_str(qc, "quant_algo"));
+    const char *algo = json_str(qc, "quant_algo");
+    if (!method)
+        return from_algo(p, algo);
     if (strcasecmp(method, "fp8") == 0) {
         const char *act = json_str(qc, "activation_scheme");
         if (json_object_get(qc, "weight_block_size") &&
@@ -334,8 +411,14 @@ static enum ckpt_quant from_quantization_config(const json_t *qc)
     if (strcasecmp(method, "mxfp4") == 0)
         return CQ_MXFP4;
     if (strcasecmp(method, "compressed-tensors") == 0)
-        return from_compressed_tensors(qc);
-    return from_algo(json_str(qc, "quant_algo")); /* modelopt and friends */
+        return from_compressed_tensors(p, qc);
+    if (!algo && !known_method(method) && !p->rc)
+        p->rc = aic_err(p->err, AIC_ERR_PARSE,
+                        "%s of model '%s': quantization_config quant_method '%s' is not "
+                        "supported; accepted: fp8, mxfp4, compressed-tensors, modelopt (with a "
+                        "quant_algo)",
+                        p->file, p->id, method);
+    return from_algo(p, algo); /* modelopt and friends */
 }
 
 void model_set_ckpt_quant(struct aic_model *m, enum ckpt_quant cq, const char *kv_algo)
@@ -351,22 +434,36 @@ void model_set_ckpt_quant(struct aic_model *m, enum ckpt_quant cq, const char *k
     }
 }
 
-static void apply_quant_defaults(const json_t *qc, const json_t *hfq, struct aic_model *m)
+/* hf_quant_config.json first (pq names it), then config.json's quantization_config (pc). */
+static int apply_quant_defaults(struct pctx *pc, struct pctx *pq, const json_t *qc,
+                                const json_t *hfq, struct aic_model *m)
 {
     const json_t *hq = json_object_get(hfq, "quantization");
     enum ckpt_quant cq = CQ_NONE;
     const char *kv_algo = NULL;
+    const struct pctx *kv_from = pq;
 
     if (hq) {
-        cq = from_algo(json_str(hq, "quant_algo"));
+        cq = from_algo(pq, json_str(hq, "quant_algo"));
         kv_algo = json_str(hq, "kv_cache_quant_algo");
+        if (pq->rc)
+            return pq->rc;
     }
     if (cq == CQ_NONE && qc) {
-        cq = from_quantization_config(qc);
-        if (!kv_algo)
-            kv_algo = json_str(qc, "kv_cache_quant_algo");
+        cq = from_quantization_config(pc, qc);
+        if (!kv_algo && (kv_algo = json_str(qc, "kv_cache_quant_algo")))
+            kv_from = pc;
+        if (pc->rc)
+            return pc->rc;
     }
+    if (kv_algo && strcasecmp(kv_algo, "FP8") && strcasecmp(kv_algo, "NONE") &&
+        strcasecmp(kv_algo, "BF16") && strcasecmp(kv_algo, "FP16"))
+        return aic_err(pc->err, AIC_ERR_PARSE,
+                       "%s of model '%s': kv_cache_quant_algo '%s' is not supported; accepted: "
+                       "FP8, NONE (16-bit)",
+                       kv_from->file, kv_from->id, kv_algo);
     model_set_ckpt_quant(m, cq, kv_algo);
+    return AIC_OK;
 }
 
 /* ---- entry point --------------------------------------------------------------------- */
@@ -394,53 +491,59 @@ static const char *first_architecture(const json_t *root, const json_t *cfg)
 }
 
 /* Every dimension within what any model has, far below what products of them could
- * overflow in the op lists. */
-static int check_dims(const struct aic_model *m, const char *file, const char *id,
-                      struct aic_error *err)
+ * overflow in the op lists (the values as derived: head_dim from hidden_size / heads, ...);
+ * query heads a multiple of KV heads (GQA). */
+static int check_dims(struct pctx *p, const struct aic_model *m)
 {
     const struct {
         const char *name;
-        int v, max;
+        int v, min, max;
     } d[] = {
-        {"num_hidden_layers", m->num_layers, 10000},
-        {"hidden_size", m->hidden_size, 1 << 18},
-        {"num_attention_heads", m->num_heads, 1 << 14},
-        {"num_key_value_heads", m->num_kv_heads, 1 << 14},
-        {"head_dim", m->head_dim, 1 << 14},
-        {"intermediate_size", m->inter_size, 1 << 22},
-        {"vocab_size", m->vocab_size, 1 << 24},
-        {"max_position_embeddings", m->max_position_embeddings, 1 << 30},
-        {"num_experts", m->num_experts, 1 << 16},
-        {"num_experts_per_tok", m->topk, 1 << 16},
-        {"moe_intermediate_size", m->moe_inter_size, 1 << 22},
-        {"n_shared_experts", m->num_shared_experts, 1 << 10},
-        {"q_lora_rank", m->q_lora_rank, 1 << 16},
-        {"kv_lora_rank", m->kv_lora_rank, 1 << 16},
-        {"qk_nope_head_dim", m->qk_nope_head_dim, 1 << 14},
-        {"qk_rope_head_dim", m->qk_rope_head_dim, 1 << 14},
-        {"v_head_dim", m->v_head_dim, 1 << 14},
-        {"index_n_heads", m->index_heads, 1 << 14},
-        {"index_head_dim", m->index_head_dim, 1 << 14},
-        {"index_topk", m->index_topk, 1 << 24},
-        {"sliding_window", m->sliding_window, 1 << 30},
-        {"linear_num_key_heads", m->lin_k_heads, 1 << 14},
-        {"linear_num_value_heads", m->lin_v_heads, 1 << 14},
-        {"linear_key_head_dim", m->lin_k_dim, 1 << 14},
-        {"linear_value_head_dim", m->lin_v_dim, 1 << 14},
-        {"linear_conv_kernel_dim", m->lin_conv, 1 << 10},
-        {"num_nextn_predict_layers", m->num_nextn_predict_layers, 64},
+        {"num_hidden_layers", m->num_layers, 1, 10000},
+        {"hidden_size", m->hidden_size, 1, 1 << 18},
+        {"num_attention_heads", m->num_heads, 1, 1 << 14},
+        {"num_key_value_heads", m->num_kv_heads, 1, 1 << 14},
+        {"head_dim", m->head_dim, 1, 1 << 14},
+        {"intermediate_size", m->inter_size, 1, 1 << 22},
+        {"vocab_size", m->vocab_size, 1, 1 << 24},
+        {"max_position_embeddings", m->max_position_embeddings, 0, 1 << 30},
+        {"num_experts", m->num_experts, 0, 1 << 16},
+        {"num_experts_per_tok", m->topk, 0, 1 << 16},
+        {"moe_intermediate_size", m->moe_inter_size, 0, 1 << 22},
+        {"n_shared_experts", m->num_shared_experts, 0, 1 << 10},
+        {"q_lora_rank", m->q_lora_rank, 0, 1 << 16},
+        {"kv_lora_rank", m->kv_lora_rank, 0, 1 << 16},
+        {"qk_nope_head_dim", m->qk_nope_head_dim, 0, 1 << 14},
+        {"qk_rope_head_dim", m->qk_rope_head_dim, 0, 1 << 14},
+        {"v_head_dim", m->v_head_dim, 0, 1 << 14},
+        {"index_n_heads", m->index_heads, 0, 1 << 14},
+        {"index_head_dim", m->index_head_dim, 0, 1 << 14},
+        {"index_topk", m->index_topk, 0, 1 << 24},
+        {"sliding_window", m->sliding_window, 0, 1 << 30},
+        {"linear_num_key_heads", m->lin_k_heads, 0, 1 << 14},
+        {"linear_num_value_heads", m->lin_v_heads, 0, 1 << 14},
+        {"linear_key_head_dim", m->lin_k_dim, 0, 1 << 14},
+        {"linear_value_head_dim", m->lin_v_dim, 0, 1 << 14},
+        {"linear_conv_kernel_dim", m->lin_conv, 0, 1 << 10},
+        {"num_nextn_predict_layers", m->num_nextn_predict_layers, 0, 64},
     };
 
     for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++)
-        if (d[i].v < 0 || d[i].v > d[i].max)
-            return aic_err(err, AIC_ERR_PARSE,
-                           "%s of model '%s': %s = %d is out of range (0 to %d); fix the config",
-                           file, id, d[i].name, d[i].v, d[i].max);
+        if (d[i].v < d[i].min || d[i].v > d[i].max)
+            return aic_err(p->err, AIC_ERR_PARSE,
+                           "%s of model '%s': %s = %d is out of range (%d to %d); fix the config",
+                           p->file, p->id, d[i].name, d[i].v, d[i].min, d[i].max);
+    if (m->num_heads % m->num_kv_heads)
+        return aic_err(p->err, AIC_ERR_PARSE,
+                       "%s of model '%s': num_attention_heads %d is not a multiple of "
+                       "num_key_value_heads %d (grouped-query attention); fix the config",
+                       p->file, p->id, m->num_heads, m->num_kv_heads);
     return AIC_OK;
 }
 
-static int fill_model(const json_t *root, const json_t *hfq, const char *cfg_file, const char *id,
-                      struct aic_model *m, struct aic_error *err)
+/* Family and dimensions from config.json (pc), then the quantization (pq: the quant file). */
+static int fill_model(const json_t *root, const json_t *hfq, struct pctx *pc, struct pctx *pq,
+                      struct aic_model *m)
 {
     const json_t *c = text_part(root);
     const char *arch = first_architecture(root, c);
@@ -449,32 +552,31 @@ static int fill_model(const json_t *root, const json_t *hfq, const char *cfg_fil
     int rc;
 
     if (!arch)
-        return aic_err(err, AIC_ERR_PARSE, "%s of model '%s' has no 'architectures' (required)",
-                       cfg_file, id);
+        return aic_err(pc->err, AIC_ERR_PARSE, "%s of model '%s' has no 'architectures' (required)",
+                       pc->file, pc->id);
     if (!(row = arch_lookup(arch)))
-        return unsupported_arch(id, arch, err);
+        return unsupported_arch(pc->id, arch, pc->err);
     aic_strlcpy(m->architecture, arch, sizeof(m->architecture));
     m->family = row->family;
     m->qk_norm = row->qk_norm;
-    if ((rc = parse_dims(c, cfg_file, id, m, err)))
+    if ((rc = parse_dims(pc, c, m)))
         return rc;
     if (m->family == AIC_FAMILY_MOE || m->family == AIC_FAMILY_MLA_MOE) {
-        if ((rc = parse_moe(c, cfg_file, id, m, err)))
+        if ((rc = parse_moe(pc, c, m)))
             return rc;
     }
     if (m->inter_size <= 0)
-        return aic_err(err, AIC_ERR_PARSE, "%s of model '%s' has no '%s' (required)", cfg_file, id,
-                       "intermediate_size");
+        return aic_err(pc->err, AIC_ERR_PARSE, "%s of model '%s' needs a positive '%s' (required)",
+                       pc->file, pc->id, "intermediate_size");
     if (m->family == AIC_FAMILY_MLA_MOE)
-        parse_mla(c, m);
-    parse_attention_variants(c, m);
-    if ((rc = check_dims(m, cfg_file, id, err)))
-        return rc;
+        parse_mla(pc, c, m);
+    parse_attention_variants(pc, c, m);
+    if (pc->rc || (rc = check_dims(pc, m)))
+        return pc->rc ? pc->rc : rc;
     qc = json_object_get(root, "quantization_config");
     if (!qc)
         qc = json_object_get(c, "quantization_config");
-    apply_quant_defaults(json_is_object(qc) ? qc : NULL, hfq, m);
-    return AIC_OK;
+    return apply_quant_defaults(pc, pq, json_is_object(qc) ? qc : NULL, hfq, m);
 }
 
 int aic_model_parse_named(const char *config_json, const char *quant_json, const char *id,
@@ -482,6 +584,8 @@ int aic_model_parse_named(const char *config_json, const char *quant_json, const
                           struct aic_error *err)
 {
     json_t *root, *hfq = NULL;
+    struct pctx pc = {cfg_file, id ? id : "", err, AIC_OK};
+    struct pctx pq = {quant_file, id ? id : "", err, AIC_OK};
     int rc;
 
     memset(out, 0, sizeof(*out));
@@ -496,7 +600,7 @@ int aic_model_parse_named(const char *config_json, const char *quant_json, const
         json_decref(root);
         return err ? err->code : AIC_ERR_PARSE;
     }
-    rc = fill_model(root, hfq, cfg_file, id, out, err);
+    rc = fill_model(root, hfq, &pc, &pq, out);
     json_decref(root);
     json_decref(hfq);
     return rc;

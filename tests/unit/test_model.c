@@ -264,6 +264,137 @@ static void test_bad_configs(void **state)
     }
 }
 
+/* A small Llama config: layers, hidden size and heads as JSON text, then more fields. */
+#define LLAMA(layers, hidden, heads, more)                                                         \
+    "{\"architectures\": [\"LlamaForCausalLM\"], \"num_hidden_layers\": " layers                   \
+    ", \"hidden_size\": " hidden ", \"num_attention_heads\": " heads                               \
+    ", \"vocab_size\": 100, \"intermediate_size\": 128" more "}"
+
+/* Dimensions that are present but unusable: each refused (AIC_ERR_PARSE) with the key named. */
+static void test_bad_dims(void **state)
+{
+    static const struct {
+        const char *cfg;
+        const char *says[2];
+    } cases[] = {
+        {LLAMA("2", "64", "4", ", \"num_key_value_heads\": 0"),
+         {"'num_key_value_heads' must be positive", "got 0"}},
+        {LLAMA("2", "64", "4", ", \"num_key_value_heads\": -2"),
+         {"'num_key_value_heads' must be positive", "got -2"}},
+        {LLAMA("0", "64", "4", ""), {"'num_hidden_layers' must be positive", NULL}},
+        {LLAMA("2", "-64", "4", ""), {"'hidden_size' must be positive", NULL}},
+        {LLAMA("2", "64", "30", ", \"num_key_value_heads\": 8"),
+         {"num_attention_heads 30 is not a multiple of num_key_value_heads 8", NULL}},
+        {LLAMA("2", "64", "4", ", \"num_key_value_heads\": 8"),
+         {"is not a multiple of num_key_value_heads 8", NULL}},
+        {LLAMA("2", "\"4096\"", "4", ""), {"'hidden_size' must be a number", NULL}},
+        {LLAMA("2", "64", "4", ", \"head_dim\": true"), {"'head_dim' must be a number", NULL}},
+        {LLAMA("99999999999", "64", "4", ""),
+         {"'num_hidden_layers' is out of range for an integer", "99999999999"}},
+        {LLAMA("2", "64", "4", ", \"max_position_embeddings\": 1e30"),
+         {"'max_position_embeddings' is out of range", NULL}},
+        {LLAMA("2", "64.5", "4", ""), {"'hidden_size' must be a whole number", NULL}},
+        {LLAMA("2", "64", "4", ", \"sliding_window\": -1"),
+         {"'sliding_window' must not be negative", NULL}},
+        {"{\"architectures\": [\"GPT2LMHeadModel\"], \"n_layer\": 2, \"n_embd\": 64,"
+         "\"n_head\": 0, \"vocab_size\": 100}",
+         {"'n_head' must be positive", NULL}},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct aic_model m;
+        struct aic_error err = {0};
+        assert_int_equal(aic_model_parse(cases[i].cfg, NULL, "x", &m, &err), AIC_ERR_PARSE);
+        assert_non_null(strstr(err.msg, "config.json of model 'x'"));
+        for (int k = 0; k < 2 && cases[i].says[k]; k++)
+            if (!strstr(err.msg, cases[i].says[k]))
+                fail_msg("case %zu: '%s' lacks '%s'", i, err.msg, cases[i].says[k]);
+    }
+}
+
+/* quant_algo / quant_method: every known spelling maps; an unknown one is refused by name. */
+static void test_quant_algos(void **state)
+{
+    static const struct {
+        const char *more, *hfq;
+        int rc;
+        enum aic_quant gemm, moe, kv;
+    } cases[] = {
+        {"", "{\"quantization\": {\"quant_algo\": \"W4A16_AWQ\"}}", AIC_OK, AIC_Q_BF16,
+         AIC_Q_INT4_WO, AIC_Q_BF16},
+        {"", "{\"quantization\": {\"quant_algo\": \"NVFP4_AWQ\"}}", AIC_OK, AIC_Q_NVFP4,
+         AIC_Q_NVFP4, AIC_Q_FP8},
+        {"", "{\"quantization\": {\"quant_algo\": \"fp8_block_scales\"}}", AIC_OK, AIC_Q_FP8_BLOCK,
+         AIC_Q_FP8_BLOCK, AIC_Q_FP8},
+        {"", "{\"quantization\": {\"quant_algo\": null, \"kv_cache_quant_algo\": \"FP8\"}}", AIC_OK,
+         AIC_Q_BF16, AIC_Q_BF16, AIC_Q_FP8},
+        {", \"quantization_config\": {\"quant_method\": \"modelopt\", \"quant_algo\": \"FP8\"}",
+         NULL, AIC_OK, AIC_Q_FP8, AIC_Q_FP8, AIC_Q_FP8},
+        {", \"quantization_config\": {\"quant_method\": \"fp8\", \"activation_scheme\": "
+         "\"static\"}",
+         NULL, AIC_OK, AIC_Q_FP8_STATIC, AIC_Q_FP8, AIC_Q_FP8},
+        {"", "{\"quantization\": {\"quant_algo\": \"FP17\"}}", AIC_ERR_PARSE, 0, 0, 0},
+        {", \"quantization_config\": {\"quant_algo\": \"FP17\"}", NULL, AIC_ERR_PARSE, 0, 0, 0},
+        {", \"quantization_config\": {\"quant_method\": \"modelopt\", \"quant_algo\": \"FP17\"}",
+         NULL, AIC_ERR_PARSE, 0, 0, 0},
+        {", \"quantization_config\": {\"quant_method\": \"fp17\"}", NULL, AIC_ERR_PARSE, 0, 0, 0},
+    };
+    char cfg[512];
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct aic_model m;
+        struct aic_error err = {0};
+        snprintf(cfg, sizeof(cfg), LLAMA("2", "64", "4", "%s"), cases[i].more);
+        assert_int_equal(aic_model_parse(cfg, cases[i].hfq, "x", &m, &err), cases[i].rc);
+        if (cases[i].rc == AIC_OK) {
+            assert_int_equal(m.gemm_quant, cases[i].gemm);
+            assert_int_equal(m.moe_quant, cases[i].moe);
+            assert_int_equal(m.kv_quant, cases[i].kv);
+            continue;
+        }
+        assert_non_null(strstr(err.msg, cases[i].hfq ? "hf_quant_config.json" : "config.json"));
+        assert_non_null(strcasestr(err.msg, "'FP17' is not supported; accepted: "));
+        assert_non_null(
+            strstr(err.msg, cases[i].hfq || strstr(cases[i].more, "algo") ? "NVFP4" : "modelopt"));
+    }
+    /* the KV-cache algorithm too: FP8 or none, nothing else */
+    snprintf(cfg, sizeof(cfg), LLAMA("2", "64", "4", "%s"), "");
+    {
+        struct aic_model m;
+        struct aic_error err = {0};
+        const char *kv = "{\"quantization\": {\"quant_algo\": \"FP8\", "
+                         "\"kv_cache_quant_algo\": \"FP17\"}}";
+        assert_int_equal(aic_model_parse(cfg, kv, "x", &m, &err), AIC_ERR_PARSE);
+        assert_non_null(strstr(err.msg, "hf_quant_config.json"));
+        assert_non_null(strstr(err.msg, "kv_cache_quant_algo 'FP17' is not supported"));
+        kv = "{\"quantization\": {\"quant_algo\": \"FP8\", \"kv_cache_quant_algo\": \"FP8\"}}";
+        assert_int_equal(aic_model_parse(cfg, kv, "x", &m, &err), AIC_OK);
+        assert_int_equal(m.kv_quant, AIC_Q_FP8);
+    }
+}
+
+/* A name that reads as a path and does not exist: "no such model directory", not the
+ * closest bundled ids (kept for ids and legacy names). */
+static void test_missing_path(void **state)
+{
+    static const char *const paths[] = {"./no/such/dir", "/no/such/dir", "../no_such_dir",
+                                        "~/no/such/dir", "no/such/dir"};
+    struct aic_model m;
+    (void)state;
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+        struct aic_error err = {0};
+        assert_int_equal(aic_model_load(paths[i], NULL, &m, &err), AIC_ERR_NOTFOUND);
+        assert_non_null(strstr(err.msg, "no such model directory"));
+        assert_non_null(strstr(err.msg, paths[i]));
+        assert_null(strstr(err.msg, "closest"));
+    }
+    {
+        struct aic_error err = {0};
+        assert_int_equal(aic_model_load("QWEN3_33B", NULL, &m, &err), AIC_ERR_USAGE);
+        assert_non_null(strstr(err.msg, "closest bundled ids"));
+    }
+}
+
 static void test_head_dim_default_and_text_config(void **state)
 {
     struct aic_model m;
@@ -406,6 +537,9 @@ int main(void)
         cmocka_unit_test(test_alias),
         cmocka_unit_test(test_unknown_id),
         cmocka_unit_test(test_bad_configs),
+        cmocka_unit_test(test_bad_dims),
+        cmocka_unit_test(test_quant_algos),
+        cmocka_unit_test(test_missing_path),
         cmocka_unit_test(test_head_dim_default_and_text_config),
         cmocka_unit_test(test_hf_quant_config),
         cmocka_unit_test(test_local_dir),
