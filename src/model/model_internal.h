@@ -16,7 +16,17 @@ int aic_model_parse_named(const char *config_json, const char *quant_json, const
                           struct aic_error *err);
 
 /* What a checkpoint stores, reduced to one word. */
-enum ckpt_quant { CQ_NONE, CQ_FP8, CQ_FP8_STATIC, CQ_FP8_BLOCK, CQ_NVFP4, CQ_MXFP4, CQ_INT4_WO };
+enum ckpt_quant {
+    CQ_NONE,
+    CQ_FP8,
+    CQ_FP8_STATIC,
+    CQ_FP8_BLOCK,
+    CQ_NVFP4,
+    CQ_MXFP4,
+    CQ_INT4_WO,
+    CQ_INT8_WO, /* 8-bit integer weights, 16-bit activations (GPTQ/AWQ 8-bit, W8A16) */
+    CQ_SQ       /* 8-bit integer weights and activations (W8A8, SmoothQuant) */
+};
 
 /* Sets the model's quantization as a checkpoint of kind cq ships it (kv_algo: the checkpoint's
  * KV-cache algorithm, or NULL). */

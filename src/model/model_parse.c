@@ -318,6 +318,8 @@ static const struct {
     [CQ_NVFP4] = {AIC_Q_NVFP4, AIC_Q_NVFP4, 1},
     [CQ_MXFP4] = {AIC_Q_BF16, AIC_Q_W4A16_MXFP4, 0},
     [CQ_INT4_WO] = {AIC_Q_BF16, AIC_Q_INT4_WO, 0},
+    [CQ_INT8_WO] = {AIC_Q_INT8_WO, AIC_Q_INT8_WO, 0},
+    [CQ_SQ] = {AIC_Q_SQ, AIC_Q_INT8_WO, 0},
 };
 
 /* quant_algo strings of NVIDIA ModelOpt (hf_quant_config.json or quantization_config);
@@ -338,7 +340,8 @@ static const struct {
 };
 
 /* quantization_config quant_method values; any other needs a known quant_algo beside it. */
-static const char *const known_methods[] = {"fp8", "mxfp4", "compressed-tensors", "modelopt"};
+static const char *const known_methods[] = {"fp8", "mxfp4", "compressed-tensors",
+                                            "awq", "gptq",  "modelopt"};
 
 /* The checkpoint kind a quant_algo names (NULL: none); an unknown one is an error naming the
  * accepted spellings. */
@@ -373,6 +376,8 @@ static enum ckpt_quant from_compressed_tensors(struct pctx *p, const json_t *qc)
     json_object_foreach(groups, key, g)
     {
         json_t *w = json_object_get(g, "weights");
+        if (!json_is_object(w))
+            continue;
         int bits = opt_int(p, w, KEYS("num_bits"), 0, 0);
         const char *type = json_str(w, "type");
         const char *strategy = json_str(w, "strategy");
@@ -382,6 +387,17 @@ static enum ckpt_quant from_compressed_tensors(struct pctx *p, const json_t *qc)
             return CQ_NVFP4;
         if (bits == 8 && type && strcmp(type, "float") == 0)
             return (strategy && strcmp(strategy, "block") == 0) ? CQ_FP8_BLOCK : CQ_FP8;
+        if (bits == 8 && type && strcmp(type, "int") == 0)
+            return json_object_get(g, "input_activations") &&
+                           !json_is_null(json_object_get(g, "input_activations"))
+                       ? CQ_SQ
+                       : CQ_INT8_WO;
+        if (!p->rc)
+            p->rc = aic_err(p->err, AIC_ERR_PARSE,
+                            "%s of model '%s': compressed-tensors weights of %d-bit %s are not "
+                            "supported; accepted: 4-bit int or float, 8-bit int or float",
+                            p->file, p->id, bits, type ? type : "(no type)");
+        return CQ_NONE;
     }
     return CQ_NONE;
 }
@@ -392,6 +408,21 @@ static int known_method(const char *method)
         if (!strcasecmp(method, known_methods[i]))
             return 1;
     return 0;
+}
+
+/* AWQ and GPTQ checkpoints: integer weights of `bits` bits, 16-bit activations. */
+static enum ckpt_quant integer_weights(struct pctx *p, const json_t *qc, const char *method)
+{
+    int bits = opt_int(p, qc, KEYS("bits", "w_bit"), 1, 4);
+
+    if (bits == 4 || bits == 8)
+        return bits == 4 ? CQ_INT4_WO : CQ_INT8_WO;
+    if (!p->rc)
+        p->rc = aic_err(p->err, AIC_ERR_PARSE,
+                        "%s of model '%s': %s with %d-bit weights is not supported; accepted: 4 "
+                        "or 8 bits",
+                        p->file, p->id, method, bits);
+    return CQ_NONE;
 }
 
 /* config.json's quantization_config: by quant_method, else by quant_algo (ModelOpt). */
@@ -412,11 +443,13 @@ static enum ckpt_quant from_quantization_config(struct pctx *p, const json_t *qc
         return CQ_MXFP4;
     if (strcasecmp(method, "compressed-tensors") == 0)
         return from_compressed_tensors(p, qc);
+    if (!strcasecmp(method, "awq") || !strcasecmp(method, "gptq"))
+        return integer_weights(p, qc, method);
     if (!algo && !known_method(method) && !p->rc)
         p->rc = aic_err(p->err, AIC_ERR_PARSE,
                         "%s of model '%s': quantization_config quant_method '%s' is not "
-                        "supported; accepted: fp8, mxfp4, compressed-tensors, modelopt (with a "
-                        "quant_algo)",
+                        "supported; accepted: fp8, mxfp4, compressed-tensors, awq, gptq, modelopt "
+                        "(with a quant_algo)",
                         p->file, p->id, method);
     return from_algo(p, algo); /* modelopt and friends */
 }
@@ -425,6 +458,9 @@ void model_set_ckpt_quant(struct aic_model *m, enum ckpt_quant cq, const char *k
 {
     m->gemm_quant = ckpt_map[cq].gemm;
     m->moe_quant = ckpt_map[cq].moe;
+    /* int4 MoE checkpoints (Kimi K2) quantize the experts alone; a dense one has nothing else */
+    if (cq == CQ_INT4_WO && m->family != AIC_FAMILY_MOE && m->family != AIC_FAMILY_MLA_MOE)
+        m->gemm_quant = AIC_Q_INT4_WO;
     if (ckpt_map[cq].fp8_attn || (kv_algo && strcasecmp(kv_algo, "FP8") == 0)) {
         m->kv_quant = AIC_Q_FP8;
         m->fmha_quant = AIC_Q_FP8;

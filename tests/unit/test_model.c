@@ -320,8 +320,17 @@ static void test_quant_algos(void **state)
         int rc;
         enum aic_quant gemm, moe, kv;
     } cases[] = {
-        {"", "{\"quantization\": {\"quant_algo\": \"W4A16_AWQ\"}}", AIC_OK, AIC_Q_BF16,
+        /* a dense int4 checkpoint has int4 GEMMs (an MoE one, int4 experts alone) */
+        {"", "{\"quantization\": {\"quant_algo\": \"W4A16_AWQ\"}}", AIC_OK, AIC_Q_INT4_WO,
          AIC_Q_INT4_WO, AIC_Q_BF16},
+        {", \"quantization_config\": {\"quant_method\": \"awq\", \"bits\": 4}", NULL, AIC_OK,
+         AIC_Q_INT4_WO, AIC_Q_INT4_WO, AIC_Q_BF16},
+        {", \"quantization_config\": {\"quant_method\": \"gptq\", \"bits\": 8}", NULL, AIC_OK,
+         AIC_Q_INT8_WO, AIC_Q_INT8_WO, AIC_Q_BF16},
+        {", \"quantization_config\": {\"quant_method\": \"compressed-tensors\", "
+         "\"config_groups\": {\"g\": {\"weights\": {\"num_bits\": 8, \"type\": \"int\"}, "
+         "\"input_activations\": {\"num_bits\": 8, \"type\": \"int\"}}}}",
+         NULL, AIC_OK, AIC_Q_SQ, AIC_Q_INT8_WO, AIC_Q_BF16},
         {"", "{\"quantization\": {\"quant_algo\": \"NVFP4_AWQ\"}}", AIC_OK, AIC_Q_NVFP4,
          AIC_Q_NVFP4, AIC_Q_FP8},
         {"", "{\"quantization\": {\"quant_algo\": \"fp8_block_scales\"}}", AIC_OK, AIC_Q_FP8_BLOCK,
