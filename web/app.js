@@ -75,7 +75,8 @@ async function api(req) {
 function formRequest(form, op) {
   const req = { op };
   for (const f of form.elements) {
-    if (!f.name || f.value === '' || f.disabled) continue;
+    /* :disabled also covers fields of a disabled fieldset (the other estimate mode's) */
+    if (!f.name || f.value === '' || f.matches(':disabled')) continue;
     req[f.name] = f.type === 'number' ? Number(f.value) : f.value;
   }
   return req;

@@ -124,7 +124,8 @@ struct aic_memory {
                                 * layers count their window */
     double kv_request_bytes;   /* KV of one request on average (prompt + half the output) */
     double kv_budget;          /* what the backend gives the KV cache after the rest (its
-                                * free-memory fraction); 0 when the rest does not fit */
+                                * free-memory fraction; <= 0: nothing); 0 when the rest
+                                * does not fit the GPU */
 };
 
 /* Serving metrics of one configuration. Throughputs count output tokens. */

@@ -57,8 +57,35 @@ struct aic_estimate_req {
     /* disagg */
     struct aic_layout prefill_lay, decode_lay;
     int prefill_batch, prefill_workers, decode_batch, decode_workers;
+    unsigned given; /* AIC_GIVEN_* bits: which of the fields above the user set */
 };
 void aic_estimate_req_init(struct aic_estimate_req *req);
+
+/* Fields a surface saw given (aic_estimate_req.given): the worker layout in member order of
+ * struct aic_layout (tp, pp, dp, moe_tp, moe_ep) at AIC_GIVEN_LAY, AIC_GIVEN_PREFILL and
+ * AIC_GIVEN_DECODE, then each pool's batch and workers. */
+enum {
+    AIC_GIVEN_LAY = 0,
+    AIC_GIVEN_BATCH = 1u << 5,
+    AIC_GIVEN_CTX_TOKENS = 1u << 6,
+    AIC_GIVEN_DECODE_SYSTEM = 1u << 7,
+    AIC_GIVEN_PREFILL = 8,
+    AIC_GIVEN_PREFILL_BATCH = 1u << 13,
+    AIC_GIVEN_PREFILL_WORKERS = 1u << 14,
+    AIC_GIVEN_DECODE = 16,
+    AIC_GIVEN_DECODE_BATCH = 1u << 21,
+    AIC_GIVEN_DECODE_WORKERS = 1u << 22
+};
+
+/* Settles the fields of one serving mode given with another (by req->given): in disagg the
+ * worker layout is each pool's default (a pool's own sizes win; a pool giving either MoE size
+ * takes neither global one); batch_size and ctx_tokens in disagg, ctx_tokens in the static
+ * modes, and pool fields or decode_system in agg/static are usage errors. */
+int aic_estimate_req_resolve(struct aic_estimate_req *req, struct aic_error *err);
+
+/* The AIC_GIVEN_* bits of the fields is_given(arg, name) reports set, asked by their
+ * underscore names (tp_size, prefill_batch_size, decode_system, ...). */
+unsigned aic_estimate_given(int (*is_given)(const void *arg, const char *name), const void *arg);
 
 #define AIC_MAX_BREAKDOWN 64
 

@@ -132,6 +132,13 @@ static int run(struct api_call *c, const struct aic_estimate_req *r, const struc
     return rc;
 }
 
+/* aic_estimate_given()'s question on the JSON API: the key of that name (given: the
+ * struct api_given of the call). */
+static int key_given(const void *given, const char *name)
+{
+    return api_given(est_tab, given, name);
+}
+
 int api_op_estimate(struct api_call *c, json_t **result)
 {
     struct est_p o;
@@ -147,6 +154,9 @@ int api_op_estimate(struct api_call *c, json_t **result)
         return rc;
     fill_req(&o, api_given(est_tab, &given, "database_mode"), &r);
     api_req_ttft(est_tab, &given, &o.r, &r.opts.ttft);
+    r.given = aic_estimate_given(key_given, &given);
+    if ((rc = aic_estimate_req_resolve(&r, c->err)))
+        return rc;
     rc = api_req_quant_nextn(c, &o.r, api_given(est_tab, &given, "nextn_accepted"), &r.opts.quant,
                              &r.opts.nextn, &m);
     rc = rc || m ? rc : aic_ctx_get_model(c->ctx, o.r.model, &m, c->err);

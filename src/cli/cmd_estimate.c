@@ -111,47 +111,16 @@ static int check_disagg(struct cli_env *env, const struct est_opts *o)
     return CLI_OK;
 }
 
-/* Flags of one serving mode given with another: the worker layout flags are each pool's
- * default in disagg (a pool flag wins); everything else is refused, not silently ignored. */
-static int reconcile_mode_flags(struct cli_env *env, struct est_opts *o)
+/* aic_estimate_given()'s question on the command line: the flag of an underscore name. */
+static int flag_given(const void *env, const char *name)
 {
-    static const char *const lay[] = {"tp-size", "pp-size", "attention-dp-size", "moe-tp-size",
-                                      "moe-ep-size"};
-    static const char *const pool_only[] = {"tp-size",     "pp-size",     "attention-dp-size",
-                                            "moe-tp-size", "moe-ep-size", "batch-size",
-                                            "num-workers"};
-    static const char *const pools[] = {"prefill", "decode"};
-    char name[64];
+    char flag[64];
+    size_t i;
 
-    if (o->mode != AIC_MODE_DISAGG) {
-        if (cli_given(env, CLI_ANY_SET, "decode-system"))
-            return cli_error(env, 1, "--decode-system applies to --estimate-mode disagg only");
-        for (size_t p = 0; p < 2; p++)
-            for (size_t i = 0; i < sizeof(pool_only) / sizeof(pool_only[0]); i++) {
-                snprintf(name, sizeof(name), "%s-%s", pools[p], pool_only[i]);
-                if (cli_given(env, CLI_ANY_SET, name))
-                    return cli_error(env, 1,
-                                     "--%s applies to --estimate-mode disagg only; for agg and "
-                                     "static use --%s",
-                                     name, pool_only[i]);
-            }
-        return CLI_OK;
-    }
-    if (cli_given(env, CLI_ANY_SET, "batch-size") || cli_given(env, CLI_ANY_SET, "ctx-tokens"))
-        return cli_error(env, 1,
-                         "--batch-size and --ctx-tokens apply to agg and static; for disagg give "
-                         "--prefill-batch-size and --decode-batch-size");
-    for (size_t p = 0; p < 2; p++) {
-        struct pool_opts *pool = p ? &o->d : &o->p;
-        int *dst[] = {&pool->tp, &pool->pp, &pool->dp, &pool->etp, &pool->ep};
-        const int src[] = {o->tp, o->pp, o->dp, o->etp, o->ep};
-        for (size_t i = 0; i < 5; i++) {
-            snprintf(name, sizeof(name), "%s-%s", pools[p], lay[i]);
-            if (cli_given(env, CLI_ANY_SET, lay[i]) && !cli_given(env, CLI_ANY_SET, name))
-                *dst[i] = src[i];
-        }
-    }
-    return CLI_OK;
+    for (i = 0; name[i] && i + 1 < sizeof(flag); i++)
+        flag[i] = name[i] == '_' ? '-' : name[i];
+    flag[i] = 0;
+    return cli_given(env, CLI_ANY_SET, flag);
 }
 
 static struct aic_layout pool_layout(const struct pool_opts *p)
@@ -160,12 +129,13 @@ static struct aic_layout pool_layout(const struct pool_opts *p)
 }
 
 /* Turns the parsed options into a request; prints the problem and returns non-zero. */
-static int build_req(struct cli_env *env, struct aic_ctx *ctx, struct est_opts *o,
+static int build_req(struct cli_env *env, struct aic_ctx *ctx, const struct est_opts *o,
                      struct aic_estimate_req *r)
 {
+    struct aic_error err = {0};
     int rc = cli_req_check(env, &o->r);
 
-    if (rc || (rc = reconcile_mode_flags(env, o)))
+    if (rc)
         return rc;
     aic_estimate_req_init(r);
     r->model = o->r.model;
@@ -196,6 +166,9 @@ static int build_req(struct cli_env *env, struct aic_ctx *ctx, struct est_opts *
     r->prefill_workers = o->p.workers;
     r->decode_batch = o->d.bs;
     r->decode_workers = o->d.workers;
+    r->given = aic_estimate_given(flag_given, env);
+    if (aic_estimate_req_resolve(r, &err))
+        return cli_lib_error(env, &err);
     if (r->mode == AIC_MODE_DISAGG)
         return check_disagg(env, o);
     return CLI_OK;
@@ -264,6 +237,8 @@ static void print_ops(const char *title, const struct aic_op_time *ops, int n)
 {
     double total = 0;
 
+    if (n <= 0) /* a phase the mode does not run */
+        return;
     for (int i = 0; i < n; i++)
         total += ops[i].ms;
     printf("\n  %s (%.3f ms)\n", title, total);
@@ -370,7 +345,8 @@ static void print_text(const struct cli_env *env, const struct aic_estimate_req 
     print_prov("Prefill Sources:", res->prov[0]);
     print_prov("Decode Sources:", res->prov[1]);
     if (detail) {
-        print_ttft_parts(&m->ttft_parts, m->ttft_ms);
+        if (r->mode != AIC_MODE_STATIC_GEN)
+            print_ttft_parts(&m->ttft_parts, m->ttft_ms);
         char title[96];
         snprintf(title, sizeof(title), "Prefill breakdown, %d prompt%s", res->ctx_ops_batch,
                  res->ctx_ops_batch == 1 ? "" : "s");

@@ -86,7 +86,8 @@ double row_num(const struct row *w, enum vcol c)
     const char *s = row_cell(w, c);
     char *end;
     double v = strtod(s, &end);
-    return (end == s || *end || !isfinite(v)) ? NAN : v;
+    /* plain decimals only: strtod would also read hexadecimal ("0x10") */
+    return (end == s || *end || !isfinite(v) || strpbrk(s, "xX")) ? NAN : v;
 }
 
 /* The reason a count that must be positive (cell_int() with def CELL_BLANK) is not:
@@ -333,6 +334,10 @@ const char *row_req(struct aic_ctx *ctx, const struct row *w, struct aic_estimat
 }
 
 /* A measured value for the error statistics: a positive finite number of milliseconds. */
+/* A measured latency below a microsecond is no measurement (and would divide an error by
+ * almost nothing). */
+#define MEASURED_MIN_MS 1e-3
+
 static const char *measured_why(const struct row *w, enum vcol c, const char *what, char *buf,
                                 size_t len)
 {
@@ -340,7 +345,7 @@ static const char *measured_why(const struct row *w, enum vcol c, const char *wh
     char shown[24];
     size_t i;
 
-    if (row_num(w, c) > 0)
+    if (row_num(w, c) >= MEASURED_MIN_MS)
         return NULL;
     while (*v == ' ')
         v++;
@@ -352,7 +357,7 @@ static const char *measured_why(const struct row *w, enum vcol c, const char *wh
     for (i = 0; v[i] && i + 1 < sizeof(shown); i++)
         shown[i] = strchr(",\"\r\n", v[i]) ? ';' : v[i];
     shown[i] = 0;
-    snprintf(buf, len, "bad measured %s ('%s%s' is not a positive number of ms)", what, shown,
+    snprintf(buf, len, "bad measured %s ('%s%s' is not a time of at least 0.001 ms)", what, shown,
              v[i] ? "..." : "");
     return buf;
 }

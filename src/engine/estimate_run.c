@@ -80,7 +80,14 @@ static int open_db(struct aic_ctx *ctx, const struct aic_estimate_req *r, const 
  * backend leaves it (GB, as the estimate's memory lines). */
 static int oom_error(const struct aic_memory *m, const char *what, struct aic_error *err)
 {
-    if (m->total - m->kv_cache < m->capacity && m->kv_budget > 0)
+    if (m->total - m->kv_cache < m->capacity && m->kv_budget <= 0)
+        return aic_err(err, AIC_ERR_OOM,
+                       "%s does not fit in GPU memory: weights and runtime take %.1f GB of "
+                       "%.1f GB per GPU, leaving the KV cache nothing within the backend's "
+                       "memory fraction; raise --free-gpu-memory-fraction or use more GPUs per "
+                       "worker",
+                       what, (m->total - m->kv_cache) / 1e9, m->capacity / 1e9);
+    if (m->total - m->kv_cache < m->capacity)
         return aic_err(err, AIC_ERR_OOM,
                        "%s does not fit in GPU memory: its KV cache needs %.1f GB per GPU "
                        "(full-length requests) but the backend leaves it %.1f GB of %.1f GB; raise "
@@ -130,12 +137,12 @@ static void fill_breakdown(struct aic_worker *pw, struct aic_worker *dw,
                            struct aic_estimate_result *res)
 {
     struct aic_error e;
-    int n = aic_worker_breakdown(pw, wl, bp, 1, res->ctx_ops, AIC_MAX_BREAKDOWN, &e);
+    int n = bp > 0 ? aic_worker_breakdown(pw, wl, bp, 1, res->ctx_ops, AIC_MAX_BREAKDOWN, &e) : 0;
 
     res->ctx_ops_batch = bp;
     res->gen_ops_batch = bd;
     res->n_ctx_ops = n > 0 ? n : 0;
-    n = aic_worker_breakdown(dw, wl, bd, 2, res->gen_ops, AIC_MAX_BREAKDOWN, &e);
+    n = bd > 0 ? aic_worker_breakdown(dw, wl, bd, 2, res->gen_ops, AIC_MAX_BREAKDOWN, &e) : 0;
     res->n_gen_ops = n > 0 ? n : 0;
 }
 
@@ -197,8 +204,11 @@ static int run_single(struct aic_ctx *ctx, const struct aic_estimate_req *r,
     if (!rc)
         single_prov(&w, r, smode, res);
     if (!rc && want_breakdown)
-        fill_breakdown(&w, &w, &r->wl, step_prefill_batch(r, res),
-                       res->m.kv_limited_batch > 0 ? res->m.kv_limited_batch : r->batch_size, res);
+        fill_breakdown(&w, &w, &r->wl, smode == 2 ? 0 : step_prefill_batch(r, res),
+                       smode == 1                    ? 0
+                       : res->m.kv_limited_batch > 0 ? res->m.kv_limited_batch
+                                                     : r->batch_size,
+                       res); /* a static mode has only the phase it runs */
     aic_worker_release(&w);
     return rc;
 }

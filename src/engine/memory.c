@@ -160,7 +160,7 @@ void aic_worker_memory(const struct aic_worker *w, const struct aic_workload *wl
                          mean_seq * index_cache_bytes_per_token(w) + gdn_state_bytes(w);
         out->oom = out->oom || out->kv_cache > budget;
         out->kv_request_bytes = per_req;
-        out->kv_budget = fmax(budget, 0);
+        out->kv_budget = budget;
         out->max_batch = per_req > 0 ? (int)fmax(0, fmin(floor(budget / per_req), 1 << 20)) : b;
     }
 }

@@ -445,6 +445,11 @@ static int check_req(const struct aic_search_req *r, int recommend, struct aic_e
         return aic_err(err, AIC_ERR_USAGE, "--tpot must be positive");
     if (r->top_n < 1)
         return aic_err(err, AIC_ERR_USAGE, "--top_n must be >= 1");
+    if (r->max_seq_len > 0 && r->max_seq_len < (long)r->wl.isl + r->wl.osl)
+        return aic_err(err, AIC_ERR_USAGE,
+                       "--max_seq_len (%d) is shorter than a request (isl + osl = %ld); raise "
+                       "it or leave it out",
+                       r->max_seq_len, (long)r->wl.isl + r->wl.osl);
     return AIC_OK;
 }
 

@@ -10,6 +10,8 @@
  * group, the best 5 groups join the candidate set. A pair's TTFT is AIConfigurator's
  * 1.8 x prefill + serving overhead + KV transfer, plus (ours) the decode worker's KV
  * handoff (engine/disagg.c): a pair whose handoff takes it over the TTFT target is out.
+ * A pair's request rate is at most its concurrency over its request latency (the closed
+ * loop, as estimate's), which AIConfigurator's rate matching does not apply.
  */
 #include <math.h>
 #include <stdio.h>
@@ -218,6 +220,12 @@ struct disagg_ctx {
     unsigned char *emitted;     /* np x nd */
 };
 
+/* TTFT of prefill point i paired with decode point j. */
+static double pair_ttft_ms(const struct disagg_ctx *c, int i, int j)
+{
+    return c->ttft_factor * c->pre[i].lat_ms + c->pre[i].extra_ms + c->dec[j].extra_ms;
+}
+
 /* Best replica of prefill i and decode j; returns tokens/s/gpu or -1. */
 static double pair_value(struct disagg_ctx *c, int i, int j, int *x, int *y, double *seq)
 {
@@ -234,14 +242,10 @@ static double pair_value(struct disagg_ctx *c, int i, int j, int *x, int *y, dou
         return -1;
     *x = pc->x, *y = pc->y;
     double sp = c->pre[i].seq_s * *x * c->kp, sd = c->dec[j].seq_s * *y * c->kd;
-    *seq = sp < sd ? sp : sd;
+    double latency_s = (pair_ttft_ms(c, i, j) + c->dec[j].lat_ms * (c->r->wl.osl - 1)) / 1000;
+    double loop = (double)c->dec[j].b * c->dec[j].lay.dp * *y / latency_s;
+    *seq = fmin(fmin(sp, sd), loop); /* the closed loop: concurrency / request latency */
     return *seq * c->r->wl.osl / (*x * c->pre[i].gpus + *y * c->dec[j].gpus);
-}
-
-/* TTFT of prefill point i paired with decode point j. */
-static double pair_ttft_ms(const struct disagg_ctx *c, int i, int j)
-{
-    return c->ttft_factor * c->pre[i].lat_ms + c->pre[i].extra_ms + c->dec[j].extra_ms;
 }
 
 static void fill_row(const struct disagg_ctx *c, enum aic_backend be, int i, int x, int j, int y,

@@ -84,6 +84,22 @@ class EstimateTest(unittest.TestCase):
         with self.assertRaises(aic.AIConfiguratorError):
             aic.estimate(step_host_per_req_ms=-0.5, **base)
 
+    def test_mode_fields_as_on_the_command_line(self):
+        base = dict(model_path="Qwen/Qwen3-32B", system="h200_sxm", database_mode="SOL",
+                    systems_paths="default")
+        pools = dict(estimate_mode="disagg", prefill_batch_size=1, prefill_num_workers=1,
+                     decode_batch_size=8, decode_num_workers=1)
+        # the worker layout is each pool's unless the pool sets its own
+        r = aic.estimate(tp_size=2, decode_tp_size=4, **pools, **base)
+        self.assertEqual(r["prefill"]["name"], "tp2pp1dp1etp1ep1")
+        self.assertEqual(r["decode"]["name"], "tp4pp1dp1etp1ep1")
+        self.assertEqual(r["num_gpus"], 6)
+        for bad in (dict(batch_size=4, **pools), dict(decode_tp_size=2), dict(prefill_batch_size=3),
+                    dict(estimate_mode="static", ctx_tokens=64)):
+            with self.assertRaises(aic.AIConfiguratorError) as cm:
+                aic.estimate(**bad, **base)
+            self.assertEqual(cm.exception.code, "usage")
+
     def test_bad_model_raises(self):
         with self.assertRaises(aic.AIConfiguratorError) as cm:
             aic.estimate(model_path="NoSuchOrg/NoSuchModel-7B", system="h100_sxm",
