@@ -63,6 +63,8 @@ struct aic_gen_req {
     int total_gpus;                  /* GPU budget; workers are scaled to fill it */
     const char *name_prefix;         /* DGD name prefix; NULL = "dynamo" */
     const struct aic_gencfg *cfg;    /* overrides; NULL = none */
+    int nextn;                       /* MTP draft tokens the row was searched with (0 = off) */
+    double nextn_accepted;           /* mean accepted draft tokens (recorded when nextn > 0) */
 };
 
 /* Zeroes r and sets isl 4000, osl 1000. */

@@ -114,9 +114,30 @@ static int setkv(struct aic_gencfg *c, struct aic_error *err, const char *key, c
     return aic_gencfg_set(c, buf, err);
 }
 
+int cli_gen_version_shape(const char *v)
+{
+    int dot = 0;
+    if (!v || !(*v >= '0' && *v <= '9'))
+        return 0;
+    for (; *v; v++) {
+        char ch = *v;
+        if (ch == '.')
+            dot = 1;
+        else if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
+                   (ch >= 'A' && ch <= 'Z') || ch == '+' || ch == '-'))
+            return 0;
+    }
+    return dot;
+}
+
 static int apply(const struct cli_gen_opts *o, int load_file, struct aic_gencfg *c,
                  struct aic_error *err)
 {
+    if (o->tmpl_version && !cli_gen_version_shape(o->tmpl_version))
+        return aic_err(err, AIC_ERR_USAGE,
+                       "--generated-config-version '%s' is not a backend version number (e.g. "
+                       "trtllm 1.3.0rc23, vllm 0.24.0, sglang 0.5.16)",
+                       o->tmpl_version);
     if (load_file && o->gen_config && aic_gencfg_load_file(c, o->gen_config, err))
         return -1;
     for (int i = 0; i < o->nsets; i++)

@@ -55,4 +55,8 @@ int cli_gen_build(struct cli_env *env, const struct cli_gen_opts *o, int load_fi
 
 void cli_gen_opts_free(struct cli_gen_opts *o);
 
+/* Whether v looks like a backend version number: a digit first, at least one dot, then only
+ * [0-9A-Za-z.+-] ("1.3.0rc23", "0.5.10.post1"). */
+int cli_gen_version_shape(const char *v);
+
 #endif

@@ -68,9 +68,9 @@ static void list_files(const char *dir)
             break;
         printf("  - %s\n", cmd);
     }
-    static const char *const files[] = {"k8s_deploy.yaml",       "agg_config.yaml",
-                                        "prefill_config.yaml",   "decode_config.yaml",
-                                        "generator_config.yaml", NULL};
+    static const char *const files[] = {
+        "k8s_deploy.yaml",       "agg_config.yaml", "prefill_config.yaml", "decode_config.yaml",
+        "generator_config.yaml", "bench_run.sh",    "k8s_bench.yaml",      NULL};
     for (int i = 0; files[i]; i++) {
         char path[2048];
         snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
@@ -79,26 +79,50 @@ static void list_files(const char *dir)
     }
 }
 
+/* The value of an integer key in the generator_config.yaml written into dir (def when it
+ * cannot be read), so that the summary shows what the artifacts hold after the overrides. */
+static int written_int(const char *dir, const char *sec, const char *key, int def)
+{
+    char path[2048];
+    struct aic_gencfg *c = aic_gencfg_new();
+    struct aic_error err = {0};
+    const char *v;
+    int out = def;
+
+    snprintf(path, sizeof(path), "%s/generator_config.yaml", dir);
+    if (c && !aic_gencfg_load_file(c, path, &err) && (v = aic_gencfg_get(c, sec, key)) && *v)
+        out = atoi(v);
+    aic_gencfg_free(c);
+    return out;
+}
+
 static void summary(const struct cli_env *env, const struct aic_model *m, const struct gen_opts *o,
                     const char *version, const struct aic_naive_info *ni, const char *dir)
 {
     const char *bold = cli_color(env, "bold"), *rst = cli_color(env, "reset");
     const char *yel = cli_color(env, "yellow");
+    int reps = written_int(dir, "WorkerConfig", "agg_workers", ni->replicas);
+    int bs = written_int(dir, "Workers.agg", "max_batch_size", 128);
+    long used = (long)reps * ni->tp;
     printf("%s============================================================%s\n", bold, rst);
     printf("  %sNaive Configuration Generated Successfully%s\n", bold, rst);
     printf("%s============================================================%s\n", bold, rst);
     printf("  Model:           %s\n", m->id);
     printf("  System:          %s\n", o->system);
     printf("  Backend:         %s (%s)\n", backend_choices[o->backend], version);
-    printf("  Total GPUs:      %d (using %d)\n", o->total_gpus, ni->replicas * ni->tp);
+    printf("  Total GPUs:      %d (using %ld)\n", o->total_gpus, used);
     printf("  Parallelism:     TP=%d, PP=1\n", ni->tp);
-    printf("  Replicas:        %d (each using %d GPUs)\n", ni->replicas, ni->tp);
-    printf("  Max Batch Size:  128\n");
+    printf("  Replicas:        %d (each using %d GPUs)\n", reps, ni->tp);
+    printf("  Max Batch Size:  %d\n", bs);
     printf("  Output:          %s\n", dir);
     printf("------------------------------------------------------------\n");
     printf("  Generated files:\n");
     list_files(dir);
     printf("%s============================================================%s\n", bold, rst);
+    if (used > o->total_gpus)
+        printf("%sWARNING: WorkerConfig.agg_workers = %d needs %ld GPUs, more than --total-gpus "
+               "%d.%s\n",
+               yel, reps, used, o->total_gpus, rst);
     printf("%sWARNING: this is a NAIVE configuration: the smallest tensor parallel size that\n"
            "holds 1.5x the bf16 weights, with no memory validation and no performance\n"
            "optimization. For production, run `aiconfigurator cli default` to search for the\n"
@@ -107,11 +131,28 @@ static void summary(const struct cli_env *env, const struct aic_model *m, const 
     printf("To deploy, run the generated shell script or apply the k8s manifest.\n");
 }
 
+/* A folder-name-safe form of a model id: a local directory becomes its basename (as the
+ * search's --save-dir names it), '/' and anything but [A-Za-z0-9_.-] become '_'. */
 static void sanitize(const char *in, char *out, size_t n)
 {
-    size_t j = 0;
-    for (; *in && j + 1 < n; in++)
-        out[j++] = (*in == '/' || *in == ' ') ? '_' : *in;
+    size_t j = 0, len;
+    char tmp[1024];
+
+    if (in[0] == '/' || in[0] == '.') {
+        const char *slash;
+        snprintf(tmp, sizeof(tmp), "%s", in);
+        len = strlen(tmp);
+        while (len > 1 && tmp[len - 1] == '/')
+            tmp[--len] = 0;
+        slash = strrchr(tmp, '/');
+        in = slash && slash[1] ? slash + 1 : tmp;
+    }
+    for (; *in && j + 1 < n; in++) {
+        char c = *in;
+        int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                 c == '_' || c == '.' || c == '-';
+        out[j++] = ok ? c : '_';
+    }
     out[j] = 0;
 }
 
@@ -136,13 +177,36 @@ static int rerender(struct cli_env *env, const struct gen_opts *o)
 
 /* The backend version the artifacts name: the one given, else the newest perf database on
  * the systems paths, else the newest we know. */
+/* Whether v is one of the comma-separated perf database versions (any dotted version
+ * number when there is no perf data to check against). */
+static int version_ok(const char *v, const char *versions)
+{
+    size_t n = strlen(v);
+    if (!*versions)
+        return cli_gen_version_shape(v);
+    for (const char *s = versions; *s;) {
+        size_t k = strcspn(s, ",");
+        if (k == n && !strncmp(s, v, n))
+            return 1;
+        s += k;
+        s += *s == ',';
+        while (*s == ' ')
+            s++;
+    }
+    return 0;
+}
+
+/* *version "" when --backend-version names no known version (versions_out: the known). */
 static void naive_version(const struct gen_opts *o, const struct aic_system *sys, char *version,
-                          size_t len)
+                          size_t len, char *versions_out, size_t vlen)
 {
     char versions[256] = "";
 
     aic_perfdb_versions(sys, (enum aic_backend)o->backend, versions, sizeof(versions));
-    if (o->backend_version)
+    if (o->backend_version && !version_ok(o->backend_version, versions)) {
+        *version = 0;
+        snprintf(versions_out, vlen, "%s", versions);
+    } else if (o->backend_version)
         snprintf(version, len, "%s", o->backend_version);
     else if (*versions)
         snprintf(version, len, "%.*s", (int)strcspn(versions, ","), versions);
@@ -163,7 +227,7 @@ static int naive(struct cli_env *env, const struct gen_opts *o)
     struct aic_search_row row;
     struct aic_naive_info ni;
     struct aic_gen_req req;
-    char version[32], mname[256], prefix[256], dir[2048];
+    char version[32], mname[256], prefix[256], dir[2048], known[256] = "";
     int rc = CLI_OK;
 
     if (!ctx) {
@@ -181,7 +245,21 @@ static int naive(struct cli_env *env, const struct gen_opts *o)
         rc = cli_lib_error(env, &err);
         goto out;
     }
-    naive_version(o, sys, version, sizeof(version));
+    naive_version(o, sys, version, sizeof(version), known, sizeof(known));
+    if (!*version) {
+        if (*known)
+            rc = cli_error(env, 0,
+                           "no perf data for %s/%s %s; available: %s (pass one as "
+                           "--backend-version)",
+                           sys->name, backend_choices[o->backend], o->backend_version, known);
+        else
+            rc = cli_error(env, 1, "--backend-version '%s' is not a version number (e.g. %s)",
+                           o->backend_version,
+                           o->backend == AIC_BACKEND_TRTLLM ? "1.3.0rc23"
+                           : o->backend == AIC_BACKEND_VLLM ? "0.24.0"
+                                                            : "0.5.16");
+        goto out;
+    }
     aic_gen_req_init(&req);
     req.model = m;
     req.system = sys;
@@ -222,6 +300,10 @@ int cmd_generate(struct cli_env *env, int argc, char **argv)
         return rc;
     if ((rc = cli_gen_take_sets(env, &argc, argv, &o.g)) == CLI_OK)
         rc = cli_parse(env, "generate", gen_summary, sets, 2, argc, argv);
+    if (rc == CLI_OK && o.save_dir && !*o.save_dir)
+        rc = cli_error(env, 1, "--save-dir must not be empty");
+    else if (rc == CLI_OK && o.prefix >= o.isl)
+        rc = cli_error(env, 1, "--prefix (%d) must be smaller than --isl (%d)", o.prefix, o.isl);
     if (rc == CLI_OK && o.g.gen_config && !o.model)
         rc = rerender(env, &o);
     else if (rc == CLI_OK) {

@@ -111,7 +111,8 @@ void gen_k8s_bench(const struct gen_plan *p, struct aic_buf *o)
     char name[192], url[384];
 
     snprintf(name, sizeof(name), "%s-benchmark", p->name);
-    snprintf(url, sizeof(url), "http://%s-frontend.%s.svc.cluster.local:8000", p->name, p->ns);
+    snprintf(url, sizeof(url), "http://%s-frontend.%s.svc.cluster.local:%d", p->name, p->ns,
+             p->port);
     aic_buf_printf(o,
                    "# batch/v1 Job measuring the DynamoGraphDeployment of k8s_deploy.yaml with "
                    "aiperf, written by\n"

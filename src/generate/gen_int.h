@@ -163,8 +163,9 @@ int yw_check(const char *text, const char *name, struct aic_error *err);
 
 int gen_k8s(const struct gen_plan *p, struct aic_buf *out, struct aic_error *err);
 
-/* Bare-metal scripts: fills scripts[i] for each node; returns the node count or < 0. */
-#define GEN_MAX_NODES 64
+/* Bare-metal scripts: fills scripts[i] for each node (scripts holds max_nodes buffers, at
+ * least gen_pack_nodes(p)); returns the node count or < 0. */
+#define GEN_MAX_NODES 16384
 int gen_run_scripts(const struct gen_plan *p, struct aic_buf *scripts, int max_nodes,
                     struct aic_error *err);
 /* Benchmark helpers (bench.c): bench_run.sh and the k8s_bench.yaml Job, both looping aiperf

@@ -138,7 +138,7 @@ static int base_config(const struct aic_gen_req *req, const struct aic_search_ro
         rc = rc ? rc : put_role(c, m, "decode", row->d_lay, row->d_bs, &row->d_q, is_moe, err);
     }
     rc = rc ? rc : gencfg_put(c, "ModelConfig", "is_moe", is_moe ? "true" : "false", err);
-    rc = rc ? rc : put_int(c, "ModelConfig", "nextn", 0, err);
+    rc = rc ? rc : put_int(c, "ModelConfig", "nextn", req->nextn > 0 ? req->nextn : 0, err);
     rc = rc ? rc : put_int(c, "ModelConfig", "prefix", req->wl.prefix, err);
     rc = rc ? rc : put_int(c, "NodeConfig", "num_gpus_per_node", req->system->gpus_per_node, err);
     rc = rc ? rc : gencfg_put(c, "NodeConfig", "system_name", req->system->name, err);
@@ -210,7 +210,7 @@ int gen_write_all(const struct gen_plan *p, const struct aic_gencfg *c, const ch
 {
     struct aic_buf b = {0};
     struct aic_buf *scripts;
-    int rc, nodes;
+    int rc, nodes, max_nodes;
 
     aic_buf_puts(&b, "# Generator input of this deployment (aiconfigurator). Re-render with\n"
                      "#   aiconfigurator cli generate --generator-config generator_config.yaml "
@@ -242,16 +242,19 @@ int gen_write_all(const struct gen_plan *p, const struct aic_gencfg *c, const ch
     }
     if (rc)
         return rc;
-    if (!(scripts = calloc(GEN_MAX_NODES, sizeof(*scripts))))
+    max_nodes = gen_pack_nodes(p);
+    if (max_nodes < 1 || max_nodes > GEN_MAX_NODES)
+        max_nodes = GEN_MAX_NODES;
+    if (!(scripts = calloc((size_t)max_nodes, sizeof(*scripts))))
         return aic_err(err, AIC_ERR_NOMEM, "out of memory");
-    nodes = gen_run_scripts(p, scripts, GEN_MAX_NODES, err);
+    nodes = gen_run_scripts(p, scripts, max_nodes, err);
     rc = nodes < 0 ? nodes : AIC_OK;
     for (int i = 0; !rc && i < nodes; i++) {
         char name[32];
         snprintf(name, sizeof(name), "run_%d.sh", i);
         rc = write_file(dir, name, aic_buf_str(&scripts[i]), 1, err);
     }
-    for (int i = 0; i < GEN_MAX_NODES; i++)
+    for (int i = 0; i < max_nodes; i++)
         aic_buf_release(&scripts[i]);
     free(scripts);
     return rc;

@@ -286,6 +286,22 @@ static void implied_env(struct gen_plan *p)
     p->n_env++;
 }
 
+/* A digit first, at least one dot, then only [0-9A-Za-z.+-]. */
+static int version_shape(const char *v)
+{
+    int dot = 0;
+    if (!(*v >= '0' && *v <= '9'))
+        return 0;
+    for (; *v; v++) {
+        if (*v == '.')
+            dot = 1;
+        else if (!((*v >= '0' && *v <= '9') || (*v >= 'a' && *v <= 'z') ||
+                   (*v >= 'A' && *v <= 'Z') || *v == '+' || *v == '-'))
+            return 0;
+    }
+    return dot;
+}
+
 static int read_versions(const struct aic_gencfg *c, struct gen_plan *p, struct aic_error *err)
 {
     const char *bn = gencfg_str(c, "", "backend", "trtllm");
@@ -306,6 +322,16 @@ static int read_versions(const struct aic_gencfg *c, struct gen_plan *p, struct 
             u += (size_t)snprintf(list + u, sizeof(list) - u, "%s%s", i ? ", " : "",
                                   dyn_matrix[i].dynamo);
         return aic_err(err, AIC_ERR_USAGE, "unknown Dynamo version '%s' (known: %s)", dyn, list);
+    }
+    if (tv && *tv && !version_shape(tv)) {
+        char list[256];
+        size_t u = 0;
+        for (size_t i = 0; i < N_DYN && u < sizeof(list); i++)
+            u += (size_t)snprintf(list + u, sizeof(list) - u, "%s%s", i ? ", " : "",
+                                  dyn_matrix[i].ver[b]);
+        return aic_err(err, AIC_ERR_USAGE,
+                       "config_template_version '%s' is not a %s version number (known: %s)", tv,
+                       bn, list);
     }
     if (tv && *tv)
         aic_strlcpy(p->tmpl_version, tv, sizeof(p->tmpl_version));

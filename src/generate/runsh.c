@@ -28,9 +28,20 @@ struct inst {
 static int pack(const int *gpus, const int *count, int n_roles, int gpn, struct inst *out, int max,
                 int *n_nodes)
 {
-    int placed[2] = {0, 0}, n = 0, used[GEN_MAX_NODES * 4] = {0}, nodes = 0;
+    int placed[2] = {0, 0}, n = 0, nodes = 0, *used;
     int total = count[0] + (n_roles > 1 ? count[1] : 0);
-    const int cap = (int)(sizeof(used) / sizeof(used[0]));
+    long cap_l = 0;
+    int cap;
+
+    /* at most every worker on nodes of its own */
+    for (int r = 0; r < n_roles && r < 2; r++)
+        if (gpus[r] > 0 && count[r] > 0)
+            cap_l += (long)count[r] * ((gpus[r] + gpn - 1) / gpn);
+    cap = cap_l < GEN_MAX_NODES ? (int)cap_l : GEN_MAX_NODES;
+    if (!(used = calloc((size_t)cap + 1, sizeof(*used)))) {
+        *n_nodes = 0;
+        return 0;
+    }
 
     for (int k = 0; k < total && n < max; k++) {
         struct inst cur = {0};
@@ -67,6 +78,7 @@ static int pack(const int *gpus, const int *count, int n_roles, int gpn, struct 
             out[n] = cur;
         n++;
     }
+    free(used);
     *n_nodes = nodes;
     return n;
 }

@@ -67,6 +67,8 @@ static int one_row(const struct aic_search_result *res, int exp, size_t k, const
     req.template_version = gen->template_version;
     req.dynamo_version = gen->dynamo_version;
     req.wl = res->req.wl;
+    req.nextn = res->req.nextn;
+    req.nextn_accepted = res->req.nextn_accepted;
     req.ttft_ms = res->req.ttft_ms;
     req.tpot_ms = res->req.tpot_ms;
     req.total_gpus =
