@@ -37,6 +37,23 @@ enum aic_quant aic_moe_quant_run(int sm_version, enum aic_quant moe)
 }
 
 /* Checkpoint defaults, user overrides, and what the GPU can compute. */
+/* vLLM and SGLang run an fp8 checkpoint on a GPU without fp8 tensor cores (A100) with
+ * Marlin's weight-only kernels: 8-bit weights, 16-bit math, which int8_wo times (same bytes);
+ * TensorRT-LLM has no such path. Attention runs in 16 bits on every backend. */
+static int fp8_weight_only(const struct aic_worker *w, enum aic_quant *q, int which)
+{
+    if (which == 2) { /* attention falls back to 16 bits on every backend */
+        *q = AIC_Q_BF16;
+        return 1;
+    }
+    if (w->backend == AIC_BACKEND_TRTLLM)
+        return 0;
+    if (*q != AIC_Q_FP8 && *q != AIC_Q_FP8_BLOCK && *q != AIC_Q_FP8_STATIC)
+        return 0;
+    *q = AIC_Q_INT8_WO;
+    return 1;
+}
+
 static int resolve_quant(struct aic_worker *w, struct aic_error *err)
 {
     const struct aic_model *m = w->model;
@@ -63,6 +80,8 @@ static int resolve_quant(struct aic_worker *w, struct aic_error *err)
         q->gemm = AIC_Q_FP8_STATIC;
     for (int i = 0; i < 3; i++) {
         enum aic_compute c = aic_quant_compute(*all[i]);
+        if (i == 1 && m->family != AIC_FAMILY_MOE && m->family != AIC_FAMILY_MLA_MOE)
+            continue; /* a dense model runs no experts */
         if (c == AIC_COMPUTE_FP4 && sys->tc_flops[c] <= 0) {
             /* nvfp4 weights on a GPU without fp4 tensor cores run weight-only */
             if (*all[i] == AIC_Q_NVFP4) {
@@ -70,15 +89,20 @@ static int resolve_quant(struct aic_worker *w, struct aic_error *err)
                 continue;
             }
         }
+        if (c == AIC_COMPUTE_FP8 && sys->tc_flops[c] <= 0 && fp8_weight_only(w, all[i], i))
+            continue;
         if (sys->tc_flops[c] <= 0)
             return aic_err(err, AIC_ERR_USAGE,
                            "%s quant mode %s is not supported on %s (no %s tensor cores); "
-                           "choose another --%s-quant-mode such as bfloat16",
+                           "choose another --%s-quant-mode such as bfloat16%s",
                            what[i], aic_quant_info(*all[i])->name, sys->name,
                            c == AIC_COMPUTE_FP8   ? "fp8"
                            : c == AIC_COMPUTE_FP4 ? "fp4"
                                                   : "int8",
-                           what[i]);
+                           what[i],
+                           c == AIC_COMPUTE_FP8 ? ", or serve it with --backend vllm or sglang "
+                                                  "(fp8 weights, 16-bit math)"
+                                                : "");
     }
     if (q->kv == AIC_Q_FP8 && sys->tc_flops[AIC_COMPUTE_FP8] <= 0)
         q->kv = AIC_Q_INT8;

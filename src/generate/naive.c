@@ -122,6 +122,24 @@ static int missing_table(struct aic_perfdb *db, const struct aic_model *m, char 
     return 0;
 }
 
+/* Whether the backend cannot run the checkpoint on this GPU at all (its quantization has no
+ * tensor cores there and no fallback): the reason, into out. */
+static int cannot_run(const struct aic_model *m, struct aic_perfdb *db, char *out, size_t n)
+{
+    struct aic_worker w;
+    struct aic_error e = {0};
+    struct aic_layout one = {1, 1, 1, 0, 0};
+
+    if (aic_worker_init(&w, m, db, one, NULL, &e) == AIC_OK) {
+        aic_worker_release(&w);
+        return 0;
+    }
+    if (!strstr(e.msg, "quant mode"))
+        return 0;
+    snprintf(out, n, "%s", e.msg);
+    return 1;
+}
+
 int aic_support_check(const struct aic_model *m, const char *system, enum aic_backend backend,
                       const char *version, const char *systems_paths, struct aic_support *out,
                       struct aic_error *err)
@@ -152,7 +170,7 @@ int aic_support_check(const struct aic_model *m, const char *system, enum aic_ba
     }
     aic_strlcpy(out->version, aic_perfdb_version(db), sizeof(out->version));
     why[0] = 0;
-    if (!missing_table(db, m, why, sizeof(why))) {
+    if (!missing_table(db, m, why, sizeof(why)) && !cannot_run(m, db, why, sizeof(why))) {
         need = checkpoint_bytes(m) * 1.1;
         have = (double)sys.gpus_per_node * sys.mem_capacity_bytes;
         if (need > have)

@@ -334,6 +334,27 @@ static int min_gpus_fit(struct run_state *s, enum aic_backend be, int from)
     return 0;
 }
 
+/* Whether the model cannot run on this system at all (a quantization without tensor cores
+ * for it, say): the reason the one-GPU worker gives, into err; 0 when it can. */
+static int cannot_run(struct run_state *s, enum aic_backend be, struct aic_error *err)
+{
+    struct aic_perfdb *db;
+    struct aic_worker_opts o;
+    struct aic_worker w;
+    struct aic_layout one = {1, 1, 1, 0, 0};
+    int rc;
+
+    if (aic_ctx_get_db(s->ctx, s->r->system, be, s->r->backend_version, s->r->db_mode, &db, err))
+        return 0;
+    aic_search_worker_opts(s->r, 1.0, &o);
+    if ((rc = aic_worker_init(&w, s->m, db, one, &o, err)) == AIC_ERR_USAGE &&
+        strstr(err->msg, "quant mode"))
+        return rc;
+    if (!rc)
+        aic_worker_release(&w);
+    return 0;
+}
+
 static int explain_empty(struct run_state *s, struct aic_search_result *res, int budget,
                          struct aic_error *err)
 {
@@ -350,7 +371,10 @@ static int explain_empty(struct run_state *s, struct aic_search_result *res, int
     if (!fit && !nodata) {
         enum aic_backend be = s->r->backend == AIC_BACKEND_AUTO ? AIC_BACKEND_TRTLLM
                                                                 : (enum aic_backend)s->r->backend;
-        int g = min_gpus_fit(s, be, budget);
+        int g, rc = cannot_run(s, be, err);
+        if (rc)
+            return rc;
+        g = min_gpus_fit(s, be, budget);
         if (g)
             return aic_err(err, AIC_ERR_OOM,
                            "%s does not fit on %d GPU%s of %s; the smallest GPU count that "
