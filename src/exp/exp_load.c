@@ -829,8 +829,8 @@ static void finish(struct ld *L, struct fy_node *m)
     if (e->nextn_accepted_set && !e->nextn_auto && r->nextn_accepted > r->nextn)
         problem(L, m, "nextn_accepted (%g) must be between 0 and nextn (%d)", r->nextn_accepted,
                 r->nextn);
-    if (r->ttft_ms <= 0 || (r->tpot_ms <= 0 && r->request_latency_ms <= 0))
-        problem(L, m, "ttft and tpot must be positive");
+    if ((r->ttft_ms <= 0 || r->tpot_ms <= 0) && r->request_latency_ms <= 0)
+        problem(L, m, "ttft and tpot must be positive (or give request_latency)");
 }
 
 /* Points the request at the experiment's own strings and space. */
