@@ -776,8 +776,8 @@ static void finish(struct ld *L, struct fy_node *m)
     int dis = e->serving == AIC_SEARCH_DISAGG;
     if (!e->serving)
         problem(L, m, "serving_mode is required (agg or disagg)");
-    if (!r->total_gpus)
-        problem(L, m, "total_gpus is required");
+    if (!r->total_gpus && !fy_node_mapping_lookup_by_string(m, "total_gpus", FY_NT))
+        problem(L, m, "total_gpus is required"); /* a bad value was reported where it stands */
     if (e->serving <= 0) /* missing, or invalid (reported) */
         return;
     if (!dis) {
