@@ -778,7 +778,7 @@ static void finish(struct ld *L, struct fy_node *m)
         problem(L, m, "serving_mode is required (agg or disagg)");
     if (!r->total_gpus && !fy_node_mapping_lookup_by_string(m, "total_gpus", FY_NT))
         problem(L, m, "total_gpus is required"); /* a bad value was reported where it stands */
-    if (e->serving <= 0) /* missing, or invalid (reported) */
+    if (e->serving <= 0)                         /* missing, or invalid (reported) */
         return;
     if (!dis) {
         for (int ro = AIC_ROLE_PREFILL; ro <= AIC_ROLE_DECODE; ro++)
