@@ -101,6 +101,12 @@ struct aic_worker {
 
 /* Validates the layout against the model (heads, experts divisible; backend rules) and
  * builds the op lists. Bad layout -> AIC_ERR_USAGE with the reason and a fix. */
+/* Whether the backend of db can run m's quantization (checkpoint's, or opts' overrides) on
+ * its GPU at all: AIC_OK, or a usage error saying which mode lacks tensor cores and what to
+ * use instead. aic_worker_init() applies the same check. */
+int aic_worker_quant_check(const struct aic_model *m, struct aic_perfdb *db,
+                           const struct aic_worker_opts *opts, struct aic_error *err);
+
 int aic_worker_init(struct aic_worker *w, const struct aic_model *m, struct aic_perfdb *db,
                     struct aic_layout lay, const struct aic_worker_opts *opts,
                     struct aic_error *err);
@@ -160,6 +166,11 @@ struct aic_metrics {
 struct aic_workload {
     int isl, osl, prefix;
 };
+
+/* A max_seq_len (0: none) that holds a whole request of wl: AIC_OK, or a usage error naming
+ * the option as `flag` spells it. */
+int aic_workload_check_seq_len(const struct aic_workload *wl, int max_seq_len, const char *flag,
+                               struct aic_error *err);
 
 /* Static serving: one batch of b requests per attention-DP rank, prefill then decode.
  * mode: 0 = full, 1 = prefill only (static_ctx), 2 = decode only (static_gen). */

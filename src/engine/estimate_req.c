@@ -3,6 +3,7 @@
  * modes (aic_estimate_req_resolve): the command line and the JSON API both call it, so a
  * field is applied or refused the same way on every surface, never silently ignored.
  * Messages name the fields in AIConfigurator's underscore spelling, which both accept.
+ * Also the workload rule every surface shares (aic_workload_check_seq_len).
  */
 #include <stdio.h>
 
@@ -116,4 +117,16 @@ unsigned aic_estimate_given(int (*is_given)(const void *arg, const char *name), 
     g |= is_given(arg, "ctx_tokens") ? AIC_GIVEN_CTX_TOKENS : 0;
     g |= is_given(arg, "decode_system") ? AIC_GIVEN_DECODE_SYSTEM : 0;
     return g;
+}
+
+int aic_workload_check_seq_len(const struct aic_workload *wl, int max_seq_len, const char *flag,
+                               struct aic_error *err)
+{
+    long need = (long)wl->isl + wl->osl;
+
+    if (max_seq_len <= 0 || max_seq_len >= need)
+        return AIC_OK;
+    return aic_err(err, AIC_ERR_USAGE,
+                   "%s (%d) is shorter than a request (isl + osl = %ld); raise it or leave it out",
+                   flag, max_seq_len, need);
 }

@@ -47,12 +47,7 @@ static int check_request(const struct aic_estimate_req *r, struct aic_error *err
     }
     if (r->ctx_tokens < 0)
         return aic_err(err, AIC_ERR_USAGE, "--ctx-tokens must be positive");
-    if (r->opts.max_seq_len > 0 && r->opts.max_seq_len < (long)r->wl.isl + r->wl.osl)
-        return aic_err(err, AIC_ERR_USAGE,
-                       "--max-seq-len (%d) is shorter than a request (isl + osl = %ld); raise it "
-                       "or leave it out",
-                       r->opts.max_seq_len, (long)r->wl.isl + r->wl.osl);
-    return AIC_OK;
+    return aic_workload_check_seq_len(&r->wl, r->opts.max_seq_len, "--max-seq-len", err);
 }
 
 /* The database for (system, backend), with the EMPIRICAL fallback when none exists. */

@@ -184,6 +184,19 @@ static int check_layout(const struct aic_model *m, struct aic_layout *lay, enum 
     return AIC_OK;
 }
 
+int aic_worker_quant_check(const struct aic_model *m, struct aic_perfdb *db,
+                           const struct aic_worker_opts *opts, struct aic_error *err)
+{
+    struct aic_worker w = {.model = m, .db = db, .backend = aic_perfdb_backend(db)};
+
+    if (opts)
+        w.opts = *opts;
+    else
+        w.opts.quant =
+            (struct aic_quant_cfg){AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE, AIC_Q_NONE};
+    return resolve_quant(&w, err);
+}
+
 int aic_worker_init(struct aic_worker *w, const struct aic_model *m, struct aic_perfdb *db,
                     struct aic_layout lay, const struct aic_worker_opts *opts,
                     struct aic_error *err)

@@ -126,15 +126,9 @@ static int missing_table(struct aic_perfdb *db, const struct aic_model *m, char 
  * tensor cores there and no fallback): the reason, into out. */
 static int cannot_run(const struct aic_model *m, struct aic_perfdb *db, char *out, size_t n)
 {
-    struct aic_worker w;
     struct aic_error e = {0};
-    struct aic_layout one = {1, 1, 1, 0, 0};
 
-    if (aic_worker_init(&w, m, db, one, NULL, &e) == AIC_OK) {
-        aic_worker_release(&w);
-        return 0;
-    }
-    if (!strstr(e.msg, "quant mode"))
+    if (aic_worker_quant_check(m, db, NULL, &e) == AIC_OK)
         return 0;
     snprintf(out, n, "%s", e.msg);
     return 1;

@@ -335,24 +335,16 @@ static int min_gpus_fit(struct run_state *s, enum aic_backend be, int from)
 }
 
 /* Whether the model cannot run on this system at all (a quantization without tensor cores
- * for it, say): the reason the one-GPU worker gives, into err; 0 when it can. */
+ * for it, say): the reason, into err; 0 when it can. */
 static int cannot_run(struct run_state *s, enum aic_backend be, struct aic_error *err)
 {
     struct aic_perfdb *db;
     struct aic_worker_opts o;
-    struct aic_worker w;
-    struct aic_layout one = {1, 1, 1, 0, 0};
-    int rc;
 
     if (aic_ctx_get_db(s->ctx, s->r->system, be, s->r->backend_version, s->r->db_mode, &db, err))
         return 0;
     aic_search_worker_opts(s->r, 1.0, &o);
-    if ((rc = aic_worker_init(&w, s->m, db, one, &o, err)) == AIC_ERR_USAGE &&
-        strstr(err->msg, "quant mode"))
-        return rc;
-    if (!rc)
-        aic_worker_release(&w);
-    return 0;
+    return aic_worker_quant_check(s->m, db, &o, err);
 }
 
 static int explain_empty(struct run_state *s, struct aic_search_result *res, int budget,
@@ -469,12 +461,7 @@ static int check_req(const struct aic_search_req *r, int recommend, struct aic_e
         return aic_err(err, AIC_ERR_USAGE, "--tpot must be positive");
     if (r->top_n < 1)
         return aic_err(err, AIC_ERR_USAGE, "--top_n must be >= 1");
-    if (r->max_seq_len > 0 && r->max_seq_len < (long)r->wl.isl + r->wl.osl)
-        return aic_err(err, AIC_ERR_USAGE,
-                       "--max_seq_len (%d) is shorter than a request (isl + osl = %ld); raise "
-                       "it or leave it out",
-                       r->max_seq_len, (long)r->wl.isl + r->wl.osl);
-    return AIC_OK;
+    return aic_workload_check_seq_len(&r->wl, r->max_seq_len, "--max_seq_len", err);
 }
 
 static int search_body(struct run_state *s, struct aic_search_result *res, struct aic_error *err)
