@@ -319,8 +319,12 @@ static void samples_table(struct aic_perfdb *db, enum ptab_id id, const struct p
                     ar ? AIC_Q_HALF : aic_quant_parse(kname(t, key, 0), AIC_QUSE_COMM);
                 if (q == AIC_Q_NONE)
                     continue;
-                struct comm_ctx cc = {sys, q, (int)key[ar ? 0 : 2],
-                                      ar || !strcmp(kname(t, key, 1), "all_reduce"), ar};
+                struct comm_ctx cc = {sys,
+                                      q,
+                                      (int)key[ar ? 0 : 2],
+                                      ar || !strcmp(kname(t, key, 1), "all_reduce"),
+                                      ar,
+                                      !ar && !strcmp(kname(t, key, 1), "alltoall")};
                 op = ar ? EMP_ALLREDUCE : EMP_NCCL;
                 snprintf(label, sizeof(label), "%s", ar ? "half" : kname(t, key, 1));
                 sol = sol_comm(&cc, c);

@@ -129,7 +129,7 @@ int gemm_resolve(const struct aic_system *sys, const struct ptable *t, const str
 /* ---- speed of light (ms) -------------------------------------------------------------- */
 
 double sol_flops(const struct aic_system *sys, enum aic_quant q);
-double sol_comm_bw(const struct aic_system *sys, int n_gpus);
+double sol_comm_bw(const struct aic_system *sys, int n_gpus, int alltoall);
 
 struct attn_ctx {
     const struct aic_system *sys;
@@ -163,6 +163,7 @@ struct comm_ctx {
     int n_gpus;
     int all_reduce; /* NCCL: x2 */
     int custom;     /* custom all-reduce formula */
+    int alltoall;   /* all-to-all: each GPU's off-node share through its own NIC */
 };
 double sol_comm(const void *ctx, const double *c);       /* c = (elements) */
 double sol_proxy_size(const void *ctx, const double *c); /* the size itself */

@@ -769,25 +769,32 @@ static long comm_slice(const struct ptable *t, int nstr, const double *prefix, i
 
 /*
  * A collective over more GPUs than the table collected (g < n, i.e. across nodes): the
- * size-dependent part of the measured latency scales with the bus-bandwidth ratio (ring
- * all-reduce traffic factor); the
- * fixed launch/synchronisation floor (the latency of the smallest message) does not, and
- * the crossing adds one inter-node hop. AIConfigurator scales the whole latency, which makes
- * a small decode-step collective across two nodes cost ten times its one-node latency.
+ * size-dependent part of the measured latency scales with the traffic factor (n-1)/n and
+ * the bus-bandwidth ratio of the two sizes (sol_comm_bw: a ring uses every NIC of the node,
+ * an all-to-all one NIC per GPU); the fixed launch/synchronisation floor (the latency of the
+ * smallest message) does not, and the crossing adds one inter-node hop. AIConfigurator
+ * scales the whole latency by one NIC's bandwidth, which makes a decode-step collective
+ * across two nodes cost ten times its one-node latency.
  */
-static double beyond_fanout(const struct aic_system *sys, double lat, double floor, int g, int n)
+static double beyond_fanout(const struct aic_system *sys, double lat, double floor, int g, int n,
+                            int alltoall)
 {
-    double scale = ((n - 1.0) / n) * (g / (g - 1.0)) * sol_comm_bw(sys, g) / sol_comm_bw(sys, n);
-    double hop = sol_comm_bw(sys, n) < sol_comm_bw(sys, g) ? sys->p2p_latency_s * 1000.0 : 0;
+    double bw_g = sol_comm_bw(sys, g, alltoall), bw_n = sol_comm_bw(sys, n, alltoall);
+    double scale = ((n - 1.0) / n) * (g / (g - 1.0)) * bw_g / bw_n;
+    int slower = bw_n < bw_g;
+    double hop = slower ? sys->p2p_latency_s * 1000.0 : 0, steps;
 
     floor = fmin(floor, lat);
-    return floor + (lat - floor) * scale + hop;
+    /* the floor is paid once per step (a ring's n - 1 steps, an all-to-all's n - 1 peers),
+     * each as slow as the slowest link it crosses */
+    steps = slower ? (n - 1.0) / (g - 1.0) : 1;
+    return floor * steps + (lat - floor) * scale + hop;
 }
 
 #define COMM_FLOOR_ELEMENTS 256 /* the smallest message the communication tables collect */
 
 static int comm_lookup(struct aic_perfdb *db, enum ptab_id id, int nstr, const double *prefix,
-                       double elements, int n, const char *what, struct aic_lat *out,
+                       double elements, int n, int alltoall, const char *what, struct aic_lat *out,
                        struct aic_error *err)
 {
     const struct ptable *t;
@@ -807,7 +814,37 @@ static int comm_lookup(struct aic_perfdb *db, enum ptab_id id, int nstr, const d
     c[0] = COMM_FLOOR_ELEMENTS;
     if (!grid_lookup(t, sl, c, 0, sol_proxy_size, NULL, &floor, &p))
         floor = 0;
-    return set_lat(out, beyond_fanout(&db->sys, lat, floor, g, n), AIC_PROV_EXTRAPOLATED);
+    return set_lat(out, beyond_fanout(&db->sys, lat, floor, g, n, alltoall), AIC_PROV_EXTRAPOLATED);
+}
+
+/*
+ * EMPIRICAL answer for a collective: the fitted model inside the node; beyond it, the model at
+ * one node's GPUs carried across as a table row is (beyond_fanout), so both modes share one
+ * cross-node model. HYBRID's fallback for a missing table stays the plain fitted model.
+ */
+static int modeled_comm(struct aic_perfdb *db, const struct comm_ctx *a, const struct emp_q *e,
+                        double elements, struct aic_lat *out)
+{
+    int g = db->sys.gpus_per_node, n = a->n_gpus;
+    struct comm_ctx in = *a;
+    struct emp_q at_g = *e, fl;
+    struct aic_lat l, f;
+    double c[1] = {elements}, c0[1] = {COMM_FLOOR_ELEMENTS};
+
+    if (db->mode != AIC_DB_EMPIRICAL || g < 2 || n <= g ||
+        sol_comm_bw(&db->sys, n, a->alltoall) >= sol_comm_bw(&db->sys, g, a->alltoall))
+        return modeled(db, e, out);
+    in.n_gpus = g;
+    at_g.sol = sol_comm(&in, c);
+    at_g.x = g;
+    fl = at_g;
+    fl.sol = sol_comm(&in, c0);
+    int rc = modeled(db, &at_g, &l);
+    if (!rc)
+        rc = modeled(db, &fl, &f);
+    if (!rc)
+        rc = set_lat(out, beyond_fanout(&db->sys, l.ms, f.ms, g, n, a->alltoall), l.prov);
+    return rc;
 }
 
 static int nccl_core(struct aic_perfdb *db, enum aic_quant q, const char *op, double elements,
@@ -817,15 +854,15 @@ static int nccl_core(struct aic_perfdb *db, enum aic_quant q, const char *op, do
         q = AIC_Q_HALF;
     if (q == AIC_Q_FP8)
         q = AIC_Q_INT8;
-    int ar = !strcmp(op, "all_reduce");
-    struct comm_ctx a = {&db->sys, q, n_gpus, ar, 0};
+    int ar = !strcmp(op, "all_reduce"), a2a = !strcmp(op, "alltoall");
+    struct comm_ctx a = {&db->sys, q, n_gpus, ar, 0, a2a};
     double c[1] = {elements};
     double sol = sol_comm(&a, c);
     if (n_gpus <= 1 || elements <= 0)
         return set_lat(out, 0, AIC_PROV_ANALYTIC);
     const struct emp_q e = {EMP_NCCL, op, sol, n_gpus};
     if (!uses_tables(db))
-        return modeled(db, &e, out);
+        return modeled_comm(db, &a, &e, elements, out);
     const struct ptable *t;
     int rc = perfdb_table(db, T_NCCL, &t, err);
     if (!rc) {
@@ -836,7 +873,7 @@ static int nccl_core(struct aic_perfdb *db, enum aic_quant q, const char *op, do
         rc =
             (di < 0 || oi < 0)
                 ? aic_err(err, AIC_ERR_NODATA, "nccl_perf of %s has no %s rows", db->sys.name, what)
-                : comm_lookup(db, T_NCCL, 2, prefix, elements, n_gpus, what, out, err);
+                : comm_lookup(db, T_NCCL, 2, prefix, elements, n_gpus, a2a, what, out, err);
     }
     return or_empirical(db, &e, rc, out);
 }
@@ -852,19 +889,19 @@ int aic_perf_nccl(struct aic_perfdb *db, enum aic_quant q, const char *op, doubl
 int aic_perf_allreduce(struct aic_perfdb *db, double elements, int tp, struct aic_lat *out,
                        struct aic_error *err)
 {
-    struct comm_ctx a = {&db->sys, AIC_Q_HALF, tp, 1, 1};
+    struct comm_ctx a = {&db->sys, AIC_Q_HALF, tp, 1, 1, 0};
     double c[1] = {elements};
     double sol = sol_comm(&a, c);
     if (tp <= 1 || elements <= 0)
         return set_lat(out, 0, AIC_PROV_ANALYTIC);
     const struct emp_q e = {EMP_ALLREDUCE, "half", sol, tp};
     if (!uses_tables(db))
-        return modeled(db, &e, out);
+        return modeled_comm(db, &a, &e, elements, out);
     int rc;
     if (db->sys.gpus_per_node == 72 && tp > 4) {
         rc = nccl_core(db, AIC_Q_HALF, "all_reduce", elements, tp, out, err);
     } else {
-        rc = comm_lookup(db, T_ALLREDUCE, 0, NULL, elements, tp, "custom all-reduce", out, err);
+        rc = comm_lookup(db, T_ALLREDUCE, 0, NULL, elements, tp, 0, "custom all-reduce", out, err);
     }
     return or_empirical(db, &e, rc, out);
 }

@@ -21,7 +21,9 @@ static double mem_bw(const struct aic_system *sys)
     return sys->mem_bw_Bps > 0 ? sys->mem_bw_Bps : 1e12;
 }
 
-double sol_comm_bw(const struct aic_system *sys, int n_gpus)
+/* Per-GPU bandwidth of the slowest link level n GPUs span: NVLink inside a node, the NICs
+ * between nodes (or, on a rack-scale system, NVLink between trays), the NICs between racks. */
+static double level_bw(const struct aic_system *sys, int n_gpus)
 {
     double bw;
     if (n_gpus <= sys->gpus_per_node)
@@ -31,6 +33,38 @@ double sol_comm_bw(const struct aic_system *sys, int n_gpus)
     else
         bw = sys->inter_rack_bw_Bps > 0 ? sys->inter_rack_bw_Bps : sys->inter_node_bw_Bps;
     return bw > 0 ? bw : 1e10;
+}
+
+/* GPUs of the largest group n GPUs fill before crossing their slowest level (a node, or a
+ * rack beyond it), and that group's own bandwidth. */
+static int inner_group(const struct aic_system *sys, int n_gpus, double *inner_bw)
+{
+    int gpn = sys->gpus_per_node > 0 ? sys->gpus_per_node : 8;
+    int group = sys->gpus_per_rack > 0 && n_gpus > sys->gpus_per_rack ? sys->gpus_per_rack : gpn;
+    *inner_bw = level_bw(sys, group);
+    return group;
+}
+
+/*
+ * Bus bandwidth of a collective over n GPUs. Ring collectives (all-gather, reduce-scatter,
+ * all-reduce) run one channel per NIC, so a ring that leaves a node moves its data through
+ * every NIC of the node at once: min(inner bandwidth, group x NIC bandwidth). An all-to-all
+ * sends each GPU's off-group share through its own NIC while the rest crosses the inner
+ * links: (n-1)/n of the data in max(off-group / NIC, in-group / inner) time.
+ */
+double sol_comm_bw(const struct aic_system *sys, int n_gpus, int alltoall)
+{
+    double inner, outer = level_bw(sys, n_gpus), n = n_gpus;
+    int group;
+
+    if (n_gpus <= sys->gpus_per_node)
+        return outer;
+    group = inner_group(sys, n_gpus, &inner);
+    if (outer >= inner) /* no slower link: one fabric (NVLink between trays of a rack) */
+        return inner;
+    if (!alltoall)
+        return fmin(inner, group * outer);
+    return ((n - 1) / n) / fmax((n - group) / n / outer, (group - 1) / n / inner);
 }
 
 double aic_sol_gemm(const struct aic_system *sys, enum aic_quant q, double m, double n, double k)
@@ -136,7 +170,7 @@ double sol_comm(const void *vctx, const double *c)
     double N = a->n_gpus, size = c[0];
     if (N <= 1)
         return 0;
-    double bw = sol_comm_bw(a->sys, a->n_gpus);
+    double bw = sol_comm_bw(a->sys, a->n_gpus, a->alltoall);
     if (a->custom)
         return 2.0 * size * 2.0 * (N - 1) / N / bw * 1000.0;
     double t = aic_quant_bytes(a->q) * size * (N - 1) / N / bw;
