@@ -135,22 +135,24 @@ static json_t *ttft_parts_obj(const struct aic_ttft_parts *t)
                      "kv_handoff", t->kv_handoff);
 }
 
-static json_t *quant_obj(const struct aic_quant_cfg *q)
+/* moe is null for a dense model: it has no expert layers, whatever the checkpoint says. */
+static json_t *quant_obj(const struct aic_quant_cfg *q, int is_moe)
 {
-    return json_pack("{s:s,s:s,s:s,s:s,s:s}", "gemm", api_quant_name(q->gemm), "moe",
-                     api_quant_name(q->moe), "kvcache", api_quant_name(q->kv), "fmha",
-                     api_quant_name(q->fmha), "comm", api_quant_name(q->comm));
+    return json_pack("{s:s,s:o,s:s,s:s,s:s}", "gemm", api_quant_name(q->gemm), "moe",
+                     is_moe ? json_string(api_quant_name(q->moe)) : json_null(), "kvcache",
+                     api_quant_name(q->kv), "fmha", api_quant_name(q->fmha), "comm",
+                     api_quant_name(q->comm));
 }
 
 static void set_metrics(json_t *o, const struct aic_estimate_req *r,
-                        const struct aic_estimate_result *res)
+                        const struct aic_estimate_result *res, int is_moe)
 {
     const struct aic_metrics *m = &res->m;
     int disagg = r->mode == AIC_MODE_DISAGG;
 
-    json_object_set_new(o, "quant", quant_obj(&res->quant));
+    json_object_set_new(o, "quant", quant_obj(&res->quant, is_moe));
     if (disagg)
-        json_object_set_new(o, "quant_decode", quant_obj(&res->quant_decode));
+        json_object_set_new(o, "quant_decode", quant_obj(&res->quant_decode, is_moe));
     json_object_set_new(o, "ttft_ms", json_real(m->ttft_ms));
     json_object_set_new(o, "ttft_breakdown_ms", ttft_parts_obj(&m->ttft_parts));
     json_object_set_new(o, "tpot_ms", json_real(m->tpot_ms));
@@ -187,7 +189,7 @@ json_t *api_estimate_doc(const struct aic_estimate_req *req, const struct aic_es
         return NULL;
     set_header(o, req, res);
     set_layouts(o, req, res, is_moe);
-    set_metrics(o, req, res);
+    set_metrics(o, req, res, is_moe);
     json_object_set_new(o, "provenance",
                         json_pack("{s:o,s:o}", "prefill", prov_obj(res->prov[0]), "decode",
                                   prov_obj(res->prov[1])));

@@ -179,11 +179,14 @@ static int build_req(struct cli_env *env, struct aic_ctx *ctx, const struct est_
 #define GB   1e9
 #define RULE "============================================================"
 
-static void print_quant(const char *label, const struct aic_quant_cfg *q)
+/* A dense model has no experts: no "moe" entry, whatever the checkpoint says. */
+static void print_quant(const char *label, const struct aic_quant_cfg *q, int is_moe)
 {
-    printf("  %-22s gemm %s, moe %s, kv cache %s, fmha %s, comm %s\n", label,
-           cli_quant_name(q->gemm), cli_quant_name(q->moe), cli_quant_name(q->kv),
-           cli_quant_name(q->fmha), cli_quant_name(q->comm));
+    printf("  %-22s gemm %s, ", label, cli_quant_name(q->gemm));
+    if (is_moe)
+        printf("moe %s, ", cli_quant_name(q->moe));
+    printf("kv cache %s, fmha %s, comm %s\n", cli_quant_name(q->kv), cli_quant_name(q->fmha),
+           cli_quant_name(q->comm));
 }
 
 /* "measured 40 %, interpolated 55 %, analytic 5 %": where a phase's latency came from
@@ -287,7 +290,7 @@ static void print_ttft_parts(const struct aic_ttft_parts *t, double ttft)
 }
 
 static void print_text(const struct cli_env *env, const struct aic_estimate_req *r,
-                       const struct aic_estimate_result *res, int detail)
+                       const struct aic_estimate_result *res, int is_moe, int detail)
 {
     const struct aic_metrics *m = &res->m;
 
@@ -318,9 +321,10 @@ static void print_text(const struct cli_env *env, const struct aic_estimate_req 
     if (r->opts.nextn)
         printf("  %-22s %d (accepted %.2f)\n", "MTP nextn:", r->opts.nextn, r->opts.nextn_accepted);
     print_layout_lines(r, res->ctx_tokens);
-    print_quant(r->mode == AIC_MODE_DISAGG ? "(p) Quantization:" : "Quantization:", &res->quant);
+    print_quant(r->mode == AIC_MODE_DISAGG ? "(p) Quantization:" : "Quantization:", &res->quant,
+                is_moe);
     if (r->mode == AIC_MODE_DISAGG)
-        print_quant("(d) Quantization:", &res->quant_decode);
+        print_quant("(d) Quantization:", &res->quant_decode, is_moe);
     print_wide_ep(r, res);
     printf("  ----------------------------------------------------------\n");
     printf("  %-22s %.3f ms\n", "TTFT:", m->ttft_ms);
@@ -387,7 +391,7 @@ static int report(struct cli_env *env, struct aic_ctx *ctx, const struct aic_est
     shown.prefill_lay = aic_resolve_moe(req->prefill_lay, is_moe);
     shown.decode_lay = aic_resolve_moe(req->decode_lay, is_moe);
     if (!json) {
-        print_text(env, &shown, res, detail);
+        print_text(env, &shown, res, is_moe, detail);
         return CLI_OK;
     }
     if (print_json(&shown, res, is_moe, detail))

@@ -6,6 +6,8 @@
 #ifndef AIC_MODEL_INTERNAL_H
 #define AIC_MODEL_INTERNAL_H
 
+#include <stddef.h>
+
 #include "aiconfigurator/model.h"
 
 #define AIC_PATH_MAX_MODEL 1024
@@ -31,6 +33,13 @@ enum ckpt_quant {
 /* Sets the model's quantization as a checkpoint of kind cq ships it (kv_algo: the checkpoint's
  * KV-cache algorithm, or NULL). */
 void model_set_ckpt_quant(struct aic_model *m, enum ckpt_quant cq, const char *kv_algo);
+
+/* compressed-tensors quantization_config (model_ct.c): *cq, the checkpoint kind its config
+ * groups name (CQ_NONE: none), and *kv_fp8, 1 when its kv_cache_scheme is fp8. Returns 0, or
+ * -1 with `why` ("compressed-tensors scheme W4A8 (...) is not supported; accepted: ...") for a
+ * scheme not read. */
+struct json_t;
+int model_ct_quant(const struct json_t *qc, enum ckpt_quant *cq, int *kv_fp8, char *why, size_t n);
 
 /* The bundled id a published variant of `id` derives from (model_variant.c), or NULL; *cq is
  * the quantization its suffix names (an enum ckpt_quant), or -1 when it names none. */

@@ -367,39 +367,27 @@ static enum ckpt_quant from_algo(struct pctx *p, const char *algo)
     return CQ_NONE;
 }
 
-/* compressed-tensors: look at the first config group's weights. */
-static enum ckpt_quant from_compressed_tensors(struct pctx *p, const json_t *qc)
+/* compressed-tensors (model_ct.c); *kv_algo becomes "FP8" when its kv_cache_scheme is. A
+ * scheme not read names itself and the way to estimate the model anyway. */
+static enum ckpt_quant from_compressed_tensors(struct pctx *p, const json_t *qc,
+                                               const char **kv_algo)
 {
-    json_t *groups = json_object_get(qc, "config_groups");
-    const char *key;
-    json_t *g;
-    json_object_foreach(groups, key, g)
-    {
-        json_t *w = json_object_get(g, "weights");
-        if (!json_is_object(w))
-            continue;
-        int bits = opt_int(p, w, KEYS("num_bits"), 0, 0);
-        const char *type = json_str(w, "type");
-        const char *strategy = json_str(w, "strategy");
-        if (bits == 4 && type && strcmp(type, "int") == 0)
-            return CQ_INT4_WO;
-        if (bits == 4 && type && strcmp(type, "float") == 0)
-            return CQ_NVFP4;
-        if (bits == 8 && type && strcmp(type, "float") == 0)
-            return (strategy && strcmp(strategy, "block") == 0) ? CQ_FP8_BLOCK : CQ_FP8;
-        if (bits == 8 && type && strcmp(type, "int") == 0)
-            return json_object_get(g, "input_activations") &&
-                           !json_is_null(json_object_get(g, "input_activations"))
-                       ? CQ_SQ
-                       : CQ_INT8_WO;
+    enum ckpt_quant cq;
+    char why[512];
+    int kv_fp8;
+
+    if (model_ct_quant(qc, &cq, &kv_fp8, why, sizeof(why))) {
         if (!p->rc)
             p->rc = aic_err(p->err, AIC_ERR_PARSE,
-                            "%s of model '%s': compressed-tensors weights of %d-bit %s are not "
-                            "supported; accepted: 4-bit int or float, 8-bit int or float",
-                            p->file, p->id, bits, type ? type : "(no type)");
+                            "%s of model '%s': %s; to estimate it anyway, remove "
+                            "quantization_config (in a copy) and give --gemm-quant-mode, "
+                            "--moe-quant-mode, --kvcache-quant-mode",
+                            p->file, p->id, why);
         return CQ_NONE;
     }
-    return CQ_NONE;
+    if (kv_fp8)
+        *kv_algo = "FP8";
+    return cq;
 }
 
 static int known_method(const char *method)
@@ -425,8 +413,10 @@ static enum ckpt_quant integer_weights(struct pctx *p, const json_t *qc, const c
     return CQ_NONE;
 }
 
-/* config.json's quantization_config: by quant_method, else by quant_algo (ModelOpt). */
-static enum ckpt_quant from_quantization_config(struct pctx *p, const json_t *qc)
+/* config.json's quantization_config: by quant_method, else by quant_algo (ModelOpt);
+ * *kv_algo: the KV-cache algorithm a compressed-tensors kv_cache_scheme names. */
+static enum ckpt_quant from_quantization_config(struct pctx *p, const json_t *qc,
+                                                const char **kv_algo)
 {
     const char *method = json_str(qc, "quant_method");
     const char *algo = json_str(qc, "quant_algo");
@@ -442,7 +432,7 @@ static enum ckpt_quant from_quantization_config(struct pctx *p, const json_t *qc
     if (strcasecmp(method, "mxfp4") == 0)
         return CQ_MXFP4;
     if (strcasecmp(method, "compressed-tensors") == 0)
-        return from_compressed_tensors(p, qc);
+        return from_compressed_tensors(p, qc, kv_algo);
     if (!strcasecmp(method, "awq") || !strcasecmp(method, "gptq"))
         return integer_weights(p, qc, method);
     if (!algo && !known_method(method) && !p->rc)
@@ -476,7 +466,7 @@ static int apply_quant_defaults(struct pctx *pc, struct pctx *pq, const json_t *
 {
     const json_t *hq = json_object_get(hfq, "quantization");
     enum ckpt_quant cq = CQ_NONE;
-    const char *kv_algo = NULL;
+    const char *kv_algo = NULL, *ct_kv = NULL;
     const struct pctx *kv_from = pq;
 
     if (hq) {
@@ -486,8 +476,8 @@ static int apply_quant_defaults(struct pctx *pc, struct pctx *pq, const json_t *
             return pq->rc;
     }
     if (cq == CQ_NONE && qc) {
-        cq = from_quantization_config(pc, qc);
-        if (!kv_algo && (kv_algo = json_str(qc, "kv_cache_quant_algo")))
+        cq = from_quantization_config(pc, qc, &ct_kv);
+        if (!kv_algo && (kv_algo = ct_kv ? ct_kv : json_str(qc, "kv_cache_quant_algo")))
             kv_from = pc;
         if (pc->rc)
             return pc->rc;
