@@ -65,6 +65,11 @@ struct aic_gen_req {
     const struct aic_gencfg *cfg;    /* overrides; NULL = none */
     int nextn;                       /* MTP draft tokens the row was searched with (0 = off) */
     double nextn_accepted;           /* mean accepted draft tokens (recorded when nextn > 0) */
+    /* --free-gpu-memory-fraction / --max-seq-len the row was searched with, written into every
+     * worker (Workers.<role>.kv_cache_free_gpu_memory_fraction / max_seq_len); 0 = the
+     * generator's defaults (TRT-LLM 0.8, others unset; ISL + OSL + 500 or + 1500) */
+    double free_mem_fraction;
+    int max_seq_len;
 };
 
 /* Zeroes r and sets isl 4000, osl 1000. */
@@ -75,7 +80,9 @@ void aic_gen_req_init(struct aic_gen_req *r);
  * must not exist or be empty). Everything is written into a temporary sibling folder and
  * renamed at the end, so a failure leaves no folder behind. Backend = row->backend.
  * Files: generator_config.yaml, k8s_deploy.yaml, run_0.sh..run_<nodes-1>.sh (mode 0755),
- * and for TensorRT-LLM agg_config.yaml or prefill_config.yaml + decode_config.yaml.
+ * bench_run.sh + k8s_bench.yaml (aiperf around the row's concurrency x replicas,
+ * BenchConfig.estimated_concurrency) and for TensorRT-LLM agg_config.yaml or
+ * prefill_config.yaml + decode_config.yaml.
  * Every YAML written is parsed back before the rename.
  *
  * The search's --save_dir writer calls this once per top-N row with dir = .../<mode>/topK.
@@ -84,6 +91,12 @@ void aic_gen_req_init(struct aic_gen_req *r);
  */
 int aic_generate_artifacts(const struct aic_gen_req *req, const struct aic_search_row *row,
                            const char *dir, struct aic_error *err);
+
+/* Every check of aic_generate_artifacts() short of writing files (the row's base config,
+ * the overrides, the resolved plan): AIC_OK when the row can get artifacts. The search's
+ * save-dir writer uses it to tell a row the generator cannot express from a bad override. */
+int aic_generate_check(const struct aic_gen_req *req, const struct aic_search_row *row,
+                       struct aic_error *err);
 
 /* Re-renders the artifacts from a generator_config.yaml written by aic_generate_artifacts()
  * (plus optional overrides, NULL = none) into dir, with the same all-or-nothing rule. */

@@ -96,8 +96,9 @@ struct aic_report_gen {
     const struct aic_gencfg *cfg; /* --generator-config / --generator-set; NULL = none */
     const char *template_version; /* --generated-config-version; NULL = row's version */
     const char *dynamo_version;   /* --dynamo-version; NULL = from the version */
-    /* Called once per row the generator refuses, with "<mode> top<k>: <reason>" (the row
-     * is skipped, the others are written). NULL = silently skipped. */
+    /* aic_report_save_artifacts(): called once per row the generator refuses, with
+     * "<mode> top<k>: no deployment artifacts: <reason>" (the row is skipped, the others are
+     * written); aic_report_save_gen(): once per save, see there. NULL = silently skipped. */
     void (*warn)(void *user, const char *msg);
     void *user;
 };
@@ -117,10 +118,13 @@ int aic_report_save_artifacts(const struct aic_search_result *res, int exp, cons
                               struct aic_error *err);
 
 /* aic_report_save() plus, when gen != NULL, the artifacts of every top-N row of each serving
- * mode (<mode>/top<k>/), inside the same temporary folder (all-or-nothing as above). Warnings
- * about refused rows are delivered (gen->warn) only when the save succeeds. When every top-N
- * row of every mode is refused (a bad override value, or an override no row agrees with), the
- * save fails with the first reason (AIC_ERR_USAGE) and nothing is written. */
+ * mode (<mode>/top<k>/), inside the same temporary folder (all-or-nothing as above). Refused
+ * rows are reported, only when the save succeeds, as one gen->warn line naming them and why
+ * ("no deployment artifacts for <n> of <m> top-N rows: agg top1, top2: <reason> | ...").
+ * When the user's overrides made the generator refuse rows and no row got artifacts (a bad
+ * override value, or an override no row agrees with), the save fails with the first such
+ * reason (AIC_ERR_USAGE) and nothing is written; rows the generator refuses on their own
+ * (without the overrides too) never fail it. */
 int aic_report_save_gen(const struct aic_search_result *res, const char *dir,
                         const struct aic_report_gen *gen, char *out_path, size_t out_len,
                         struct aic_error *err);

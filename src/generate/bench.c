@@ -7,7 +7,8 @@
  *                   DynamoGraphDeployment in k8s_deploy.yaml.
  *
  * The concurrencies are 1, 2, 8, 16, 32, 64, 128 and 0.95x, 1x, 1.05x the concurrency the
- * configuration was estimated at (workers x max batch of the aggregated or decode pool),
+ * configuration was estimated at (BenchConfig.estimated_concurrency: the estimate's
+ * concurrency x replicas; not the engines' max batch, which the rules raise above it),
  * sorted, without repeats. Each run sends a fixed ISL/OSL (the configuration's) with
  * `ignore_eos`, so the measured TTFT/TPOT compare with the estimate.
  */
@@ -27,12 +28,24 @@ static int cmp_int(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* BenchConfig.estimated_concurrency, or for a config without it the simulated batch of the
+ * aggregated or decode workers: agg workers x bs x pp x dp, decode workers x bs x dp. */
+int gen_bench_concurrency(const struct gen_plan *p)
+{
+    const struct gen_worker *w = &p->w[p->disagg ? 1 : 0];
+    double bs = w->sim_batch > 0 ? w->sim_batch : w->max_batch, c;
+
+    if (p->bench_conc > 0)
+        return p->bench_conc;
+    c = (double)w->count * bs * w->dp * (p->disagg ? 1 : w->pp);
+    return c < 1e9 ? (int)c : 1000000000;
+}
+
 /* The concurrency levels, sorted and unique; returns their count. */
 static int bench_levels(const struct gen_plan *p, int *lv)
 {
     static const int base[BENCH_BASE_LEVELS] = {1, 2, 8, 16, 32, 64, 128};
-    const struct gen_worker *w = &p->w[p->disagg ? 1 : 0];
-    double c = (double)w->count * w->max_batch;
+    double c = gen_bench_concurrency(p);
     int n = 0, k = 0;
 
     memcpy(lv, base, sizeof(base));
@@ -87,8 +100,10 @@ void gen_bench_sh(const struct gen_plan *p, struct aic_buf *o)
                    "# AICONFIGURATOR_BENCH_ENDPOINT, _MODEL, _ISL, _OSL, _CONCURRENCY (a "
                    "space-separated list),\n"
                    "# _REQUESTS_PER_CONCURRENCY; results under BENCH_ARTIFACT_DIR.\n"
+                   "# Estimated concurrency: %d (the configuration's concurrency x replicas).\n"
                    "set -u\n",
-                   p->disagg ? "disagg" : "agg", aic_backend_name(p->backend), p->model_path);
+                   p->disagg ? "disagg" : "agg", aic_backend_name(p->backend), p->model_path,
+                   gen_bench_concurrency(p));
     gen_sh_default(o, "HEAD_NODE_IP", "HEAD_NODE_IP", p->head_ip);
     aic_buf_printf(o, "ENDPOINT=\"${AICONFIGURATOR_BENCH_ENDPOINT:-http://${HEAD_NODE_IP}:%d}\"\n",
                    p->port);
@@ -118,8 +133,9 @@ void gen_k8s_bench(const struct gen_plan *p, struct aic_buf *o)
                    "aiperf, written by\n"
                    "# aiconfigurator. Apply after the deployment is ready:\n"
                    "#   kubectl apply -f k8s_bench.yaml; kubectl logs -f job/%s -n %s\n"
+                   "# Estimated concurrency: %d (the configuration's concurrency x replicas).\n"
                    "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: ",
-                   name, p->ns);
+                   name, p->ns, gen_bench_concurrency(p));
     yw_scalar(o, name);
     aic_buf_puts(o, "\n  namespace: ");
     yw_scalar(o, p->ns);

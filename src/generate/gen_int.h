@@ -75,6 +75,7 @@ struct gen_worker {
     int tp, pp, dp, moe_tp, moe_ep; /* the configuration's layout */
     int gpus;                       /* tp * pp * dp */
     int count;                      /* workers of this role in the whole deployment */
+    int sim_batch;                  /* max_batch_size as configured (the simulated batch) */
     int max_batch;                  /* after the rules */
     int max_num_tokens, max_seq_len, tokens_per_block;
     char kv_dtype[24];        /* quant name as in the row (bfloat16, fp8, ...) */
@@ -90,6 +91,7 @@ struct gen_plan {
     int disagg, n_w;
     struct gen_worker w[2]; /* agg: w[0]; disagg: w[0] prefill, w[1] decode */
     int is_moe, nextn, prefix, isl, osl;
+    int bench_conc; /* BenchConfig.estimated_concurrency (0 = not set) */
     int router;
     char router_mode[24];
     /* service */
@@ -169,7 +171,8 @@ int gen_k8s(const struct gen_plan *p, struct aic_buf *out, struct aic_error *err
 int gen_run_scripts(const struct gen_plan *p, struct aic_buf *scripts, int max_nodes,
                     struct aic_error *err);
 /* Benchmark helpers (bench.c): bench_run.sh and the k8s_bench.yaml Job, both looping aiperf
- * over concurrencies around the estimated one. */
+ * over concurrencies around the estimated one (gen_bench_concurrency). */
+int gen_bench_concurrency(const struct gen_plan *p);
 void gen_bench_sh(const struct gen_plan *p, struct aic_buf *out);
 void gen_k8s_bench(const struct gen_plan *p, struct aic_buf *out);
 /* Nodes used by first-fit packing of the plan's workers. */

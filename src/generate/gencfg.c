@@ -102,13 +102,16 @@ const struct gen_key gen_keys[] = {
     {"SlaConfig", "osl", GK_INT, "1000", "output tokens per request", 0, 0, 0, 0},
     {"SlaConfig", "ttft", GK_FLOAT, NULL, "TTFT target or prediction, ms (informational)", 0, 0, 0, 0},
     {"SlaConfig", "tpot", GK_FLOAT, NULL, "TPOT target or prediction, ms (informational)", 0, 0, 0, 0},
+
+    {"BenchConfig", "estimated_concurrency", GK_INT, NULL, "requests in flight the configuration was estimated at, whole deployment (default: concurrency x replicas); bench_run.sh / k8s_bench.yaml add 0.95x, 1x, 1.05x of it", 0, 0, 0, 0},
     {NULL, NULL, GK_STR, NULL, NULL, 0, 0, 0, 0},
 };
 /* clang-format on */
 
 const char *const gen_sections[] = {
     "",        "ServiceConfig", "K8sConfig",  "DynConfig", "WorkerConfig",
-    "Workers", "ModelConfig",   "NodeConfig", "SlaConfig", NULL};
+    "Workers", "ModelConfig",   "NodeConfig", "SlaConfig", "BenchConfig",
+    NULL};
 const char *const gen_roles[] = {"agg", "prefill", "decode", NULL};
 
 static const char *section_canon(const char *s)

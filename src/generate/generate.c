@@ -6,6 +6,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,14 +83,24 @@ static int put_role(struct aic_gencfg *c, const struct aic_model *m, const char 
     return rc;
 }
 
+/* Replicas the deployment runs: the row's own count, else as many as the budget holds.
+ * *per (may be NULL) receives the GPUs of one replica. */
+static int row_replicas(const struct aic_gen_req *req, const struct aic_search_row *row, int *per)
+{
+    int g0 = row->lay.tp * row->lay.pp * row->lay.dp;
+    int g1 = row->d_lay.tp * row->d_lay.pp * row->d_lay.dp;
+    int n = row->exp == AIC_EXP_DISAGG ? row->workers * g0 + row->d_workers * g1 : g0;
+
+    if (per)
+        *per = n;
+    return row->replicas > 0 ? row->replicas : (n > 0 ? req->total_gpus / n : 0);
+}
+
 static int worker_counts(const struct aic_gen_req *req, const struct aic_search_row *row,
                          struct aic_gencfg *c, struct aic_error *err)
 {
-    int disagg = row->exp == AIC_EXP_DISAGG;
-    int g0 = row->lay.tp * row->lay.pp * row->lay.dp;
-    int g1 = row->d_lay.tp * row->d_lay.pp * row->d_lay.dp;
-    int per = disagg ? row->workers * g0 + row->d_workers * g1 : g0;
-    int reps = row->replicas > 0 ? row->replicas : (per > 0 ? req->total_gpus / per : 0);
+    int disagg = row->exp == AIC_EXP_DISAGG, per;
+    int reps = row_replicas(req, row, &per);
     int rc;
 
     if (disagg && (row->workers < 1 || row->d_workers < 1))
@@ -106,6 +117,78 @@ static int worker_counts(const struct aic_gen_req *req, const struct aic_search_
         return put_int(c, "WorkerConfig", "agg_workers", reps, err);
     rc = put_int(c, "WorkerConfig", "prefill_workers", reps * row->workers, err);
     return rc ? rc : put_int(c, "WorkerConfig", "decode_workers", reps * row->d_workers, err);
+}
+
+/* The request's engine limits (--free-gpu-memory-fraction, --max-seq-len) for one role;
+ * nothing when not given (the plan's defaults apply). */
+static int put_limits(const struct aic_gen_req *req, const char *role, struct aic_gencfg *c,
+                      struct aic_error *err)
+{
+    char sec[32], buf[32];
+    int rc = AIC_OK;
+
+    snprintf(sec, sizeof(sec), "Workers.%s", role);
+    if (req->free_mem_fraction > 0) {
+        snprintf(buf, sizeof(buf), "%.6g", req->free_mem_fraction);
+        rc = gencfg_put(c, sec, "kv_cache_free_gpu_memory_fraction", buf, err);
+    }
+    if (!rc && req->max_seq_len > 0)
+        rc = put_int(c, sec, "max_seq_len", req->max_seq_len, err);
+    return rc;
+}
+
+static int put_workers(const struct aic_gen_req *req, const struct aic_search_row *row, int is_moe,
+                       struct aic_gencfg *c, struct aic_error *err)
+{
+    const struct aic_model *m = req->model;
+    int rc = worker_counts(req, row, c, err);
+
+    if (row->exp != AIC_EXP_DISAGG) {
+        rc = rc ? rc : put_role(c, m, "agg", row->lay, row->bs, &row->q, is_moe, err);
+        return rc ? rc : put_limits(req, "agg", c, err);
+    }
+    rc = rc ? rc : put_role(c, m, "prefill", row->lay, row->bs, &row->q, is_moe, err);
+    rc = rc ? rc : put_role(c, m, "decode", row->d_lay, row->d_bs, &row->d_q, is_moe, err);
+    rc = rc ? rc : put_limits(req, "prefill", c, err);
+    return rc ? rc : put_limits(req, "decode", c, err);
+}
+
+/* BenchConfig.estimated_concurrency: the concurrency the row was estimated at (one replica;
+ * a row without an estimate: its batch, agg bs x pp x dp, disagg decode bs x dp x workers)
+ * times the replicas deployed. The benchmark helpers run around it. */
+static int put_bench(const struct aic_gen_req *req, const struct aic_search_row *row,
+                     struct aic_gencfg *c, struct aic_error *err)
+{
+    double one = row->concurrency > 0         ? row->concurrency
+                 : row->exp == AIC_EXP_DISAGG ? (double)row->d_bs * row->d_lay.dp * row->d_workers
+                                              : (double)row->bs * row->lay.pp * row->lay.dp;
+    double all = one * row_replicas(req, row, NULL);
+
+    if (!(all >= 0.5))
+        return AIC_OK;
+    return put_int(c, "BenchConfig", "estimated_concurrency", (int)lround(all < 1e9 ? all : 1e9),
+                   err);
+}
+
+static int put_workload(const struct aic_gen_req *req, const struct aic_search_row *row,
+                        struct aic_gencfg *c, struct aic_error *err)
+{
+    int rc = put_int(c, "ModelConfig", "nextn", req->nextn > 0 ? req->nextn : 0, err);
+
+    rc = rc ? rc : put_int(c, "ModelConfig", "prefix", req->wl.prefix, err);
+    rc = rc ? rc : put_int(c, "NodeConfig", "num_gpus_per_node", req->system->gpus_per_node, err);
+    rc = rc ? rc : gencfg_put(c, "NodeConfig", "system_name", req->system->name, err);
+    rc = rc ? rc : put_int(c, "SlaConfig", "isl", req->wl.isl, err);
+    rc = rc ? rc : put_int(c, "SlaConfig", "osl", req->wl.osl, err);
+    if (req->ttft_ms > 0 || row->ttft_ms > 0)
+        rc = rc ? rc
+                : put_dbl(c, "SlaConfig", "ttft", req->ttft_ms > 0 ? req->ttft_ms : row->ttft_ms,
+                          err);
+    if (req->tpot_ms > 0 || row->tpot_ms > 0)
+        rc = rc ? rc
+                : put_dbl(c, "SlaConfig", "tpot", req->tpot_ms > 0 ? req->tpot_ms : row->tpot_ms,
+                          err);
+    return rc ? rc : put_bench(req, row, c, err);
 }
 
 static int base_config(const struct aic_gen_req *req, const struct aic_search_row *row,
@@ -130,29 +213,9 @@ static int base_config(const struct aic_gen_req *req, const struct aic_search_ro
             : gencfg_put(c, "K8sConfig", "name_prefix",
                          req->name_prefix && *req->name_prefix ? req->name_prefix : "dynamo", err);
     rc = rc ? rc : gencfg_put(c, "DynConfig", "mode", disagg ? "disagg" : "agg", err);
-    rc = rc ? rc : worker_counts(req, row, c, err);
-    if (!disagg)
-        rc = rc ? rc : put_role(c, m, "agg", row->lay, row->bs, &row->q, is_moe, err);
-    else {
-        rc = rc ? rc : put_role(c, m, "prefill", row->lay, row->bs, &row->q, is_moe, err);
-        rc = rc ? rc : put_role(c, m, "decode", row->d_lay, row->d_bs, &row->d_q, is_moe, err);
-    }
+    rc = rc ? rc : put_workers(req, row, is_moe, c, err);
     rc = rc ? rc : gencfg_put(c, "ModelConfig", "is_moe", is_moe ? "true" : "false", err);
-    rc = rc ? rc : put_int(c, "ModelConfig", "nextn", req->nextn > 0 ? req->nextn : 0, err);
-    rc = rc ? rc : put_int(c, "ModelConfig", "prefix", req->wl.prefix, err);
-    rc = rc ? rc : put_int(c, "NodeConfig", "num_gpus_per_node", req->system->gpus_per_node, err);
-    rc = rc ? rc : gencfg_put(c, "NodeConfig", "system_name", req->system->name, err);
-    rc = rc ? rc : put_int(c, "SlaConfig", "isl", req->wl.isl, err);
-    rc = rc ? rc : put_int(c, "SlaConfig", "osl", req->wl.osl, err);
-    if (req->ttft_ms > 0 || row->ttft_ms > 0)
-        rc = rc ? rc
-                : put_dbl(c, "SlaConfig", "ttft", req->ttft_ms > 0 ? req->ttft_ms : row->ttft_ms,
-                          err);
-    if (req->tpot_ms > 0 || row->tpot_ms > 0)
-        rc = rc ? rc
-                : put_dbl(c, "SlaConfig", "tpot", req->tpot_ms > 0 ? req->tpot_ms : row->tpot_ms,
-                          err);
-    return rc;
+    return rc ? rc : put_workload(req, row, c, err);
 }
 
 /* Merges user overrides over base; layout keys must agree with the base values. */
@@ -385,6 +448,28 @@ int aic_generate_artifacts(const struct aic_gen_req *req, const struct aic_searc
         rc = merge_checked(c, req->cfg, err);
     if (!rc)
         rc = render(c, dir, err);
+    aic_gencfg_free(c);
+    return rc;
+}
+
+int aic_generate_check(const struct aic_gen_req *req, const struct aic_search_row *row,
+                       struct aic_error *err)
+{
+    struct aic_gencfg *c;
+    struct gen_plan *p;
+    int rc;
+
+    if (!req || !req->model || !req->system || !row)
+        return aic_err(err, AIC_ERR_USAGE,
+                       "generate: model, system and configuration are required");
+    c = aic_gencfg_new();
+    p = calloc(1, sizeof(*p));
+    rc = c && p ? base_config(req, row, c, err) : aic_err(err, AIC_ERR_NOMEM, "out of memory");
+    if (!rc)
+        rc = merge_checked(c, req->cfg, err);
+    if (!rc)
+        rc = gen_plan_build(c, p, err);
+    free(p);
     aic_gencfg_free(c);
     return rc;
 }

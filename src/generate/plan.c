@@ -215,6 +215,7 @@ static int read_worker(const struct aic_gencfg *c, const struct gen_plan *p, enu
                        "%d); pick a configuration with tp 1 or dp 1",
                        sec, w->tp, w->dp);
     raw_bs = gencfg_int(c, sec, "max_batch_size", 0);
+    w->sim_batch = raw_bs;
     w->max_num_tokens = gencfg_int(c, sec, "max_num_tokens", 0);
     w->max_seq_len = gencfg_int(c, sec, "max_seq_len", 0);
     w->tokens_per_block = gencfg_int(c, sec, "tokens_per_block", 0);
@@ -427,6 +428,7 @@ int gen_plan_build(const struct aic_gencfg *c, struct gen_plan *p, struct aic_er
     p->prefix = gencfg_int(c, "ModelConfig", "prefix", 0);
     p->isl = gencfg_int(c, "SlaConfig", "isl", 4000);
     p->osl = gencfg_int(c, "SlaConfig", "osl", 1000);
+    p->bench_conc = gencfg_int(c, "BenchConfig", "estimated_concurrency", 0);
     p->gpn = gencfg_int(c, "NodeConfig", "num_gpus_per_node", 8);
     aic_strlcpy(p->system, gencfg_str(c, "NodeConfig", "system_name", ""), sizeof(p->system));
     p->router = gencfg_bool(c, "DynConfig", "enable_router", 0) || p->prefix > 0;

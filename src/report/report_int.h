@@ -50,37 +50,68 @@ void aic_report_ttft_keys(struct aic_buf *b, const struct aic_ttft_consts *t);
 
 char *aic_report_exp_yaml_be(const struct aic_search_result *res, int exp, enum aic_backend be);
 
+/* ---- deployment artifacts of the top-N rows (artifacts.c) -------------------------- */
+
+/* A top-N row that got no artifacts: its reason, and whether the user's generator overrides
+ * are to blame (by_override: the row passes the generator's checks without them). */
+typedef void (*aic_report_refusal_fn)(void *user, int exp, size_t k, int by_override,
+                                      const struct aic_error *why);
+
+/* aic_report_save_artifacts() telling each refused row to fn (may be NULL) instead of
+ * gen->warn, heterogeneous prefill/decode systems included (by_override 0). */
+int aic_report_artifacts_each(const struct aic_search_result *res, int exp, const char *exp_dir,
+                              const struct aic_report_gen *gen, aic_report_refusal_fn fn,
+                              void *user, struct aic_error *err);
+
 /* ---- save-dir building blocks, shared by save.c and `cli exp` (src/exp/exp_save.c) ---- */
 
+/* A refused top-N row, held until the save ends (save_tx.c). */
+struct aic_save_refusal {
+    char label[128]; /* the experiment ("" for `cli default`) */
+    int exp;         /* serving mode */
+    size_t k;        /* rank */
+    char why[AIC_ERROR_MSG_MAX];
+};
+
 /* One save-dir being written: everything goes into tmp (under dir), which
- * aic_save_finish() renames into place or removes. Artifact warnings are held back until
- * the save succeeds; label (may change between calls) prefixes them. */
+ * aic_save_finish() renames into place or removes. Refused rows are held back and reported
+ * as one warning line when the save succeeds; label (may change between calls) names the
+ * experiment they belong to. */
 struct aic_save_tx {
     const char *dir; /* borrowed */
     char tmp[AIC_PATH_MAX];
     int existed;                         /* dir was there before: a failure leaves it */
     const struct aic_report_gen *caller; /* NULL = no artifacts */
-    struct aic_report_gen wrap;          /* caller's settings, warn = held back */
-    struct aic_buf msgs;                 /* held-back warnings, one per line */
-    const char *label;                   /* prefix of the warnings ("<experiment>") */
-    int rows, refused;                   /* top-N rows and refused rows so far */
-    struct aic_error first;              /* first refusal */
+    const char *label;                   /* the experiment of the next rows ("" / NULL: none) */
+    int rows;                            /* top-N rows offered to the generator */
+    int by_override;                     /* rows refused because of the user's overrides */
+    struct aic_error first;              /* the first of those refusals */
+    struct aic_save_refusal *ref;        /* every refused row, in order */
+    size_t n_ref, cap_ref;
+    int nomem; /* a refusal could not be recorded */
 };
 
 /* Creates dir (and parents) and dir/<tmp_name> (mkdtemp pattern). gen may be NULL. */
 int aic_save_begin(struct aic_save_tx *t, const char *dir, const char *tmp_name,
                    const struct aic_report_gen *gen, struct aic_error *err);
 
-/* The artifacts of experiment e of res into d (a folder in t->tmp); counts refusals. */
+/* The artifacts of experiment e of res into d (a folder in t->tmp); records refusals. */
 int aic_save_artifacts(struct aic_save_tx *t, const struct aic_search_result *res, int e,
                        const char *d, struct aic_error *err);
 
-/* Ends the save: with rc == 0 and not every top-N row refused, moves tmp to dir/name
- * ("_<k>" appended when taken; parents made), delivers the warnings and copies the final
- * path to out_path (may be NULL). Otherwise removes tmp (and dir when this save made it)
+/* Ends the save. A bad user override - rows were refused because of the overrides and no row
+ * got artifacts - fails it with that reason (AIC_ERR_USAGE) and nothing written. Otherwise,
+ * with rc == 0, moves tmp to dir/name ("_<k>" appended when taken; parents made), tells the
+ * caller's warn one line naming the rows without artifacts and why, and copies the final
+ * path to out_path (may be NULL). On failure removes tmp (and dir when this save made it)
  * and returns the error. */
 int aic_save_finish(struct aic_save_tx *t, int rc, const char *name, char *out_path, size_t out_len,
                     struct aic_error *err);
+
+/* The one warning line about the refused rows of t ("" when none; malloc'd, NULL when out
+ * of memory): "no deployment artifacts for <n> of <m> top-N rows: <rows>: <why> | ...", rows
+ * sharing a reason named together. */
+char *aic_save_refusal_line(const struct aic_save_tx *t);
 
 /* pareto_frontier.png and .svg of a frontier list into dir. */
 int aic_save_plots(const struct aic_report_frontiers *f, const char *dir, struct aic_error *err);

@@ -12,12 +12,10 @@
  * temporary folder is removed and nothing is left behind.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "report/report_int.h"
 #include "util/util.h"
@@ -224,127 +222,6 @@ int aic_save_plots(const struct aic_report_frontiers *f, const char *dir, struct
         rc = aic_report_plot_frontiers(f, p, "svg", err);
     }
     return rc;
-}
-
-static void collect(void *user, const char *msg)
-{
-    struct aic_save_tx *t = user;
-    if (t->label && *t->label)
-        aic_buf_printf(&t->msgs, "%s: ", t->label);
-    aic_buf_puts(&t->msgs, msg);
-    aic_buf_puts(&t->msgs, "\n");
-}
-
-int aic_save_begin(struct aic_save_tx *t, const char *dir, const char *tmp_name,
-                   const struct aic_report_gen *gen, struct aic_error *err)
-{
-    memset(t, 0, sizeof(*t));
-    if (!dir || !*dir)
-        return aic_err(err, AIC_ERR_USAGE, "--save_dir needs a folder");
-    t->dir = dir;
-    t->existed = aic_is_dir(dir);
-    if (aic_save_mkdir_p(dir) || access(dir, W_OK))
-        return aic_err(err, AIC_ERR_IO, "cannot write into --save_dir %s: %s", dir,
-                       strerror(errno ? errno : EACCES));
-    aic_path_join(t->tmp, sizeof t->tmp, dir, tmp_name);
-    if (!mkdtemp(t->tmp))
-        return aic_err(err, AIC_ERR_IO, "cannot write into --save_dir %s: %s", dir,
-                       strerror(errno));
-    if (gen) {
-        t->caller = gen;
-        t->wrap = *gen;
-        t->wrap.warn = collect;
-        t->wrap.user = t;
-    }
-    return AIC_OK;
-}
-
-int aic_save_artifacts(struct aic_save_tx *t, const struct aic_search_result *res, int e,
-                       const char *d, struct aic_error *err)
-{
-    struct aic_error first = {0};
-    int n = 0;
-    if (!t->caller)
-        return AIC_OK;
-    int rc = aic_report_save_artifacts(res, e, d, &t->wrap, &n, &first);
-    if (rc) {
-        if (err)
-            *err = first;
-        return rc;
-    }
-    if (n && !t->refused)
-        t->first = first;
-    t->refused += n;
-    if (!(e == AIC_EXP_DISAGG && res->decode_system[0] && strcmp(res->decode_system, res->system)))
-        t->rows += (int)res->exp[e].n_top;
-    return AIC_OK;
-}
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(p);
-}
-
-/* Moves the temporary folder to dir/name (parents made; "_<k>" when taken). */
-static int place(struct aic_save_tx *t, const char *name, char *fin, size_t fin_len,
-                 struct aic_error *err)
-{
-    char parent[AIC_PATH_MAX];
-    aic_path_join(fin, fin_len, t->dir, name);
-    aic_strlcpy(parent, fin, sizeof parent);
-    char *slash = strrchr(parent, '/');
-    if (slash)
-        *slash = 0;
-    if (slash && aic_save_mkdir_p(parent))
-        return aic_err(err, AIC_ERR_IO, "cannot create %s: %s", parent, strerror(errno));
-    size_t base_len = strlen(fin);
-    for (int k = 1; aic_is_dir(fin); k++)
-        snprintf(fin + base_len, fin_len - base_len, "_%d", k);
-    if (rename(t->tmp, fin))
-        return aic_err(err, AIC_ERR_IO, "cannot move results to %s: %s", fin, strerror(errno));
-    return AIC_OK;
-}
-
-/* When every top-N row was refused: the first reason, as a usage error. */
-static int all_refused(struct aic_save_tx *t, struct aic_error *err)
-{
-    if (!(t->rows > 0 && t->refused >= t->rows))
-        return AIC_OK;
-    int rc = t->first.code ? t->first.code : AIC_ERR_USAGE;
-    if (err) {
-        *err = t->first;
-        err->code = rc;
-        aic_err_prefix(err, "no top-N configuration could get deployment artifacts");
-    }
-    return rc;
-}
-
-int aic_save_finish(struct aic_save_tx *t, int rc, const char *name, char *out_path, size_t out_len,
-                    struct aic_error *err)
-{
-    char fin[AIC_PATH_MAX];
-    if (!rc)
-        rc = all_refused(t, err);
-    if (!rc)
-        rc = place(t, name, fin, sizeof fin, err);
-    if (!rc && t->caller && t->caller->warn && t->msgs.len) {
-        char *line = t->msgs.s;
-        for (char *nl; (nl = strchr(line, '\n')); line = nl + 1) {
-            *nl = 0;
-            t->caller->warn(t->caller->user, line);
-        }
-    }
-    aic_buf_release(&t->msgs);
-    if (rc) {
-        nftw(t->tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-        if (!t->existed)
-            rmdir(t->dir); /* the folder this save created (only when still empty) */
-        return rc;
-    }
-    if (out_path)
-        aic_strlcpy(out_path, fin, out_len);
-    return AIC_OK;
 }
 
 /* ---- the save-dir of `cli default` / `cli recommend` ------------------------------------ */

@@ -4,8 +4,11 @@
  * YAML written parses; the manifest's services, replicas and GPU counts and the parallel sizes
  * in the launch arguments (and TRT-LLM engine YAMLs) read back equal to the row; run_N.sh
  * pass `bash -n`, are executable and never share a GPU; generator_config.yaml re-renders the
- * same manifest. Failures (layout a backend cannot express, layout override, unknown key)
- * leave no folder. Naive sizing and the support check.
+ * same manifest. The benchmark helpers run around the row's concurrency x replicas (not the
+ * engines' max batch); --free-gpu-memory-fraction / --max-seq-len reach every engine config.
+ * Failures (layout a backend cannot express, layout override, unknown key) leave no folder;
+ * aic_generate_check gives the same verdict without writing. Naive sizing and the support
+ * check.
  */
 #include <dirent.h>
 #include <libfyaml.h>
@@ -670,6 +673,200 @@ static void test_failures_leave_nothing(void **state)
     assert_no_folder(parent);
 }
 
+/* ---- benchmark concurrency and engine limits ------------------------------------------------ */
+
+/* Text of dir/name (static buffer, "" when missing). */
+static const char *slurp(const char *dir, const char *name)
+{
+    static char buf[65536];
+    char path[600];
+    FILE *f;
+    size_t n = 0;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    if ((f = fopen(path, "r"))) {
+        n = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+    }
+    buf[n] = 0;
+    return buf;
+}
+
+/* The default concurrency list of bench_run.sh in dir, checked equal to k8s_bench.yaml's. */
+static const char *bench_levels(const char *dir)
+{
+    static char lv[256];
+    const char *key = "AICONFIGURATOR_BENCH_CONCURRENCY:-",
+               *s = strstr(slurp(dir, "bench_run.sh"), key);
+    char want[300];
+
+    assert_non_null(s);
+    s += strlen(key);
+    snprintf(lv, sizeof(lv), "%.*s", (int)strcspn(s, "}"), s);
+    snprintf(want, sizeof(want), "- name: LEVELS\n              value: \"%s\"\n", lv);
+    assert_non_null(strstr(slurp(dir, "k8s_bench.yaml"), want));
+    return lv;
+}
+
+static void gen_ok(const struct aic_gen_req *req, const struct aic_search_row *r, const char *dir)
+{
+    struct aic_error err = {0};
+    if (aic_generate_artifacts(req, r, dir, &err))
+        fail_msg("%s: %s", dir, err.msg);
+}
+
+/* bench_run.sh and k8s_bench.yaml run around the row's concurrency x replicas (0.95x, 1x,
+ * 1.05x), not the engines' max batch, which keeps its own rule. */
+static void test_bench_concurrency(void **state)
+{
+    struct aic_gen_req req;
+    struct aic_error err = {0};
+    struct aic_search_row r = agg_row(AIC_BACKEND_VLLM, L(2, 1, 1, 1, 1), 24);
+    struct aic_gencfg *cfg = aic_gencfg_new();
+    char dir[400], redir[400], cmd[1400];
+    (void)state;
+
+    aic_gen_req_init(&req);
+    req.model = &dense;
+    req.system = &h200;
+    req.total_gpus = 4; /* 2 replicas of tp2 */
+    r.concurrency = 24;
+    snprintf(dir, sizeof(dir), "%s/bench/vllm_agg", root);
+    gen_ok(&req, &r, dir);
+    assert_string_equal(bench_levels(dir), "1 2 8 16 32 46 48 50 64 128");
+    assert_non_null(
+        strstr(slurp(dir, "generator_config.yaml"), "BenchConfig:\n  estimated_concurrency: 48\n"));
+    assert_non_null(strstr(slurp(dir, "bench_run.sh"), "# Estimated concurrency: 48 "));
+    assert_non_null(
+        strstr(slurp(dir, "k8s_deploy.yaml"), "- --max-num-seqs\n            - \"512\""));
+
+    /* a generator_config.yaml without BenchConfig (older files): the simulated batch x workers */
+    snprintf(redir, sizeof(redir), "%s/bench/legacy", root);
+    snprintf(cmd, sizeof(cmd),
+             "grep -v -e '^BenchConfig:' -e 'estimated_concurrency' %s/generator_config.yaml "
+             ">%s/bench/legacy.yaml",
+             dir, root);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof(cmd), "%s/bench/legacy.yaml", root);
+    assert_int_equal(aic_generate_from_config(cmd, NULL, redir, &err), AIC_OK);
+    assert_string_equal(bench_levels(redir), "1 2 8 16 32 46 48 50 64 128");
+
+    /* the user's BenchConfig.estimated_concurrency wins */
+    assert_int_equal(aic_gencfg_set(cfg, "BenchConfig.estimated_concurrency=1000", &err), AIC_OK);
+    req.cfg = cfg;
+    snprintf(dir, sizeof(dir), "%s/bench/vllm_set", root);
+    gen_ok(&req, &r, dir);
+    assert_string_equal(bench_levels(dir), "1 2 8 16 32 64 128 950 1000 1050");
+    req.cfg = NULL;
+    aic_gencfg_free(cfg);
+
+    /* TRT-LLM disagg: decode bs 32 x dp 1 x 2 workers = 64 per replica, 2 replicas */
+    r = disagg_row(AIC_BACKEND_TRTLLM, L(1, 1, 1, 1, 1), 1, 1, L(2, 1, 1, 1, 1), 32, 2);
+    r.concurrency = 64;
+    req.total_gpus = 10;
+    snprintf(dir, sizeof(dir), "%s/bench/trt_disagg", root);
+    gen_ok(&req, &r, dir);
+    assert_string_equal(bench_levels(dir), "1 2 8 16 32 64 122 128 134");
+    assert_non_null(strstr(slurp(dir, "decode_config.yaml"), "max_batch_size: 32\n"));
+
+    /* no estimate (the naive configuration of cli generate): its batch x pp x dp x replicas */
+    r = agg_row(AIC_BACKEND_SGLANG, L(1, 1, 1, 1, 1), 100);
+    req.total_gpus = 3;
+    snprintf(dir, sizeof(dir), "%s/bench/sglang_naive", root);
+    gen_ok(&req, &r, dir);
+    assert_string_equal(bench_levels(dir), "1 2 8 16 32 64 128 285 300 315");
+    assert_non_null(strstr(slurp(dir, "k8s_deploy.yaml"), "--max-running-requests 512 "));
+}
+
+/* --free-gpu-memory-fraction / --max-seq-len of the request reach every worker in the
+ * backend's spelling; without them the defaults stay. */
+static void test_engine_limits(void **state)
+{
+    struct aic_gen_req req;
+    struct aic_search_row r = agg_row(AIC_BACKEND_TRTLLM, L(2, 1, 1, 1, 1), 64);
+    char dir[400];
+    const char *t;
+    (void)state;
+
+    aic_gen_req_init(&req); /* isl 4000, osl 1000 */
+    req.model = &dense;
+    req.system = &h200;
+    req.total_gpus = 2;
+    snprintf(dir, sizeof(dir), "%s/limits/trt_default", root);
+    gen_ok(&req, &r, dir);
+    t = slurp(dir, "agg_config.yaml");
+    assert_non_null(strstr(t, "\nmax_seq_len: 5500\n"));
+    assert_non_null(strstr(t, "  free_gpu_memory_fraction: 0.8\n"));
+
+    req.free_mem_fraction = 0.65;
+    req.max_seq_len = 9000;
+    snprintf(dir, sizeof(dir), "%s/limits/trt", root);
+    gen_ok(&req, &r, dir);
+    t = slurp(dir, "agg_config.yaml");
+    assert_non_null(strstr(t, "\nmax_seq_len: 9000\n"));
+    assert_non_null(strstr(t, "  free_gpu_memory_fraction: 0.65\n"));
+    assert_non_null(strstr(slurp(dir, "generator_config.yaml"),
+                           "    kv_cache_free_gpu_memory_fraction: 0.65\n"));
+
+    r = disagg_row(AIC_BACKEND_VLLM, L(1, 1, 1, 1, 1), 1, 1, L(2, 1, 1, 1, 1), 32, 1);
+    req.total_gpus = 3;
+    snprintf(dir, sizeof(dir), "%s/limits/vllm", root);
+    gen_ok(&req, &r, dir);
+    t = slurp(dir, "k8s_deploy.yaml");
+    for (int i = 0; i < 2; i++) { /* prefill and decode */
+        assert_non_null(t = strstr(t, "- --max-model-len\n            - \"9000\"\n"
+                                      "            - --gpu-memory-utilization\n"
+                                      "            - \"0.65\"\n"));
+        t++;
+    }
+
+    r = agg_row(AIC_BACKEND_SGLANG, L(2, 1, 1, 1, 1), 64);
+    req.total_gpus = 2;
+    snprintf(dir, sizeof(dir), "%s/limits/sglang", root);
+    gen_ok(&req, &r, dir);
+    assert_non_null(
+        strstr(slurp(dir, "k8s_deploy.yaml"), "--context-length 9000 --mem-fraction-static 0.65 "));
+    req.free_mem_fraction = 0;
+    req.max_seq_len = 0;
+    snprintf(dir, sizeof(dir), "%s/limits/sglang_default", root);
+    gen_ok(&req, &r, dir);
+    t = slurp(dir, "k8s_deploy.yaml");
+    assert_non_null(strstr(t, "--context-length 6500 "));
+    assert_null(strstr(t, "--mem-fraction-static"));
+}
+
+/* aic_generate_check: the generator's verdict on a row without writing anything. */
+static void test_check(void **state)
+{
+    struct aic_gen_req req;
+    struct aic_error err = {0};
+    struct aic_gencfg *cfg = aic_gencfg_new();
+    struct aic_search_row r = agg_row(AIC_BACKEND_VLLM, L(8, 1, 1, 2, 4), 64);
+    char parent[400];
+    (void)state;
+
+    snprintf(parent, sizeof(parent), "%s/check", root);
+    mkdir(parent, 0755);
+    aic_gen_req_init(&req);
+    req.model = &moe;
+    req.system = &h200;
+    req.total_gpus = 8;
+    assert_int_equal(aic_generate_check(&req, &r, &err), AIC_ERR_USAGE);
+    assert_non_null(strstr(err.msg, "vLLM cannot run moe_tp 2 with moe_ep 4"));
+    r = agg_row(AIC_BACKEND_VLLM, L(8, 1, 1, 1, 8), 64);
+    assert_int_equal(aic_generate_check(&req, &r, &err), AIC_OK);
+    assert_int_equal(aic_gencfg_set(cfg, "Workers.agg.tensor_parallel_size=4", &err), AIC_OK);
+    req.cfg = cfg;
+    assert_int_equal(aic_generate_check(&req, &r, &err), AIC_ERR_USAGE);
+    assert_non_null(strstr(err.msg, "tensor_parallel_size = 4 disagrees"));
+    req.cfg = NULL;
+    r.replicas = 20000; /* more workers than the generator writes */
+    assert_int_equal(aic_generate_check(&req, &r, &err), AIC_ERR_USAGE);
+    assert_non_null(strstr(err.msg, "WorkerConfig.agg_workers must be between 0 and 16384"));
+    assert_no_folder(parent);
+    aic_gencfg_free(cfg);
+}
+
 static void test_unknown_keys(void **state)
 {
     struct aic_gencfg *cfg = aic_gencfg_new();
@@ -781,6 +978,9 @@ int main(void)
         cmocka_unit_test(test_trtllm_moe_backend),
         cmocka_unit_test(test_rules_and_templates),
         cmocka_unit_test(test_failures_leave_nothing),
+        cmocka_unit_test(test_bench_concurrency),
+        cmocka_unit_test(test_engine_limits),
+        cmocka_unit_test(test_check),
         cmocka_unit_test(test_unknown_keys),
         cmocka_unit_test(test_help),
         cmocka_unit_test(test_naive),
