@@ -6,12 +6,14 @@
  *   response: {"ok": true, "result": {...}, "warnings": [...]}
  *          or {"ok": false, "error": {"code": "usage", "message": "..."}}
  *
- * Ops: estimate, default, recommend, generate, support, models, systems, version.
+ * Ops: estimate, default, recommend, exp, generate, support, models, systems, version.
  * Parameters use the command line's names in snake_case (model_path, system, backend, isl,
  * osl, tp_size, ...); null means "not given". Every request may carry "systems_paths"
  * (else env AIC_SYSTEMS_PATHS, else the bundled specs). Results:
  *   estimate           the `cli estimate --json` object
  *   default/recommend  the `cli default --json` document (aic_report_json())
+ *   exp                the `cli exp --json` document (aic_exp_report_json()) of the experiments
+ *                      in yaml_path or config (the YAML mapping as an object, or YAML text)
  *   generate           {"output_dir", "tp", "pp", "replicas", "gpus_used", ..., "files"}
  *   support            {"agg_supported", "disagg_supported", ...} or a "matrix" for "all"
  *   models / systems   lists of bundled model ids / systems with their perf-db versions

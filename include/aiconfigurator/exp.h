@@ -12,7 +12,8 @@
  * Errors: a file that cannot be read or parsed fails as a whole (AIC_ERR_NOTFOUND / _IO /
  * _PARSE with file:line:column). A problem inside one experiment (unknown key, bad value,
  * missing field, different prefill/decode models) rejects only that experiment: its
- * one-line messages land in struct aic_exp_set.msg and the valid experiments load.
+ * one-line messages land in struct aic_exp_set.msg, the experiment in .rejected (name and
+ * place, for reports), and the valid experiments load.
  *
  * Ownership: aic_exp_load_*() fill a caller-owned struct aic_exp_set, released with
  * aic_exp_set_free(); each struct aic_exp is heap-allocated and never moves, so the
@@ -48,6 +49,15 @@ struct aic_exp {
     struct aic_search_space space;
 };
 
+/* An experiment rejected when the file was read: its problems are msg[first_msg ..
+ * first_msg + n_msg) of its set; it stood before exp[at] in run order (at == n: last). */
+struct aic_exp_rejected {
+    char name[AIC_EXP_NAME_MAX];
+    int line; /* 1-based line of its key in the file (0 unknown) */
+    size_t at;
+    size_t first_msg, n_msg;
+};
+
 /* The experiments of one file. */
 #define AIC_EXP_MSG_MAX 512
 struct aic_exp_set {
@@ -55,6 +65,8 @@ struct aic_exp_set {
     size_t n;
     char (*msg)[AIC_EXP_MSG_MAX]; /* one line per problem (rejected experiments), owned */
     size_t n_msg;
+    struct aic_exp_rejected *rejected; /* experiments with problems, in file order, owned */
+    size_t n_rejected;
     char (*note)[AIC_EXP_MSG_MAX]; /* warnings (V1 conversion, ignored keys), owned */
     size_t n_note;
     int n_defined; /* experiments named in the file (before rejections) */
@@ -87,13 +99,23 @@ struct aic_exp_run {
     char msg[AIC_ERROR_MSG_MAX];  /* why not ok */
 };
 
+/* Checks (aic_exp_check) and searches one experiment into run, which the caller frees with
+ * aic_search_result_free(&run->res). run->ok: it produced configurations; else run->msg
+ * says why. The search's warnings stay in run->res.warn even when it failed. Returns 0
+ * when the search ran, else the AIC_ERR_* code of the check or search. */
+int aic_exp_run_one(struct aic_ctx *ctx, struct aic_exp *e, struct aic_exp_run *run);
+
 /* Index of the run with the highest rank-1 tokens/s/gpu_cluster (runs meeting their SLA
  * first); -1 when none is ok. */
 int aic_exp_best(const struct aic_exp_run *runs, size_t n);
 
 /* `cli exp --json`: {"mode": "exp", "best": name or null, "experiments": [{"name", "ok",
- * "error", "result": the aic_report_json() document or null}]}; caller frees. */
-char *aic_exp_report_json(const struct aic_exp_run *runs, size_t n);
+ * "status", "error", "result": the aic_report_json() document or null}]} in file order.
+ * runs[i] is the run of set->exp[i] (n == set->n); set's rejected experiments are listed
+ * where they stood, with status "invalid" and their problems joined by "; " as error;
+ * status is "ok" for a run with results, else "failed". set may be NULL (runs only).
+ * Caller frees. */
+char *aic_exp_report_json(const struct aic_exp_set *set, const struct aic_exp_run *runs, size_t n);
 
 /* The summary box, overlaid ASCII chart and one table per experiment. */
 char *aic_exp_report_text(const struct aic_exp_run *runs, size_t n,
@@ -121,10 +143,11 @@ int aic_exp_save(struct aic_ctx *ctx, const struct aic_exp_run *runs, size_t n, 
 
 /* aic_exp_save() with the deployment artifacts of `cli default` (report.h, struct
  * aic_report_gen: context, generator overrides, versions, warning callback): every
- * experiment's top1..topN/ gets aic_report_save_artifacts() with gen's overrides; a refused
- * row is warned about as "<experiment>: <mode> top<k>: ..." (delivered only when the save
- * succeeds); when every top-N row of every experiment is refused the save fails (usage
- * error) and nothing is written. gen->ctx is required. */
+ * experiment's top1..topN/ gets aic_report_save_artifacts() with gen's overrides; refused
+ * rows are reported in one warning naming them as "<experiment>: <mode> top<k>" by reason
+ * (delivered only when the save succeeds). The save fails (usage error, nothing written)
+ * only when no row got artifacts and a generator override caused a refusal; rows the
+ * generator cannot express leave the other outputs saved. gen->ctx is required. */
 int aic_exp_save_gen(const struct aic_exp_run *runs, size_t n, const char *dir,
                      const struct aic_report_gen *gen, char *out_path, size_t out_len,
                      struct aic_error *err);

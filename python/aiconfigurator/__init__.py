@@ -18,11 +18,13 @@ __all__ = [
     "call",
     "cli_default",
     "cli_estimate",
+    "cli_exp",
     "cli_generate",
     "cli_recommend",
     "cli_support",
     "default",
     "estimate",
+    "exp",
     "generate",
     "library",
     "list_models",
@@ -76,6 +78,23 @@ def recommend(**kwargs):
 def cli_recommend(model_path, system, **kwargs):
     """recommend() with the original tool's positional arguments."""
     return recommend(model_path=model_path, system=system, **kwargs)
+
+
+def exp(**kwargs):
+    """The `cli exp` experiments -> the `cli exp --json` document: "mode" ("exp"), "best"
+    (the chosen experiment's name) and "experiments" in file order, each {"name", "ok",
+    "status" ("ok", "failed", or "invalid": rejected when the file was read), "error",
+    "result" (the `cli default --json` document of its search, or None)}. Keys: yaml_path
+    or config (the file's content: a dict of experiment name -> keys, or YAML text; exactly
+    one of the two), top_n, save_dir (adds "save_dir"), generator_set, generator_config,
+    generated_config_version, generator_dynamo_version. Raises AIConfiguratorError when no
+    experiment produced results."""
+    return _result("exp", kwargs)
+
+
+def cli_exp(yaml_path=None, *, config=None, **kwargs):
+    """exp() with the original tool's arguments: cli_exp("exps.yaml") or cli_exp(config={...})."""
+    return exp(yaml_path=yaml_path, config=config, **kwargs)
 
 
 def generate(**kwargs):

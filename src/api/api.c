@@ -22,9 +22,9 @@ static const struct {
     const char *name;
     api_op_fn fn;
 } ops[] = {
-    {"estimate", api_op_estimate}, {"default", api_op_default}, {"recommend", api_op_recommend},
-    {"generate", api_op_generate}, {"support", api_op_support}, {"models", api_op_models},
-    {"systems", api_op_systems},   {"version", op_version},
+    {"estimate", api_op_estimate}, {"default", api_op_default},   {"recommend", api_op_recommend},
+    {"exp", api_op_exp},           {"generate", api_op_generate}, {"support", api_op_support},
+    {"models", api_op_models},     {"systems", api_op_systems},   {"version", op_version},
 };
 #define N_OPS (sizeof(ops) / sizeof(ops[0]))
 
@@ -91,11 +91,11 @@ static int check_request(const json_t *req, const json_t *paths, api_op_fn *fn,
         return aic_err(err, AIC_ERR_USAGE, "the request must be a JSON object with an \"op\"");
     if (!json_is_string(op))
         return aic_err(err, AIC_ERR_USAGE,
-                       "the request needs \"op\": one of estimate, default, recommend, "
+                       "the request needs \"op\": one of estimate, default, recommend, exp, "
                        "generate, support, models, systems, version");
     if (!(*fn = find_op(json_string_value(op))))
         return aic_err(err, AIC_ERR_USAGE,
-                       "unknown op '%s' (valid: estimate, default, recommend, generate, "
+                       "unknown op '%s' (valid: estimate, default, recommend, exp, generate, "
                        "support, models, systems, version)",
                        json_string_value(op));
     if (paths && !json_is_null(paths) && !json_is_string(paths))

@@ -29,6 +29,7 @@ typedef int (*api_op_fn)(struct api_call *c, json_t **result);
 int api_op_estimate(struct api_call *c, json_t **result);
 int api_op_default(struct api_call *c, json_t **result);
 int api_op_recommend(struct api_call *c, json_t **result);
+int api_op_exp(struct api_call *c, json_t **result);
 int api_op_generate(struct api_call *c, json_t **result);
 int api_op_support(struct api_call *c, json_t **result);
 int api_op_models(struct api_call *c, json_t **result);

@@ -60,6 +60,10 @@ static int check_mode(struct api_call *c, struct sweep_p *o, const struct api_gi
         return aic_err(c->err, AIC_ERR_USAGE,
                        "target_request_rate and target_concurrency are "
                        "mutually exclusive; give one");
+    if (*recommend && api_given(sweep_tab, g, "total_gpus"))
+        return aic_err(c->err, AIC_ERR_USAGE,
+                       "total_gpus does not apply to recommend, which finds the fewest GPUs for "
+                       "the load target; drop it, or run default with total_gpus");
     if (!*recommend && !api_given(sweep_tab, g, "total_gpus")) {
         if (o->rate <= 0 && o->conc <= 0)
             return aic_err(c->err, AIC_ERR_USAGE,

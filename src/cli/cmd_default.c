@@ -43,7 +43,8 @@ static const char *const serving_choices[] = {"auto", "agg", "disagg", "all", "a
 static const struct cli_opt sweep_table[] = {
     {"backend", NULL, CLI_ENUM, O(backend), 0, 0, backend_choices, NULL,
      "trtllm (default), vllm, sglang, or auto (all three, merged per serving mode)"},
-    {"total-gpus", NULL, CLI_INT, O(total_gpus), 0, 1e6, NULL, "N", "GPU budget"},
+    {"total-gpus", NULL, CLI_INT, O(total_gpus), 0, 1e6, NULL, "N",
+     "GPU budget (default only; recommend finds the GPU count)"},
     {"target-request-rate", NULL, CLI_FLOAT, O(rate), 1e-9, 1e12, NULL, "R",
      "load target in req/s: find the fewest GPUs (recommend)"},
     {"target-concurrency", NULL, CLI_FLOAT, O(conc), 1e-9, 1e12, NULL, "C",

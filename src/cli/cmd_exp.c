@@ -8,6 +8,8 @@
  * Exit statuses: 2 for a missing/unreadable --yaml_path (usage); 1 for malformed YAML, no
  * valid experiment, or no experiment producing results; 0 when at least one experiment
  * produced configurations (rejected or failed experiments are logged, one line each).
+ * --json lists every experiment the file defines, rejected ones with status "invalid", and
+ * is printed also when nothing produced results (exit 1).
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -51,33 +53,38 @@ static const char exp_summary[] =
     "Runs the experiments of a YAML file, each with its own SLA and search space, and "
     "compares them.";
 
-/* Runs one experiment into run; logs why when it produced nothing. */
+/* Runs one experiment into run and logs its warnings and outcome. */
 static void run_one(struct cli_env *env, struct aic_ctx *ctx, struct aic_exp *e,
                     struct aic_exp_run *run)
 {
-    struct aic_error err = {0};
-    run->exp = e;
     cli_log(env, CLI_LOG_INFO, "Starting experiment: %s", e->name);
-    if (aic_exp_check(ctx, e, &err)) {
-        snprintf(run->msg, sizeof run->msg, "%s", err.msg);
-        cli_log(env, CLI_LOG_ERROR, "%s", err.msg);
-        return;
-    }
-    int rc = aic_search_run(ctx, &e->req, &run->res, &err);
+    int rc = aic_exp_run_one(ctx, e, run);
     for (int i = 0; i < run->res.n_warn; i++)
         cli_log(env, CLI_LOG_WARNING, "%s: %s", e->name, run->res.warn[i]);
     if (rc) {
-        snprintf(run->msg, sizeof run->msg, "experiment '%s' failed: %s", e->name, err.msg);
         cli_log(env, CLI_LOG_ERROR, "%s", run->msg);
-        aic_search_result_free(&run->res);
         return;
     }
     int x = e->serving == AIC_SEARCH_DISAGG ? AIC_EXP_DISAGG : AIC_EXP_AGG;
-    run->ok = run->res.exp[x].n_top > 0;
     cli_log(env, CLI_LOG_INFO, "Experiment %s completed with %zu results in %.2f s.", e->name,
             run->res.exp[x].n_rows, run->res.elapsed_s);
 }
 
+/* The --json document on stdout: every experiment, rejected ones included. */
+static int print_json(struct cli_env *env, const struct aic_exp_set *set,
+                      const struct aic_exp_run *runs)
+{
+    char *text = aic_exp_report_json(set, runs, set->n);
+    if (!text)
+        return cli_error(env, 0, "out of memory rendering the report");
+    fputs(text, stdout);
+    fputs("\n", stdout);
+    free(text);
+    return CLI_OK;
+}
+
+/* Reads the file and logs its notes and rejected experiments; with none valid, prints the
+ * --json document (when asked) and fails. */
 static int load(struct cli_env *env, const struct exp_opts *o, struct aic_exp_set *set)
 {
     struct aic_error err = {0};
@@ -91,6 +98,8 @@ static int load(struct cli_env *env, const struct exp_opts *o, struct aic_exp_se
     for (size_t i = 0; i < set->n_msg; i++)
         cli_log(env, CLI_LOG_ERROR, "%s", set->msg[i]);
     if (!set->n) {
+        if (o->json)
+            print_json(env, set, NULL);
         aic_exp_set_free(set);
         return cli_error(env, 0, "No valid experiments found in '%s'.", o->yaml);
     }
@@ -103,26 +112,26 @@ static void warn_cb(void *user, const char *msg)
 }
 
 static int output(struct cli_env *env, struct aic_ctx *ctx, const struct exp_opts *o,
-                  const struct aic_gencfg *cfg, const struct aic_exp_run *runs, size_t n)
+                  const struct aic_gencfg *cfg, const struct aic_exp_set *set,
+                  const struct aic_exp_run *runs)
 {
     if (o->save_dir) {
         struct aic_error err = {0};
         struct aic_report_gen gen = {ctx,     cfg, o->g.tmpl_version, o->g.dynamo_version,
                                      warn_cb, env};
         char where[1024];
-        if (aic_exp_save_gen(runs, n, o->save_dir, &gen, where, sizeof where, &err))
+        if (aic_exp_save_gen(runs, set->n, o->save_dir, &gen, where, sizeof where, &err))
             return cli_lib_error(env, &err);
         cli_log(env, CLI_LOG_INFO, "Saving results to %s", where);
     }
+    if (o->json)
+        return print_json(env, set, runs);
     struct aic_report_opts ro = {env->color, o->inclusive_tpot};
-    char *text = o->json ? aic_exp_report_json(runs, n) : aic_exp_report_text(runs, n, &ro);
+    char *text = aic_exp_report_text(runs, set->n, &ro);
     if (!text)
         return cli_error(env, 0, "out of memory rendering the report");
-    if (!o->json)
-        cli_log(env, CLI_LOG_INFO, "%s", "");
+    cli_log(env, CLI_LOG_INFO, "%s", "");
     fputs(text, stdout);
-    if (o->json)
-        fputs("\n", stdout);
     free(text);
     return CLI_OK;
 }
@@ -152,13 +161,15 @@ static int exp_run(struct cli_env *env, const struct exp_opts *o, const struct a
         t0 += runs[i].res.elapsed_s;
     }
     if (!ok) {
+        if (o->json)
+            print_json(env, &set, runs);
         rc = cli_error(env, 0,
                        "No successful experiment runs to compare: the SLA may be too "
                        "tight (relax ttft/tpot), the model may not fit (more "
                        "total_gpus or a quantized model), or perf data may be missing "
                        "(try database_mode: HYBRID)");
     } else {
-        rc = output(env, ctx, o, cfg, runs, set.n);
+        rc = output(env, ctx, o, cfg, &set, runs);
         cli_log(env, CLI_LOG_INFO, "All experiments completed in %.2f seconds", t0);
     }
     for (size_t i = 0; i < set.n; i++)

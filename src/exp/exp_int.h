@@ -4,7 +4,9 @@
  *   exp_keys.c    the V2 key table: names, types, where each value goes; suggestions
  *   exp_load.c    reading the file (libfyaml), V2 keys, V1 conversion, validation
  *   exp_yaml.c    the resolved experiment as V2 YAML; aic_exp_check()
+ *   exp_run.c     one experiment: checks, then its search (aic_exp_run_one)
  *   exp_report.c  summary box, overlaid ASCII chart, per-experiment tables, best pick
+ *   exp_json.c    the --json document, rejected experiments included
  *   exp_plot.c    the frontier list drawn by the report's chart and PNG/SVG plot
  *   exp_save.c    the --save_dir tree
  */

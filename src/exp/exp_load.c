@@ -850,6 +850,25 @@ static void wire(struct aic_exp *e)
     r->space = &e->space;
 }
 
+/* Records a rejected experiment: its name, line, place in run order and its messages
+ * (those pushed since first_msg). */
+static void reject(struct ld *L, const struct aic_exp *e, size_t first_msg)
+{
+    struct aic_exp_set *s = L->set;
+    struct aic_exp_rejected *v = realloc(s->rejected, (s->n_rejected + 1) * sizeof *v);
+    if (!v) {
+        L->err_nomem = 1;
+        return;
+    }
+    s->rejected = v;
+    v += s->n_rejected++;
+    aic_strlcpy(v->name, e->name, sizeof v->name);
+    v->line = e->line;
+    v->at = s->n;
+    v->first_msg = first_msg;
+    v->n_msg = s->n_msg - first_msg;
+}
+
 static void load_one(struct ld *L, const char *name, struct fy_node *key, struct fy_node *m,
                      int top_n)
 {
@@ -864,6 +883,7 @@ static void load_one(struct ld *L, const char *name, struct fy_node *key, struct
     exp_defaults(e, top_n);
     L->e = e, L->bad = 0, L->cand_agg = 0, L->key = key;
     memset(L->role_key, 0, sizeof L->role_key);
+    size_t first_msg = L->set->n_msg;
     L->set->n_defined++;
     if (!m || !fy_node_is_mapping(m))
         problem(L, m ? m : key,
@@ -876,6 +896,8 @@ static void load_one(struct ld *L, const char *name, struct fy_node *key, struct
             load_v2(L, m);
         finish(L, m);
     }
+    if (L->bad)
+        reject(L, e, first_msg);
     struct aic_exp **v = L->bad ? NULL : realloc(L->set->exp, (L->set->n + 1) * sizeof *v);
     if (!v) {
         L->err_nomem |= !L->bad;
@@ -1039,5 +1061,6 @@ void aic_exp_set_free(struct aic_exp_set *set)
     free(set->exp);
     free(set->msg);
     free(set->note);
+    free(set->rejected);
     memset(set, 0, sizeof *set);
 }

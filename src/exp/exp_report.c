@@ -4,13 +4,12 @@
  * tokens/s/gpu_cluster, no ratio text), one line per experiment, the best configuration,
  * the report's ASCII chart overlaying every experiment's frontier (exp_plot.c), and one
  * ranked table per experiment (the report's own tables, headed with the experiment name).
+ * The --json document is built in exp_json.c.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <jansson.h>
 
 #include "exp/exp_int.h"
 #include "report/report_int.h"
@@ -174,28 +173,4 @@ char *aic_exp_report_text(const struct aic_exp_run *runs, size_t n, const struct
             table(&b, &runs[i], color);
     aic_buf_puts(&b, STARS);
     return b.s;
-}
-
-/* `cli exp --json`: the best experiment's name and, per experiment in file order, its name,
- * whether it ran, why not, and the `cli default --json` document of its search. */
-char *aic_exp_report_json(const struct aic_exp_run *runs, size_t n)
-{
-    json_t *root = json_object(), *list = json_array();
-    int best = aic_exp_best(runs, n);
-
-    json_object_set_new(root, "mode", json_string("exp"));
-    json_object_set_new(root, "best", best >= 0 ? json_string(runs[best].exp->name) : json_null());
-    for (size_t i = 0; i < n; i++) {
-        json_t *e = json_object();
-        json_object_set_new(e, "name", json_string(runs[i].exp->name));
-        json_object_set_new(e, "ok", json_boolean(runs[i].ok));
-        json_object_set_new(e, "error", runs[i].ok ? json_null() : json_string(runs[i].msg));
-        json_object_set_new(e, "result",
-                            runs[i].ok ? aic_report_json_obj(&runs[i].res) : json_null());
-        json_array_append_new(list, e);
-    }
-    json_object_set_new(root, "experiments", list);
-    char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-    json_decref(root);
-    return s;
 }

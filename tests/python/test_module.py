@@ -136,6 +136,13 @@ class GenerateTest(unittest.TestCase):
         finally:
             shutil.rmtree(root)
 
+    def test_recommend_refuses_total_gpus(self):
+        with self.assertRaises(aic.AIConfiguratorError) as cm:
+            aic.cli_recommend("Qwen/Qwen3-32B", "h100_sxm", total_gpus=8,
+                              target_request_rate=2.0, database_mode="SOL")
+        self.assertEqual(cm.exception.code, "usage")
+        self.assertIn("total_gpus does not apply to recommend", cm.exception.message)
+
     def test_support_unknown_system(self):
         with self.assertRaises(aic.AIConfiguratorError) as cm:
             aic.cli_support("Qwen/Qwen3-32B", "h999_sxm")
