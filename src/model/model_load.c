@@ -39,6 +39,22 @@ static const struct {
     {"Qwen/Qwen3-30B-A3B-Thinking-2507-FP8", "Qwen/Qwen3-30B-A3B-FP8"},
     {"Qwen/Qwen3-Next-80B-A3B-Thinking", "Qwen/Qwen3-Next-80B-A3B-Instruct"},
     {"deepseek-ai/DeepSeek-V3.2", "deepseek-ai/DeepSeek-V3.2-Exp"},
+    /* later releases on an unchanged architecture */
+    {"MiniMaxAI/MiniMax-M2.1", "MiniMaxAI/MiniMax-M2"},
+    {"deepseek-ai/DeepSeek-V3.1-Terminus", "deepseek-ai/DeepSeek-V3.1"},
+    /* DeepSeek-R1 distillations: their base models' architecture and dimensions */
+    {"deepseek-ai/DeepSeek-R1-Distill-Llama-70B", "meta-llama/Llama-3.3-70B-Instruct"},
+    {"deepseek-ai/DeepSeek-R1-Distill-Llama-8B", "meta-llama/Llama-3.1-8B"},
+    {"deepseek-ai/DeepSeek-R1-Distill-Qwen-32B", "Qwen/Qwen2.5-32B"},
+    {"deepseek-ai/DeepSeek-R1-Distill-Qwen-14B", "Qwen/Qwen2.5-14B"},
+    {"deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "Qwen/Qwen2.5-7B"},
+    /* base and instruct releases of one Mistral version share a config (versions differ:
+     * v0.1 has a 4096-token sliding window, v0.3 a 32768-token vocabulary) */
+    {"mistralai/Mistral-7B-Instruct-v0.1", "mistralai/Mistral-7B-v0.1"},
+    {"mistralai/Mistral-7B-v0.3", "mistralai/Mistral-7B-Instruct-v0.3"},
+    {"mistralai/Mistral-Large-Instruct-2407", "mistralai/Mistral-Large-Instruct-2411"},
+    {"meta-llama/Llama-3.2-1B-Instruct", "meta-llama/Llama-3.2-1B"},
+    {"meta-llama/Llama-3.2-3B-Instruct", "meta-llama/Llama-3.2-3B"},
 };
 
 /* Legacy internal names (AIConfigurator v0.2-v0.6 `--model`) -> Hugging Face ids. */

@@ -27,6 +27,7 @@ static const struct arch_row {
     {"Qwen2ForCausalLM", AIC_FAMILY_DENSE, 0},
     {"Qwen3ForCausalLM", AIC_FAMILY_DENSE, 1},
     {"MiMoForCausalLM", AIC_FAMILY_DENSE, 0},
+    {"Phi3ForCausalLM", AIC_FAMILY_DENSE, 0},
     {"Qwen3_5ForConditionalGeneration", AIC_FAMILY_DENSE, 1},
     {"GPT2LMHeadModel", AIC_FAMILY_GPT, 0},
     {"GPTBigCodeForCausalLM", AIC_FAMILY_GPT, 0},

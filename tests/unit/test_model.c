@@ -198,7 +198,7 @@ static void test_published_variants(void **state)
         {"zai-org/GLM-4.5-Air-FP8", "zai-org/GLM-4.5-Air", AIC_Q_FP8_BLOCK, AIC_Q_FP8_BLOCK, 46},
     };
     static const char *const unknown[] = {"moonshotai/Kimi-K2-Reasoner",
-                                          "mistralai/Mistral-7B-Instruct-v0.3",
+                                          "mistralai/Mistral-7B-Instruct-v0.4",
                                           "zai-org/GLM-4.5-Flash", "deepseek-ai/DeepSeek-V3.3"};
     struct aic_model m;
     struct aic_error err = {0};
