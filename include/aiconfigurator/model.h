@@ -76,11 +76,11 @@ struct aic_model {
  * Loads a model. `name` is a directory, a config.json path, a bundled HF id, a published
  * variant of one (a quantization suffix -FP8, -FP8-dynamic, -FP4, -NVFP4, -AWQ, -GPTQ-Int4,
  * -GPTQ-Int8, optionally followed by a revision -v2; release suffixes -Instruct, -Chat, -Base,
- * -hf, -2507, -v0.3 ...; another organisation's republish: config_of names the bundled config, the suffix sets the quantization) or a legacy
- * name. `models_dir` is the bundled configs folder (NULL: the built-in default, which
- * the environment variable AIC_MODELS_DIR overrides). An unknown id fails with
- * AIC_ERR_USAGE and a message naming the closest bundled ids; a name that reads as a path
- * (/, ./, ../ or ~ first, a .json file, or two '/' or more) and does not exist fails with
+ * -hf, -2507, -v0.3 ...; another organisation's republish: config_of names the bundled config, the
+ * suffix sets the quantization) or a legacy name. `models_dir` is the bundled configs folder (NULL:
+ * the built-in default, which the environment variable AIC_MODELS_DIR overrides). An unknown id
+ * fails with AIC_ERR_USAGE and a message naming the closest bundled ids; a name that reads as a
+ * path (/, ./, ../ or ~ first, a .json file, or two '/' or more) and does not exist fails with
  * AIC_ERR_NOTFOUND ("no such model directory"). A malformed config: AIC_ERR_PARSE.
  */
 int aic_model_load(const char *name, const char *models_dir, struct aic_model *out,

@@ -74,12 +74,15 @@ static int read_number(const struct api_param *p, const json_t *v, void *dst, st
     if (get_number(v, &x) || !isfinite(x))
         return aic_err(err, AIC_ERR_USAGE, "parameter '%s' must be a number%s", p->name,
                        p->type == AP_INT_AUTO ? " or \"auto\"" : "");
-    if (p->type != AP_FLOAT && (x != floor(x) || fabs(x) > 2e9))
-        return aic_err(err, AIC_ERR_USAGE, "parameter '%s' must be an integer (got %g)", p->name,
+    if (p->type != AP_FLOAT && x != floor(x))
+        return aic_err(err, AIC_ERR_USAGE, "parameter '%s' must be an integer (got %.15g)", p->name,
                        x);
     if (p->max > p->min && (x < p->min || x > p->max))
-        return aic_err(err, AIC_ERR_USAGE, "parameter '%s' = %g is out of range [%g, %g]", p->name,
-                       x, p->min, p->max);
+        return aic_err(err, AIC_ERR_USAGE, "parameter '%s' = %.15g is out of range [%g, %g]",
+                       p->name, x, p->min, p->max);
+    if (p->type != AP_FLOAT && fabs(x) > 2e9) /* an int parameter without its own range */
+        return aic_err(err, AIC_ERR_USAGE, "parameter '%s' = %.15g is out of range [-2e+09, 2e+09]",
+                       p->name, x);
     if (p->type == AP_FLOAT)
         *(double *)dst = x;
     else

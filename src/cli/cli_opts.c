@@ -128,7 +128,7 @@ static int range_msg(const struct cli_opt *o, double v, char *msg, size_t len)
             set_msg(msg, len, "--%s must be between %.0f and %.0f (got %.0f)", o->name, o->min,
                     o->max, v);
     } else {
-        set_msg(msg, len, "--%s must be between %g and %g (got %g)", o->name, o->min, o->max, v);
+        set_msg(msg, len, "--%s must be between %g and %g (got %.15g)", o->name, o->min, o->max, v);
     }
     return CLI_USAGE;
 }

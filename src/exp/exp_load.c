@@ -365,10 +365,13 @@ static int set_special(struct ld *L, const struct aic_exp_key *k, const char *ke
 
 static int set_shared(struct ld *L, const struct aic_exp_key *k, const char *key, struct fy_node *v)
 {
-    int x = 0;
+    int x = 0, lo = 0;
     double d = 0;
 
-    if (k->type == KT_INT && (get_int(L, v, key, &x) || range_i(L, v, key, x, 0)))
+    for (size_t i = 0; i < sizeof plain_keys / sizeof plain_keys[0]; i++)
+        if (plain_keys[i].field == k->field && plain_keys[i].is_int)
+            lo = plain_keys[i].min; /* report the key's own least value, not 0 */
+    if (k->type == KT_INT && (get_int(L, v, key, &x) || range_i(L, v, key, x, lo)))
         return -1;
     if (k->type == KT_FLOAT && get_float(L, v, key, &d))
         return -1;

@@ -59,10 +59,8 @@ static void final_name(const struct aic_exp_run *runs, size_t n, char *out, size
         if (runs[i].ok)
             f = &runs[i];
     const struct aic_search_req *r = &f->exp->req;
-    char base[700];
-    const char *m = f->res.model_id;
-    if ((m[0] == '/' || m[0] == '.') && strrchr(m, '/') && strrchr(m, '/')[1])
-        m = strrchr(m, '/') + 1;
+    char base[700], m[AIC_MODEL_ID_MAX];
+    aic_save_model_name(f->res.model_id, m, sizeof m);
     snprintf(base, sizeof base, "%s_%s_%s_isl%d_osl%d_ttft%d_tpot%d", m, r->system,
              aic_backend_name((enum aic_backend)r->backend), r->wl.isl, r->wl.osl, (int)r->ttft_ms,
              (int)r->tpot_ms);

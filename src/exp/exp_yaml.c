@@ -48,13 +48,13 @@ int aic_exp_check(struct aic_ctx *ctx, struct aic_exp *e, struct aic_error *err)
     int first = e->serving == AIC_SEARCH_DISAGG ? AIC_ROLE_PREFILL : AIC_ROLE_AGG;
     int last = e->serving == AIC_SEARCH_DISAGG ? AIC_ROLE_DECODE : AIC_ROLE_AGG;
     if (aic_ctx_get_model(ctx, e->req.model, &m, err)) {
-        aic_err_prefix(err, "experiment '%s': ", e->name);
+        aic_err_prefix(err, "experiment '%s'", e->name);
         return err->code;
     }
     for (int r = first; r <= last; r++) {
         const struct aic_system *sys;
         if (aic_ctx_get_system(ctx, e->system[r], &sys, err)) {
-            aic_err_prefix(err, "experiment '%s': %ssystem_name: ", e->name, wpre[r]);
+            aic_err_prefix(err, "experiment '%s': %ssystem_name", e->name, wpre[r]);
             return err->code;
         }
         int rc = check_quant(e, r, sys, err);

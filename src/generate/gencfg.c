@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <libfyaml.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -345,12 +346,20 @@ static int check_value(const struct gen_key *k, const char *sec, const char *v,
             return aic_err(err, AIC_ERR_USAGE, "%s%s%s expects an integer, got '%s'", sec,
                            *sec ? "." : "", k->key, v);
         return check_int(k, sec, v, err);
-    case GK_FLOAT:
-        strtod(v, &end);
-        if (end == v || *end)
+    case GK_FLOAT: {
+        double d = strtod(v, &end);
+        if (end == v || *end || !isfinite(d))
             return aic_err(err, AIC_ERR_USAGE, "%s%s%s expects a number, got '%s'", sec,
                            *sec ? "." : "", k->key, v);
+        if (!strcmp(k->key, "kv_cache_free_gpu_memory_fraction") && !(d > 0 && d <= 1))
+            return aic_err(err, AIC_ERR_USAGE,
+                           "%s%s%s must be a fraction in (0, 1] of the GPU memory, got '%s'", sec,
+                           *sec ? "." : "", k->key, v);
+        if (d < 0)
+            return aic_err(err, AIC_ERR_USAGE, "%s%s%s must not be negative, got '%s'", sec,
+                           *sec ? "." : "", k->key, v);
         break;
+    }
     case GK_BOOL:
         if (parse_bool(v) < 0)
             return aic_err(err, AIC_ERR_USAGE, "%s%s%s expects true or false, got '%s'", sec,
@@ -618,6 +627,11 @@ int aic_gencfg_load_file(struct aic_gencfg *c, const char *path, struct aic_erro
     struct fy_node *root;
     int rc;
 
+    if (aic_is_dir(path))
+        return aic_err(err, AIC_ERR_IO,
+                       "generator config '%s' is a directory; give a generator YAML file "
+                       "(aiconfigurator cli generate --generator-help lists its keys)",
+                       path);
     if (!aic_is_file(path))
         return aic_err(err, AIC_ERR_NOTFOUND, "generator config '%s' not found", path);
     if (!(doc = build_doc(path, NULL, err)))

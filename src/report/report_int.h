@@ -121,6 +121,12 @@ int aic_save_plots(const struct aic_report_frontiers *f, const char *dir, struct
 int aic_save_write_text(const char *dir, const char *name, const char *text, struct aic_error *e);
 int aic_save_write_owned(const char *dir, const char *name, char *text, struct aic_error *e);
 
+/* The model's part of a save folder's name: a Hugging Face id as given (its slash nests the
+ * folder); a local directory (one that exists, or a path starting with '/' or '.') by its last
+ * component, with trailing slashes, "." and ".." resolved ("./m/", "m/" and "/x/m" are "m"); a
+ * config.json file by its folder's. */
+void aic_save_model_name(const char *model_id, char *out, size_t n);
+
 /* mkdir -p; 0 or -1 with errno. */
 int aic_save_mkdir_p(const char *path);
 

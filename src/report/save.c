@@ -12,6 +12,7 @@
  * temporary folder is removed and nothing is left behind.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,15 +265,35 @@ static void sanitize(char *s)
             *s = '_';
 }
 
+void aic_save_model_name(const char *model_id, char *out, size_t n)
+{
+    char path[PATH_MAX];
+    size_t len;
+    int file = aic_is_file(model_id);
+
+    aic_strlcpy(out, model_id, n);
+    if (model_id[0] != '/' && model_id[0] != '.' && !file && !aic_is_dir(model_id))
+        return;                    /* a Hugging Face id (or a published variant of one) */
+    if (!realpath(model_id, path)) /* resolves ".", ".." and trailing slashes */
+        aic_strlcpy(path, model_id, sizeof path);
+    for (len = strlen(path); len > 1 && path[len - 1] == '/'; len--)
+        path[len - 1] = '\0';
+    char *b = strrchr(path, '/');
+    if (file && b && b > path) { /* a config.json: its folder */
+        *b = '\0';
+        b = strrchr(path, '/');
+    }
+    b = b ? b + 1 : path;
+    aic_strlcpy(out, *b ? b : "model", n);
+}
+
 /* Final folder name below dir; the suffix is a hash of the request (stable across runs). */
 static void final_name(const struct aic_search_result *res, char *out, size_t n)
 {
     const struct aic_search_req *r = &res->req;
     char model[AIC_MODEL_ID_MAX], base[512];
-    aic_strlcpy(model, res->model_id, sizeof model);
+    aic_save_model_name(res->model_id, model, sizeof model);
     const char *m = model;
-    if (model[0] == '/' || model[0] == '.') /* a local directory: its basename */
-        m = strrchr(model, '/') && strrchr(model, '/')[1] ? strrchr(model, '/') + 1 : model;
     snprintf(base, sizeof base, "%s_%s_%s_isl%d_osl%d_ttft%d_tpot%d", m, res->system,
              r->backend == AIC_BACKEND_AUTO ? "auto" : aic_backend_name(r->backend), r->wl.isl,
              r->wl.osl, (int)r->ttft_ms, (int)r->tpot_ms);

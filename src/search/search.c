@@ -366,6 +366,14 @@ static int explain_empty(struct run_state *s, struct aic_search_result *res, int
         int g, rc = cannot_run(s, be, err);
         if (rc)
             return rc;
+        g = s->r->space ? min_gpus_fit(s, be, 0) : 0;
+        if (g && g <= budget) /* the default layouts fit: the candidate lists leave none */
+            return aic_err(err, AIC_ERR_OOM,
+                           "no layout from the experiment's candidate lists fits on %d GPU%s of "
+                           "%s, though %s fits on %d; check the *_candidates lists (a size "
+                           "that does not divide the model's heads or experts, or more GPUs "
+                           "than total_gpus) or leave them out for the defaults",
+                           budget, budget == 1 ? "" : "s", sys, res->model_id, g);
         g = min_gpus_fit(s, be, budget);
         if (g)
             return aic_err(err, AIC_ERR_OOM,

@@ -180,6 +180,10 @@ static void test_bad_requests(void **state)
     expect_error(EST_SOL ",\"tp_size\":\"two\"}", "usage", "tp_size");
     expect_error(EST_SOL ",\"tp_size\":1.5}", "usage", "integer");
     expect_error(EST_SOL ",\"isl\":0}", "usage", "out of range");
+    /* a whole number too large is out of range, not "not an integer" */
+    expect_error(EST_SOL ",\"isl\":1099511627776}", "usage",
+                 "'isl' = 1099511627776 is out of range");
+    expect_error(EST_SOL ",\"tp_size\":1099511627776}", "usage", "out of range");
     expect_error(EST_SOL ",\"backend\":\"tensorrt\"}", "usage", "trtllm");
     expect_error(EST_SOL ",\"gemm_quant_mode\":\"fp7\"}", "usage", "fp7");
     expect_error(EST_SOL ",\"mode\":\"disagg\"}", "usage", "prefill_batch_size");
