@@ -158,8 +158,11 @@ double sol_moe(const void *vctx, const double *c)
     double Tep = floor(T / ep);
     double ops = 2.0 * T * a->h * a->inter * G / ep / tp;
     double e_local = floor(a->experts / ep);
+    /* expert weights read: the experts the batch routes to, x tokens each picking topk of
+     * the E experts uniformly: E (1 - (1 - topk/E)^x) of them, an ep-th on this rank */
+    double hit = a->experts > 0 ? 1 - pow(1 - fmin(1.0, (double)a->topk / a->experts), x) : 1;
     double mem = (Tep * a->h * 2.0 + Tep * floor(a->inter * G / tp) +
-                  a->h * floor(a->inter * G / tp) * fmin(e_local, Tep)) *
+                  a->h * floor(a->inter * G / tp) * e_local * hit) *
                  aic_quant_bytes(a->q);
     return fmax(ops / sol_flops(a->sys, a->q), mem / mem_bw(a->sys)) * 1000.0;
 }

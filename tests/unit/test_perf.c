@@ -235,6 +235,18 @@ static void test_sol_mode_equals_sol_gemm(void **state)
         aic_perf_mem_op(db, 3350e6, &m); /* 1 ms at full bandwidth, no 0.8, no 3 us */
         assert_true(fabs(m.ms - 1.0) < 1e-12);
     }
+    {
+        /* MoE decode, 16 tokens top-8 of 128 experts, EP 4, fp8: memory bound; it reads the
+         * weights of the experts the tokens route to, 128 (1 - (1 - 8/128)^16) = 82.4 of them,
+         * a quarter on this rank, not all 32 local ones */
+        double hit = 1 - pow(1 - 8.0 / 128, 16), gi = 1536.0 * 3;
+        double bytes = 32 * 4096 * 2.0 + 32 * gi + 4096 * gi * 32 * hit;
+        assert_int_equal(
+            aic_perf_moe(db, AIC_Q_FP8, "uniform", 16, 4096, 1536, 8, 128, 1, 4, 1, &lat, &err),
+            AIC_OK);
+        assert_true(hit > 0.64 && hit < 0.65);
+        assert_true(fabs(lat.ms - bytes / 3350e9 * 1000) < 1e-9 * lat.ms);
+    }
     aic_perfdb_free(db);
 }
 
