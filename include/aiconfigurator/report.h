@@ -69,6 +69,11 @@ void aic_report_frontiers_of(const struct aic_search_result *res, struct aic_rep
 /* The whole result as JSON (pretty-printed, keys in a fixed order). */
 char *aic_report_json(const struct aic_search_result *res);
 
+/* aic_report_json() with n_more lines appended to its "warnings" after the search's own
+ * (the surfaces pass the save-dir's warning about top-N rows without artifacts). */
+char *aic_report_json_warn(const struct aic_search_result *res, const char *const *more,
+                           size_t n_more);
+
 /* CSV text of rows with the experiment's columns (aic-interface §3.2), 3-decimal floats. */
 char *aic_report_csv(const struct aic_search_result *res, int exp,
                      const struct aic_search_row *rows, size_t n);

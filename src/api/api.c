@@ -3,6 +3,7 @@
  * context and wraps the outcome in the response envelope ({"ok", "result", "warnings"} or
  * {"ok": false, "error": {"code", "message"}}).
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,30 @@ const char *aic_api_error_code(int status)
     return i >= 0 && i < (int)(sizeof(names) / sizeof(names[0])) ? names[i] : "runtime";
 }
 
+static int flag_char(const char *p)
+{
+    return islower((unsigned char)*p) || isdigit((unsigned char)*p) ||
+           (*p == '-' && (islower((unsigned char)p[1]) || isdigit((unsigned char)p[1])));
+}
+
+/* In place: the text only shrinks, and the character before r is never overwritten before
+ * it is read (w <= r, equal while nothing was dropped). */
+void api_json_keys(char *msg)
+{
+    char *w = msg;
+
+    for (const char *r = msg; *r;) {
+        int word_start = r == msg || r[-1] == ' ' || r[-1] == '(' || r[-1] == '[';
+        if (word_start && r[0] == '-' && r[1] == '-' && islower((unsigned char)r[2])) {
+            for (r += 2; flag_char(r); r++)
+                *w++ = *r == '-' ? '_' : *r;
+            continue;
+        }
+        *w++ = *r++;
+    }
+    *w = 0;
+}
+
 void api_warn(struct api_call *c, const char *fmt, ...)
 {
     char line[512];
@@ -54,6 +79,7 @@ void api_warn(struct api_call *c, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
+    api_json_keys(line);
     aic_utf8_trim(line);
     json_array_append_new(c->warnings, json_string(line));
 }
@@ -164,6 +190,8 @@ int aic_api_call_ctx(struct aic_ctx *ctx, const char *request_json, char **respo
         doc = run_op(fn, ctx, req, json_is_string(paths) ? json_string_value(paths) : NULL, &err,
                      &rc);
     json_decref(req);
+    if (rc)
+        api_json_keys(err.msg);
     *response_json = rc ? error_response(rc, err.msg) : finish(doc);
     if (!*response_json && !rc) {
         rc = AIC_ERR_NOMEM;

@@ -38,6 +38,11 @@ int api_op_systems(struct api_call *c, json_t **result);
 /* Appends a printf-style warning line to c->warnings. */
 void api_warn(struct api_call *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Names flags by their JSON key in msg, in place: the library the surfaces share says
+ * "--max-seq-len", the API "max_seq_len" (a "--" word at the start or after a space or an
+ * opening bracket). Applied to every error message and warning the API answers. */
+void api_json_keys(char *msg);
+
 /* ---- parameters (params.c) ------------------------------------------------------------ */
 
 enum api_ptype {

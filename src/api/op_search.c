@@ -132,17 +132,26 @@ static int empirical_fallback(struct api_call *c, const struct api_given *g,
     return rc;
 }
 
+/* The save's warnings (top-N rows without artifacts): in the response's "warnings" and,
+ * as `cli default --json` prints them, in the document's. */
+struct save_warns {
+    struct api_call *c;
+    json_t *lines;
+};
+
 static void gen_warn(void *user, const char *msg)
 {
-    api_warn(user, "%s", msg);
+    struct save_warns *w = user;
+    api_warn(w->c, "%s", msg);
+    json_array_append_new(w->lines, json_string(msg));
 }
 
 /* The save_dir tree: CSVs, YAML, plots and the artifacts of every top-N row. */
 static int save(struct api_call *c, const struct sweep_p *o, const struct aic_search_result *res,
-                char *where, size_t len)
+                struct save_warns *w, char *where, size_t len)
 {
     struct aic_gencfg *cfg = aic_gencfg_new();
-    struct aic_report_gen gen = {c->ctx, cfg, o->g.tmpl_version, o->g.dynamo_version, gen_warn, c};
+    struct aic_report_gen gen = {c->ctx, cfg, o->g.tmpl_version, o->g.dynamo_version, gen_warn, w};
     int rc =
         cfg ? api_gen_overrides(c, &o->g, 1, cfg) : aic_err(c->err, AIC_ERR_NOMEM, "out of memory");
 
@@ -151,26 +160,53 @@ static int save(struct api_call *c, const struct sweep_p *o, const struct aic_se
     return rc;
 }
 
+/* A warning of the document with its flags named by JSON key (api_json_keys()). */
+static void keys_in(json_t *str)
+{
+    char *line = json_is_string(str) ? strdup(json_string_value(str)) : NULL;
+
+    if (line) {
+        api_json_keys(line);
+        json_string_set(str, line);
+    }
+    free(line);
+}
+
+/* The report document (json_t) of res. */
+static int report_doc(struct api_call *c, const struct aic_search_result *res, json_t **doc)
+{
+    char *text = aic_report_json(res);
+    json_error_t jerr;
+
+    if (!text)
+        return aic_err(c->err, AIC_ERR_NOMEM, "out of memory rendering the report");
+    *doc = json_loads(text, 0, &jerr);
+    free(text);
+    if (!*doc)
+        return aic_err(c->err, AIC_ERR_RUNTIME, "report JSON did not parse back: %s", jerr.text);
+    return 0;
+}
+
 /* The report document plus the save-dir folder (when asked). */
 static int output(struct api_call *c, const struct sweep_p *o, const struct aic_search_result *res,
                   json_t **result)
 {
     char where[1024] = "";
-    char *text;
-    json_error_t jerr;
-    int rc = o->save_dir ? save(c, o, res, where, sizeof(where)) : 0;
+    struct save_warns w = {c, json_array()};
+    int rc = w.lines ? 0 : aic_err(c->err, AIC_ERR_NOMEM, "out of memory");
 
-    if (rc)
-        return rc;
-    if (!(text = aic_report_json(res)))
-        return aic_err(c->err, AIC_ERR_NOMEM, "out of memory rendering the report");
-    *result = json_loads(text, 0, &jerr);
-    free(text);
-    if (!*result)
-        return aic_err(c->err, AIC_ERR_RUNTIME, "report JSON did not parse back: %s", jerr.text);
-    if (o->save_dir)
-        json_object_set_new(*result, "save_dir", json_string(where));
-    return 0;
+    rc = rc || !o->save_dir ? rc : save(c, o, res, &w, where, sizeof(where));
+    rc = rc ? rc : report_doc(c, res, result);
+    if (!rc) {
+        json_t *warns = json_object_get(*result, "warnings"), *v;
+        size_t i;
+        json_array_extend(warns, w.lines);
+        json_array_foreach(warns, i, v) keys_in(v);
+        if (o->save_dir)
+            json_object_set_new(*result, "save_dir", json_string(where));
+    }
+    json_decref(w.lines);
+    return rc;
 }
 
 static int sweep(struct api_call *c, int recommend, json_t **result)

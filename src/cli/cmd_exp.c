@@ -192,7 +192,7 @@ int cmd_exp(struct cli_env *env, int argc, char **argv)
         rc = cli_parse(env, "exp", exp_summary, sets, 2, argc, argv);
     if (rc == CLI_OK && !o.yaml)
         rc = cli_error(env, 1,
-                       "--yaml_path is required (an experiment YAML file; see "
+                       "--yaml-path is required (an experiment YAML file; see "
                        "examples/)");
     /* bad generator values stop here, before any experiment runs */
     if (rc == CLI_OK)

@@ -3,8 +3,9 @@
  * model supported on a system and backend? Supported means the model family is known, perf
  * data for (system, backend, version) exists along --systems-paths / AIC_SYSTEMS_PATHS with
  * the tables the family needs, and the checkpoint fits on one node (aic_support_check()).
- * `--system all` or `--backend all` prints the matrix. Always exits 0, except for usage
- * errors (unknown model or system: 2).
+ * `--system all` or `--backend all` prints the matrix. Exits 0 whenever it answers, supported
+ * or not; bad input as every command: 2 for usage errors (unknown model, system or backend),
+ * 1 for runtime ones (a checkpoint whose config.json cannot be read).
  */
 #include <stddef.h>
 #include <stdio.h>

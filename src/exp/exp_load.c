@@ -702,7 +702,7 @@ static void load_v1(struct ld *L, struct fy_node *m)
     struct fy_node_pair *p;
     e->legacy = 1;
     note(L, "uses the legacy V1 schema (config/worker_config/...); converted to V2 - "
-            "save the resolved exp_config.yaml (--save_dir) to migrate");
+            "save the resolved exp_config.yaml (--save-dir) to migrate");
     if (prof && !is_null(prof))
         v1_profile(L, disagg, prof);
     while ((p = fy_node_mapping_iterate(m, &it))) {
@@ -1043,13 +1043,13 @@ int aic_exp_load_file(const char *path, int top_n, struct aic_exp_set *set, stru
     memset(set, 0, sizeof *set);
     if (aic_is_dir(path))
         return aic_err(err, AIC_ERR_IO,
-                       "--yaml_path %s is a directory; give an experiment "
+                       "--yaml-path %s is a directory; give an experiment "
                        "YAML file",
                        path);
     int rc = aic_read_file(path, &text, NULL, err);
     if (rc) {
         if (rc == AIC_ERR_NOTFOUND)
-            aic_err(err, rc, "--yaml_path %s does not exist; give an experiment YAML file", path);
+            aic_err(err, rc, "--yaml-path %s does not exist; give an experiment YAML file", path);
         return rc;
     }
     rc = aic_exp_load_string(text, path, top_n, set, err);

@@ -17,6 +17,10 @@
  *
  * Every group must name the same scheme. Anything else (W4A8, NVFP4A16, MXFP4, fp8 weights
  * alone, another block size, an int8 KV cache, ...) is refused with the scheme described.
+ * A config that cannot be read as any scheme is refused as malformed, with the key named:
+ * config_groups not an object, or missing / empty without a kv_cache_scheme (a KV-cache-only
+ * checkpoint); a group whose weights are not an object; a num_bits that is not a positive
+ * whole number.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -26,7 +30,8 @@
 #include "model/model_internal.h"
 #include "util/util.h"
 
-#define CT_BAD (-1)
+#define CT_BAD       (-1)
+#define CT_MALFORMED (-2) /* model_ct_quant()'s return for a config not read as any scheme */
 
 static const char accepted_schemes[] = "FP8, FP8_BLOCK 128x128, W8A8, W8A16, W4A16, NVFP4";
 
@@ -35,7 +40,19 @@ struct ct_args {
     int present, bits, group, dynamic;
     const char *type, *strategy; /* "" when absent */
     int block[2];                /* block_structure; 0 when absent */
+    const json_t *bad_bits;      /* num_bits given but not a positive whole number */
 };
+
+const char *model_json_kind(const json_t *v)
+{
+    return !v                   ? "missing"
+           : json_is_null(v)    ? "null"
+           : json_is_string(v)  ? "a string"
+           : json_is_number(v)  ? "a number"
+           : json_is_boolean(v) ? "true/false"
+           : json_is_array(v)   ? "an array"
+                                : "an object";
+}
 
 static const char *str_or_empty(const json_t *o, const char *key)
 {
@@ -86,6 +103,8 @@ static struct ct_args read_args(const json_t *o)
         return a;
     a.present = 1;
     a.bits = int_or_zero(o, "num_bits");
+    if (!a.bits && json_object_get(o, "num_bits") && !json_is_null(json_object_get(o, "num_bits")))
+        a.bad_bits = json_object_get(o, "num_bits");
     a.group = int_or_zero(o, "group_size");
     a.type = str_or_empty(o, "type");
     a.strategy = str_or_empty(o, "strategy");
@@ -180,6 +199,54 @@ static int refuse(char *why, size_t n, struct aic_buf *b, const char *accepted)
     return -1;
 }
 
+/* "<where> num_bits must be a positive whole number, not the string "8"" (or "(got 0)"). */
+static int bad_bits(char *why, size_t n, const char *where, const json_t *v)
+{
+    char got[64];
+
+    if (json_is_string(v))
+        snprintf(got, sizeof(got), "not the string \"%.40s\"", json_string_value(v));
+    else if (json_is_number(v))
+        snprintf(got, sizeof(got), "got %g", json_number_value(v));
+    else
+        snprintf(got, sizeof(got), "not %s", model_json_kind(v));
+    snprintf(why, n, "compressed-tensors %s num_bits must be a positive whole number (%s)", where,
+             got);
+    return CT_MALFORMED;
+}
+
+/* A group that cannot be read: weights not an object, or a num_bits not a count. */
+static int malformed_group(const char *key, const json_t *g, const struct ct_args *w,
+                           const struct ct_args *a, char *why, size_t n)
+{
+    char where[160];
+
+    if (!json_is_object(g)) {
+        snprintf(why, n,
+                 "compressed-tensors config group '%.60s' must be an object (weights, "
+                 "input_activations), not %s",
+                 key, model_json_kind(g));
+        return CT_MALFORMED;
+    }
+    if (!w->present && !json_object_get(g, "weights")) {
+        snprintf(why, n,
+                 "compressed-tensors config group '%.60s' has no weights (an object: num_bits, "
+                 "type, strategy)",
+                 key);
+        return CT_MALFORMED;
+    }
+    if (!w->present) {
+        snprintf(why, n,
+                 "compressed-tensors config group '%.60s': weights must be an object (num_bits, "
+                 "type, strategy), not %s",
+                 key, model_json_kind(json_object_get(g, "weights")));
+        return CT_MALFORMED;
+    }
+    snprintf(where, sizeof(where), "config group '%.60s' %s", key,
+             w->bad_bits ? "weights" : "input_activations");
+    return bad_bits(why, n, where, w->bad_bits ? w->bad_bits : a->bad_bits);
+}
+
 /* Every group's scheme: one supported kind for them all. */
 static int groups_kind(json_t *groups, enum ckpt_quant *cq, char *why, size_t n)
 {
@@ -194,8 +261,8 @@ static int groups_kind(json_t *groups, enum ckpt_quant *cq, char *why, size_t n)
         struct ct_args a = read_args(json_object_get(g, "input_activations"));
         int k;
 
-        if (!w.present)
-            continue;
+        if (!w.present || w.bad_bits || a.bad_bits)
+            return malformed_group(key, g, &w, &a, why, n);
         k = scheme_kind(&w, &a);
         if (k == CT_BAD || (first && k != kind)) {
             aic_buf_printf(&b, "compressed-tensors scheme ");
@@ -213,17 +280,46 @@ static int groups_kind(json_t *groups, enum ckpt_quant *cq, char *why, size_t n)
     return 0;
 }
 
+/* config_groups: an object of groups; missing, null or empty only beside a kv_cache_scheme
+ * (a checkpoint that quantizes the KV cache alone). */
+static int check_groups(const json_t *groups, const struct ct_args *kv, char *why, size_t n)
+{
+    if (groups && !json_is_null(groups) && !json_is_object(groups))
+        snprintf(why, n,
+                 "compressed-tensors config_groups must be an object of config groups, not %s",
+                 model_json_kind(groups));
+    else if (!kv->present && (!json_is_object(groups) || !json_object_size(groups)))
+        snprintf(why, n,
+                 "compressed-tensors quantization_config has %s config_groups (and no "
+                 "kv_cache_scheme), so nothing says what is quantized",
+                 json_is_object(groups) ? "an empty" : "no");
+    else
+        return 0;
+    return CT_MALFORMED;
+}
+
 int model_ct_quant(const json_t *qc, enum ckpt_quant *cq, int *kv_fp8, char *why, size_t n)
 {
     json_t *groups = json_object_get(qc, "config_groups");
-    struct ct_args kv = read_args(json_object_get(qc, "kv_cache_scheme"));
+    json_t *kv_scheme = json_object_get(qc, "kv_cache_scheme");
+    struct ct_args kv = read_args(kv_scheme);
+    int rc;
 
     *cq = CQ_NONE;
     *kv_fp8 = 0;
-    if (json_is_object(groups) && groups_kind(groups, cq, why, n))
-        return -1;
+    if (kv_scheme && !json_is_null(kv_scheme) && !kv.present) {
+        snprintf(why, n, "compressed-tensors kv_cache_scheme must be an object or null, not %s",
+                 model_json_kind(kv_scheme));
+        return CT_MALFORMED;
+    }
+    if ((rc = check_groups(groups, &kv, why, n)))
+        return rc;
+    if (json_is_object(groups) && (rc = groups_kind(groups, cq, why, n)))
+        return rc;
     if (!kv.present)
         return 0;
+    if (kv.bad_bits)
+        return bad_bits(why, n, "kv_cache_scheme", kv.bad_bits);
     if (kv.bits == 8 && is(kv.type, "float")) {
         *kv_fp8 = 1;
         return 0;

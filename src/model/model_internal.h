@@ -35,11 +35,16 @@ enum ckpt_quant {
 void model_set_ckpt_quant(struct aic_model *m, enum ckpt_quant cq, const char *kv_algo);
 
 /* compressed-tensors quantization_config (model_ct.c): *cq, the checkpoint kind its config
- * groups name (CQ_NONE: none), and *kv_fp8, 1 when its kv_cache_scheme is fp8. Returns 0, or
+ * groups name (CQ_NONE: none), and *kv_fp8, 1 when its kv_cache_scheme is fp8. Returns 0;
  * -1 with `why` ("compressed-tensors scheme W4A8 (...) is not supported; accepted: ...") for a
- * scheme not read. */
+ * scheme not read; -2 with `why` naming the key for a config that is malformed (config_groups
+ * not an object, or missing / empty without a kv_cache_scheme; a group's weights not an
+ * object; num_bits not a positive whole number). */
 struct json_t;
 int model_ct_quant(const struct json_t *qc, enum ckpt_quant *cq, int *kv_fp8, char *why, size_t n);
+
+/* "missing", "null", "a string", "a number", "true/false", "an array", "an object". */
+const char *model_json_kind(const struct json_t *v);
 
 /* The bundled id a published variant of `id` derives from (model_variant.c), or NULL; *cq is
  * the quantization its suffix names (an enum ckpt_quant), or -1 when it names none. */

@@ -368,22 +368,26 @@ static enum ckpt_quant from_algo(struct pctx *p, const char *algo)
     return CQ_NONE;
 }
 
+/* The way out of a quantization_config that is not read, at the end of every such error. */
+#define QUANT_FLAGS_HINT                                                                           \
+    "remove quantization_config (in a copy) and give --gemm-quant-mode, --moe-quant-mode, "        \
+    "--kvcache-quant-mode"
+
 /* compressed-tensors (model_ct.c); *kv_algo becomes "FP8" when its kv_cache_scheme is. A
- * scheme not read names itself and the way to estimate the model anyway. */
+ * scheme not read names itself and the way to estimate the model anyway; a malformed config
+ * names the key to fix. */
 static enum ckpt_quant from_compressed_tensors(struct pctx *p, const json_t *qc,
                                                const char **kv_algo)
 {
     enum ckpt_quant cq;
     char why[512];
-    int kv_fp8;
+    int kv_fp8, rc = model_ct_quant(qc, &cq, &kv_fp8, why, sizeof(why));
 
-    if (model_ct_quant(qc, &cq, &kv_fp8, why, sizeof(why))) {
+    if (rc) {
         if (!p->rc)
-            p->rc = aic_err(p->err, AIC_ERR_PARSE,
-                            "%s of model '%s': %s; to estimate it anyway, remove "
-                            "quantization_config (in a copy) and give --gemm-quant-mode, "
-                            "--moe-quant-mode, --kvcache-quant-mode",
-                            p->file, p->id, why);
+            p->rc = aic_err(p->err, AIC_ERR_PARSE, "%s of model '%s': %s; %s " QUANT_FLAGS_HINT,
+                            p->file, p->id, why,
+                            rc == -1 ? "to estimate it anyway," : "fix the config, or");
         return CQ_NONE;
     }
     if (kv_fp8)
@@ -414,15 +418,41 @@ static enum ckpt_quant integer_weights(struct pctx *p, const json_t *qc, const c
     return CQ_NONE;
 }
 
+/* quant_method modelopt names its scheme in a quant_algo, in config.json or in
+ * hf_quant_config.json (hf_algo: that file has the key); with none the weights' format is
+ * unknown. A quant_algo of null says "none" on purpose. */
+static void modelopt_needs_algo(struct pctx *p, const json_t *qc, int hf_algo)
+{
+    const json_t *v = json_object_get(qc, "quant_algo");
+
+    if (p->rc)
+        return;
+    if (v && !json_is_string(v) && !json_is_null(v))
+        p->rc = aic_err(p->err, AIC_ERR_PARSE,
+                        "%s of model '%s': quantization_config quant_algo must be a string (FP8, "
+                        "NVFP4, ...), not %s; fix the config, or " QUANT_FLAGS_HINT,
+                        p->file, p->id, model_json_kind(v));
+    if (hf_algo || v)
+        return;
+    p->rc = aic_err(p->err, AIC_ERR_PARSE,
+                    "%s of model '%s': quantization_config has quant_method 'modelopt' but no "
+                    "quant_algo (nor does hf_quant_config.json); add its quant_algo (FP8, "
+                    "FP8_BLOCK, NVFP4, MXFP4, W4A16_AWQ), or " QUANT_FLAGS_HINT,
+                    p->file, p->id);
+}
+
 /* config.json's quantization_config: by quant_method, else by quant_algo (ModelOpt);
- * *kv_algo: the KV-cache algorithm a compressed-tensors kv_cache_scheme names. */
+ * *kv_algo: the KV-cache algorithm a compressed-tensors kv_cache_scheme names; hf_algo:
+ * hf_quant_config.json has a quant_algo key. */
 static enum ckpt_quant from_quantization_config(struct pctx *p, const json_t *qc,
-                                                const char **kv_algo)
+                                                const char **kv_algo, int hf_algo)
 {
     const char *method = json_str(qc, "quant_method");
     const char *algo = json_str(qc, "quant_algo");
     if (!method)
         return from_algo(p, algo);
+    if (!strcasecmp(method, "modelopt"))
+        modelopt_needs_algo(p, qc, hf_algo);
     if (strcasecmp(method, "fp8") == 0) {
         const char *act = json_str(qc, "activation_scheme");
         if (json_object_get(qc, "weight_block_size") &&
@@ -477,7 +507,7 @@ static int apply_quant_defaults(struct pctx *pc, struct pctx *pq, const json_t *
             return pq->rc;
     }
     if (cq == CQ_NONE && qc) {
-        cq = from_quantization_config(pc, qc, &ct_kv);
+        cq = from_quantization_config(pc, qc, &ct_kv, json_object_get(hq, "quant_algo") != NULL);
         if (!kv_algo && (kv_algo = ct_kv ? ct_kv : json_str(qc, "kv_cache_quant_algo")))
             kv_from = pc;
         if (pc->rc)
@@ -603,6 +633,11 @@ static int fill_model(const json_t *root, const json_t *hfq, struct pctx *pc, st
     qc = json_object_get(root, "quantization_config");
     if (!qc)
         qc = json_object_get(c, "quantization_config");
+    if (qc && !json_is_null(qc) && !json_is_object(qc))
+        return aic_err(pc->err, AIC_ERR_PARSE,
+                       "%s of model '%s': quantization_config must be an object (quant_method, "
+                       "...), not %s; fix the config, or " QUANT_FLAGS_HINT,
+                       pc->file, pc->id, model_json_kind(qc));
     return apply_quant_defaults(pc, pq, json_is_object(qc) ? qc : NULL, hfq, m);
 }
 

@@ -110,7 +110,16 @@ json_t *aic_report_json_obj(const struct aic_search_result *res)
 
 char *aic_report_json(const struct aic_search_result *res)
 {
+    return aic_report_json_warn(res, NULL, 0);
+}
+
+char *aic_report_json_warn(const struct aic_search_result *res, const char *const *more,
+                           size_t n_more)
+{
     json_t *root = aic_report_json_obj(res);
+    json_t *w = json_object_get(root, "warnings");
+    for (size_t i = 0; i < n_more; i++)
+        json_array_append_new(w, json_string(more[i]));
     char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(root);
     return s;

@@ -26,15 +26,15 @@ int aic_save_begin(struct aic_save_tx *t, const char *dir, const char *tmp_name,
 {
     memset(t, 0, sizeof(*t));
     if (!dir || !*dir)
-        return aic_err(err, AIC_ERR_USAGE, "--save_dir needs a folder");
+        return aic_err(err, AIC_ERR_USAGE, "--save-dir needs a folder");
     t->dir = dir;
     t->existed = aic_is_dir(dir);
     if (aic_save_mkdir_p(dir) || access(dir, W_OK))
-        return aic_err(err, AIC_ERR_IO, "cannot write into --save_dir %s: %s", dir,
+        return aic_err(err, AIC_ERR_IO, "cannot write into --save-dir %s: %s", dir,
                        strerror(errno ? errno : EACCES));
     aic_path_join(t->tmp, sizeof t->tmp, dir, tmp_name);
     if (!mkdtemp(t->tmp))
-        return aic_err(err, AIC_ERR_IO, "cannot write into --save_dir %s: %s", dir,
+        return aic_err(err, AIC_ERR_IO, "cannot write into --save-dir %s: %s", dir,
                        strerror(errno));
     t->caller = gen;
     return AIC_OK;

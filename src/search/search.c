@@ -163,12 +163,28 @@ static int meets(const struct aic_search_req *r, const struct aic_search_row *ro
     return row->tpot_ms <= r->tpot_ms;
 }
 
-static void recommend_fill(const struct aic_search_req *r, struct aic_search_row *row)
+/* Recommend: the replicas a row needs for the load target, capped so that the GPU count
+ * stays an int (INT_MAX GPUs, beyond any cluster); a capped row does not reach the target. */
+static double replicas_for_target(const struct aic_search_req *r, const struct aic_search_row *row)
 {
     double per = r->target_request_rate > 0 ? row->seq_s : row->concurrency;
     double target = r->target_request_rate > 0 ? r->target_request_rate : r->target_concurrency;
-    double k = per > 0 ? ceil(target / per - 1e-9) : 1;
-    double cap = (double)INT_MAX / (row->gpus > 0 ? row->gpus : 1); /* beyond any cluster */
+    return per > 0 ? ceil(target / per - 1e-9) : 1;
+}
+
+static double replica_cap(const struct aic_search_row *row)
+{
+    return floor((double)INT_MAX / (row->gpus > 0 ? row->gpus : 1));
+}
+
+static int reaches_target(const struct aic_search_req *r, const struct aic_search_row *row)
+{
+    return replicas_for_target(r, row) <= replica_cap(row);
+}
+
+static void recommend_fill(const struct aic_search_req *r, struct aic_search_row *row)
+{
+    double k = replicas_for_target(r, row), cap = replica_cap(row);
 
     row->replicas_needed = k < 1 ? 1 : k > cap ? (int)cap : (int)k;
     row->total_gpus_needed = row->replicas_needed * row->gpus;
@@ -187,7 +203,7 @@ static void recommend_rank(struct aic_search_exp *x, const struct aic_search_req
     size_t m = 0;
     for (size_t i = 0; i < x->n_rows; i++) {
         const struct aic_search_row *row = &x->rows[i];
-        if (x->top_meets_sla && !row->meets_sla)
+        if ((x->top_meets_sla && !row->meets_sla) || !reaches_target(r, row))
             continue;
         size_t j = 0;
         for (; j < m; j++) {
@@ -304,6 +320,38 @@ static void choose_best(struct aic_search_result *res)
     }
 }
 
+/* Recommend: rows that exist but none reaches the target within the GPU cap is a usage
+ * error naming the largest target a row reaches (rounded down to 3 digits). */
+static int check_target_reachable(const struct aic_search_result *res, struct aic_error *err)
+{
+    const struct aic_search_req *r = &res->req;
+    int rate = r->target_request_rate > 0, any = 0;
+    double most = 0;
+
+    for (int i = 0; i < AIC_EXP_COUNT; i++) {
+        const struct aic_search_exp *x = &res->exp[i];
+        for (size_t k = 0; k < x->n_rows; k++) {
+            const struct aic_search_row *row = &x->rows[k];
+            if (x->top_meets_sla && !row->meets_sla)
+                continue;
+            double per = rate ? row->seq_s : row->concurrency;
+            most = fmax(most, per * replica_cap(row));
+            any = 1;
+        }
+        if (x->n_top)
+            return AIC_OK;
+    }
+    if (!any)
+        return AIC_OK; /* nothing found at all: explain_empty() says why */
+    double unit = most > 0 ? pow(10, floor(log10(most)) - 2) : 1;
+    return aic_err(err, AIC_ERR_USAGE,
+                   "--target-%s %g needs more than %d GPUs with every configuration found; "
+                   "lower it to at most %.3g %s",
+                   rate ? "request-rate" : "concurrency",
+                   rate ? r->target_request_rate : r->target_concurrency, INT_MAX,
+                   floor(most / unit) * unit, rate ? "req/s" : "concurrent requests");
+}
+
 /* ---- explaining empty results ---------------------------------------------------- */
 
 /* Smallest power-of-two GPU count above `from` at which some layout holds one request. */
@@ -378,7 +426,7 @@ static int explain_empty(struct run_state *s, struct aic_search_result *res, int
         if (g)
             return aic_err(err, AIC_ERR_OOM,
                            "%s does not fit on %d GPU%s of %s; the smallest GPU count that "
-                           "fits is %d: use --total_gpus %d (or a quantized model)",
+                           "fits is %d: use --total-gpus %d (or a quantized model)",
                            res->model_id, budget, budget == 1 ? "" : "s", sys, g, g);
         return aic_err(err, AIC_ERR_OOM,
                        "%s does not fit on %d GPUs of %s even at batch 1; use more GPUs or "
@@ -387,7 +435,7 @@ static int explain_empty(struct run_state *s, struct aic_search_result *res, int
     }
     if (!fit)
         return aic_err(err, AIC_ERR_NODATA,
-                       "no perf data for %s on %s in %s mode; try --database_mode HYBRID",
+                       "no perf data for %s on %s in %s mode; try --database-mode HYBRID",
                        res->model_id, sys, aic_db_mode_name(s->r->db_mode));
     if (!isfinite(best_ttft)) /* only disagg: decode points fit, no prefill worker did */
         return aic_err(err, AIC_ERR_RUNTIME,
@@ -400,7 +448,7 @@ static int explain_empty(struct run_state *s, struct aic_search_result *res, int
         return aic_err(err, AIC_ERR_RUNTIME,
                        "no configuration found within %d GPUs of %s: the fastest TTFT found "
                        "(%.1f ms, %s) meets TTFT <= %.1f ms, but no complete configuration "
-                       "meets the other limits; try more --total_gpus or relax --tpot",
+                       "meets the other limits; try more --total-gpus or relax --tpot",
                        budget, sys, best_ttft, desc, s->r->ttft_ms);
     return aic_err(err, AIC_ERR_RUNTIME,
                    "no configuration meets TTFT <= %.1f ms: the TTFT bound binds; the fastest "
@@ -430,6 +478,12 @@ static void note_exp(struct run_state *s, struct aic_search_result *res, int i)
         warn(res, "%s", x->note);
         return;
     }
+    if (!x->n_top) { /* recommend: every row needs more GPUs than the cap */
+        snprintf(x->note, sizeof x->note,
+                 "%s: no configuration reaches the load target within %d GPUs", name, INT_MAX);
+        warn(res, "%s", x->note);
+        return;
+    }
     if (!x->top_meets_sla) {
         const struct aic_search_row *c = &x->top[0];
         char l[48];
@@ -453,11 +507,11 @@ static void note_exp(struct run_state *s, struct aic_search_result *res, int i)
 static int check_req(const struct aic_search_req *r, int recommend, struct aic_error *err)
 {
     if (!r->model || !*r->model)
-        return aic_err(err, AIC_ERR_USAGE, "--model_path is required");
+        return aic_err(err, AIC_ERR_USAGE, "--model-path is required");
     if (!r->system || !*r->system)
         return aic_err(err, AIC_ERR_USAGE, "--system is required");
     if (!recommend && r->total_gpus <= 0)
-        return aic_err(err, AIC_ERR_USAGE, "--total_gpus must be a positive GPU count (got %d)",
+        return aic_err(err, AIC_ERR_USAGE, "--total-gpus must be a positive GPU count (got %d)",
                        r->total_gpus);
     if (r->wl.isl <= 0 || r->wl.osl <= 0)
         return aic_err(err, AIC_ERR_USAGE, "--isl and --osl must be positive");
@@ -468,8 +522,8 @@ static int check_req(const struct aic_search_req *r, int recommend, struct aic_e
     if (r->tpot_ms <= 0 && r->request_latency_ms <= 0)
         return aic_err(err, AIC_ERR_USAGE, "--tpot must be positive");
     if (r->top_n < 1)
-        return aic_err(err, AIC_ERR_USAGE, "--top_n must be >= 1");
-    return aic_workload_check_seq_len(&r->wl, r->max_seq_len, "--max_seq_len", err);
+        return aic_err(err, AIC_ERR_USAGE, "--top-n must be >= 1");
+    return aic_workload_check_seq_len(&r->wl, r->max_seq_len, "--max-seq-len", err);
 }
 
 static int search_body(struct run_state *s, struct aic_search_result *res, struct aic_error *err)
@@ -493,7 +547,7 @@ static int search_body(struct run_state *s, struct aic_search_result *res, struc
         budget *= 2; /* recommend: nothing fits a worker this size, allow bigger ones */
     }
     if (r->serving != AIC_SEARCH_AGG && budget < 2)
-        warn(res, "disagg skipped: it needs at least 2 GPUs (--total_gpus %d)", budget);
+        warn(res, "disagg skipped: it needs at least 2 GPUs (--total-gpus %d)", budget);
     res->total_gpus = budget;
     for (int i = 0; i < AIC_EXP_COUNT; i++) {
         res->exp[i].ran = s->want[i];
@@ -501,6 +555,8 @@ static int search_body(struct run_state *s, struct aic_search_result *res, struc
         if ((rc = finish_exp(&res->exp[i], &s->rows[i], r, budget, rec)))
             return aic_err(err, rc, "out of memory while ranking results");
     }
+    if (rec && (rc = check_target_reachable(res, err)))
+        return rc;
     choose_best(res);
     for (int i = 0; i < AIC_EXP_COUNT; i++)
         note_exp(s, res, i);

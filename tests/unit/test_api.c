@@ -4,7 +4,9 @@
  * `cli estimate --json` key; malformed requests (bad JSON, not an object, unknown op,
  * unknown or mistyped parameter, unknown model or system) come back as ok:false with the
  * right code; models/systems/version list what is bundled; generate writes the naive
- * configuration into a fresh folder and names the files.
+ * configuration into a fresh folder and names the files; default's save_dir warning about
+ * rows without artifacts is in the document's warnings; messages name parameters by their
+ * JSON key, not by a command-line flag.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -279,6 +281,81 @@ static void test_generate_naive(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* Messages name parameters by their JSON key, never by a command-line flag, also those the
+ * library shared with the command line words as flags. */
+static void expect_key_error(const char *req, const char *code, const char *needle)
+{
+    int rc;
+    json_t *doc = call(req, &rc);
+    const char *msg = json_string_value(json_object_get(json_object_get(doc, "error"), "message"));
+
+    expect_error(req, code, needle);
+    if (!msg || strstr(msg, "--"))
+        fail_msg("message '%s' names a flag", msg ? msg : "(none)");
+    json_decref(doc);
+}
+
+#define DEFAULT_SOL                                                                                \
+    "{\"op\":\"default\",\"model_path\":\"Qwen/Qwen3-32B\",\"system\":\"h100_sxm\","               \
+    "\"database_mode\":\"SOL\",\"systems_paths\":\"default\""
+
+static void test_messages_name_keys(void **state)
+{
+    int rc;
+    json_t *doc;
+    const char *w;
+    (void)state;
+
+    expect_key_error(EST_SOL ",\"max_seq_len\":100}", "usage",
+                     "max_seq_len (100) is shorter than a request (isl + osl = 2048)");
+    expect_key_error(DEFAULT_SOL ",\"total_gpus\":8,\"max_seq_len\":100}", "usage",
+                     "max_seq_len (100) is shorter than a request (isl + osl = 5000)");
+    expect_key_error(DEFAULT_SOL ",\"total_gpus\":8,\"save_dir\":\"\"}", "usage",
+                     "save_dir needs a folder");
+    expect_key_error("{\"op\":\"exp\",\"yaml_path\":\"/\"}", "io", "yaml_path / is a directory");
+    expect_key_error(DEFAULT_SOL ",\"target_request_rate\":1e12}", "usage",
+                     "target_request_rate 1e+12 needs more than 2147483647 GPUs");
+    expect_key_error(EST_SOL ",\"nextn\":1}", "usage", "nextn_accepted is required");
+    /* a warning of the search: in the document too */
+    doc = call(DEFAULT_SOL ",\"total_gpus\":1}", &rc);
+    assert_int_equal(rc, 0);
+    w = json_string_value(
+        json_array_get(json_object_get(json_object_get(doc, "result"), "warnings"), 0));
+    assert_non_null(w);
+    assert_non_null(strstr(w, "disagg skipped: it needs at least 2 GPUs (total_gpus 1)"));
+    json_decref(doc);
+}
+
+/* Top-N rows the generator refuses: one warning line, in the response's "warnings" and in
+ * the document's (as `cli default --json` prints it). */
+static void test_default_save_warnings(void **state)
+{
+    char dir[128], req[768], cmd[200];
+    int rc;
+    json_t *doc;
+    const json_t *w, *rw;
+    (void)state;
+
+    snprintf(dir, sizeof(dir), "/tmp/aic_test_api_warn_%d", (int)getpid());
+    snprintf(req, sizeof(req),
+             "{\"op\":\"default\",\"model_path\":\"Qwen/Qwen3-32B\",\"total_gpus\":16,"
+             "\"system\":\"h100_sxm\",\"backend\":\"vllm\",\"serving_mode\":\"agg\","
+             "\"database_mode\":\"SOL\",\"systems_paths\":\"default\",\"save_dir\":\"%s\","
+             "\"generator_set\":[\"Workers.agg.tensor_parallel_size=4\"]}",
+             dir);
+    doc = call(req, &rc);
+    assert_int_equal(rc, 0);
+    w = json_object_get(doc, "warnings");
+    rw = json_object_get(json_object_get(doc, "result"), "warnings");
+    assert_int_equal(json_array_size(rw), 1);
+    assert_non_null(strstr(json_string_value(json_array_get(rw, 0)),
+                           "no deployment artifacts for 3 of 4 top-N rows: agg top2: "));
+    assert_true(json_equal(json_array_get(w, json_array_size(w) - 1), json_array_get(rw, 0)));
+    json_decref(doc);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +364,8 @@ int main(void)
         cmocka_unit_test(test_bad_requests),
         cmocka_unit_test(test_lists),
         cmocka_unit_test(test_generate_naive),
+        cmocka_unit_test(test_default_save_warnings),
+        cmocka_unit_test(test_messages_name_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
