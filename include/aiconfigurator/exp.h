@@ -114,8 +114,10 @@ int aic_exp_best(const struct aic_exp_run *runs, size_t n);
  * runs[i] is the run of set->exp[i] (n == set->n); set's rejected experiments are listed
  * where they stood, with status "invalid" and their problems joined by "; " as error;
  * status is "ok" for a run with results, else "failed". set may be NULL (runs only).
- * Caller frees. */
-char *aic_exp_report_json(const struct aic_exp_set *set, const struct aic_exp_run *runs, size_t n);
+ * "warnings" holds set's notes on the file, then the n_warn lines of warn (the save's, e.g.
+ * top-N rows without artifacts). Caller frees. */
+char *aic_exp_report_json(const struct aic_exp_set *set, const struct aic_exp_run *runs, size_t n,
+                          const char *const *warn, size_t n_warn);
 
 /* The summary box, overlaid ASCII chart and one table per experiment. */
 char *aic_exp_report_text(const struct aic_exp_run *runs, size_t n,

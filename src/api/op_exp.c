@@ -111,17 +111,27 @@ static int run_all(struct api_call *c, const struct aic_exp_set *set, struct aic
     return first;
 }
 
+/* The save's warnings: in the response's "warnings" and in the document's. */
+struct save_warns {
+    struct api_call *c;
+    char *line[32];
+    size_t n;
+};
+
 static void gen_warn(void *user, const char *msg)
 {
-    api_warn(user, "%s", msg);
+    struct save_warns *w = user;
+    api_warn(w->c, "%s", msg);
+    if (w->n < sizeof w->line / sizeof w->line[0] && (w->line[w->n] = strdup(msg)))
+        api_json_keys(w->line[w->n++]);
 }
 
 /* The save_dir tree of every experiment, with the generator overrides. */
 static int save(struct api_call *c, const struct exp_p *o, const struct aic_exp_set *set,
-                const struct aic_exp_run *runs, char *where, size_t len)
+                const struct aic_exp_run *runs, struct save_warns *w, char *where, size_t len)
 {
     struct aic_gencfg *cfg = aic_gencfg_new();
-    struct aic_report_gen gen = {c->ctx, cfg, o->g.tmpl_version, o->g.dynamo_version, gen_warn, c};
+    struct aic_report_gen gen = {c->ctx, cfg, o->g.tmpl_version, o->g.dynamo_version, gen_warn, w};
     int rc =
         cfg ? api_gen_overrides(c, &o->g, 1, cfg) : aic_err(c->err, AIC_ERR_NOMEM, "out of memory");
 
@@ -136,9 +146,13 @@ static int output(struct api_call *c, const struct exp_p *o, const struct aic_ex
 {
     char where[1024] = "";
     json_error_t jerr;
-    int rc = o->save_dir ? save(c, o, set, runs, where, sizeof(where)) : 0;
-    char *text = rc ? NULL : aic_exp_report_json(set, runs, set->n);
+    struct save_warns w = {c, {0}, 0};
+    int rc = o->save_dir ? save(c, o, set, runs, &w, where, sizeof(where)) : 0;
+    char *text =
+        rc ? NULL : aic_exp_report_json(set, runs, set->n, (const char *const *)w.line, w.n);
 
+    for (size_t i = 0; i < w.n; i++)
+        free(w.line[i]);
     if (rc)
         return rc;
     if (!text)

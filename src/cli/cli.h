@@ -161,6 +161,16 @@ int cli_lib_error(const struct cli_env *env, const struct aic_error *err);
 void cli_log(const struct cli_env *env, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Warnings a library callback reports while saving: logged as they come, kept for --json. */
+#define CLI_MAX_WARNS 32
+struct cli_warns {
+    const struct cli_env *env;
+    char *line[CLI_MAX_WARNS];
+    size_t n;
+};
+void cli_warns_cb(void *user, const char *msg); /* user: struct cli_warns * */
+void cli_warns_free(struct cli_warns *w);
+
 /* ANSI sequence when env->color, else "" ("bold", "red", "green", "yellow", "dim", "reset"). */
 const char *cli_color(const struct cli_env *env, const char *what);
 

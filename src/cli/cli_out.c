@@ -179,3 +179,18 @@ int cli_check_systems_paths(const struct cli_env *env, const char *paths)
     }
     return CLI_OK;
 }
+
+void cli_warns_cb(void *user, const char *msg)
+{
+    struct cli_warns *w = user;
+    cli_log(w->env, CLI_LOG_WARNING, "%s", msg);
+    if (w->n < CLI_MAX_WARNS && (w->line[w->n] = strdup(msg)))
+        w->n++;
+}
+
+void cli_warns_free(struct cli_warns *w)
+{
+    for (size_t i = 0; i < w->n; i++)
+        free(w->line[i]);
+    w->n = 0;
+}

@@ -239,27 +239,12 @@ static void log_done(struct cli_env *env, const struct aic_search_result *res)
         cli_log(env, CLI_LOG_WARNING, "%s", res->warn[i]);
 }
 
-/* The save's warnings (top-N rows without artifacts): logged, and kept for --json. */
-struct save_warns {
-    const struct cli_env *env;
-    char *line[AIC_SEARCH_MAX_WARN];
-    size_t n;
-};
-
-static void warn_cb(void *user, const char *msg)
-{
-    struct save_warns *w = user;
-    cli_log(w->env, CLI_LOG_WARNING, "%s", msg);
-    if (w->n < AIC_SEARCH_MAX_WARN && (w->line[w->n] = strdup(msg)))
-        w->n++;
-}
-
 static int save(struct cli_env *env, struct aic_ctx *ctx, const struct sweep_opts *o,
                 const struct aic_gencfg *cfg, const struct aic_search_result *res,
-                struct save_warns *w)
+                struct cli_warns *w)
 {
     struct aic_error err = {0};
-    struct aic_report_gen gen = {ctx, cfg, o->g.tmpl_version, o->g.dynamo_version, warn_cb, w};
+    struct aic_report_gen gen = {ctx, cfg, o->g.tmpl_version, o->g.dynamo_version, cli_warns_cb, w};
     char where[1024];
 
     if (aic_report_save_gen(res, o->save_dir, &gen, where, sizeof where, &err))
@@ -271,7 +256,7 @@ static int save(struct cli_env *env, struct aic_ctx *ctx, const struct sweep_opt
 static int output(struct cli_env *env, struct aic_ctx *ctx, const struct sweep_opts *o,
                   const struct aic_gencfg *cfg, const struct aic_search_result *res)
 {
-    struct save_warns w = {env, {0}, 0};
+    struct cli_warns w = {env, {0}, 0};
     int rc = o->save_dir ? save(env, ctx, o, cfg, res, &w) : CLI_OK;
     char *text = NULL;
 
@@ -282,8 +267,7 @@ static int output(struct cli_env *env, struct aic_ctx *ctx, const struct sweep_o
         text = aic_report_text(res, &ro);
         cli_log(env, CLI_LOG_INFO, "%s", "");
     }
-    for (size_t i = 0; i < w.n; i++)
-        free(w.line[i]);
+    cli_warns_free(&w);
     if (rc)
         return rc;
     if (!text)

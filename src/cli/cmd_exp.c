@@ -72,9 +72,10 @@ static void run_one(struct cli_env *env, struct aic_ctx *ctx, struct aic_exp *e,
 
 /* The --json document on stdout: every experiment, rejected ones included. */
 static int print_json(struct cli_env *env, const struct aic_exp_set *set,
-                      const struct aic_exp_run *runs)
+                      const struct aic_exp_run *runs, const struct cli_warns *w)
 {
-    char *text = aic_exp_report_json(set, runs, set->n);
+    char *text = aic_exp_report_json(set, runs, runs ? set->n : 0,
+                                     w ? (const char *const *)w->line : NULL, w ? w->n : 0);
     if (!text)
         return cli_error(env, 0, "out of memory rendering the report");
     fputs(text, stdout);
@@ -99,41 +100,50 @@ static int load(struct cli_env *env, const struct exp_opts *o, struct aic_exp_se
         cli_log(env, CLI_LOG_ERROR, "%s", set->msg[i]);
     if (!set->n) {
         if (o->json)
-            print_json(env, set, NULL);
+            print_json(env, set, NULL, NULL);
         aic_exp_set_free(set);
         return cli_error(env, 0, "No valid experiments found in '%s'.", o->yaml);
     }
     return CLI_OK;
 }
 
-static void warn_cb(void *user, const char *msg)
+/* The summary, chart and tables on stdout. */
+static int print_text(struct cli_env *env, const struct exp_opts *o, const struct aic_exp_run *runs,
+                      size_t n)
 {
-    cli_log((const struct cli_env *)user, CLI_LOG_WARNING, "%s", msg);
-}
-
-static int output(struct cli_env *env, struct aic_ctx *ctx, const struct exp_opts *o,
-                  const struct aic_gencfg *cfg, const struct aic_exp_set *set,
-                  const struct aic_exp_run *runs)
-{
-    if (o->save_dir) {
-        struct aic_error err = {0};
-        struct aic_report_gen gen = {ctx,     cfg, o->g.tmpl_version, o->g.dynamo_version,
-                                     warn_cb, env};
-        char where[1024];
-        if (aic_exp_save_gen(runs, set->n, o->save_dir, &gen, where, sizeof where, &err))
-            return cli_lib_error(env, &err);
-        cli_log(env, CLI_LOG_INFO, "Saving results to %s", where);
-    }
-    if (o->json)
-        return print_json(env, set, runs);
     struct aic_report_opts ro = {env->color, o->inclusive_tpot};
-    char *text = aic_exp_report_text(runs, set->n, &ro);
+    char *text = aic_exp_report_text(runs, n, &ro);
     if (!text)
         return cli_error(env, 0, "out of memory rendering the report");
     cli_log(env, CLI_LOG_INFO, "%s", "");
     fputs(text, stdout);
     free(text);
     return CLI_OK;
+}
+
+static int output(struct cli_env *env, struct aic_ctx *ctx, const struct exp_opts *o,
+                  const struct aic_gencfg *cfg, const struct aic_exp_set *set,
+                  const struct aic_exp_run *runs)
+{
+    struct cli_warns w = {env, {0}, 0};
+    int rc = CLI_OK;
+
+    if (o->save_dir) {
+        struct aic_error err = {0};
+        struct aic_report_gen gen = {ctx,          cfg, o->g.tmpl_version, o->g.dynamo_version,
+                                     cli_warns_cb, &w};
+        char where[1024];
+        if (aic_exp_save_gen(runs, set->n, o->save_dir, &gen, where, sizeof where, &err))
+            rc = cli_lib_error(env, &err);
+        else
+            cli_log(env, CLI_LOG_INFO, "Saving results to %s", where);
+    }
+    if (rc == CLI_OK && o->json)
+        rc = print_json(env, set, runs, &w);
+    else if (rc == CLI_OK)
+        rc = print_text(env, o, runs, set->n);
+    cli_warns_free(&w);
+    return rc;
 }
 
 /* Runs the experiments of a parsed command line; cfg: the generator overrides. */
@@ -162,7 +172,7 @@ static int exp_run(struct cli_env *env, const struct exp_opts *o, const struct a
     }
     if (!ok) {
         if (o->json)
-            print_json(env, &set, runs);
+            print_json(env, &set, runs, NULL);
         rc = cli_error(env, 0,
                        "No successful experiment runs to compare: the SLA may be too "
                        "tight (relax ttft/tpot), the model may not fit (more "

@@ -65,7 +65,20 @@ static void add_rejected(json_t *list, const struct aic_exp_set *set, size_t at,
         json_array_append_new(list, rejected_entry(set, &set->rejected[*k]));
 }
 
-char *aic_exp_report_json(const struct aic_exp_set *set, const struct aic_exp_run *runs, size_t n)
+/* The file's notes, then the caller's lines. */
+static json_t *warnings(const struct aic_exp_set *set, const char *const *warn, size_t n_warn)
+{
+    json_t *a = json_array();
+
+    for (size_t i = 0; set && i < set->n_note; i++)
+        json_array_append_new(a, text(set->note[i]));
+    for (size_t i = 0; i < n_warn; i++)
+        json_array_append_new(a, text(warn[i]));
+    return a;
+}
+
+char *aic_exp_report_json(const struct aic_exp_set *set, const struct aic_exp_run *runs, size_t n,
+                          const char *const *warn, size_t n_warn)
 {
     json_t *root = json_object(), *list = json_array();
     int best = aic_exp_best(runs, n);
@@ -79,6 +92,7 @@ char *aic_exp_report_json(const struct aic_exp_set *set, const struct aic_exp_ru
     }
     add_rejected(list, set, (size_t)-1, &k);
     json_object_set_new(root, "experiments", list);
+    json_object_set_new(root, "warnings", warnings(set, warn, n_warn));
     char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(root);
     return s;

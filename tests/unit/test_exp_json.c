@@ -93,9 +93,14 @@ static void test_json_lists_rejected_in_file_order(void **state)
         runs[i].exp = s.exp[i];
         snprintf(runs[i].msg, sizeof runs[i].msg, "experiment '%s' failed: test", s.exp[i]->name);
     }
-    char *text = aic_exp_report_json(&s, runs, 2);
+    const char *save_warn[] = {"no deployment artifacts for 1 of 2 top-N rows: test"};
+    char *text = aic_exp_report_json(&s, runs, 2, save_warn, 1);
     json_t *doc = json_loads(text, 0, NULL);
     assert_non_null(doc);
+    /* the file's notes, then the save's lines */
+    json_t *w = json_object_get(doc, "warnings");
+    assert_int_equal(json_array_size(w), s.n_note + 1);
+    assert_string_equal(json_string_value(json_array_get(w, s.n_note)), save_warn[0]);
     assert_true(json_is_null(json_object_get(doc, "best")));
     assert_int_equal(json_array_size(json_object_get(doc, "experiments")), 5);
     const char *e1 = json_string_value(json_object_get(entry(doc, 0, "bad1", "invalid"), "error"));
@@ -113,7 +118,7 @@ static void test_json_lists_rejected_in_file_order(void **state)
     json_decref(doc);
     free(text);
     /* without the set: the runs alone, as before */
-    text = aic_exp_report_json(NULL, runs, 2);
+    text = aic_exp_report_json(NULL, runs, 2, NULL, 0);
     doc = json_loads(text, 0, NULL);
     assert_int_equal(json_array_size(json_object_get(doc, "experiments")), 2);
     json_decref(doc);
