@@ -84,7 +84,8 @@ def exp(**kwargs):
     """The `cli exp` experiments -> the `cli exp --json` document: "mode" ("exp"), "best"
     (the chosen experiment's name) and "experiments" in file order, each {"name", "ok",
     "status" ("ok", "failed", or "invalid": rejected when the file was read), "error",
-    "result" (the `cli default --json` document of its search, or None)}. Keys: yaml_path
+    "result" (the `cli default --json` document of its search, or None)}, and "warnings"
+    (notes on the file, the save's no-artifacts line). Keys: yaml_path
     or config (the file's content: a dict of experiment name -> keys, or YAML text; exactly
     one of the two), top_n, save_dir (adds "save_dir"), generator_set, generator_config,
     generated_config_version, generator_dynamo_version. Raises AIConfiguratorError when no
