@@ -49,7 +49,9 @@ struct aic_model {
     int topk;           /* experts per token */
     int moe_inter_size; /* I_e */
     int num_shared_experts;
-    int first_k_dense; /* first_k_dense_replace (informational) */
+    /* layers with a dense MLP (inter_size) in place of the MoE block: DeepSeek's leading
+     * first_k_dense_replace ones, Llama 4 Maverick's interleaved ones */
+    int first_k_dense;
 
     /* MLA (0 when not MLA) */
     int q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim;

@@ -239,16 +239,17 @@ static void build_dense(struct bld *b, const struct aic_worker *w, int gated)
     p2p(b, h, w->lay.pp);
 }
 
-/* Layers that carry an MoE block: all but the first_k_dense dense ones. AIConfigurator
- * models every layer as MoE; the dense layers' weights matter for memory (DeepSeek-V3:
- * 3 layers, 34 B parameters), so we model them as they are. */
+/* Layers that carry an MoE block: all but the first_k_dense dense ones (DeepSeek's leading
+ * layers, Llama 4 Maverick's every other layer). AIConfigurator models every layer as MoE; the
+ * dense layers' weights matter for memory (DeepSeek-V3: 3 layers, 34 B parameters), so we
+ * model them as they are. */
 static int moe_layers(const struct aic_model *m)
 {
     int k = m->first_k_dense > 0 && m->first_k_dense < m->num_layers ? m->first_k_dense : 0;
     return m->inter_size > 0 ? m->num_layers - k : m->num_layers;
 }
 
-/* The dense MLP of the first_k_dense layers, tensor-parallel sharded. */
+/* The dense MLP of the first_k_dense layers (inter_size wide), tensor-parallel sharded. */
 static void dense_layers_mlp(struct bld *b, const struct aic_worker *w)
 {
     const struct aic_model *m = w->model;

@@ -84,14 +84,18 @@ int aic_generate_naive(const struct aic_model *m, const struct aic_system *sys,
 
 /* ---- support ------------------------------------------------------------------------------- */
 
-/* Checkpoint weight bytes (gemm quant for dense parts, moe quant for experts). */
+/* Checkpoint weight bytes (gemm quant for dense parts, moe quant for experts); the
+ * first_k_dense layers of an MoE model (DeepSeek's first 3, Llama 4 Maverick's every other
+ * layer) hold a dense MLP instead of experts. */
 static double checkpoint_bytes(const struct aic_model *m)
 {
     double h = m->hidden_size, dense, expert = 0;
+    int k = m->first_k_dense > 0 && m->first_k_dense < m->num_layers ? m->first_k_dense : 0;
     dense = (double)m->vocab_size * h + m->num_layers * (4.0 * h * h + 4.0 * h);
-    if (is_moe(m) && m->num_experts > 0)
-        expert = m->num_layers * (3.0 * h * m->moe_inter_size * m->num_experts);
-    else
+    if (is_moe(m) && m->num_experts > 0) {
+        expert = (m->num_layers - k) * (3.0 * h * m->moe_inter_size * m->num_experts);
+        dense += k * 3.0 * h * m->inter_size;
+    } else
         dense += m->num_layers * 3.0 * h * m->inter_size;
     return dense * aic_quant_bytes(m->gemm_quant) +
            expert * aic_quant_bytes(is_moe(m) ? m->moe_quant : m->gemm_quant);

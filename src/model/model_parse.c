@@ -16,37 +16,39 @@
 #include "model/model_internal.h"
 #include "util/util.h"
 
-/* Architecture string -> family. `qk_norm` marks per-head q/k RMSNorm (Qwen3 style). */
+/* Architecture string -> family. `qk_norm` marks per-head q/k RMSNorm (Qwen3 style);
+ * `shared`: shared experts every MoE layer has without the config naming them (Llama 4). */
 static const struct arch_row {
     const char *arch;
     enum aic_family family;
-    int qk_norm;
+    int qk_norm, shared;
 } arch_table[] = {
-    {"LlamaForCausalLM", AIC_FAMILY_DENSE, 0},
-    {"MistralForCausalLM", AIC_FAMILY_DENSE, 0},
-    {"Qwen2ForCausalLM", AIC_FAMILY_DENSE, 0},
-    {"Qwen3ForCausalLM", AIC_FAMILY_DENSE, 1},
-    {"MiMoForCausalLM", AIC_FAMILY_DENSE, 0},
-    {"Phi3ForCausalLM", AIC_FAMILY_DENSE, 0},
-    {"Qwen3_5ForConditionalGeneration", AIC_FAMILY_DENSE, 1},
-    {"GPT2LMHeadModel", AIC_FAMILY_GPT, 0},
-    {"GPTBigCodeForCausalLM", AIC_FAMILY_GPT, 0},
-    {"GPTNeoXForCausalLM", AIC_FAMILY_GPT, 0},
-    {"MixtralForCausalLM", AIC_FAMILY_MOE, 0},
-    {"Qwen2MoeForCausalLM", AIC_FAMILY_MOE, 0},
-    {"Qwen3MoeForCausalLM", AIC_FAMILY_MOE, 1},
-    {"Qwen3NextForCausalLM", AIC_FAMILY_MOE, 1},
-    {"Qwen3_5MoeForConditionalGeneration", AIC_FAMILY_MOE, 1},
-    {"Qwen3_5MoeForCausalLM", AIC_FAMILY_MOE, 1},
-    {"GptOssForCausalLM", AIC_FAMILY_MOE, 0},
-    {"MiniMaxM2ForCausalLM", AIC_FAMILY_MOE, 0},
-    {"Glm4MoeForCausalLM", AIC_FAMILY_MOE, 0},
-    {"DeepseekV2ForCausalLM", AIC_FAMILY_MLA_MOE, 0},
-    {"DeepseekV3ForCausalLM", AIC_FAMILY_MLA_MOE, 0},
-    {"DeepSeekForCausalLM", AIC_FAMILY_MLA_MOE, 0},
-    {"DeepseekV32ForCausalLM", AIC_FAMILY_MLA_MOE, 0},
-    {"KimiK25ForConditionalGeneration", AIC_FAMILY_MLA_MOE, 0},
-    {"GlmMoeDsaForCausalLM", AIC_FAMILY_MLA_MOE, 0},
+    {"LlamaForCausalLM", AIC_FAMILY_DENSE, 0, 0},
+    {"MistralForCausalLM", AIC_FAMILY_DENSE, 0, 0},
+    {"Qwen2ForCausalLM", AIC_FAMILY_DENSE, 0, 0},
+    {"Qwen3ForCausalLM", AIC_FAMILY_DENSE, 1, 0},
+    {"MiMoForCausalLM", AIC_FAMILY_DENSE, 0, 0},
+    {"Phi3ForCausalLM", AIC_FAMILY_DENSE, 0, 0},
+    {"Qwen3_5ForConditionalGeneration", AIC_FAMILY_DENSE, 1, 0},
+    {"GPT2LMHeadModel", AIC_FAMILY_GPT, 0, 0},
+    {"GPTBigCodeForCausalLM", AIC_FAMILY_GPT, 0, 0},
+    {"GPTNeoXForCausalLM", AIC_FAMILY_GPT, 0, 0},
+    {"MixtralForCausalLM", AIC_FAMILY_MOE, 0, 0},
+    {"Qwen2MoeForCausalLM", AIC_FAMILY_MOE, 0, 0},
+    {"Qwen3MoeForCausalLM", AIC_FAMILY_MOE, 1, 0},
+    {"Qwen3NextForCausalLM", AIC_FAMILY_MOE, 1, 0},
+    {"Qwen3_5MoeForConditionalGeneration", AIC_FAMILY_MOE, 1, 0},
+    {"Qwen3_5MoeForCausalLM", AIC_FAMILY_MOE, 1, 0},
+    {"GptOssForCausalLM", AIC_FAMILY_MOE, 0, 0},
+    {"MiniMaxM2ForCausalLM", AIC_FAMILY_MOE, 0, 0},
+    {"Glm4MoeForCausalLM", AIC_FAMILY_MOE, 0, 0},
+    {"Llama4ForConditionalGeneration", AIC_FAMILY_MOE, 0, 1},
+    {"DeepseekV2ForCausalLM", AIC_FAMILY_MLA_MOE, 0, 0},
+    {"DeepseekV3ForCausalLM", AIC_FAMILY_MLA_MOE, 0, 0},
+    {"DeepSeekForCausalLM", AIC_FAMILY_MLA_MOE, 0, 0},
+    {"DeepseekV32ForCausalLM", AIC_FAMILY_MLA_MOE, 0, 0},
+    {"KimiK25ForConditionalGeneration", AIC_FAMILY_MLA_MOE, 0, 0},
+    {"GlmMoeDsaForCausalLM", AIC_FAMILY_MLA_MOE, 0, 0},
 };
 
 static const char *const family_names[AIC_FAMILY_COUNT] = {"dense", "gpt", "moe", "mla_moe"};
@@ -247,6 +249,30 @@ static int parse_moe(struct pctx *p, const json_t *c, struct aic_model *m)
     return AIC_OK;
 }
 
+/*
+ * Llama 4: MoE layers listed in moe_layers, else every interleave_moe_layer_step-th layer; the
+ * others are dense MLP layers of intermediate_size_mlp (Maverick: 24 of 48), counted in
+ * first_k_dense (the op lists need their number, not their place). The routed experts and the
+ * shared expert keep intermediate_size (moe_inter_size).
+ */
+static void parse_interleaved_moe(struct pctx *p, const json_t *c, struct aic_model *m)
+{
+    const json_t *list = json_object_get(c, "moe_layers");
+    int step = opt_int(p, c, KEYS("interleave_moe_layer_step"), 1, 0);
+    int moe, mlp = opt_int(p, c, KEYS("intermediate_size_mlp"), 1, 0);
+
+    if (json_is_array(list) && json_array_size(list) > 0)
+        moe = (int)json_array_size(list);
+    else if (step > 0)
+        moe = m->num_layers / step;
+    else
+        return;
+    if (moe <= 0 || moe >= m->num_layers || mlp <= 0 || p->rc)
+        return;
+    m->first_k_dense = m->num_layers - moe;
+    m->inter_size = mlp;
+}
+
 static void parse_mla(struct pctx *p, const json_t *c, struct aic_model *m)
 {
     m->q_lora_rank =
@@ -262,13 +288,36 @@ static void parse_mla(struct pctx *p, const json_t *c, struct aic_model *m)
         m->index_heads = m->index_head_dim = m->index_topk = 0;
 }
 
-/* Sliding-window and linear-attention layers from layer_types / sliding_window. */
+/* Layers of Llama 4's chunked attention: the RoPE layers (no_rope_layers 1), else all but every
+ * no_rope_layer_interval-th (default 4); these attend within attention_chunk_size tokens. */
+static int chunked_layers(struct pctx *p, const json_t *c, const struct aic_model *m)
+{
+    const json_t *rope = json_object_get(c, "no_rope_layers"), *v;
+    int n = 0, interval;
+    size_t i;
+
+    if (json_is_array(rope) && json_array_size(rope) > 0) {
+        json_array_foreach(rope, i, v) n += json_is_integer(v) && json_integer_value(v) != 0;
+        return n < m->num_layers ? n : m->num_layers;
+    }
+    interval = opt_int(p, c, KEYS("no_rope_layer_interval"), 1, 4);
+    return m->num_layers - m->num_layers / interval;
+}
+
+/* Sliding-window and linear-attention layers from layer_types / sliding_window. Chunked
+ * attention (attention_chunk_size, Llama 4) is modelled as a window of the chunk size. */
 static void parse_attention_variants(struct pctx *p, const json_t *c, struct aic_model *m)
 {
     json_t *types = json_object_get(c, "layer_types");
     json_t *use_sw = json_object_get(c, "use_sliding_window");
     int window = opt_int(p, c, KEYS("sliding_window"), 0, 0);
     int interval = opt_int(p, c, KEYS("full_attention_interval"), 0, 0);
+    int chunk = opt_int(p, c, KEYS("attention_chunk_size"), 0, 0);
+
+    if (window <= 0 && chunk > 0)
+        window = chunk;
+    else
+        chunk = 0;
 
     if (json_is_array(types) && json_array_size(types) > 0) {
         size_t i;
@@ -278,13 +327,15 @@ static void parse_attention_variants(struct pctx *p, const json_t *c, struct aic
             const char *s = json_string_value(t);
             if (!s)
                 continue;
-            if (strstr(s, "sliding"))
+            if (strstr(s, "sliding") || strstr(s, "chunked"))
                 m->num_sliding_layers++;
             else if (strstr(s, "linear"))
                 m->num_linear_attn_layers++;
         }
     } else if (interval > 1) {
         m->num_linear_attn_layers = m->num_layers - m->num_layers / interval;
+    } else if (chunk > 0) {
+        m->num_sliding_layers = chunked_layers(p, c, m);
     } else if (window > 0 && !json_is_false(use_sw) &&
                (m->max_position_embeddings == 0 || window < m->max_position_embeddings)) {
         m->num_sliding_layers = m->num_layers; /* Mistral-style: every layer windowed */
@@ -621,6 +672,9 @@ static int fill_model(const json_t *root, const json_t *hfq, struct pctx *pc, st
     if (m->family == AIC_FAMILY_MOE || m->family == AIC_FAMILY_MLA_MOE) {
         if ((rc = parse_moe(pc, c, m)))
             return rc;
+        if (row->shared && !m->num_shared_experts)
+            m->num_shared_experts = row->shared;
+        parse_interleaved_moe(pc, c, m);
     }
     if (m->inter_size <= 0)
         return aic_err(pc->err, AIC_ERR_PARSE, "%s of model '%s' needs a positive '%s' (required)",

@@ -7,15 +7,16 @@
  * The quantization suffix (-FP8, -FP8-dynamic, -FP4, -NVFP4, -AWQ, -GPTQ-Int4, -GPTQ-Int8)
  * names the checkpoint's format, as its publisher ships it: NVIDIA's ModelOpt and RedHat/Neural
  * Magic -FP8 checkpoints are per-tensor fp8 with calibrated (static) activation scales, their
- * -FP8-dynamic ones dynamic; -FP4/-NVFP4 are NVFP4; the model makers' own -FP8 (Qwen, DeepSeek,
- * Z.ai, ...) are block-scaled fp8; -AWQ and -GPTQ(-Int4) are 4-bit integer weights, -GPTQ-Int8
- * 8-bit, with 16-bit activations (what a config.json quantization_config of quant_method awq or
- * gptq gives). A republish revision after it (-FP4-v2) is dropped. Release suffixes that keep
- * the architecture (-Instruct, -Chat, -Base, -hf, a date or lower-case version tag such as
- * -2507, -0528, -v0.3) are dropped from the name and from the bundled names alike; equal cores
- * match, whatever the organisation (republishers keep the maker's model name), unless both
- * names carry a version tag and the tags differ (Mistral-7B-v0.1 and -v0.3 differ in window and
- * vocabulary); the bundled name equal to the request's before its cores were taken first, then
+ * -FP8-dynamic ones dynamic; Meta's own -FP8 (fbgemm_fp8: Llama-3.1-405B, Llama 4) per-channel
+ * weights with dynamic per-token activations; -FP4/-NVFP4 are NVFP4; the model makers' own -FP8
+ * (Qwen, DeepSeek, Z.ai, ...) are block-scaled fp8; -AWQ and -GPTQ(-Int4) are 4-bit integer
+ * weights, -GPTQ-Int8 8-bit, with 16-bit activations (what a config.json quantization_config of
+ * quant_method awq or gptq gives). A republish revision after it (-FP4-v2) is dropped. Release
+ * suffixes that keep the architecture (-Instruct, -Chat, -Base, -hf, a date or lower-case version
+ * tag such as -2507, -0528, -v0.3) are dropped from the name and from the bundled names alike;
+ * equal cores match, whatever the organisation (republishers keep the maker's model name), unless
+ * both names carry a version tag and the tags differ (Mistral-7B-v0.1 and -v0.3 differ in window
+ * and vocabulary); the bundled name equal to the request's before its cores were taken first, then
  * one of the same organisation. The match is the config;
  * the quantization suffix, when present, sets its quantization. -Thinking is not such a suffix:
  * some thinking releases ship another format (Kimi-K2-Thinking is INT4); the ones that do not
@@ -41,6 +42,10 @@ static const struct {
 /* Publishers whose -FP8 checkpoints are per-tensor with static scales (ModelOpt, llm-compressor).
  */
 static const char *const static_fp8_orgs[] = {"nvidia", "RedHatAI", "neuralmagic"};
+
+/* Publishers whose -FP8 checkpoints are fbgemm_fp8: per-channel weights, dynamic per-token
+ * activations (FP8_PER_CHANNEL_PER_TOKEN). */
+static const char *const dynamic_fp8_orgs[] = {"meta-llama"};
 
 static const char *const release_suffixes[] = {"-Instruct", "-Chat", "-Base", "-hf", "-it"};
 
@@ -130,6 +135,9 @@ static int quant_of_suffix(const char *org, int cq)
     for (size_t i = 0; i < sizeof(static_fp8_orgs) / sizeof(static_fp8_orgs[0]); i++)
         if (!strcasecmp(org, static_fp8_orgs[i]))
             return CQ_FP8_STATIC;
+    for (size_t i = 0; i < sizeof(dynamic_fp8_orgs) / sizeof(dynamic_fp8_orgs[0]); i++)
+        if (!strcasecmp(org, dynamic_fp8_orgs[i]))
+            return CQ_FP8;
     return CQ_FP8_BLOCK;
 }
 
