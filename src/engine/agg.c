@@ -240,25 +240,39 @@ static int agg_point(struct aic_worker *w, const struct aic_workload *wl, int b,
 }
 
 /*
- * SGLang batches every waiting prompt into one prefill, up to its chunked-prefill size, which
- * it sets from the GPU's memory (2048 tokens under 35 GiB, 4096 under 60 GiB, 8192 under
- * 160 GiB, 16384 above); its prefill-first scheduler keeps arrivals clustered, so its mixed
- * steps fill to that size or to the prompts of all b requests in flight, whichever is less,
- * and a longer prompt is prefilled in chunks of it. TensorRT-LLM and vLLM take the prompts
- * that arrived during the last step, one at a time when arrivals are spread: the isl.
+ * An engine's default prefill-token budget per step: SGLang's chunked-prefill size, which it
+ * sets from the GPU's memory (2048 tokens under 35 GiB, 4096 under 60 GiB, 8192 under
+ * 160 GiB, 16384 above); TensorRT-LLM's max_num_tokens and vLLM's max_num_batched_tokens,
+ * 8192 by default on the data-centre GPUs we model.
+ */
+int aic_engine_token_budget(const struct aic_worker *w)
+{
+    const double gib = 1024.0 * 1024 * 1024;
+    double mem;
+
+    if (w->backend != AIC_BACKEND_SGLANG)
+        return AIC_ENGINE_TOKEN_BUDGET;
+    mem = aic_perfdb_system(w->db)->mem_capacity_bytes;
+    return mem < 35 * gib ? 2048 : mem < 60 * gib ? 4096 : mem < 160 * gib ? 8192 : 16384;
+}
+
+/*
+ * SGLang batches every waiting prompt into one prefill, up to its chunked-prefill size; its
+ * prefill-first scheduler keeps arrivals clustered, so its mixed steps fill to that size or
+ * to the prompts of all b requests in flight, whichever is less, and a longer prompt is
+ * prefilled in chunks of it. TensorRT-LLM and vLLM take the prompts that arrived during the
+ * last step, one at a time when arrivals are spread: the isl.
  */
 int aic_agg_ctx_tokens(const struct aic_worker *w, const struct aic_workload *wl, int b, int given)
 {
-    const double gib = 1024.0 * 1024 * 1024;
-    double mem, all = (double)wl->isl * (b > 1 ? b : 1);
+    double all = (double)wl->isl * (b > 1 ? b : 1);
     int chunk;
 
     if (given > 0)
         return given < all ? given : (int)all; /* a step holds at most the prompts present */
     if (w->backend != AIC_BACKEND_SGLANG)
         return wl->isl;
-    mem = aic_perfdb_system(w->db)->mem_capacity_bytes;
-    chunk = mem < 35 * gib ? 2048 : mem < 60 * gib ? 4096 : mem < 160 * gib ? 8192 : 16384;
+    chunk = aic_engine_token_budget(w);
     return all < chunk ? (int)all : chunk;
 }
 

@@ -8,11 +8,15 @@
  * Exact mean-value analysis over that loop (one queueing station, the prefill pool; decode
  * and the fixed overheads as delays) gives the throughput and the prefill wait: near zero
  * when the prefill pool keeps up, N / rate - decode time (Little's law) when it is the
- * bottleneck, and the queueing curve in between. A prefill worker batches up to bp waiting
- * prompts: under load it finishes bp prompts per batch time t(bp), while a lone prompt takes
- * t(1). Seidmann's multi-server form carries both: a request waits t(bp) / (bp x x x DP x PP)
- * per request queued ahead, and t(1) minus that besides (bp = 1: the plain multi-server
- * form). TTFT = wait + prefill + the backend's serving overhead + KV transfer
+ * bottleneck, and the queueing curve in between. Under load a prefill worker batches the
+ * waiting prompts up to its engine's token budget (max_num_tokens, 8192 by default; SGLang's
+ * chunked-prefill size) or bp, whichever holds more, B prompts: it finishes B prompts per batch
+ * time t(B), while a lone prompt takes t(1). Seidmann's multi-server form carries both: a
+ * request waits t(B) / (B x x x DP x PP) per request queued ahead, and t(1) minus that besides
+ * (B = 1: the plain multi-server form). On the calibration file's 105 disaggregated rows the
+ * budget cuts the TTFT error from 56 to 49 % (bp alone, 1 there, leaves the pool saturated
+ * where the real one batched its queue). TTFT = wait + prefill + the backend's serving overhead +
+ * KV transfer
  * + the KV handoff: the decode worker's iterations from the end of the prefill to the first
  * token (admitting the request, seeing its transfer complete, its first generation step).
  * On the calibration file that handoff takes about 20 decode iterations on every backend;
@@ -62,18 +66,26 @@ static double closed_loop_ms(double n, double wait_unit, double fixed, double z,
     return r;
 }
 
+/* Prompts a loaded prefill worker runs per batch: its token budget's worth, at least bp. */
+static int load_batch(const struct aic_worker *pw, const struct aic_workload *wl, int bp)
+{
+    int fit = aic_engine_token_budget(pw) / (wl->isl > 0 ? wl->isl : 1);
+
+    return fit > bp ? fit : bp;
+}
+
 int aic_run_disagg(struct aic_worker *pw, int bp, int x, struct aic_worker *dw, int bd, int y,
                    const struct aic_workload *wl, struct aic_metrics *out, struct aic_error *err)
 {
     struct aic_ttft_parts *t = &out->ttft_parts;
     double ttft_p, ttft_1, tpot_d, extra, decode_ms, n_inflight, unit, rate_per_ms, at_prefill;
-    int rc;
+    int rc, B = load_batch(pw, wl, bp);
 
     memset(out, 0, sizeof(*out));
-    if ((rc = aic_prefill_ms(pw, wl, bp, &ttft_p, err)))
+    if ((rc = aic_prefill_ms(pw, wl, B, &ttft_p, err)))
         return rc;
     ttft_1 = ttft_p;
-    if (bp > 1 && (rc = aic_prefill_ms(pw, wl, 1, &ttft_1, err)))
+    if (B > 1 && (rc = aic_prefill_ms(pw, wl, 1, &ttft_1, err)))
         return rc;
     if ((rc = aic_tpot_strided_ms(dw, wl, bd, &tpot_d, err)))
         return rc;
@@ -84,7 +96,7 @@ int aic_run_disagg(struct aic_worker *pw, int bp, int x, struct aic_worker *dw, 
     extra = t->overhead + t->kv_transfer + t->kv_handoff;
     decode_ms = tpot_d * (wl->osl > 1 ? wl->osl - 1 : 1);
     n_inflight = (double)bd * dw->lay.dp * dw->lay.pp * y;
-    unit = ttft_p / ((double)bp * pw->lay.dp * pw->lay.pp * x);
+    unit = ttft_p / ((double)B * pw->lay.dp * pw->lay.pp * x);
     at_prefill =
         closed_loop_ms(n_inflight, unit, fmax(ttft_1 - unit, 0), decode_ms + extra, &rate_per_ms);
 

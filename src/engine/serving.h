@@ -43,6 +43,11 @@ double aic_agg_step_host_ms(const struct aic_worker *w, double in_flight);
  * overrides). */
 double aic_adp_timeout_iters(void);
 
+/* An engine's default prefill-token budget per step (SGLang: its chunked-prefill size from the
+ * GPU's memory; TensorRT-LLM max_num_tokens, vLLM max_num_batched_tokens). */
+#define AIC_ENGINE_TOKEN_BUDGET 8192
+int aic_engine_token_budget(const struct aic_worker *w);
+
 /* KV-cache bytes one GPU of the worker holds for one request of `tokens` tokens (windowed
  * layers capped at their window, linear-attention state included). */
 double aic_worker_kv_request_bytes(const struct aic_worker *w, double tokens);

@@ -597,7 +597,8 @@ static void test_agg_kv_limited(void **state)
 }
 
 /* Disagg is a closed loop: Little's law holds, the prefill pool caps the rate, a lone
- * request pays exactly its prefill, and a saturated prefill pool makes TTFT absorb the wait. */
+ * request pays exactly its prefill, and a saturated prefill pool makes TTFT absorb the wait.
+ * Loaded, a TensorRT-LLM prefill worker batches its 8192-token budget: 8 prompts of 1000. */
 static void test_disagg_closed_loop(void **state)
 {
     struct fixture *f = *state;
@@ -606,18 +607,20 @@ static void test_disagg_closed_loop(void **state)
     struct aic_workload wl = {1000, 101, 0};
     struct aic_metrics m, lone, busy;
     struct aic_error err;
-    double ttft, tpot, tpot1, extra, cap, handoff;
+    double ttft, t8, tpot, tpot1, extra, cap, handoff;
 
     assert_int_equal(aic_worker_init(&pw, &f->m, f->db, lay, NULL, &err), AIC_OK);
     assert_int_equal(aic_worker_init(&dw, &f->m, f->db, lay, NULL, &err), AIC_OK);
+    assert_int_equal(aic_engine_token_budget(&pw), 8192);
     assert_int_equal(aic_prefill_ms(&pw, &wl, 1, &ttft, &err), AIC_OK);
+    assert_int_equal(aic_prefill_ms(&pw, &wl, 8, &t8, &err), AIC_OK);
     assert_int_equal(aic_tpot_strided_ms(&dw, &wl, 32, &tpot, &err), AIC_OK);
     assert_int_equal(aic_tpot_strided_ms(&dw, &wl, 1, &tpot1, &err), AIC_OK);
     /* the decode worker's first token comes some of its own iterations after the prefill */
     handoff = aic_ttft_handoff_iters(&dw);
     assert_true(handoff > 0);
     extra = aic_disagg_ttft_extra_ms(&pw, &wl) + handoff * tpot;
-    cap = 2 * 1000 / ttft;
+    cap = 2 * 8 * 1000 / t8;
 
     assert_int_equal(aic_run_disagg(&pw, 1, 2, &dw, 32, 1, &wl, &m, &err), AIC_OK);
     assert_float_equal(m.tpot_ms, tpot, 1e-9);
@@ -645,13 +648,14 @@ static void test_disagg_closed_loop(void **state)
 }
 
 /* A prefill worker with batch bp > 1 batches what is waiting: a lone request pays the
- * batch-1 prefill, a saturated pool completes bp prompts per batch-bp time. */
+ * batch-1 prefill, a saturated pool completes bp prompts per batch-bp time when bp prompts
+ * hold more than the token budget (4 x 4000 > 8192), the budget's worth otherwise. */
 static void test_disagg_prefill_batching(void **state)
 {
     struct fixture *f = *state;
     struct aic_worker pw, dw;
     struct aic_layout lay = {4, 1, 1, 0, 0};
-    struct aic_workload wl = {1000, 101, 0};
+    struct aic_workload wl = {4000, 101, 0};
     struct aic_metrics lone, busy;
     struct aic_error err;
     double t1, t4, tpot1;
@@ -673,6 +677,11 @@ static void test_disagg_prefill_batching(void **state)
     assert_int_equal(aic_run_disagg(&pw, 4, 1, &dw, 32, 64, &wl, &busy, &err), AIC_OK);
     assert_float_equal(busy.requests_per_s, 4 * 1000 / t4, 4 * 1000 / t4 * 1e-3);
     assert_parts_sum(&busy);
+
+    /* bp 1 at 4000 tokens: the 8192-token budget still batches 2 under load */
+    assert_int_equal(aic_prefill_ms(&pw, &wl, 2, &t4, &err), AIC_OK);
+    assert_int_equal(aic_run_disagg(&pw, 1, 1, &dw, 32, 64, &wl, &busy, &err), AIC_OK);
+    assert_float_equal(busy.requests_per_s, 2 * 1000 / t4, 2 * 1000 / t4 * 1e-3);
     aic_worker_release(&pw);
     aic_worker_release(&dw);
 }
