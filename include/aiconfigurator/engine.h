@@ -203,6 +203,13 @@ double aic_disagg_handoff_ms(const struct aic_worker *dw, double tpot_ms);
 void aic_worker_memory(const struct aic_worker *w, const struct aic_workload *wl, int b,
                        int ctx_tokens, int phase, struct aic_memory *out);
 
+/* The weight bytes of one whole copy of model m (tp 1, pp 1) as aic_worker_memory() counts
+ * them, with its GEMMs (attention, dense MLP, shared experts) in quant `gemm` and its routed
+ * experts in `moe`; embedding, LM head and router stay 16-bit, tied embeddings count once.
+ * Needs no perf database. AIC_OK, or AIC_ERR_NOMEM. */
+int aic_model_weight_bytes(const struct aic_model *m, enum aic_quant gemm, enum aic_quant moe,
+                           double *bytes, struct aic_error *err);
+
 /* ---- per-op breakdown (for --detail) ------------------------------------------------ */
 
 struct aic_op_time {

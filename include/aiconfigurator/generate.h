@@ -110,7 +110,7 @@ int aic_generate_node_count(const struct aic_search_row *row, int gpus_per_node,
 /* ---- naive configuration (`cli generate`) ---------------------------------------------- */
 
 struct aic_naive_info {
-    double weight_bytes_bf16; /* AIConfigurator's bf16 estimate of the weights */
+    double weight_bytes_bf16; /* the weights in bf16 (aic_naive_weight_bytes) */
     double need_bytes;        /* 1.5 x weights */
     double gpu_mem_bytes;     /* per GPU */
     int tp;                   /* chosen tensor parallel size (power of two) */
@@ -118,8 +118,10 @@ struct aic_naive_info {
     int replicas;             /* total_gpus / tp */
 };
 
-/* bf16 weight bytes as AIConfigurator's naive rule estimates them. */
-double aic_naive_weight_bytes(const struct aic_model *m);
+/* The bf16 weight bytes the naive rule sizes by: the engine's count of one copy of the model
+ * (aic_model_weight_bytes) with every GEMM and expert in bf16, the dense layers of an MoE model
+ * as dense. AIC_OK, or AIC_ERR_NOMEM. */
+int aic_naive_weight_bytes(const struct aic_model *m, double *bytes, struct aic_error *err);
 
 /* Fills row with the naive aggregated configuration: smallest power-of-two TP whose memory
  * exceeds 1.5x the bf16 weights (MoE: moe_tp = tp, ep 1), batch 128, replicas filling

@@ -69,6 +69,9 @@ struct aic_model {
     int attn_output_gate; /* full-attention q projection also yields a sigmoid output gate */
 
     int num_nextn_predict_layers; /* MTP layers in the checkpoint */
+    /* tie_word_embeddings: the LM head is the embedding matrix (stored once); absent, the
+     * architecture's default (GPT-2 and GPTBigCode tie, the others do not) */
+    int tie_word_embeddings;
 
     /* Quantization of the checkpoint (AIC_Q_BF16 when not quantized) */
     enum aic_quant gemm_quant, moe_quant, kv_quant, fmha_quant;

@@ -4,26 +4,53 @@
  * backend's KV budget). Coefficients follow aic-modeling.md section 6.
  */
 #include <math.h>
+#include <string.h>
 
 #include "engine/oplist.h"
 #include "engine/serving.h"
 
 #define MIB (1024.0 * 1024.0)
 
+/* Weights per GPU: every op's, the LM head's included (the prefill list of an MoE model has
+ * no logits GEMM: its share is added). Tied embeddings (tie_word_embeddings) are one matrix
+ * when the embedding and the LM head share a GPU (pp 1): the LM head adds nothing then. With
+ * pp > 1 they sit on the first and the last stage, each GPU holding its own copy. */
 static double weights_bytes(const struct aic_worker *w)
 {
     const struct aic_oplist *l = w->ctx_ops;
+    int tied = w->model->tie_word_embeddings && w->lay.pp == 1;
     double sum = 0;
     int has_logits = 0;
 
     for (int i = 0; i < l->n; i++) {
-        sum += l->ops[i].weight_bytes * l->ops[i].scale;
-        if (l->ops[i].tokens == AIC_TOK_BATCH)
+        if (l->ops[i].tokens == AIC_TOK_BATCH) {
             has_logits = 1;
+            if (tied)
+                continue;
+        }
+        sum += l->ops[i].weight_bytes * l->ops[i].scale;
     }
-    if (!has_logits)
+    if (!has_logits && !tied)
         sum += (double)w->model->vocab_size / w->lay.tp * w->model->hidden_size * 2.0;
     return sum / w->lay.pp;
+}
+
+int aic_model_weight_bytes(const struct aic_model *m, enum aic_quant gemm, enum aic_quant moe,
+                           double *bytes, struct aic_error *err)
+{
+    struct aic_worker w;
+    int rc;
+
+    memset(&w, 0, sizeof(w));
+    w.model = m;
+    w.backend = AIC_BACKEND_TRTLLM;
+    w.lay = (struct aic_layout){1, 1, 1, 1, 1};
+    w.q = (struct aic_quant_cfg){gemm, moe, AIC_Q_BF16, AIC_Q_BF16, AIC_Q_HALF};
+    *bytes = 0;
+    if ((rc = aic_build_ops(&w, err)) == AIC_OK)
+        *bytes = weights_bytes(&w);
+    aic_worker_release(&w);
+    return rc;
 }
 
 /* Bytes of one request's Gated DeltaNet state on one GPU: the fp32 recurrence state and the

@@ -114,7 +114,7 @@ static int bad_layout(struct aic_error *err, const char *fmt, ...)
 
 static int bad_layout(struct aic_error *err, const char *fmt, ...)
 {
-    char msg[256];
+    char msg[AIC_ERROR_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -150,6 +150,64 @@ static int derive_moe_layout(struct aic_layout *lay, struct aic_error *err)
     return AIC_OK;
 }
 
+/* Whether attention tp (per attention-DP rank) splits the model's heads as vLLM, SGLang and
+ * TensorRT-LLM require: the query heads evenly, and the KV heads of a GQA model evenly or, when
+ * tp exceeds them, replicated (tp a multiple of them). MLA has no separate KV heads. */
+static int tp_splits_heads(const struct aic_model *m, int tp)
+{
+    int kv = m->num_kv_heads;
+
+    if (tp < 1 || m->num_heads % tp)
+        return 0;
+    return m->family == AIC_FAMILY_MLA_MOE || kv <= 0 || kv % tp == 0 || tp % kv == 0;
+}
+
+/* "1, 2, 5, 10 or 20": every tp that splits the model's heads (tp_splits_heads). */
+static void valid_tps(const struct aic_model *m, char *out, size_t n)
+{
+    int count = 0, last = 0;
+    size_t len = 0;
+
+    out[0] = 0;
+    for (int tp = 1; tp <= m->num_heads; tp++)
+        if (tp_splits_heads(m, tp))
+            count++;
+    for (int tp = 1; tp <= m->num_heads && len < n; tp++) {
+        if (!tp_splits_heads(m, tp))
+            continue;
+        last++;
+        len += (size_t)snprintf(out + len, n - len, "%s%d",
+                                last == 1       ? ""
+                                : last == count ? " or "
+                                                : ", ",
+                                tp);
+    }
+}
+
+/* The model's name without its organisation ("phi-4" of "microsoft/phi-4"). */
+static const char *short_name(const struct aic_model *m)
+{
+    const char *slash = strrchr(m->id, '/');
+    return slash && slash[1] ? slash + 1 : m->id;
+}
+
+/* The attention-head checks: query heads, then KV heads; the error lists the valid sizes. */
+static int check_heads(const struct aic_model *m, int tp, struct aic_error *err)
+{
+    char ok[160];
+
+    if (tp_splits_heads(m, tp))
+        return AIC_OK;
+    valid_tps(m, ok, sizeof(ok));
+    if (m->num_heads % tp)
+        return bad_layout(err, "tp %d does not divide %s's %d attention heads; use tp %s", tp,
+                          short_name(m), m->num_heads, ok);
+    return bad_layout(err,
+                      "tp %d does not divide %s's %d KV heads (and is not a multiple of them); "
+                      "use tp %s",
+                      tp, short_name(m), m->num_kv_heads, ok);
+}
+
 static int check_layout(const struct aic_model *m, struct aic_layout *lay, enum aic_backend be,
                         struct aic_error *err)
 {
@@ -157,11 +215,8 @@ static int check_layout(const struct aic_model *m, struct aic_layout *lay, enum 
     (void)be;
     if (lay->tp < 1 || lay->pp < 1 || lay->dp < 1 || lay->moe_tp < 0 || lay->moe_ep < 0)
         return bad_layout(err, "parallel sizes must be >= 1 (tp %d, pp %d)", lay->tp, lay->pp);
-    if (m->num_heads % lay->tp)
-        return bad_layout(err,
-                          "tp %d does not divide the model's %d attention heads; "
-                          "use a divisor of the head count",
-                          lay->tp, m->num_heads);
+    if ((rc = check_heads(m, lay->tp, err)))
+        return rc;
     if (lay->pp > m->num_layers)
         return bad_layout(err, "pp %d exceeds the model's %d layers", lay->pp, m->num_layers);
     if (!moe) {

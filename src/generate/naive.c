@@ -2,10 +2,13 @@
  * naive.c - the configuration `cli generate` writes without any sweep, and the support
  * check behind `cli support`.
  *
- * Naive rule (AIConfigurator's): weights estimated in bf16 whatever the checkpoint's
- * quantization, params = V*h + L*(4h^2 + FFN + 4h) with FFN = 3*h*I (dense) or
- * 3*h*I_e*E + h*E (MoE); TP = the smallest power of two with TP x GPU memory > 1.5 x bytes;
- * MoE runs as moe_tp = TP, moe_ep = 1; batch 128; replicas fill the budget.
+ * Naive rule (AIConfigurator's): weights in bf16 whatever the checkpoint's quantization;
+ * TP = the smallest power of two with TP x GPU memory > 1.5 x bytes; MoE runs as moe_tp = TP,
+ * moe_ep = 1; batch 128; replicas fill the budget. The weights are counted as the engine counts
+ * them (aic_model_weight_bytes: GQA projections, the dense layers of an MoE model as dense,
+ * shared experts, embedding and LM head, tied ones once), not by AIConfigurator's formula
+ * V*h + L*(4h^2 + FFN + 4h), which makes every layer of an MoE model an MoE layer. The support
+ * check counts the checkpoint's weights the same way, in its own quantization.
  */
 #include <math.h>
 #include <stdio.h>
@@ -18,17 +21,9 @@ static int is_moe(const struct aic_model *m)
     return m->family == AIC_FAMILY_MOE || m->family == AIC_FAMILY_MLA_MOE;
 }
 
-double aic_naive_weight_bytes(const struct aic_model *m)
+int aic_naive_weight_bytes(const struct aic_model *m, double *bytes, struct aic_error *err)
 {
-    double h = m->hidden_size, ffn;
-    double params;
-
-    if (is_moe(m) && m->num_experts > 0)
-        ffn = 3.0 * h * m->moe_inter_size * m->num_experts + h * m->num_experts;
-    else
-        ffn = 3.0 * h * m->inter_size;
-    params = (double)m->vocab_size * h + m->num_layers * (4.0 * h * h + ffn + 4.0 * h);
-    return 2.0 * params;
+    return aic_model_weight_bytes(m, AIC_Q_BF16, AIC_Q_BF16, bytes, err);
 }
 
 int aic_generate_naive(const struct aic_model *m, const struct aic_system *sys,
@@ -38,12 +33,13 @@ int aic_generate_naive(const struct aic_model *m, const struct aic_system *sys,
     struct aic_naive_info in;
     int gpn = sys->gpus_per_node > 0 ? sys->gpus_per_node : 8;
     double mem = sys->mem_capacity_bytes > 0 ? sys->mem_capacity_bytes : 141.0 * (1 << 30);
-    int tp = 1;
+    int tp = 1, rc;
 
     if (total_gpus < 1)
         return aic_err(err, AIC_ERR_USAGE, "--total-gpus must be >= 1");
     memset(&in, 0, sizeof(in));
-    in.weight_bytes_bf16 = aic_naive_weight_bytes(m);
+    if ((rc = aic_naive_weight_bytes(m, &in.weight_bytes_bf16, err)))
+        return rc;
     in.need_bytes = 1.5 * in.weight_bytes_bf16;
     in.gpu_mem_bytes = mem;
     in.max_tp = total_gpus < gpn ? total_gpus : gpn * (total_gpus / gpn);
@@ -84,21 +80,12 @@ int aic_generate_naive(const struct aic_model *m, const struct aic_system *sys,
 
 /* ---- support ------------------------------------------------------------------------------- */
 
-/* Checkpoint weight bytes (gemm quant for dense parts, moe quant for experts); the
- * first_k_dense layers of an MoE model (DeepSeek's first 3, Llama 4 Maverick's every other
- * layer) hold a dense MLP instead of experts. */
-static double checkpoint_bytes(const struct aic_model *m)
+/* Checkpoint weight bytes, as the engine counts them, in the checkpoint's own quantization
+ * (gemm quant for attention and dense MLPs, moe quant for the routed experts). */
+static int checkpoint_bytes(const struct aic_model *m, double *bytes, struct aic_error *err)
 {
-    double h = m->hidden_size, dense, expert = 0;
-    int k = m->first_k_dense > 0 && m->first_k_dense < m->num_layers ? m->first_k_dense : 0;
-    dense = (double)m->vocab_size * h + m->num_layers * (4.0 * h * h + 4.0 * h);
-    if (is_moe(m) && m->num_experts > 0) {
-        expert = (m->num_layers - k) * (3.0 * h * m->moe_inter_size * m->num_experts);
-        dense += k * 3.0 * h * m->inter_size;
-    } else
-        dense += m->num_layers * 3.0 * h * m->inter_size;
-    return dense * aic_quant_bytes(m->gemm_quant) +
-           expert * aic_quant_bytes(is_moe(m) ? m->moe_quant : m->gemm_quant);
+    return aic_model_weight_bytes(m, m->gemm_quant, is_moe(m) ? m->moe_quant : m->gemm_quant, bytes,
+                                  err);
 }
 
 /* Tables a family needs; NULL-separated alternatives are any-of groups. */
@@ -169,7 +156,11 @@ int aic_support_check(const struct aic_model *m, const char *system, enum aic_ba
     aic_strlcpy(out->version, aic_perfdb_version(db), sizeof(out->version));
     why[0] = 0;
     if (!missing_table(db, m, why, sizeof(why)) && !cannot_run(m, db, why, sizeof(why))) {
-        need = checkpoint_bytes(m) * 1.1;
+        if ((rc = checkpoint_bytes(m, &need, err))) {
+            aic_perfdb_free(db);
+            return rc;
+        }
+        need *= 1.1;
         have = (double)sys.gpus_per_node * sys.mem_capacity_bytes;
         if (need > have)
             snprintf(why, sizeof(why),

@@ -25,9 +25,13 @@ enum ckpt_quant {
     CQ_FP8_BLOCK,
     CQ_NVFP4,
     CQ_MXFP4,
-    CQ_INT4_WO,
-    CQ_INT8_WO, /* 8-bit integer weights, 16-bit activations (GPTQ/AWQ 8-bit, W8A16) */
-    CQ_SQ       /* 8-bit integer weights and activations (W8A8, SmoothQuant) */
+    CQ_INT4_WO,  /* 4-bit integer weights, 16-bit activations (compressed-tensors W4A16): an
+                  * MoE checkpoint's experts alone (Kimi K2 leaves attention and shared experts
+                  * 16-bit), a dense one's every GEMM */
+    CQ_INT4_ALL, /* 4-bit integer weights in every linear layer, attention and shared experts
+                  * included (AWQ, GPTQ, ModelOpt W4A16_AWQ), 16-bit activations */
+    CQ_INT8_WO,  /* 8-bit integer weights, 16-bit activations (GPTQ/AWQ 8-bit, W8A16) */
+    CQ_SQ        /* 8-bit integer weights and activations (W8A8, SmoothQuant) */
 };
 
 /* Sets the model's quantization as a checkpoint of kind cq ships it (kv_algo: the checkpoint's

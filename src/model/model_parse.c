@@ -1,10 +1,11 @@
 /*
  * model_parse.c - turns the text of a Hugging Face config.json (and the optional
  * hf_quant_config.json) into a struct aic_model: family from one architecture table,
- * dimensions under their several spellings, attention variants and the checkpoint's
- * default quantization. Values no model has (a string or fraction for a count, a negative or
- * zero head count, an integer beyond int, query heads not a multiple of KV heads, an unknown
- * quant_algo) are refused with the key and the file named (AIC_ERR_PARSE).
+ * dimensions under their several spellings, attention variants, tied embeddings and the
+ * checkpoint's default quantization. Values no model has (a string or fraction for a count, a
+ * negative or zero head count, an integer beyond int, query heads not a multiple of KV heads, an
+ * unknown quant_algo, a tie_word_embeddings that is not true or false) are refused with the key
+ * and the file named (AIC_ERR_PARSE).
  */
 #include <jansson.h>
 #include <limits.h>
@@ -304,6 +305,34 @@ static int chunked_layers(struct pctx *p, const json_t *c, const struct aic_mode
     return m->num_layers - m->num_layers / interval;
 }
 
+/* Architectures whose config class ties the LM head to the embedding unless the config says
+ * otherwise (transformers' PretrainedConfig default, kept by GPT-2 and GPTBigCode; the other
+ * architectures here default to untied). */
+static const char *const tied_by_default[] = {"GPT2LMHeadModel", "GPTBigCodeForCausalLM"};
+
+/* tie_word_embeddings of the language model's config (text_config of a wrapper), else of the
+ * top level, else the architecture's default; anything but true, false or null is an error. */
+static void parse_tied(struct pctx *p, const json_t *root, const json_t *c, struct aic_model *m)
+{
+    const json_t *v = json_object_get(c, "tie_word_embeddings");
+
+    if (!v || json_is_null(v))
+        v = json_object_get(root, "tie_word_embeddings");
+    if (v && !json_is_null(v)) {
+        if (json_is_boolean(v))
+            m->tie_word_embeddings = json_is_true(v);
+        else if (!p->rc)
+            p->rc = aic_err(p->err, AIC_ERR_PARSE,
+                            "%s of model '%s': 'tie_word_embeddings' must be true or false, not "
+                            "%s; fix the config",
+                            p->file, p->id, model_json_kind(v));
+        return;
+    }
+    for (size_t i = 0; i < sizeof(tied_by_default) / sizeof(tied_by_default[0]); i++)
+        if (!strcmp(m->architecture, tied_by_default[i]))
+            m->tie_word_embeddings = 1;
+}
+
 /* Sliding-window and linear-attention layers from layer_types / sliding_window. Chunked
  * attention (attention_chunk_size, Llama 4) is modelled as a window of the chunk size. */
 static void parse_attention_variants(struct pctx *p, const json_t *c, struct aic_model *m)
@@ -370,6 +399,7 @@ static const struct {
     [CQ_NVFP4] = {AIC_Q_NVFP4, AIC_Q_NVFP4, 1},
     [CQ_MXFP4] = {AIC_Q_BF16, AIC_Q_W4A16_MXFP4, 0},
     [CQ_INT4_WO] = {AIC_Q_BF16, AIC_Q_INT4_WO, 0},
+    [CQ_INT4_ALL] = {AIC_Q_INT4_WO, AIC_Q_INT4_WO, 0},
     [CQ_INT8_WO] = {AIC_Q_INT8_WO, AIC_Q_INT8_WO, 0},
     [CQ_SQ] = {AIC_Q_SQ, AIC_Q_INT8_WO, 0},
 };
@@ -387,8 +417,8 @@ static const struct {
     {"FP8_BLOCK_SCALES", CQ_FP8_BLOCK, 0},
     {"NVFP4", CQ_NVFP4, 1},
     {"MXFP4", CQ_MXFP4, 0},
-    {"W4A16_AWQ", CQ_INT4_WO, 0},
-    {"INT4_AWQ", CQ_INT4_WO, 0},
+    {"W4A16_AWQ", CQ_INT4_ALL, 0},
+    {"INT4_AWQ", CQ_INT4_ALL, 0},
 };
 
 /* quantization_config quant_method values; any other needs a known quant_algo beside it. */
@@ -454,13 +484,14 @@ static int known_method(const char *method)
     return 0;
 }
 
-/* AWQ and GPTQ checkpoints: integer weights of `bits` bits, 16-bit activations. */
+/* AWQ and GPTQ checkpoints: integer weights of `bits` bits in every linear layer (attention
+ * included; MoE ones too), 16-bit activations. */
 static enum ckpt_quant integer_weights(struct pctx *p, const json_t *qc, const char *method)
 {
     int bits = opt_int(p, qc, KEYS("bits", "w_bit"), 1, 4);
 
     if (bits == 4 || bits == 8)
-        return bits == 4 ? CQ_INT4_WO : CQ_INT8_WO;
+        return bits == 4 ? CQ_INT4_ALL : CQ_INT8_WO;
     if (!p->rc)
         p->rc = aic_err(p->err, AIC_ERR_PARSE,
                         "%s of model '%s': %s with %d-bit weights is not supported; accepted: 4 "
@@ -530,7 +561,8 @@ void model_set_ckpt_quant(struct aic_model *m, enum ckpt_quant cq, const char *k
 {
     m->gemm_quant = ckpt_map[cq].gemm;
     m->moe_quant = ckpt_map[cq].moe;
-    /* int4 MoE checkpoints (Kimi K2) quantize the experts alone; a dense one has nothing else */
+    /* compressed-tensors int4 MoE checkpoints (Kimi K2) quantize the experts alone; a dense
+     * one has nothing else (AWQ and GPTQ quantize every linear layer: CQ_INT4_ALL) */
     if (cq == CQ_INT4_WO && m->family != AIC_FAMILY_MOE && m->family != AIC_FAMILY_MLA_MOE)
         m->gemm_quant = AIC_Q_INT4_WO;
     if (ckpt_map[cq].fp8_attn || (kv_algo && strcasecmp(kv_algo, "FP8") == 0)) {
@@ -682,6 +714,7 @@ static int fill_model(const json_t *root, const json_t *hfq, struct pctx *pc, st
     if (m->family == AIC_FAMILY_MLA_MOE)
         parse_mla(pc, c, m);
     parse_attention_variants(pc, c, m);
+    parse_tied(pc, root, c, m);
     if (pc->rc || (rc = check_dims(pc, m)))
         return pc->rc ? pc->rc : rc;
     qc = json_object_get(root, "quantization_config");

@@ -10,17 +10,17 @@
  * -FP8-dynamic ones dynamic; Meta's own -FP8 (fbgemm_fp8: Llama-3.1-405B, Llama 4) per-channel
  * weights with dynamic per-token activations; -FP4/-NVFP4 are NVFP4; the model makers' own -FP8
  * (Qwen, DeepSeek, Z.ai, ...) are block-scaled fp8; -AWQ and -GPTQ(-Int4) are 4-bit integer
- * weights, -GPTQ-Int8 8-bit, with 16-bit activations (what a config.json quantization_config of
- * quant_method awq or gptq gives). A republish revision after it (-FP4-v2) is dropped. Release
- * suffixes that keep the architecture (-Instruct, -Chat, -Base, -hf, a date or lower-case version
- * tag such as -2507, -0528, -v0.3) are dropped from the name and from the bundled names alike;
- * equal cores match, whatever the organisation (republishers keep the maker's model name), unless
- * both names carry a version tag and the tags differ (Mistral-7B-v0.1 and -v0.3 differ in window
- * and vocabulary); the bundled name equal to the request's before its cores were taken first, then
- * one of the same organisation. The match is the config;
- * the quantization suffix, when present, sets its quantization. -Thinking is not such a suffix:
- * some thinking releases ship another format (Kimi-K2-Thinking is INT4); the ones that do not
- * are aliases in model_load.c.
+ * weights, -GPTQ-Int8 8-bit, in every linear layer (attention included, in MoE models too) with
+ * 16-bit activations (what a config.json quantization_config of quant_method awq or gptq gives). A
+ * republish revision after it (-FP4-v2) is dropped. Release suffixes that keep the architecture
+ * (-Instruct, -Chat, -Base, -hf, a date or lower-case version tag such as -2507, -0528, -v0.3) are
+ * dropped from the name and from the bundled names alike; equal cores match, whatever the
+ * organisation (republishers keep the maker's model name), unless both names carry a version tag
+ * and the tags differ (Mistral-7B-v0.1 and -v0.3 differ in window and vocabulary); the bundled name
+ * equal to the request's before its cores were taken first, then one of the same organisation. The
+ * match is the config; the quantization suffix, when present, sets its quantization. -Thinking is
+ * not such a suffix: some thinking releases ship another format (Kimi-K2-Thinking is INT4); the
+ * ones that do not are aliases in model_load.c.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -35,9 +35,9 @@ static const struct {
     const char *suffix;
     int cq; /* enum ckpt_quant; -1 = -FP8, by publisher */
 } quant_suffixes[] = {
-    {"-FP8-dynamic", CQ_FP8},  {"-GPTQ-Int4", CQ_INT4_WO}, {"-GPTQ-Int8", CQ_INT8_WO},
-    {"-AWQ-Int4", CQ_INT4_WO}, {"-NVFP4", CQ_NVFP4},       {"-GPTQ", CQ_INT4_WO},
-    {"-AWQ", CQ_INT4_WO},      {"-FP4", CQ_NVFP4},         {"-FP8", -1}};
+    {"-FP8-dynamic", CQ_FP8},   {"-GPTQ-Int4", CQ_INT4_ALL}, {"-GPTQ-Int8", CQ_INT8_WO},
+    {"-AWQ-Int4", CQ_INT4_ALL}, {"-NVFP4", CQ_NVFP4},        {"-GPTQ", CQ_INT4_ALL},
+    {"-AWQ", CQ_INT4_ALL},      {"-FP4", CQ_NVFP4},          {"-FP8", -1}};
 
 /* Publishers whose -FP8 checkpoints are per-tensor with static scales (ModelOpt, llm-compressor).
  */

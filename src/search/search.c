@@ -352,6 +352,64 @@ static int check_target_reachable(const struct aic_search_result *res, struct ai
                    floor(most / unit) * unit, rate ? "req/s" : "concurrent requests");
 }
 
+/* The loosest TPOT any SLA target of the sweep allows: the user's bound, or the Pareto grid's
+ * largest (request-latency targets: the largest of theirs). */
+static double loosest_tpot(const struct run_state *s)
+{
+    double most = s->r->tpot_ms;
+    for (int k = 0; k < s->nt; k++)
+        most = fmax(most, s->t[k].tpot_ms);
+    return most;
+}
+
+static double loosest_ttft(const struct run_state *s)
+{
+    double most = s->r->ttft_ms;
+    for (int k = 0; k < s->nt; k++)
+        most = fmax(most, s->t[k].ttft_ms);
+    return most;
+}
+
+/* Which SLA targets kept every fitting point of experiment i out: TTFT when the lowest TTFT
+ * found misses the loosest TTFT target, TPOT when the lowest TPOT (agg: of the points meeting
+ * TTFT; disagg: of any decode point) misses the loosest TPOT target; bit 0 TTFT, bit 1 TPOT.
+ * The disagg sweep asks for strictly less, the agg sweep at most. */
+static int binding_targets(const struct run_state *s, int i, double *ttft_bound, double *tpot_bound)
+{
+    const struct aic_sweep_stats *st = &s->st[i];
+    int strict = i == AIC_EXP_DISAGG, bits = 0;
+
+    *ttft_bound = loosest_ttft(s), *tpot_bound = loosest_tpot(s);
+    if (strict ? st->best_ttft_ms >= *ttft_bound : st->best_ttft_ms > *ttft_bound)
+        bits |= 1;
+    if (isfinite(st->best_tpot_ms) &&
+        (strict ? st->best_tpot_ms >= *tpot_bound : st->best_tpot_ms > *tpot_bound))
+        bits |= 2;
+    return bits;
+}
+
+/* Whether TPOT alone kept every fitting point out (not in request-latency mode): each
+ * experiment that has fitting points misses the loosest TPOT target; *best gets the lowest TPOT
+ * found. */
+static int tpot_binds(const struct run_state *s, double *best)
+{
+    int any = 0;
+
+    *best = INFINITY;
+    if (s->r->request_latency_ms > 0)
+        return 0;
+    for (int i = 0; i < AIC_EXP_COUNT; i++) {
+        double tb, pb;
+        if (!s->st[i].n_fit)
+            continue;
+        if (!(binding_targets(s, i, &tb, &pb) & 2))
+            return 0;
+        *best = fmin(*best, s->st[i].best_tpot_ms);
+        any = 1;
+    }
+    return any;
+}
+
 /* ---- explaining empty results ---------------------------------------------------- */
 
 /* Smallest power-of-two GPU count above `from` at which some layout holds one request. */
@@ -399,7 +457,7 @@ static int explain_empty(struct run_state *s, struct aic_search_result *res, int
                          struct aic_error *err)
 {
     int fit = 0, nodata = 0;
-    double best_ttft = INFINITY;
+    double best_ttft = INFINITY, best_tpot;
     const char *desc = "";
     for (int i = 0; i < AIC_EXP_COUNT; i++) {
         fit += s->st[i].n_fit;
@@ -444,6 +502,11 @@ static int explain_empty(struct run_state *s, struct aic_search_result *res, int
                        "evaluated; allow larger prefill workers (prefill candidates, more "
                        "GPUs) or use a quantized model",
                        res->model_id, sys);
+    if (best_ttft <= s->r->ttft_ms && tpot_binds(s, &best_tpot))
+        return aic_err(err, AIC_ERR_RUNTIME,
+                       "no configuration meets TPOT <= %.1f ms: the TPOT bound binds; the "
+                       "fastest found is %.2f ms; relax --tpot to at least %.0f",
+                       s->r->tpot_ms, best_tpot, ceil(best_tpot));
     if (best_ttft <= s->r->ttft_ms)
         return aic_err(err, AIC_ERR_RUNTIME,
                        "no configuration found within %d GPUs of %s: the fastest TTFT found "
@@ -454,6 +517,42 @@ static int explain_empty(struct run_state *s, struct aic_search_result *res, int
                    "no configuration meets TTFT <= %.1f ms: the TTFT bound binds; the fastest "
                    "found is %.1f ms (%s); relax --ttft to at least %.0f",
                    s->r->ttft_ms, best_ttft, desc, ceil(best_ttft));
+}
+
+/* The note of an experiment whose fitting points met no SLA target: the target(s) that kept
+ * them out with the lowest value found against each, or, when each target is met by some
+ * point (disagg: prefill and decode workers apart), that no configuration meets both. */
+static void no_config_note(const struct run_state *s, int i, char *out, size_t n)
+{
+    const struct aic_sweep_stats *st = &s->st[i];
+    const char *name = i == AIC_EXP_AGG ? "agg" : "disagg";
+    double ttft_b, tpot_b;
+    int bits = binding_targets(s, i, &ttft_b, &tpot_b), len;
+    const char *swept = tpot_b > s->r->tpot_ms ? " (the loosest TPOT target swept)" : "";
+
+    len = snprintf(out, n, "%s: no configuration found (fitting points %d; ", name, st->n_fit);
+    if (len < 0 || (size_t)len >= n)
+        return;
+    out += len, n -= (size_t)len;
+    if (bits == 3)
+        snprintf(out, n,
+                 "the TTFT and TPOT bounds bind: lowest TTFT %.1f ms vs bound %.1f ms, lowest "
+                 "TPOT %.2f ms vs bound %.1f ms%s)",
+                 st->best_ttft_ms, ttft_b, st->best_tpot_ms, tpot_b, swept);
+    else if (bits == 1)
+        snprintf(out, n, "the TTFT bound binds: lowest TTFT %.1f ms vs bound %.1f ms)",
+                 st->best_ttft_ms, ttft_b);
+    else if (bits == 2)
+        snprintf(out, n, "the TPOT bound binds: lowest TPOT %.2f ms vs bound %.1f ms%s)",
+                 st->best_tpot_ms, tpot_b, swept);
+    else if (i == AIC_EXP_DISAGG)
+        snprintf(out, n,
+                 "prefill workers meet TTFT <= %.1f ms and decode workers TPOT <= %.1f ms, but "
+                 "no pair meets both within the GPU budget)",
+                 ttft_b, tpot_b);
+    else
+        snprintf(out, n, "points meet TTFT <= %.1f ms and TPOT <= %.1f ms, but none both)", ttft_b,
+                 tpot_b);
 }
 
 static void note_exp(struct run_state *s, struct aic_search_result *res, int i)
@@ -471,10 +570,7 @@ static void note_exp(struct run_state *s, struct aic_search_result *res, int i)
         return;
     }
     if (!x->n_rows) {
-        snprintf(x->note, sizeof x->note,
-                 "%s: no configuration found (fitting points %d, lowest TTFT %.1f ms vs "
-                 "bound %.1f ms)",
-                 name, s->st[i].n_fit, s->st[i].best_ttft_ms, s->r->ttft_ms);
+        no_config_note(s, i, x->note, sizeof x->note);
         warn(res, "%s", x->note);
         return;
     }

@@ -916,6 +916,7 @@ static void test_help(void **state)
 
 static void test_naive(void **state)
 {
+    double bytes;
     struct aic_system h100;
     struct aic_search_row r;
     struct aic_naive_info ni;
@@ -923,8 +924,9 @@ static void test_naive(void **state)
     (void)state;
 
     assert_int_equal(aic_system_load("h100_sxm", "default", &h100, &err), AIC_OK);
-    /* Qwen3-32B ~ 32.7 B params -> 60.8 GiB bf16 */
-    assert_true(fabs(aic_naive_weight_bytes(&dense) / (1 << 30) - 60.8) < 0.5);
+    /* Qwen3-32B: 32.76 B params (GQA projections, untied LM head) -> 61.02 GiB bf16 */
+    assert_int_equal(aic_naive_weight_bytes(&dense, &bytes, &err), AIC_OK);
+    assert_float_equal(bytes / (1 << 30), 61.02, 0.01);
     assert_int_equal(aic_generate_naive(&dense, &h200, AIC_BACKEND_TRTLLM, 8, &r, &ni, &err), 0);
     assert_int_equal(ni.tp, 1);
     assert_int_equal(r.replicas, 8);
@@ -942,6 +944,40 @@ static void test_naive(void **state)
     assert_int_equal(aic_generate_naive(&moe, &h100, AIC_BACKEND_TRTLLM, 16, &r, &ni, &err), 0);
     assert_int_equal(r.lay.tp, 16);
     assert_int_equal(aic_generate_node_count(&r, 8, 16), 2);
+}
+
+/* The naive sizing counts the weights as the engine does: the dense layers of an MoE model as
+ * dense MLPs (AIConfigurator's formula makes all of them MoE layers), tied embeddings once.
+ * Published sizes: Maverick 400 B (24 of 48 layers dense; the formula gave 780 B), DeepSeek-V3
+ * 671 B without its MTP layer (3 dense layers), Llama 3.2 1B 1.24 B (tied). */
+static void test_naive_weights(void **state)
+{
+    static const struct {
+        const char *id;
+        double params_b; /* bf16 bytes / 2, in billions */
+        int tp_h200;     /* the naive tp on 8 x H200 or more (0: needs more than 64 GPUs) */
+    } cases[] = {
+        {"meta-llama/Llama-4-Maverick-17B-128E-Instruct", 400.71, 8},
+        {"deepseek-ai/DeepSeek-V3", 671.03, 16},
+        {"meta-llama/Llama-3.2-1B", 1.2357, 1},
+        {"meta-llama/Llama-3.1-405B", 405.85, 16},
+    };
+    struct aic_model m;
+    struct aic_search_row r;
+    struct aic_naive_info ni;
+    struct aic_error err = {0};
+    double bytes;
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_int_equal(aic_model_load(cases[i].id, NULL, &m, &err), AIC_OK);
+        assert_int_equal(aic_naive_weight_bytes(&m, &bytes, &err), AIC_OK);
+        assert_float_equal(bytes / 2e9, cases[i].params_b, cases[i].params_b * 1e-4);
+        assert_int_equal(aic_generate_naive(&m, &h200, AIC_BACKEND_TRTLLM, 64, &r, &ni, &err),
+                         AIC_OK);
+        assert_float_equal(ni.weight_bytes_bf16, bytes, 0);
+        assert_int_equal(r.lay.tp, cases[i].tp_h200);
+    }
 }
 
 static void test_support(void **state)
@@ -984,6 +1020,7 @@ int main(void)
         cmocka_unit_test(test_unknown_keys),
         cmocka_unit_test(test_help),
         cmocka_unit_test(test_naive),
+        cmocka_unit_test(test_naive_weights),
         cmocka_unit_test(test_support),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -109,8 +109,8 @@ static void test_dims(void **state)
 }
 
 /* Quantization suffixes: the bundled config (config_of) with the checkpoint's quantization, as
- * a quantization_config of that method would give (int4 GEMMs for a dense model, int4 experts
- * for an MoE one). */
+ * a quantization_config of that method would give (-AWQ and -GPTQ: int4 in every linear layer,
+ * the attention of an MoE model included). */
 static void test_quant_suffixes(void **state)
 {
     static const struct {
@@ -130,7 +130,7 @@ static void test_quant_suffixes(void **state)
         {"hugging-quants/Meta-Llama-3.1-8B-Instruct-AWQ-INT4",
          "meta-llama/Meta-Llama-3.1-8B-Instruct", AIC_Q_INT4_WO, AIC_Q_INT4_WO, AIC_Q_BF16, 32,
          14336},
-        {"Qwen/Qwen3-30B-A3B-GPTQ-Int4", "Qwen/Qwen3-30B-A3B", AIC_Q_BF16, AIC_Q_INT4_WO,
+        {"Qwen/Qwen3-30B-A3B-GPTQ-Int4", "Qwen/Qwen3-30B-A3B", AIC_Q_INT4_WO, AIC_Q_INT4_WO,
          AIC_Q_BF16, 48, 6144},
         /* a revision after the quantization suffix */
         {"nvidia/DeepSeek-R1-0528-FP4-v2", "deepseek-ai/DeepSeek-R1", AIC_Q_NVFP4, AIC_Q_NVFP4,
