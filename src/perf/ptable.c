@@ -1,6 +1,8 @@
 /*
- * ptable.c - loading a perf CSV (libcsv, columns by header name) and storing it as a sorted
- * table of slices: the flat arrays every lookup binary-searches.
+ * ptable.c - loading a perf CSV (columns by header name) and storing it as a sorted table of
+ * slices: the flat arrays every lookup binary-searches. A file without quotes or carriage
+ * returns (every perf table we ship against) is split in place, which loads a database in
+ * about half the time; any other goes through libcsv.
  */
 #include <math.h>
 #include <stdint.h>
@@ -165,10 +167,74 @@ static void raw_row(int ch, void *data)
         c->row[j] = c->cols[j].defval;
 }
 
+static int is_blank(char ch)
+{
+    return ch == ' ' || ch == '\t';
+}
+
+/* One line of a plain CSV: its fields, blanks around each dropped (as libcsv drops them). */
+static void split_line(char *p, char *le, struct rawctx *c)
+{
+    for (;;) {
+        char *comma = memchr(p, ',', (size_t)(le - p));
+        char *fe = comma ? comma : le;
+        while (p < fe && is_blank(*p))
+            p++;
+        while (fe > p && is_blank(fe[-1]))
+            fe--;
+        *fe = 0;
+        raw_field(p, (size_t)(fe - p), c);
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    raw_row('\n', c);
+}
+
+/* A CSV without quotes or carriage returns, split in place (buf holds len + 1 bytes); blank
+ * lines are skipped, as libcsv skips them. */
+static void split_plain(char *buf, size_t len, struct rawctx *c)
+{
+    char *p = buf, *end = buf + len;
+
+    while (p < end) {
+        char *eol = memchr(p, '\n', (size_t)(end - p)), *q = p;
+        if (!eol)
+            eol = end;
+        while (q < eol && is_blank(*q))
+            q++;
+        if (q < eol)
+            split_line(p, eol, c);
+        p = eol + 1;
+    }
+}
+
+static int plain_csv(const char *buf, size_t len)
+{
+    return !memchr(buf, '"', len) && !memchr(buf, '\r', len);
+}
+
+/* Parses buf with libcsv into c; an error message in err on malformed input. */
+static int parse_libcsv(const char *path, char *buf, size_t len, struct rawctx *c,
+                        struct aic_error *err)
+{
+    struct csv_parser p;
+    int rc = AIC_OK;
+
+    if (csv_init(&p, CSV_APPEND_NULL) != 0)
+        return aic_err(err, AIC_ERR_NOMEM, "cannot start the CSV parser for %s", path);
+    csv_set_blk_size(&p, 4096);
+    if (csv_parse(&p, buf, len, raw_field, raw_row, c) != len)
+        rc = aic_err(err, AIC_ERR_PARSE, "%s: %s", path, csv_strerror(csv_error(&p)));
+    else
+        csv_fini(&p, raw_field, raw_row, c);
+    csv_free(&p);
+    return rc;
+}
+
 int rawtab_load(const char *path, const struct rawcol *cols, size_t ncols, struct strpool *pool,
                 struct rawtab *out, struct aic_error *err)
 {
-    struct csv_parser p;
     struct rawctx c;
     char *buf;
     size_t len;
@@ -190,25 +256,17 @@ int rawtab_load(const char *path, const struct rawcol *cols, size_t ncols, struc
         c.last_id[j] = -1;
         c.row[j] = cols[j].defval;
     }
-    if (csv_init(&p, CSV_APPEND_NULL) != 0) {
-        free(buf);
-        return aic_err(err, AIC_ERR_NOMEM, "cannot start the CSV parser for %s", path);
-    }
-    csv_set_blk_size(&p, 4096);
-    size_t used = csv_parse(&p, buf, len, raw_field, raw_row, &c);
-    if (used != len) {
-        rc = aic_err(err, AIC_ERR_PARSE, "%s: %s", path, csv_strerror(csv_error(&p)));
-    } else {
-        csv_fini(&p, raw_field, raw_row, &c);
-        if (c.failed == 1)
-            rc = aic_err(err, AIC_ERR_NOMEM, "out of memory reading %s", path);
-        else if (c.failed == 2)
-            rc = aic_err(err, AIC_ERR_PARSE,
-                         "%s: more than %d distinct names (or one longer "
-                         "than %d characters) in key columns",
-                         path, PT_MAXSTR, PT_STRLEN - 1);
-    }
-    csv_free(&p);
+    if (plain_csv(buf, len))
+        split_plain(buf, len, &c);
+    else
+        rc = parse_libcsv(path, buf, len, &c, err);
+    if (!rc && c.failed == 1)
+        rc = aic_err(err, AIC_ERR_NOMEM, "out of memory reading %s", path);
+    else if (!rc && c.failed == 2)
+        rc = aic_err(err, AIC_ERR_PARSE,
+                     "%s: more than %d distinct names (or one longer "
+                     "than %d characters) in key columns",
+                     path, PT_MAXSTR, PT_STRLEN - 1);
     free(buf);
     for (size_t j = 0; !rc && j < ncols; j++)
         if (!c.seen[j] && !cols[j].optional)
