@@ -99,14 +99,20 @@ struct aic_worker {
                   * wide-EP tables present), AIC_WIDE_EP_NONE otherwise */
 };
 
-/* Validates the layout against the model (heads, experts divisible; backend rules) and
- * builds the op lists. Bad layout -> AIC_ERR_USAGE with the reason and a fix. */
 /* Whether the backend of db can run m's quantization (checkpoint's, or opts' overrides) on
  * its GPU at all: AIC_OK, or a usage error saying which mode lacks tensor cores and what to
  * use instead. aic_worker_init() applies the same check. */
 int aic_worker_quant_check(const struct aic_model *m, struct aic_perfdb *db,
                            const struct aic_worker_opts *opts, struct aic_error *err);
 
+/* Whether attention tp (per attention-DP rank) splits m's heads as vLLM, SGLang and
+ * TensorRT-LLM require: tp >= 1 divides the query heads, and for a GQA model divides the KV
+ * heads or, when tp exceeds them, is a multiple of them (KV heads replicated); MLA has no
+ * separate KV heads. 1 = yes, 0 = no. aic_worker_init() refuses a layout whose tp fails it. */
+int aic_tp_splits_heads(const struct aic_model *m, int tp);
+
+/* Validates the layout against the model (heads, experts divisible; backend rules) and
+ * builds the op lists. Bad layout -> AIC_ERR_USAGE with the reason and a fix. */
 int aic_worker_init(struct aic_worker *w, const struct aic_model *m, struct aic_perfdb *db,
                     struct aic_layout lay, const struct aic_worker_opts *opts,
                     struct aic_error *err);

@@ -5,8 +5,9 @@
  * (the complete generator input, which re-renders the same artifacts).
  *
  * Also the two small checks behind `cli generate` and `cli support`: the naive
- * configuration (smallest power-of-two TP that holds 1.5x the bf16 weights) and whether a
- * model/system/backend combination is supported.
+ * configuration (smallest power-of-two GPU count that holds 1.5x the bf16 weights, as TP, or
+ * TP x PP where that TP does not split the heads) and whether a model/system/backend
+ * combination is supported.
  *
  * The generator input is a set of sections (ServiceConfig, K8sConfig, DynConfig,
  * WorkerConfig, Workers.<agg|prefill|decode>, ModelConfig, NodeConfig, SlaConfig and a few
@@ -114,8 +115,9 @@ struct aic_naive_info {
     double need_bytes;        /* 1.5 x weights */
     double gpu_mem_bytes;     /* per GPU */
     int tp;                   /* chosen tensor parallel size (power of two) */
-    int max_tp;               /* the largest TP allowed by the budget */
-    int replicas;             /* total_gpus / tp */
+    int pp;                   /* pipeline stages (> 1 only where N as tp fails the heads) */
+    int max_gpus;             /* the most GPUs (tp x pp) one worker may take on the budget */
+    int replicas;             /* total_gpus / (tp x pp) */
 };
 
 /* The bf16 weight bytes the naive rule sizes by: the engine's count of one copy of the model
@@ -123,10 +125,12 @@ struct aic_naive_info {
  * as dense. AIC_OK, or AIC_ERR_NOMEM. */
 int aic_naive_weight_bytes(const struct aic_model *m, double *bytes, struct aic_error *err);
 
-/* Fills row with the naive aggregated configuration: smallest power-of-two TP whose memory
- * exceeds 1.5x the bf16 weights (MoE: moe_tp = tp, ep 1), batch 128, replicas filling
- * total_gpus. A model that does not fit even at the largest TP the budget allows
- * (gpus per node x whole nodes, or total_gpus when below one node) -> AIC_ERR_OOM. */
+/* Fills row with the naive aggregated configuration: N = the smallest power of two whose GPU
+ * memory exceeds 1.5x the bf16 weights, as tp N, pp 1 when N splits the attention heads
+ * (aic_tp_splits_heads) and, for MoE, the expert size, else tp halved and pp doubled until it
+ * does (tp x pp = N; MoE: moe_tp = tp, ep 1), batch 128, replicas = total_gpus / N. A model
+ * that needs more GPUs per worker than the budget allows (gpus per node x whole nodes, or
+ * total_gpus when below one node) -> AIC_ERR_OOM. */
 int aic_generate_naive(const struct aic_model *m, const struct aic_system *sys,
                        enum aic_backend backend, int total_gpus, struct aic_search_row *row,
                        struct aic_naive_info *info, struct aic_error *err);

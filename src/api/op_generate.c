@@ -1,11 +1,12 @@
 /*
  * op_generate.c - {"op": "generate"}: the naive configuration of `cli generate` (smallest
- * power-of-two TP that holds 1.5x the bf16 weights, replicas filling total_gpus) and its
- * deployment artifacts, written straight into save_dir (alias output_dir; must be absent or
- * empty). With generator_config and no model_path it re-renders a saved
- * generator_config.yaml into save_dir instead. Overrides: generator_config (file),
- * generator_set (list of "Section.key=value"), generated_config_version,
- * generator_dynamo_version. The result names the files written.
+ * power-of-two GPU count that holds 1.5x the bf16 weights, as tp or, where that tp does not
+ * split the heads, tp x pp; replicas filling total_gpus) and its deployment artifacts,
+ * written straight into save_dir (alias output_dir; must be absent or empty). With
+ * generator_config and no model_path it re-renders a saved generator_config.yaml into
+ * save_dir instead. Overrides: generator_config (file), generator_set (list of
+ * "Section.key=value"), generated_config_version, generator_dynamo_version. The result names
+ * the files written.
  */
 #include <dirent.h>
 #include <stddef.h>
@@ -70,15 +71,15 @@ static json_t *list_files(const char *dir)
 static json_t *naive_doc(const struct gen_p *o, const struct aic_model *m, const char *version,
                          const struct aic_naive_info *ni)
 {
-    int used = ni->replicas * ni->tp;
-    json_t *par = json_pack("{s:i,s:i,s:i,s:i,s:i}", "tp", ni->tp, "pp", 1, "gpus_per_worker",
-                            ni->tp, "replicas", ni->replicas, "gpus_used", used);
+    int per = ni->tp * ni->pp, used = ni->replicas * per;
+    json_t *par = json_pack("{s:i,s:i,s:i,s:i,s:i}", "tp", ni->tp, "pp", ni->pp, "gpus_per_worker",
+                            per, "replicas", ni->replicas, "gpus_used", used);
 
     return json_pack("{s:s,s:s,s:s,s:s?,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:o,s:s,s:o}", "model", m->id,
                      "system", o->system, "backend", backends[o->backend], "backend_version",
-                     version, "total_gpus", o->total_gpus, "tp", ni->tp, "pp", 1, "replicas",
-                     ni->replicas, "gpus_used", used, "gpus_per_worker", ni->tp, "max_batch_size",
-                     128, "parallelism", par, "output_dir", o->save_dir, "files",
+                     version, "total_gpus", o->total_gpus, "tp", ni->tp, "pp", ni->pp, "replicas",
+                     ni->replicas, "gpus_used", used, "gpus_per_worker", per, "max_batch_size", 128,
+                     "parallelism", par, "output_dir", o->save_dir, "files",
                      list_files(o->save_dir));
 }
 

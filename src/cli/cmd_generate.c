@@ -53,7 +53,8 @@ static const struct cli_opt gen_table[] = {
 #undef O
 
 static const char gen_summary[] =
-    "Writes a naive configuration (smallest TP that holds the model, replicas filling the GPUs) "
+    "Writes a naive configuration (smallest power-of-two TP, or TP x PP where that TP does not "
+    "split the heads, that holds the model; replicas filling the GPUs) "
     "and its deployment artifacts, without a sweep. Extra: --generator-set Section.key=value "
     "(repeatable), --generator-help [deploy|backend].";
 
@@ -103,7 +104,8 @@ static void summary(const struct cli_env *env, const struct aic_model *m, const 
     const char *yel = cli_color(env, "yellow");
     int reps = written_int(dir, "WorkerConfig", "agg_workers", ni->replicas);
     int bs = written_int(dir, "Workers.agg", "max_batch_size", 128);
-    long used = (long)reps * ni->tp;
+    int per = ni->tp * ni->pp;
+    long used = (long)reps * per;
     printf("%s============================================================%s\n", bold, rst);
     printf("  %sNaive Configuration Generated Successfully%s\n", bold, rst);
     printf("%s============================================================%s\n", bold, rst);
@@ -111,8 +113,8 @@ static void summary(const struct cli_env *env, const struct aic_model *m, const 
     printf("  System:          %s\n", o->system);
     printf("  Backend:         %s (%s)\n", backend_choices[o->backend], version);
     printf("  Total GPUs:      %d (using %ld)\n", o->total_gpus, used);
-    printf("  Parallelism:     TP=%d, PP=1\n", ni->tp);
-    printf("  Replicas:        %d (each using %d GPUs)\n", reps, ni->tp);
+    printf("  Parallelism:     TP=%d, PP=%d\n", ni->tp, ni->pp);
+    printf("  Replicas:        %d (each using %d GPUs)\n", reps, per);
     printf("  Max Batch Size:  %d\n", bs);
     printf("  Output:          %s\n", dir);
     printf("------------------------------------------------------------\n");
@@ -123,8 +125,9 @@ static void summary(const struct cli_env *env, const struct aic_model *m, const 
         printf("%sWARNING: WorkerConfig.agg_workers = %d needs %ld GPUs, more than --total-gpus "
                "%d.%s\n",
                yel, reps, used, o->total_gpus, rst);
-    printf("%sWARNING: this is a NAIVE configuration: the smallest tensor parallel size that\n"
-           "holds 1.5x the bf16 weights, with no memory validation and no performance\n"
+    printf("%sWARNING: this is a NAIVE configuration: the smallest power-of-two GPU count\n"
+           "that holds 1.5x the bf16 weights (tensor parallel, pipeline stages where that TP\n"
+           "does not split the attention heads), with no memory validation and no performance\n"
            "optimization. For production, run `aiconfigurator cli default` to search for the\n"
            "best configuration.%s\n",
            yel, rst);
@@ -274,11 +277,11 @@ static int naive(struct cli_env *env, const struct gen_opts *o)
     req.name_prefix = prefix;
     req.cfg = cfg;
     sanitize(m->id, mname, sizeof(mname));
-    snprintf(dir, sizeof(dir), "%s/%s_naive_tp%d_pp1_%06d", o->save_dir ? o->save_dir : "./output",
-             mname, ni.tp,
+    snprintf(dir, sizeof(dir), "%s/%s_naive_tp%d_pp%d_%06d", o->save_dir ? o->save_dir : "./output",
+             mname, ni.tp, ni.pp,
              (int)(((unsigned)time(NULL) * 2654435761u ^ (unsigned)getpid()) % 1000000u));
-    cli_log(env, CLI_LOG_INFO, "naive configuration: %s tp%d x %d replicas on %s", m->id, ni.tp,
-            ni.replicas, sys->name);
+    cli_log(env, CLI_LOG_INFO, "naive configuration: %s tp%d pp%d x %d replicas on %s", m->id,
+            ni.tp, ni.pp, ni.replicas, sys->name);
     if (aic_generate_artifacts(&req, &row, dir, &err)) {
         rc = cli_lib_error(env, &err);
         goto out;

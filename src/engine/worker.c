@@ -150,10 +150,8 @@ static int derive_moe_layout(struct aic_layout *lay, struct aic_error *err)
     return AIC_OK;
 }
 
-/* Whether attention tp (per attention-DP rank) splits the model's heads as vLLM, SGLang and
- * TensorRT-LLM require: the query heads evenly, and the KV heads of a GQA model evenly or, when
- * tp exceeds them, replicated (tp a multiple of them). MLA has no separate KV heads. */
-static int tp_splits_heads(const struct aic_model *m, int tp)
+/* The head rule of the backends (engine.h); MLA has no separate KV heads. */
+int aic_tp_splits_heads(const struct aic_model *m, int tp)
 {
     int kv = m->num_kv_heads;
 
@@ -162,7 +160,7 @@ static int tp_splits_heads(const struct aic_model *m, int tp)
     return m->family == AIC_FAMILY_MLA_MOE || kv <= 0 || kv % tp == 0 || tp % kv == 0;
 }
 
-/* "1, 2, 5, 10 or 20": every tp that splits the model's heads (tp_splits_heads). */
+/* "1, 2, 5, 10 or 20": every tp that splits the model's heads (aic_tp_splits_heads). */
 static void valid_tps(const struct aic_model *m, char *out, size_t n)
 {
     int count = 0, last = 0;
@@ -170,10 +168,10 @@ static void valid_tps(const struct aic_model *m, char *out, size_t n)
 
     out[0] = 0;
     for (int tp = 1; tp <= m->num_heads; tp++)
-        if (tp_splits_heads(m, tp))
+        if (aic_tp_splits_heads(m, tp))
             count++;
     for (int tp = 1; tp <= m->num_heads && len < n; tp++) {
-        if (!tp_splits_heads(m, tp))
+        if (!aic_tp_splits_heads(m, tp))
             continue;
         last++;
         len += (size_t)snprintf(out + len, n - len, "%s%d",
@@ -196,7 +194,7 @@ static int check_heads(const struct aic_model *m, int tp, struct aic_error *err)
 {
     char ok[160];
 
-    if (tp_splits_heads(m, tp))
+    if (aic_tp_splits_heads(m, tp))
         return AIC_OK;
     valid_tps(m, ok, sizeof(ok));
     if (m->num_heads % tp)

@@ -3,12 +3,19 @@
  * check behind `cli support`.
  *
  * Naive rule (AIConfigurator's): weights in bf16 whatever the checkpoint's quantization;
- * TP = the smallest power of two with TP x GPU memory > 1.5 x bytes; MoE runs as moe_tp = TP,
- * moe_ep = 1; batch 128; replicas fill the budget. The weights are counted as the engine counts
- * them (aic_model_weight_bytes: GQA projections, the dense layers of an MoE model as dense,
- * shared experts, embedding and LM head, tied ones once), not by AIConfigurator's formula
- * V*h + L*(4h^2 + FFN + 4h), which makes every layer of an MoE model an MoE layer. The support
- * check counts the checkpoint's weights the same way, in its own quantization.
+ * GPUs per worker = the smallest power of two N with N x GPU memory > 1.5 x bytes; MoE runs as
+ * moe_tp = TP, moe_ep = 1; batch 128; replicas = total_gpus / N. Departure from
+ * AIConfigurator, which makes N the TP even where it does not split the attention heads
+ * (Maverick, 40 heads, at tp 16 on H100), a deployment no backend starts: here TP is halved and
+ * PP doubled (TP x PP = N, the pipeline stages across nodes) until TP passes the engine's head
+ * rule (aic_tp_splits_heads) and, for MoE, divides the expert size: Maverick on H100 runs tp 8
+ * pp 2.
+ *
+ * The weights are counted as the engine counts them (aic_model_weight_bytes: GQA projections,
+ * the dense layers of an MoE model as dense, shared experts, embedding and LM head, tied ones
+ * once), not by AIConfigurator's formula V*h + L*(4h^2 + FFN + 4h), which makes every layer of
+ * an MoE model an MoE layer. The support check counts the checkpoint's weights the same way, in
+ * its own quantization.
  */
 #include <math.h>
 #include <stdio.h>
@@ -26,44 +33,53 @@ int aic_naive_weight_bytes(const struct aic_model *m, double *bytes, struct aic_
     return aic_model_weight_bytes(m, AIC_Q_BF16, AIC_Q_BF16, bytes, err);
 }
 
-int aic_generate_naive(const struct aic_model *m, const struct aic_system *sys,
-                       enum aic_backend backend, int total_gpus, struct aic_search_row *row,
-                       struct aic_naive_info *info, struct aic_error *err)
+/* The smallest power of two whose memory exceeds need (the GPUs one worker takes). */
+static int memory_gpus(double need, double mem)
 {
-    struct aic_naive_info in;
-    int gpn = sys->gpus_per_node > 0 ? sys->gpus_per_node : 8;
-    double mem = sys->mem_capacity_bytes > 0 ? sys->mem_capacity_bytes : 141.0 * (1 << 30);
-    int tp = 1, rc;
+    int gpus = 1;
 
-    if (total_gpus < 1)
-        return aic_err(err, AIC_ERR_USAGE, "--total-gpus must be >= 1");
-    memset(&in, 0, sizeof(in));
-    if ((rc = aic_naive_weight_bytes(m, &in.weight_bytes_bf16, err)))
-        return rc;
-    in.need_bytes = 1.5 * in.weight_bytes_bf16;
-    in.gpu_mem_bytes = mem;
-    in.max_tp = total_gpus < gpn ? total_gpus : gpn * (total_gpus / gpn);
-    while (tp * mem <= in.need_bytes && tp < (1 << 20))
-        tp *= 2;
-    in.tp = tp;
-    if (info)
-        *info = in;
-    if (tp > in.max_tp)
-        return aic_err(err, AIC_ERR_OOM,
-                       "%s needs about %.0f GiB (1.5 x %.0f GiB of bf16 weights), more than %d "
-                       "x %.0f GiB on %s; it needs tp %d: raise --total-gpus to at least %d",
-                       m->id, in.need_bytes / (1 << 30), in.weight_bytes_bf16 / (1 << 30),
-                       in.max_tp, mem / (1 << 30), sys->name, tp, tp);
-    in.replicas = total_gpus / tp;
-    if (info)
-        *info = in;
+    while (gpus * mem <= need && gpus < (1 << 20))
+        gpus *= 2;
+    return gpus;
+}
+
+/* Whether the engine accepts tp for m: it splits the heads (aic_tp_splits_heads) and, for an
+ * MoE model run as moe_tp = tp, the expert size. */
+static int tp_fits(const struct aic_model *m, int tp)
+{
+    return aic_tp_splits_heads(m, tp) && (!is_moe(m) || m->moe_inter_size % tp == 0);
+}
+
+/* Splits gpus into tp x pp: the largest tp (halving from gpus) the engine accepts, pipeline
+ * stages for the rest. tp 1 always splits the heads; pp beyond the layers -> AIC_ERR_USAGE. */
+static int split_layout(const struct aic_model *m, int gpus, struct aic_naive_info *in,
+                        struct aic_error *err)
+{
+    int tp = gpus;
+
+    while (tp > 1 && !tp_fits(m, tp))
+        tp /= 2;
+    in->tp = tp;
+    in->pp = gpus / tp;
+    if (in->pp > m->num_layers)
+        return aic_err(err, AIC_ERR_USAGE,
+                       "%s: no power-of-two tp up to %d splits its %d heads, and pp %d exceeds its "
+                       "%d layers; deploy it with `cli default` instead",
+                       m->id, gpus, m->num_heads, in->pp, m->num_layers);
+    return AIC_OK;
+}
+
+static void fill_row(const struct aic_model *m, const struct aic_system *sys,
+                     enum aic_backend backend, const struct aic_naive_info *in,
+                     struct aic_search_row *row)
+{
     memset(row, 0, sizeof(*row));
     row->exp = AIC_EXP_AGG;
     row->backend = backend;
-    row->lay.tp = tp;
-    row->lay.pp = 1;
+    row->lay.tp = in->tp;
+    row->lay.pp = in->pp;
     row->lay.dp = 1;
-    row->lay.moe_tp = is_moe(m) ? tp : 1;
+    row->lay.moe_tp = is_moe(m) ? in->tp : 1;
     row->lay.moe_ep = 1;
     row->bs = 128;
     row->workers = 1;
@@ -73,8 +89,45 @@ int aic_generate_naive(const struct aic_model *m, const struct aic_system *sys,
     row->q.fmha = m->fmha_quant;
     row->q.comm = AIC_Q_HALF;
     row->d_q = row->q;
-    row->gpus = tp;
-    row->replicas = in.replicas;
+    row->gpus = in->tp * in->pp;
+    row->replicas = in->replicas;
+}
+
+int aic_generate_naive(const struct aic_model *m, const struct aic_system *sys,
+                       enum aic_backend backend, int total_gpus, struct aic_search_row *row,
+                       struct aic_naive_info *info, struct aic_error *err)
+{
+    struct aic_naive_info in;
+    int gpn = sys->gpus_per_node > 0 ? sys->gpus_per_node : 8;
+    double mem = sys->mem_capacity_bytes > 0 ? sys->mem_capacity_bytes : 141.0 * (1 << 30);
+    int gpus, rc;
+
+    if (total_gpus < 1)
+        return aic_err(err, AIC_ERR_USAGE, "--total-gpus must be >= 1");
+    memset(&in, 0, sizeof(in));
+    if ((rc = aic_naive_weight_bytes(m, &in.weight_bytes_bf16, err)))
+        return rc;
+    in.need_bytes = 1.5 * in.weight_bytes_bf16;
+    in.gpu_mem_bytes = mem;
+    in.max_gpus = total_gpus < gpn ? total_gpus : gpn * (total_gpus / gpn);
+    gpus = memory_gpus(in.need_bytes, mem);
+    in.tp = gpus;
+    in.pp = 1;
+    if (info)
+        *info = in;
+    if (gpus > in.max_gpus)
+        return aic_err(err, AIC_ERR_OOM,
+                       "%s needs about %.0f GiB (1.5 x %.0f GiB of bf16 weights), more than %d "
+                       "x %.0f GiB on %s; it needs %d GPUs per worker (tp x pp): raise "
+                       "--total-gpus to at least %d",
+                       m->id, in.need_bytes / (1 << 30), in.weight_bytes_bf16 / (1 << 30),
+                       in.max_gpus, mem / (1 << 30), sys->name, gpus, gpus);
+    if ((rc = split_layout(m, gpus, &in, err)))
+        return rc;
+    in.replicas = total_gpus / gpus;
+    if (info)
+        *info = in;
+    fill_row(m, sys, backend, &in, row);
     return AIC_OK;
 }
 

@@ -279,6 +279,24 @@ static void test_generate_naive(void **state)
     expect_error(req, "io", "empty");
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
+    /* Maverick's 40 heads on H100: 16 GPUs per worker as tp 8 pp 2 (tp 16 splits no heads) */
+    snprintf(req, sizeof(req),
+             "{\"op\":\"generate\",\"model_path\":"
+             "\"meta-llama/Llama-4-Maverick-17B-128E-Instruct\",\"total_gpus\":32,"
+             "\"system\":\"h100_sxm\",\"systems_paths\":\"default\",\"save_dir\":\"%s\"}",
+             dir);
+    doc = call(req, &rc);
+    r = json_object_get(doc, "result");
+    assert_int_equal(rc, 0);
+    assert_int_equal((int)num(r, "tp"), 8);
+    assert_int_equal((int)num(r, "pp"), 2);
+    assert_int_equal((int)num(r, "gpus_per_worker"), 16);
+    assert_int_equal((int)num(r, "replicas"), 2);
+    assert_int_equal((int)num(r, "gpus_used"), 32);
+    assert_int_equal((int)num(json_object_get(r, "parallelism"), "pp"), 2);
+    assert_int_equal((int)num(json_object_get(r, "parallelism"), "gpus_per_worker"), 16);
+    json_decref(doc);
+    assert_int_equal(system(cmd), 0);
 }
 
 /* Messages name parameters by their JSON key, never by a command-line flag, also those the

@@ -7,8 +7,8 @@
  * same manifest. The benchmark helpers run around the row's concurrency x replicas (not the
  * engines' max batch); --free-gpu-memory-fraction / --max-seq-len reach every engine config.
  * Failures (layout a backend cannot express, layout override, unknown key) leave no folder;
- * aic_generate_check gives the same verdict without writing. Naive sizing and the support
- * check.
+ * aic_generate_check gives the same verdict without writing. Naive sizing (tp x pp where the
+ * power-of-two tp does not split the heads) and the support check.
  */
 #include <dirent.h>
 #include <libfyaml.h>
@@ -980,6 +980,60 @@ static void test_naive_weights(void **state)
     }
 }
 
+/* The naive GPU count as tp where it splits the heads (Llama-3.1-405B: 128 heads, 8 KV heads,
+ * tp 16 on H100), else tp halved and pp doubled: Maverick's 40 heads on H100 need 16 GPUs,
+ * which AIConfigurator emits as tp 16 (no backend starts it); here tp 8 pp 2, a layout the
+ * engine accepts. */
+static void test_naive_pipeline(void **state)
+{
+    struct aic_system h100;
+    struct aic_model mav, big;
+    struct aic_search_row r;
+    struct aic_naive_info ni;
+    struct aic_perfdb *db = NULL;
+    struct aic_worker w;
+    struct aic_worker_opts opts;
+    struct aic_error err = {0};
+    (void)state;
+
+    assert_int_equal(aic_system_load("h100_sxm", "default", &h100, &err), AIC_OK);
+    assert_int_equal(
+        aic_model_load("meta-llama/Llama-4-Maverick-17B-128E-Instruct", NULL, &mav, &err), AIC_OK);
+    assert_false(aic_tp_splits_heads(&mav, 16));
+    assert_true(aic_tp_splits_heads(&mav, 8));
+    assert_int_equal(aic_generate_naive(&mav, &h100, AIC_BACKEND_TRTLLM, 64, &r, &ni, &err),
+                     AIC_OK);
+    assert_int_equal(ni.tp, 8);
+    assert_int_equal(ni.pp, 2);
+    assert_int_equal(ni.replicas, 4);
+    assert_int_equal(r.lay.tp, 8);
+    assert_int_equal(r.lay.pp, 2);
+    assert_int_equal(r.lay.moe_tp, 8);
+    assert_int_equal(r.lay.moe_ep, 1);
+    assert_int_equal(r.gpus, 16);
+    assert_int_equal(r.replicas, 4);
+    assert_int_equal(aic_perfdb_open(&h100, AIC_BACKEND_TRTLLM, NULL, AIC_DB_SOL, &db, &err),
+                     AIC_OK);
+    memset(&opts, 0, sizeof(opts));
+    opts.quant = r.q;
+    assert_int_equal(aic_worker_init(&w, &mav, db, r.lay, &opts, &err), AIC_OK);
+    assert_int_equal(aic_worker_gpus(&w), 16);
+    aic_worker_release(&w);
+    aic_perfdb_free(db);
+    /* fewer GPUs than tp x pp -> the budget error names GPUs per worker */
+    assert_int_equal(aic_generate_naive(&mav, &h100, AIC_BACKEND_TRTLLM, 8, &r, &ni, &err),
+                     AIC_ERR_OOM);
+    assert_non_null(strstr(err.msg, "16 GPUs per worker (tp x pp)"));
+    /* a power-of-two tp that already splits the heads is kept, pp 1 */
+    assert_int_equal(aic_model_load("meta-llama/Llama-3.1-405B", NULL, &big, &err), AIC_OK);
+    assert_int_equal(aic_generate_naive(&big, &h100, AIC_BACKEND_TRTLLM, 64, &r, &ni, &err),
+                     AIC_OK);
+    assert_int_equal(ni.tp, 16);
+    assert_int_equal(ni.pp, 1);
+    assert_int_equal(r.lay.pp, 1);
+    assert_int_equal(r.replicas, 4);
+}
+
 static void test_support(void **state)
 {
     const char *db = getenv("AIC_TEST_PERFDB");
@@ -1021,6 +1075,7 @@ int main(void)
         cmocka_unit_test(test_help),
         cmocka_unit_test(test_naive),
         cmocka_unit_test(test_naive_weights),
+        cmocka_unit_test(test_naive_pipeline),
         cmocka_unit_test(test_support),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
