@@ -6,6 +6,7 @@
  * tokens reach the shared expert pool); attention sees (batch, sequence, prefix).
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "engine/oplist.h"
@@ -375,6 +376,18 @@ static int eval_fallback(struct aic_worker *w, const struct aic_oplist *l, int i
     return AIC_OK;
 }
 
+/* A table without the op's data in SILICON mode: say how to estimate anyway. */
+static void nodata_hint(struct aic_worker *w, int rc, struct aic_error *err)
+{
+    size_t n;
+
+    if (rc != AIC_ERR_NODATA || !err || aic_perfdb_mode(w->db) != AIC_DB_SILICON)
+        return;
+    n = strlen(err->msg);
+    snprintf(err->msg + n, sizeof(err->msg) - n,
+             "; --database-mode HYBRID fills what the tables lack from the fitted model");
+}
+
 int aic_eval_ops(struct aic_worker *w, const struct aic_oplist *l, const struct aic_op_rt *rt,
                  enum aic_op_filter filter, double *out_ms, struct aic_op_time *times, int cap,
                  int *n_times, struct aic_error *err)
@@ -398,6 +411,7 @@ int aic_eval_ops(struct aic_worker *w, const struct aic_oplist *l, const struct 
         }
         if (rc) {
             aic_err_prefix(err, "%s", op->name);
+            nodata_hint(w, rc, err);
             return rc;
         }
     }
