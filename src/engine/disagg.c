@@ -15,12 +15,11 @@
  * request waits t(B) / (B x x x DP x PP) per request queued ahead, and t(1) minus that besides
  * (B = 1: the plain multi-server form). On the calibration file's 105 disaggregated rows the
  * budget cuts the TTFT error from 56 to 49 % (bp alone, 1 there, leaves the pool saturated
- * where the real one batched its queue). TTFT = wait + prefill + the backend's serving overhead +
- * KV transfer
- * + the KV handoff: the decode worker's iterations from the end of the prefill to the first
- * token (admitting the request, seeing its transfer complete, its first generation step).
- * On the calibration file that handoff takes about 20 decode iterations on every backend;
- * a fixed time fits worse (median TTFT error 54 % against 42 %).
+ * where the real one batched its queue). TTFT = wait + prefill + the backend's serving
+ * overhead + KV transfer + the KV handoff: the decode worker's iterations from the end of the
+ * prefill to the first token (admitting the request, seeing its transfer complete, its first
+ * generation step). On the calibration file that handoff takes about 20 decode iterations on
+ * every backend; a fixed time fits worse (median TTFT error 54 % against 42 %).
  */
 #include <math.h>
 #include <string.h>
