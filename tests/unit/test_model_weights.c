@@ -17,27 +17,7 @@
 #include "aiconfigurator/aiconfigurator.h"
 #include "engine/oplist.h"
 
-static struct aic_system sys;
-static struct aic_perfdb *db;
-
-static int setup(void **state)
-{
-    struct aic_error err = {0};
-    (void)state;
-    if (aic_system_load("h100_sxm", "default", &sys, &err) ||
-        aic_perfdb_open(&sys, AIC_BACKEND_TRTLLM, NULL, AIC_DB_SOL, &db, &err)) {
-        print_error("setup: %s\n", err.msg);
-        return -1;
-    }
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    aic_perfdb_free(db);
-    return 0;
-}
+#include "sol_fixture.h"
 
 static void load(const char *id, struct aic_model *m)
 {
@@ -288,5 +268,5 @@ int main(void)
         cmocka_unit_test(test_tie_memory),     cmocka_unit_test(test_moe_awq_parse),
         cmocka_unit_test(test_moe_awq_worker),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, sol_setup, sol_teardown);
 }
