@@ -555,6 +555,13 @@ static void no_config_note(const struct run_state *s, int i, char *out, size_t n
                  tpot_b);
 }
 
+/* The lowest TPOT experiment i found (fallback: the shown row's). */
+static double lowest_tpot(const struct run_state *s, int i, double shown)
+{
+    double t = s->st[i].best_tpot_ms;
+    return isfinite(t) && t < shown ? t : shown;
+}
+
 static void note_exp(struct run_state *s, struct aic_search_result *res, int i)
 {
     struct aic_search_exp *x = &res->exp[i];
@@ -591,9 +598,10 @@ static void note_exp(struct run_state *s, struct aic_search_result *res, int i)
                      name, s->r->request_latency_ms, l, c->request_latency_ms);
         else
             snprintf(x->note, sizeof x->note,
-                     "no %s configuration meets TPOT <= %.1f ms (the TPOT bound binds); "
-                     "closest: %s bs %d at TPOT %.2f ms",
-                     name, s->r->tpot_ms, l, i ? c->d_bs : c->bs, c->tpot_ms);
+                     "no %s configuration meets TPOT <= %.1f ms (the TPOT bound binds; the "
+                     "lowest TPOT found is %.2f ms); shown first: %s bs %d at TPOT %.2f ms",
+                     name, s->r->tpot_ms, lowest_tpot(s, i, c->tpot_ms), l, i ? c->d_bs : c->bs,
+                     c->tpot_ms);
         warn(res, "%s", x->note);
     }
 }

@@ -19,8 +19,10 @@
 #include "aiconfigurator/aiconfigurator.h"
 #include "aiconfigurator/search.h"
 
-/* The search with these bounds; returns its status, the result left in res. */
-static int run(double ttft_ms, double tpot_ms, struct aic_search_result *res, struct aic_error *e)
+/* The search with these bounds (and the TPOT grid when pareto is 1); returns its status, the
+ * result left in res. */
+static int run_grid(double ttft_ms, double tpot_ms, int pareto, struct aic_search_result *res,
+                    struct aic_error *e)
 {
     struct aic_search_req r;
     struct aic_ctx *ctx = aic_ctx_new("default");
@@ -34,10 +36,15 @@ static int run(double ttft_ms, double tpot_ms, struct aic_search_result *res, st
     r.wl = (struct aic_workload){4000, 500, 0};
     r.ttft_ms = ttft_ms;
     r.tpot_ms = tpot_ms;
-    r.pareto_sweep = 0;
+    r.pareto_sweep = pareto;
     rc = aic_search_run(ctx, &r, res, e);
     aic_ctx_free(ctx);
     return rc;
+}
+
+static int run(double ttft_ms, double tpot_ms, struct aic_search_result *res, struct aic_error *e)
+{
+    return run_grid(ttft_ms, tpot_ms, 0, res, e);
 }
 
 /* The number after `key` in s (a lowest value found), or NAN when s lacks key. */
@@ -108,10 +115,34 @@ static void test_notes_name_the_binding_target(void **state)
     }
 }
 
+/* With the TPOT grid on, a mode whose rows all miss the user's TPOT still shows its best rows;
+ * its note quotes the lowest TPOT found, which is at most the first row's. */
+static void test_shown_rows_note_lowest_tpot(void **state)
+{
+    struct aic_search_result res;
+    struct aic_error e = {0};
+    (void)state;
+
+    assert_int_equal(run_grid(5000, 1, 1, &res, &e), AIC_OK);
+    for (int x = 0; x < AIC_EXP_COUNT; x++) {
+        const char *note = res.exp[x].note;
+        double low = value_after(note, "the lowest TPOT found is ");
+
+        assert_true(res.exp[x].n_top > 0);
+        assert_false(res.exp[x].top_meets_sla);
+        if (!strstr(note, "(the TPOT bound binds; the lowest TPOT found is ") ||
+            !strstr(note, "; shown first: "))
+            fail_msg("note '%s'", note);
+        assert_true(low > 1 && low <= res.exp[x].top[0].tpot_ms + 0.005);
+    }
+    aic_search_result_free(&res);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_notes_name_the_binding_target),
+        cmocka_unit_test(test_shown_rows_note_lowest_tpot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
