@@ -43,6 +43,15 @@ static json_t *call(const char *req, int *rc)
     return doc;
 }
 
+/* The generate request for model on gpus h100_sxm GPUs, writing into dir. */
+static void generate_req(char *req, size_t n, const char *model, int gpus, const char *dir)
+{
+    snprintf(req, n,
+             "{\"op\":\"generate\",\"model_path\":\"%s\",\"total_gpus\":%d,"
+             "\"system\":\"h100_sxm\",\"systems_paths\":\"default\",\"save_dir\":\"%s\"}",
+             model, gpus, dir);
+}
+
 /* Expects ok:false with `code`, and a message containing `needle` (may be NULL). */
 static void expect_error(const char *req, const char *code, const char *needle)
 {
@@ -259,10 +268,7 @@ static void test_generate_naive(void **state)
     (void)state;
 
     snprintf(dir, sizeof(dir), "/tmp/aic_test_api_%d", (int)getpid());
-    snprintf(req, sizeof(req),
-             "{\"op\":\"generate\",\"model_path\":\"Qwen/Qwen3-32B\",\"total_gpus\":8,"
-             "\"system\":\"h100_sxm\",\"systems_paths\":\"default\",\"save_dir\":\"%s\"}",
-             dir);
+    generate_req(req, sizeof(req), "Qwen/Qwen3-32B", 8, dir);
     doc = call(req, &rc);
     r = json_object_get(doc, "result");
     assert_int_equal(rc, 0);
@@ -280,11 +286,7 @@ static void test_generate_naive(void **state)
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
     /* Maverick's 40 heads on H100: 16 GPUs per worker as tp 8 pp 2 (tp 16 splits no heads) */
-    snprintf(req, sizeof(req),
-             "{\"op\":\"generate\",\"model_path\":"
-             "\"meta-llama/Llama-4-Maverick-17B-128E-Instruct\",\"total_gpus\":32,"
-             "\"system\":\"h100_sxm\",\"systems_paths\":\"default\",\"save_dir\":\"%s\"}",
-             dir);
+    generate_req(req, sizeof(req), "meta-llama/Llama-4-Maverick-17B-128E-Instruct", 32, dir);
     doc = call(req, &rc);
     r = json_object_get(doc, "result");
     assert_int_equal(rc, 0);
