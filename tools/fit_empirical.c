@@ -126,15 +126,14 @@ static void add_penalty(double *A, int N, const int *id, const double *c, int n,
             A[id[a] * N + id[b]] += lam * c[a] * c[b];
 }
 
-/* Least squares with smoothness penalty; samples with (i % FOLDS) == skip are left out. */
-static int fit_grid(const struct group *g, struct emp_fit *f, int skip)
+/* Adds the samples not in fold `skip` to the normal equations A v = b (N nodes); returns
+ * their mean log-utilization (the op's default where there are none) and their count. */
+static double add_samples(const struct group *g, const struct emp_fit *f, int skip, double *A,
+                          double *b, size_t *used)
 {
     int N = f->nx * f->ny;
-    double *A = calloc((size_t)N * N, sizeof(double)), *b = calloc((size_t)N, sizeof(double));
     double mean = 0;
-    size_t used = 0;
-    if (!A || !b)
-        abort();
+    *used = 0;
     for (size_t i = 0; i < g->n; i++) {
         if ((int)(i % FOLDS) == skip)
             continue;
@@ -147,10 +146,15 @@ static int fit_grid(const struct group *g, struct emp_fit *f, int skip)
                 A[id[a] * N + id[c]] += w[a] * w[c];
         }
         mean += g->s[i].lu;
-        used++;
+        (*used)++;
     }
-    mean = used ? mean / (double)used : log(emp_default_util(g->op));
-    double lam = fmax(1.0, 0.002 * (double)used);
+    return *used ? mean / (double)*used : log(emp_default_util(g->op));
+}
+
+/* Adds the second-difference smoothness penalty (weight lam) along both grid axes. */
+static void add_smoothing(const struct emp_fit *f, double *A, double *b, double lam, double mean)
+{
+    int N = f->nx * f->ny;
     static const double d2[3] = {1, -2, 1};
     for (int iy = 0; iy < f->ny; iy++)
         for (int ix = 0; ix < f->nx; ix++) {
@@ -167,16 +171,18 @@ static int fit_grid(const struct group *g, struct emp_fit *f, int skip)
             A[c * N + c] += 1e-3 * lam;
             b[c] += 1e-3 * lam * mean;
         }
-    /* Cholesky A = L L^T in place (lower triangle) */
-    for (int j = 0; j < N; j++) {
+}
+
+/* Solves A x = b (N x N, symmetric positive definite) by Cholesky, A's lower triangle
+ * overwritten by L and b by x; -1 when A is not positive definite. */
+static int cholesky_solve(double *A, double *b, int N)
+{
+    for (int j = 0; j < N; j++) { /* A = L L^T in place */
         double d = A[j * N + j];
         for (int k = 0; k < j; k++)
             d -= A[j * N + k] * A[j * N + k];
-        if (d <= 0) {
-            free(A);
-            free(b);
+        if (d <= 0)
             return -1;
-        }
         d = sqrt(d);
         A[j * N + j] = d;
         for (int i = j + 1; i < N; i++) {
@@ -198,11 +204,26 @@ static int fit_grid(const struct group *g, struct emp_fit *f, int skip)
             s -= A[k * N + i] * b[k];
         b[i] = s / A[i * N + i];
     }
-    for (int i = 0; i < N; i++)
-        f->v[i] = fmin(b[i], 0.0); /* utilization never above 1 */
+    return 0;
+}
+
+/* Least squares with smoothness penalty; samples with (i % FOLDS) == skip are left out. */
+static int fit_grid(const struct group *g, struct emp_fit *f, int skip)
+{
+    int N = f->nx * f->ny;
+    double *A = calloc((size_t)N * N, sizeof(double)), *b = calloc((size_t)N, sizeof(double));
+    size_t used;
+    if (!A || !b)
+        abort();
+    double mean = add_samples(g, f, skip, A, b, &used);
+    add_smoothing(f, A, b, fmax(1.0, 0.002 * (double)used), mean);
+    int rc = cholesky_solve(A, b, N);
+    if (rc == 0)
+        for (int i = 0; i < N; i++)
+            f->v[i] = fmin(b[i], 0.0); /* utilization never above 1 */
     free(A);
     free(b);
-    return 0;
+    return rc;
 }
 
 struct err_acc {
@@ -257,52 +278,37 @@ static json_t *fit_json(const struct emp_fit *f, size_t n, double cv)
     return o;
 }
 
-static int fit_backend(const char *outdir, const struct aic_system *sys, enum aic_backend be)
+/* Fits every group into the array fits, freeing the groups, and sums per op the errors that
+ * the summary scores. */
+static void fit_groups(struct groups *gs, json_t *fits, struct err_acc by_op[EMP_COUNT])
 {
-    struct aic_perfdb *db;
-    struct aic_error err = {0};
-    struct groups gs = {0};
-    struct err_acc by_op[EMP_COUNT];
-    char path[2048];
-
-    if (aic_perfdb_open(sys, be, NULL, AIC_DB_SILICON, &db, &err)) {
-        printf("%s/%s: skipped (%s)\n", sys->name, aic_backend_name(be), err.msg);
-        return 0;
-    }
-    if (perfdb_samples(db, add_sample, &gs, &err)) {
-        fprintf(stderr, "%s/%s: %s\n", sys->name, aic_backend_name(be), err.msg);
-        aic_perfdb_free(db);
-        return 1;
-    }
-    memset(by_op, 0, sizeof(by_op));
-    json_t *root = json_object(), *fits = json_array(), *summary = json_object();
-    json_object_set_new(root, "system", json_string(sys->name));
-    json_object_set_new(root, "backend", json_string(aic_backend_name(be)));
-    json_object_set_new(root, "version", json_string(aic_perfdb_version(db)));
-    json_object_set_new(root, "model", json_string("log(util) bilinear on a log2 feature grid"));
     int has_classes[EMP_COUNT] = {0};
-    for (int i = 0; i < gs.n; i++)
-        if (strchr(gs.g[i].quant, '@'))
-            has_classes[gs.g[i].op] = 1;
-    for (int i = 0; i < gs.n; i++) {
+    for (int i = 0; i < gs->n; i++)
+        if (strchr(gs->g[i].quant, '@'))
+            has_classes[gs->g[i].op] = 1;
+    for (int i = 0; i < gs->n; i++) {
+        struct group *g = &gs->g[i];
         struct emp_fit f;
         struct err_acc a = {0};
-        if (fit_group(&gs.g[i], &f, &a) == 0) {
-            json_array_append_new(fits, fit_json(&f, gs.g[i].n, a.n ? a.cv / (double)a.n : 0));
+        if (fit_group(g, &f, &a) == 0) {
+            json_array_append_new(fits, fit_json(&f, g->n, a.n ? a.cv / (double)a.n : 0));
             /* the summary scores the fits queries use: an op's per-class fits where it has
              * them, not the whole-dtype fallbacks fitted on the same points */
-            if (has_classes[gs.g[i].op] && !strchr(gs.g[i].quant, '@')) {
-                free(gs.g[i].s);
-                continue;
+            if (!has_classes[g->op] || strchr(g->quant, '@')) {
+                by_op[g->op].cv += a.cv;
+                by_op[g->op].legacy += a.legacy;
+                by_op[g->op].n += a.n;
             }
-            by_op[gs.g[i].op].cv += a.cv;
-            by_op[gs.g[i].op].legacy += a.legacy;
-            by_op[gs.g[i].op].n += a.n;
         }
-        free(gs.g[i].s);
+        free(g->s);
     }
-    free(gs.g);
-    printf("%s/%s %s\n", sys->name, aic_backend_name(be), aic_perfdb_version(db));
+    free(gs->g);
+}
+
+/* Prints the cross-validated and legacy error of each op and returns them as "error_by_op". */
+static json_t *error_summary(const struct err_acc by_op[EMP_COUNT])
+{
+    json_t *summary = json_object();
     for (int op = 0; op < EMP_COUNT; op++) {
         if (!by_op[op].n)
             continue;
@@ -315,8 +321,14 @@ static int fit_backend(const char *outdir, const struct aic_system *sys, enum ai
         json_object_set_new(o, "legacy_mape", json_real(round(lg * 1e4) / 1e4));
         json_object_set_new(summary, emp_op_name((enum emp_op)op), o);
     }
-    json_object_set_new(root, "error_by_op", summary);
-    json_object_set_new(root, "fits", fits);
+    return summary;
+}
+
+/* Writes root to OUTDIR/<system>/<backend>.json, creating the folders; 1 when it fails. */
+static int write_fits(const char *outdir, const struct aic_system *sys, enum aic_backend be,
+                      json_t *root)
+{
+    char path[2048];
     snprintf(path, sizeof(path), "%s/%s", outdir, sys->name);
     mkdir(outdir, 0755);
     mkdir(path, 0755);
@@ -324,9 +336,39 @@ static int fit_backend(const char *outdir, const struct aic_system *sys, enum ai
     int rc = json_dump_file(root, path, JSON_INDENT(1) | JSON_COMPACT | JSON_REAL_PRECISION(8));
     if (rc)
         fprintf(stderr, "cannot write %s: %s\n", path, strerror(errno));
+    return rc ? 1 : 0;
+}
+
+static int fit_backend(const char *outdir, const struct aic_system *sys, enum aic_backend be)
+{
+    struct aic_perfdb *db;
+    struct aic_error err = {0};
+    struct groups gs = {0};
+    struct err_acc by_op[EMP_COUNT];
+
+    if (aic_perfdb_open(sys, be, NULL, AIC_DB_SILICON, &db, &err)) {
+        printf("%s/%s: skipped (%s)\n", sys->name, aic_backend_name(be), err.msg);
+        return 0;
+    }
+    if (perfdb_samples(db, add_sample, &gs, &err)) {
+        fprintf(stderr, "%s/%s: %s\n", sys->name, aic_backend_name(be), err.msg);
+        aic_perfdb_free(db);
+        return 1;
+    }
+    memset(by_op, 0, sizeof(by_op));
+    json_t *root = json_object(), *fits = json_array();
+    json_object_set_new(root, "system", json_string(sys->name));
+    json_object_set_new(root, "backend", json_string(aic_backend_name(be)));
+    json_object_set_new(root, "version", json_string(aic_perfdb_version(db)));
+    json_object_set_new(root, "model", json_string("log(util) bilinear on a log2 feature grid"));
+    fit_groups(&gs, fits, by_op);
+    printf("%s/%s %s\n", sys->name, aic_backend_name(be), aic_perfdb_version(db));
+    json_object_set_new(root, "error_by_op", error_summary(by_op));
+    json_object_set_new(root, "fits", fits);
+    int rc = write_fits(outdir, sys, be, root);
     json_decref(root);
     aic_perfdb_free(db);
-    return rc ? 1 : 0;
+    return rc;
 }
 
 int main(int argc, char **argv)
