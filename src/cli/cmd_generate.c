@@ -199,6 +199,14 @@ static int version_ok(const char *v, const char *versions)
     return 0;
 }
 
+/* The newest version of a backend we know of, for when no perf data names one. */
+static const char *known_version(int backend)
+{
+    return backend == AIC_BACKEND_TRTLLM ? "1.3.0rc23"
+           : backend == AIC_BACKEND_VLLM ? "0.24.0"
+                                         : "0.5.16";
+}
+
 /* *version "" when --backend-version names no known version (versions_out: the known). */
 static void naive_version(const struct gen_opts *o, const struct aic_system *sys, char *version,
                           size_t len, char *versions_out, size_t vlen)
@@ -214,10 +222,32 @@ static void naive_version(const struct gen_opts *o, const struct aic_system *sys
     else if (*versions)
         snprintf(version, len, "%.*s", (int)strcspn(versions, ","), versions);
     else
-        snprintf(version, len, "%s",
-                 o->backend == AIC_BACKEND_TRTLLM ? "1.3.0rc23"
-                 : o->backend == AIC_BACKEND_VLLM ? "0.24.0"
-                                                  : "0.5.16");
+        snprintf(version, len, "%s", known_version(o->backend));
+}
+
+/* Reports the --backend-version naive_version() rejected (known: the perf database's). */
+static int bad_version(const struct cli_env *env, const struct gen_opts *o,
+                       const struct aic_system *sys, const char *known)
+{
+    if (*known)
+        return cli_error(env, 0,
+                         "no perf data for %s/%s %s; available: %s (pass one as "
+                         "--backend-version)",
+                         sys->name, backend_choices[o->backend], o->backend_version, known);
+    return cli_error(env, 1, "--backend-version '%s' is not a version number (e.g. %s)",
+                     o->backend_version, known_version(o->backend));
+}
+
+/* The output folder SAVE_DIR/<model>_naive_tp<T>_pp<P>_<6 pseudo-random digits>. */
+static void naive_dir(char *dir, size_t len, const struct gen_opts *o, const char *model_id,
+                      const struct aic_naive_info *ni)
+{
+    char mname[256];
+
+    sanitize(model_id, mname, sizeof(mname));
+    snprintf(dir, len, "%s/%s_naive_tp%d_pp%d_%06d", o->save_dir ? o->save_dir : "./output", mname,
+             ni->tp, ni->pp,
+             (int)(((unsigned)time(NULL) * 2654435761u ^ (unsigned)getpid()) % 1000000u));
 }
 
 static int naive(struct cli_env *env, const struct gen_opts *o)
@@ -230,7 +260,7 @@ static int naive(struct cli_env *env, const struct gen_opts *o)
     struct aic_search_row row;
     struct aic_naive_info ni;
     struct aic_gen_req req;
-    char version[32], mname[256], prefix[256], dir[2048], known[256] = "";
+    char version[32], prefix[256], dir[2048], known[256] = "";
     int rc = CLI_OK;
 
     if (!ctx) {
@@ -250,17 +280,7 @@ static int naive(struct cli_env *env, const struct gen_opts *o)
     }
     naive_version(o, sys, version, sizeof(version), known, sizeof(known));
     if (!*version) {
-        if (*known)
-            rc = cli_error(env, 0,
-                           "no perf data for %s/%s %s; available: %s (pass one as "
-                           "--backend-version)",
-                           sys->name, backend_choices[o->backend], o->backend_version, known);
-        else
-            rc = cli_error(env, 1, "--backend-version '%s' is not a version number (e.g. %s)",
-                           o->backend_version,
-                           o->backend == AIC_BACKEND_TRTLLM ? "1.3.0rc23"
-                           : o->backend == AIC_BACKEND_VLLM ? "0.24.0"
-                                                            : "0.5.16");
+        rc = bad_version(env, o, sys, known);
         goto out;
     }
     aic_gen_req_init(&req);
@@ -276,10 +296,7 @@ static int naive(struct cli_env *env, const struct gen_opts *o)
     sanitize(m->id, prefix, sizeof(prefix));
     req.name_prefix = prefix;
     req.cfg = cfg;
-    sanitize(m->id, mname, sizeof(mname));
-    snprintf(dir, sizeof(dir), "%s/%s_naive_tp%d_pp%d_%06d", o->save_dir ? o->save_dir : "./output",
-             mname, ni.tp, ni.pp,
-             (int)(((unsigned)time(NULL) * 2654435761u ^ (unsigned)getpid()) % 1000000u));
+    naive_dir(dir, sizeof(dir), o, m->id, &ni);
     cli_log(env, CLI_LOG_INFO, "naive configuration: %s tp%d pp%d x %d replicas on %s", m->id,
             ni.tp, ni.pp, ni.replicas, sys->name);
     if (aic_generate_artifacts(&req, &row, dir, &err)) {

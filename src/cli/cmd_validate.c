@@ -446,6 +446,59 @@ static int check_columns(const struct cli_env *env, const struct csv_table *t, i
     return CLI_OK;
 }
 
+/* Reads the --measured file into t and its column indices into col, names normalized; t is
+ * freed when that fails. */
+static int load_measured(const struct cli_env *env, const char *path, struct csv_table *t, int *col)
+{
+    int rc = table_read(env, path, t);
+
+    if (rc == CLI_OK)
+        rc = check_columns(env, t, col, path);
+    if (rc == CLI_OK)
+        normalize_names(t, col);
+    if (rc != CLI_OK)
+        table_free(t);
+    return rc;
+}
+
+/* Estimates every row into s, writing the predictions to --out when given (tmp: room for the
+ * temporary file's name). */
+static int predict(const struct cli_env *env, struct aic_ctx *ctx, const struct csv_table *t,
+                   const int *col, const struct val_opts *o, int db_explicit, struct val_state *s,
+                   char *tmp, size_t tmp_len)
+{
+    int rc = CLI_OK;
+
+    if (o->out)
+        rc = open_out(env, o->out, tmp, tmp_len, &s->out);
+    if (rc == CLI_OK)
+        rc = run_rows(env, ctx, t, col, o, db_explicit, s);
+    if (s->out) {
+        int rc2 = close_out(env, o->out, tmp, s->out, rc == CLI_OK);
+        rc = rc == CLI_OK ? rc2 : rc;
+    }
+    return rc;
+}
+
+/* --fit-ttft: fits the TTFT serving constants (the aggregated rows' terms, then the
+ * disaggregated rows' KV handoff) and prints them next to this run's `now`. */
+static int run_fit_ttft(const struct cli_env *env, struct aic_ctx *ctx, const struct csv_table *t,
+                        const int *col, const struct val_opts *o, int db_explicit,
+                        const struct aic_ttft_consts *now)
+{
+    struct fit_set fs = {0};
+    int rc = fit_rows(env, ctx, t, col, o, db_explicit, now, &fs);
+
+    if (rc == CLI_OK) {
+        fit_agg(&fs, now);
+        rc = fit_disagg_rows(env, ctx, t, col, o, db_explicit, now, &fs);
+    }
+    if (rc == CLI_OK)
+        fit_print(&fs, now);
+    fit_free(&fs);
+    return rc;
+}
+
 int cmd_validate(struct cli_env *env, int argc, char **argv)
 {
     struct val_opts o = {.db_mode = AIC_DB_SILICON};
@@ -453,7 +506,7 @@ int cmd_validate(struct cli_env *env, int argc, char **argv)
     struct csv_table t;
     struct val_state s;
     struct aic_ctx *ctx;
-    int col[C_COUNT], rc;
+    int col[C_COUNT], rc, db_explicit;
     char tmp[AIC_PATH_MAX + 32];
     double t0 = aic_now_s();
 
@@ -467,44 +520,23 @@ int cmd_validate(struct cli_env *env, int argc, char **argv)
     rc = check_out(env, &o);
     if (rc != CLI_OK)
         return rc;
-    rc = table_read(env, o.measured, &t);
-    if (rc == CLI_OK)
-        rc = check_columns(env, &t, col, o.measured);
-    if (rc == CLI_OK)
-        normalize_names(&t, col);
-    if (rc != CLI_OK) {
-        table_free(&t);
+    rc = load_measured(env, o.measured, &t, col);
+    if (rc != CLI_OK)
         return rc;
-    }
     memset(&s, 0, sizeof(s));
     cli_ttft_consts(env, &o.ttft, &s.ttft);
+    db_explicit = cli_given(env, 0, "database-mode");
     ctx = aic_ctx_new(env->systems_paths);
     rc = ctx ? CLI_OK : cli_error(env, 0, "out of memory");
-    if (rc == CLI_OK && o.out)
-        rc = open_out(env, o.out, tmp, sizeof(tmp), &s.out);
     if (rc == CLI_OK)
-        rc = run_rows(env, ctx, &t, col, &o, cli_given(env, 0, "database-mode"), &s);
-    if (s.out) {
-        int rc2 = close_out(env, o.out, tmp, s.out, rc == CLI_OK);
-        rc = rc == CLI_OK ? rc2 : rc;
-    }
+        rc = predict(env, ctx, &t, col, &o, db_explicit, &s, tmp, sizeof(tmp));
     if (rc == CLI_OK)
         print_report(&s, &o, aic_now_s() - t0);
-    if (rc == CLI_OK && o.fit_ttft) {
-        struct fit_set fs = {0};
-        int db_explicit = cli_given(env, 0, "database-mode");
-        rc = fit_rows(env, ctx, &t, col, &o, db_explicit, &s.ttft, &fs);
-        if (rc == CLI_OK) {
-            fit_agg(&fs, &s.ttft);
-            rc = fit_disagg_rows(env, ctx, &t, col, &o, db_explicit, &s.ttft, &fs);
-        }
-        if (rc == CLI_OK)
-            fit_print(&fs, &s.ttft);
-        fit_free(&fs);
-    }
+    if (rc == CLI_OK && o.fit_ttft)
+        rc = run_fit_ttft(env, ctx, &t, col, &o, db_explicit, &s.ttft);
     if (rc == CLI_OK && o.fit_step) {
         struct step_fit f = {0};
-        rc = fit_step_rows(env, ctx, &t, col, &o, cli_given(env, 0, "database-mode"), &s.ttft, &f);
+        rc = fit_step_rows(env, ctx, &t, col, &o, db_explicit, &s.ttft, &f);
         if (rc == CLI_OK)
             step_fit_print(&f, &s.ttft);
         step_fit_free(&f);

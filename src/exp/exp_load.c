@@ -771,51 +771,64 @@ static void load_v2(struct ld *L, struct fy_node *m)
     }
 }
 
+/* Cross-key rules of an agg experiment: no disagg keys, a model and a system. */
+static void finish_agg(struct ld *L, struct fy_node *m)
+{
+    struct aic_exp *e = L->e;
+    for (int ro = AIC_ROLE_PREFILL; ro <= AIC_ROLE_DECODE; ro++)
+        if (L->role_key[ro])
+            problem(L, m, "%s is a disagg key; this experiment has serving_mode agg",
+                    L->role_key_name[ro]);
+    if (!e->model[0][0])
+        problem(L, m, "model_path is required");
+    if (!e->system[0][0])
+        problem(L, m, "system_name is required");
+}
+
+/* Cross-key rules of a disagg experiment: no agg keys, one model and one backend for both
+ * roles, both systems, at least 2 GPUs. */
+static void finish_disagg(struct ld *L, struct fy_node *m)
+{
+    struct aic_exp *e = L->e;
+    if (L->role_key[AIC_ROLE_AGG])
+        problem(L, m,
+                "%s is not allowed in a disagg experiment; use its prefill_ and "
+                "decode_ forms",
+                L->role_key_name[AIC_ROLE_AGG]);
+    if (!e->model[1][0] || !e->model[2][0])
+        problem(L, m, "prefill_model_path and decode_model_path are both required");
+    else if (strcmp(e->model[1], e->model[2]))
+        problem(L, m,
+                "prefill_model_path '%s' and decode_model_path '%s' differ; both "
+                "roles must serve the same model (only the systems may differ)",
+                e->model[1], e->model[2]);
+    if (!e->system[1][0] || !e->system[2][0])
+        problem(L, m, "prefill_system_name and decode_system_name are both required");
+    int bp = e->backend[1] < 0 ? 0 : e->backend[1], bd = e->backend[2] < 0 ? 0 : e->backend[2];
+    if (bp != bd)
+        problem(L, m,
+                "prefill_backend_name %s and decode_backend_name %s differ; mixed "
+                "backends are not modelled, use one backend for both roles",
+                aic_backend_name(bp), aic_backend_name(bd));
+    if (e->req.total_gpus == 1)
+        problem(L, m, "disagg needs total_gpus >= 2 (got 1)");
+}
+
 /* Cross-key rules once every key is read. */
 static void finish(struct ld *L, struct fy_node *m)
 {
     struct aic_exp *e = L->e;
     struct aic_search_req *r = &e->req;
-    int dis = e->serving == AIC_SEARCH_DISAGG;
     if (!e->serving)
         problem(L, m, "serving_mode is required (agg or disagg)");
     if (!r->total_gpus && !fy_node_mapping_lookup_by_string(m, "total_gpus", FY_NT))
         problem(L, m, "total_gpus is required"); /* a bad value was reported where it stands */
     if (e->serving <= 0)                         /* missing, or invalid (reported) */
         return;
-    if (!dis) {
-        for (int ro = AIC_ROLE_PREFILL; ro <= AIC_ROLE_DECODE; ro++)
-            if (L->role_key[ro])
-                problem(L, m, "%s is a disagg key; this experiment has serving_mode agg",
-                        L->role_key_name[ro]);
-        if (!e->model[0][0])
-            problem(L, m, "model_path is required");
-        if (!e->system[0][0])
-            problem(L, m, "system_name is required");
-    } else {
-        if (L->role_key[AIC_ROLE_AGG])
-            problem(L, m,
-                    "%s is not allowed in a disagg experiment; use its prefill_ and "
-                    "decode_ forms",
-                    L->role_key_name[AIC_ROLE_AGG]);
-        if (!e->model[1][0] || !e->model[2][0])
-            problem(L, m, "prefill_model_path and decode_model_path are both required");
-        else if (strcmp(e->model[1], e->model[2]))
-            problem(L, m,
-                    "prefill_model_path '%s' and decode_model_path '%s' differ; both "
-                    "roles must serve the same model (only the systems may differ)",
-                    e->model[1], e->model[2]);
-        if (!e->system[1][0] || !e->system[2][0])
-            problem(L, m, "prefill_system_name and decode_system_name are both required");
-        int bp = e->backend[1] < 0 ? 0 : e->backend[1], bd = e->backend[2] < 0 ? 0 : e->backend[2];
-        if (bp != bd)
-            problem(L, m,
-                    "prefill_backend_name %s and decode_backend_name %s differ; mixed "
-                    "backends are not modelled, use one backend for both roles",
-                    aic_backend_name(bp), aic_backend_name(bd));
-        if (r->total_gpus == 1)
-            problem(L, m, "disagg needs total_gpus >= 2 (got 1)");
-    }
+    if (e->serving == AIC_SEARCH_DISAGG)
+        finish_disagg(L, m);
+    else
+        finish_agg(L, m);
     for (int ro = 0; ro < AIC_ROLE_COUNT; ro++)
         for (int i = 0; i < e->n_cp[ro]; i++)
             if (e->cp[ro][i] != 1) {

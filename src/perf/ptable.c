@@ -355,23 +355,18 @@ static int slice_cmp(const void *a, const void *b, void *arg)
     return 0;
 }
 
-/* Sorts records by (keys, axes, sequence) in O(n) plus small per-slice sorts: rows are
- * bucketed by slice (hash of the key columns), slices ordered by key, rows moved by a
- * stable counting pass, then each slice sorted on its axes only where it is not already
- * in order (files usually list a slice's points in order). */
-static int rec_sort(struct pbuild *b, int nka)
+/* Numbers the slices (rows with the same key columns, found by hashing them) in order of
+ * appearance: sid[i] is row i's slice, first[s] slice s's first row, *ns their count. */
+static int number_slices(const struct pbuild *b, size_t w, uint32_t *sid, size_t *first, size_t *ns)
 {
-    size_t n = b->n, w = (size_t)(nka + 2), cap = 16, ns = 0;
+    size_t n = b->n, cap = 16;
     while (cap < 2 * n)
         cap *= 2;
-    uint32_t *tab = malloc(cap * sizeof(uint32_t)), *sid = malloc(n * sizeof(uint32_t));
-    size_t *first = malloc(n * sizeof(size_t)), *pos = NULL;
-    uint32_t *order = NULL;
-    double *out = NULL;
-    int rc = AIC_ERR_NOMEM;
-    if (!tab || !sid || !first)
-        goto done;
+    uint32_t *tab = malloc(cap * sizeof(uint32_t));
+    if (!tab)
+        return AIC_ERR_NOMEM;
     memset(tab, 0xff, cap * sizeof(uint32_t));
+    *ns = 0;
     for (size_t i = 0; i < n; i++) {
         const double *r = b->rec + i * w;
         size_t h = (size_t)key_hash(r, b->nk) & (cap - 1);
@@ -379,20 +374,22 @@ static int rec_sort(struct pbuild *b, int nka)
                memcmp(b->rec + first[tab[h]] * w, r, (size_t)b->nk * sizeof(double)))
             h = (h + 1) & (cap - 1);
         if (tab[h] == UINT32_MAX) {
-            first[ns] = i;
-            tab[h] = (uint32_t)ns++;
+            first[*ns] = i;
+            tab[h] = (uint32_t)(*ns)++;
         }
         sid[i] = tab[h];
     }
-    order = malloc(ns * sizeof(uint32_t));
-    pos = calloc(ns + 1, sizeof(size_t));
-    out = malloc(n * w * sizeof(double));
-    if (!order || !pos || !out)
-        goto done;
-    for (size_t s = 0; s < ns; s++)
-        order[s] = (uint32_t)s;
-    struct slice_sort_ctx sc = {b->rec, first, w, b->nk};
-    qsort_r(order, ns, sizeof(uint32_t), slice_cmp, &sc);
+    free(tab);
+    return AIC_OK;
+}
+
+/* Copies b's rows into out slice by slice in `order` (rows of a slice keep their order: a
+ * stable counting pass); pos[s + 1] becomes slice s's row count, first is reused as each
+ * slice's start offset. */
+static void place_rows(const struct pbuild *b, size_t w, const uint32_t *sid, size_t *first,
+                       const uint32_t *order, size_t ns, size_t *pos, double *out)
+{
+    size_t n = b->n;
     for (size_t i = 0; i < n; i++) /* rank of each slice -> counts */
         pos[sid[i] + 1]++;
     size_t *start = first; /* reuse: start offset per slice id */
@@ -404,18 +401,50 @@ static int rec_sort(struct pbuild *b, int nka)
     }
     for (size_t i = 0; i < n; i++)
         memcpy(out + (start[sid[i]]++) * w, b->rec + i * w, w * sizeof(double));
+}
+
+/* Sorts each slice of out (in `order`, pos[s + 1] rows each) on its axes where it is not
+ * already in order. */
+static void sort_slices(double *out, size_t w, const uint32_t *order, size_t ns, const size_t *pos,
+                        int nka)
+{
     for (size_t r = 0, lo = 0; r < ns; r++) {
         size_t cnt = pos[order[r] + 1];
         if (!rec_sorted(out + lo * w, cnt, w, &nka))
             qsort_r(out + lo * w, cnt, w * sizeof(double), rec_cmp, &nka);
         lo += cnt;
     }
+}
+
+/* Sorts records by (keys, axes, sequence) in O(n) plus small per-slice sorts: rows are
+ * bucketed by slice (hash of the key columns), slices ordered by key, rows moved by a
+ * stable counting pass, then each slice sorted on its axes only where it is not already
+ * in order (files usually list a slice's points in order). */
+static int rec_sort(struct pbuild *b, int nka)
+{
+    size_t n = b->n, w = (size_t)(nka + 2), ns = 0;
+    uint32_t *sid = malloc(n * sizeof(uint32_t)), *order = NULL;
+    size_t *first = malloc(n * sizeof(size_t)), *pos = NULL;
+    double *out = NULL;
+    int rc = AIC_ERR_NOMEM;
+    if (!sid || !first || number_slices(b, w, sid, first, &ns) != AIC_OK)
+        goto done;
+    order = malloc(ns * sizeof(uint32_t));
+    pos = calloc(ns + 1, sizeof(size_t));
+    out = malloc(n * w * sizeof(double));
+    if (!order || !pos || !out)
+        goto done;
+    for (size_t s = 0; s < ns; s++)
+        order[s] = (uint32_t)s;
+    struct slice_sort_ctx sc = {b->rec, first, w, b->nk};
+    qsort_r(order, ns, sizeof(uint32_t), slice_cmp, &sc);
+    place_rows(b, w, sid, first, order, ns, pos, out);
+    sort_slices(out, w, order, ns, pos, nka);
     free(b->rec);
     b->rec = out;
     out = NULL;
     rc = AIC_OK;
 done:
-    free(tab);
     free(sid);
     free(first);
     free(pos);
