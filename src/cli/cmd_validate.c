@@ -114,7 +114,7 @@ static int run_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct
         struct row w = {t, col, i};
         struct aic_estimate_req req;
         struct aic_error err = {0};
-        char status[128] = "ok", bad[128];
+        char status[128] = "ok", bad[128], idbuf[24];
         const char *why = row_req(ctx, &w, &req, o->db_mode, db_explicit);
         int ok = 0;
 
@@ -131,8 +131,8 @@ static int run_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct
             snprintf(s->fell_back_on, sizeof(s->fell_back_on), "%s/%s", row_cell(&w, C_SYSTEM),
                      row_cell(&w, C_BACKEND));
         if (!ok)
-            cli_log(env, CLI_LOG_DEBUG, "row %s not estimated: %s", row_cell(&w, C_ID),
-                    why ? why : err.msg);
+            cli_log(env, CLI_LOG_DEBUG, "row %s not estimated: %s",
+                    row_id(&w, idbuf, sizeof(idbuf)), why ? why : err.msg);
         if (!ok)
             reason_add(&s->reasons, why ? why : err.msg[0] ? err.msg : status);
         if (add_outcome(s, &w, &req, ok, ok ? res->m.ttft_ms : NAN, ok ? res->m.tpot_ms : NAN)) {
@@ -140,7 +140,7 @@ static int run_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct
             return cli_error(env, 0, "out of memory");
         }
         if (s->out) {
-            put_id(s->out, row_cell(&w, C_ID));
+            put_id(s->out, row_id(&w, idbuf, sizeof(idbuf)));
             if (ok)
                 fprintf(s->out, ",%.6f,%.6f,ok,%.4f,%.4f\n", res->m.ttft_ms, res->m.tpot_ms,
                         table_share(res->prov[0]), table_share(res->prov[1]));
@@ -440,7 +440,7 @@ static int check_columns(const struct cli_env *env, const struct csv_table *t, i
         if (col[vcol_required[i]] < 0)
             return cli_error(env, 0,
                              "'%s' has no column '%s'; the header must name the columns "
-                             "of e2e_measured.csv (id,backend,model_path,system,mode,isl,"
+                             "of e2e_measured.csv (backend,model_path,system,mode,isl,"
                              "osl,...,silicon_ttft_ms,silicon_tpot_ms)",
                              path, vcol_names[vcol_required[i]]);
     return CLI_OK;

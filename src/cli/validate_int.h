@@ -49,7 +49,7 @@ enum vcol {
 /* clang-format on */
 extern const char *const vcol_names[C_COUNT];
 /* Columns without which the file cannot be validated at all. */
-#define VCOL_REQUIRED_N 9
+#define VCOL_REQUIRED_N 8
 extern const enum vcol vcol_required[VCOL_REQUIRED_N];
 
 struct row {
@@ -61,6 +61,7 @@ struct row {
 /* The cell of column c in row w ("" when the column is absent or the cell empty), and as a
  * finite number (NAN otherwise). */
 const char *row_cell(const struct row *w, enum vcol c);
+const char *row_id(const struct row *w, char *buf, size_t n);
 double row_num(const struct row *w, enum vcol c);
 /* Builds the request of row w (db_explicit: the database mode was given); returns NULL or
  * the reason the row is not estimable. */

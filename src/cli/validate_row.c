@@ -3,6 +3,7 @@
  * per-rank batch, quantization labels, optional columns), or the reason it cannot be.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -48,8 +49,17 @@ const char *const vcol_names[C_COUNT] = {"id",
                                          "kvcache_quant_mode",
                                          "precision"};
 /* Columns without which the file cannot be validated at all. */
-const enum vcol vcol_required[VCOL_REQUIRED_N] = {C_ID,  C_BACKEND, C_MODEL, C_SYSTEM, C_MODE,
-                                                  C_ISL, C_OSL,     C_TTFT,  C_TPOT};
+const enum vcol vcol_required[VCOL_REQUIRED_N] = {C_BACKEND, C_MODEL, C_SYSTEM, C_MODE,
+                                                  C_ISL,     C_OSL,   C_TTFT,   C_TPOT};
+
+/* The row's id, or "row<N>" (N counts the data rows from 1) in a file without an id column. */
+const char *row_id(const struct row *w, char *buf, size_t n)
+{
+    if (w->col[C_ID] >= 0)
+        return row_cell(w, C_ID);
+    snprintf(buf, n, "row%d", w->r + 1);
+    return buf;
+}
 
 const char *row_cell(const struct row *w, enum vcol c)
 {
