@@ -56,7 +56,12 @@ static void agg_schedule(const struct aic_worker *w, const struct aic_workload *
         s->genonly_batch = 1;
         return;
     }
-    if (!vllm && s->S_ctx >= s->D)
+    /* When prefilling the batch takes at least a request's decode steps (S_ctx >= D), prompts
+     * are admitted more slowly than requests finish decoding: only about D x C / isl requests
+     * decode at once and the others wait for a slot. Every backend alike: charging vLLM's mixed
+     * steps with b - chunks decodes made each request decode S_ctx times for its D tokens, so
+     * its throughput fell as the concurrency rose (and its TPOT disagreed with it). */
+    if (s->S_ctx >= s->D)
         s->g = fmax(1, floor(b / (s->S_ctx / s->D)));
     else
         s->g = fmax(1, b - chunks);
