@@ -244,8 +244,11 @@ static int split_paths(const char *paths, struct search_path *sp, struct aic_err
             else
                 aic_strlcpy(dst, entry, AIC_PATH_MAX);
             if (!aic_is_dir(dst))
-                return aic_err(err, AIC_ERR_USAGE,
-                               "invalid --systems-paths entry '%s': not a directory", entry);
+                return aic_err(err, AIC_ERR_IO,
+                               "invalid systems path '%s' (--systems-paths or "
+                               "AIC_SYSTEMS_PATHS): not a directory; give existing "
+                               "directories separated by commas (`default` = bundled)",
+                               entry);
             sp->count++;
         }
         if (!comma)

@@ -112,9 +112,10 @@ static void test_bad_path_entry(void **state)
     struct aic_system s;
     struct aic_error err = {0};
     (void)state;
-    assert_int_equal(aic_system_load("h100_sxm", "default,/no/such/dir", &s, &err), AIC_ERR_USAGE);
-    assert_non_null(
-        strstr(err.msg, "invalid --systems-paths entry '/no/such/dir': not a directory"));
+    /* a runtime error (exit 1), whether the path came from the flag or AIC_SYSTEMS_PATHS */
+    assert_int_equal(aic_system_load("h100_sxm", "default,/no/such/dir", &s, &err), AIC_ERR_IO);
+    assert_non_null(strstr(err.msg, "invalid systems path '/no/such/dir' (--systems-paths or "
+                                    "AIC_SYSTEMS_PATHS): not a directory"));
 }
 
 static void test_unknown_system(void **state)
