@@ -117,7 +117,12 @@ static int row_layout(const struct row *w, enum vcol tp, struct aic_layout *lay,
     lay->moe_tp = cell_int(w, tp + 3, 0);
     lay->moe_ep = cell_int(w, tp + 4, 0);
     if (lay->tp <= 0 || lay->pp < 0 || lay->dp < 0 || lay->moe_tp < 0 || lay->moe_ep < 0) {
-        *why = lay->tp == CELL_BLANK ? "missing tp size" : "bad parallel size";
+        if (lay->tp != CELL_BLANK)
+            *why = "bad parallel size";
+        else /* name the column: a disaggregated row has one per pool */
+            *why = tp == C_P_TP   ? "missing prefill_tp_size"
+                   : tp == C_D_TP ? "missing decode_tp_size"
+                                  : "missing tp_size";
         return -1;
     }
     if (!lay->pp)
