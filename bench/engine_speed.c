@@ -63,6 +63,9 @@ int main(int argc, char **argv)
         {"meta-llama/Llama-3.1-70B", "h200_sxm", AIC_BACKEND_TRTLLM, {4, 1, 1, 0, 0}},
         {"Qwen/Qwen3-235B-A22B-FP8", "h200_sxm", AIC_BACKEND_TRTLLM, {4, 1, 1, 1, 4}},
         {"deepseek-ai/DeepSeek-V3", "h200_sxm", AIC_BACKEND_TRTLLM, {8, 1, 1, 1, 8}},
+        /* the largest databases: b200_sxm TensorRT-LLM (754k rows) and SGLang (580k) */
+        {"deepseek-ai/DeepSeek-V3", "b200_sxm", AIC_BACKEND_TRTLLM, {8, 1, 1, 1, 8}},
+        {"deepseek-ai/DeepSeek-V3", "b200_sxm", AIC_BACKEND_SGLANG, {8, 1, 1, 1, 8}},
     };
     struct aic_ctx *ctx = aic_ctx_new(path);
     double load_max = 0, est_max = 0, load, est;
