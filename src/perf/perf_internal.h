@@ -284,6 +284,12 @@ struct aic_perfdb {
     /* moe_perf shapes (h, inter, topk, experts) the table marks as non-gated kernels */
     double moe_nongated[32][4];
     int n_moe_nongated;
+    /* moe_perf rows: the last (kernel, dtype) string ids seen and what they map to (reset
+     * for each file read) */
+    struct moe_fix_memo {
+        int valid, nongated;
+        double ks, dt, k0, dtype;
+    } moe_memo;
 };
 
 /* SGLang's MLA attention module (projections, absorbed BMMs and attention) timed with the

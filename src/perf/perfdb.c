@@ -118,19 +118,28 @@ static int fix_moe(struct aic_perfdb *db, struct ptable *t, const double *v, dou
                    double *lat)
 {
     (void)a, (void)lat;
-    const char *ks = t->strs.s[(int)v[0]], *dt = t->strs.s[(int)v[1]];
-    double dtype = v[1];
-    if (!strcmp(dt, "w4a8_mxfp4_mxfp8") && !strcmp(ks, "sglang_mxfp4_flashinfer_trtllm_moe"))
-        dtype = strpool_add(&t->strs, "w4a8_mxfp4_mxfp8_trtllm");
-    else if (!strcmp(dt, "w4a16_mxfp4") && !strcmp(ks, "sglang_flashinfer_cutlass_moe"))
-        dtype = strpool_add(&t->strs, "w4a16_mxfp4_cutlass");
-    if (dtype < 0)
+    struct moe_fix_memo *m = &db->moe_memo;
+    if (!m->valid || m->ks != v[0] || m->dt != v[1]) { /* rows of a kernel come together */
+        const char *ks = t->strs.s[(int)v[0]], *dt = t->strs.s[(int)v[1]];
+        double dtype = v[1];
+        if (!strcmp(dt, "w4a8_mxfp4_mxfp8") && !strcmp(ks, "sglang_mxfp4_flashinfer_trtllm_moe"))
+            dtype = strpool_add(&t->strs, "w4a8_mxfp4_mxfp8_trtllm");
+        else if (!strcmp(dt, "w4a16_mxfp4") && !strcmp(ks, "sglang_flashinfer_cutlass_moe"))
+            dtype = strpool_add(&t->strs, "w4a16_mxfp4_cutlass");
+        m->valid = 1;
+        m->ks = v[0];
+        m->dt = v[1];
+        m->dtype = dtype;
+        m->nongated = strstr(ks, "nongated") != NULL;
+        m->k0 = !strcmp(ks, "moe_torch_flow_min_latency") ||
+                (db->backend == AIC_BACKEND_TRTLLM && !strcmp(ks, TRTLLM_GEN_SGLANG_KERNEL));
+    }
+    if (m->dtype < 0)
         return 0;
-    if (strstr(ks, "nongated"))
+    if (m->nongated)
         moe_mark_nongated(db, v);
-    k[0] = !strcmp(ks, "moe_torch_flow_min_latency") ||
-           (db->backend == AIC_BACKEND_TRTLLM && !strcmp(ks, TRTLLM_GEN_SGLANG_KERNEL));
-    k[1] = dtype;
+    k[0] = m->k0;
+    k[1] = m->dtype;
     return 1;
 }
 
@@ -356,6 +365,7 @@ static int add_rows(struct aic_perfdb *db, enum ptab_id id, const char *path,
 
     if (rc)
         return rc;
+    db->moe_memo.valid = 0;
     for (size_t i = 0; i < raw.nrows && !rc; i++) {
         const double *v = raw.v + i * nc;
         if ((!keep || keep(t, v)) && spec_row(sp, db, t, v, keys, axes, &lat))

@@ -2,9 +2,11 @@
  * ptable.c - loading a perf CSV (columns by header name) and storing it as a sorted table of
  * slices: the flat arrays every lookup binary-searches. A file without quotes or carriage
  * returns (every perf table we ship against) is split in place, which loads a database in
- * about half the time; any other goes through libcsv.
+ * about half the time (a large one in two halves at once, on two threads); any other goes
+ * through libcsv.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +49,8 @@ void ptable_free(struct ptable *t)
 
 /* ---- CSV ------------------------------------------------------------------------------- */
 
-#define RAW_MAXCOLS 32
+#define RAW_MAXCOLS    32
+#define PARALLEL_BYTES (1u << 20) /* a file this large is parsed in two halves at once */
 
 struct rawctx {
     const struct rawcol *cols;
@@ -58,7 +61,8 @@ struct rawctx {
     int map[RAW_MAXCOLS];  /* file column -> requested column (-1 = ignored) */
     int seen[RAW_MAXCOLS]; /* requested column found in the header */
     int last_id[RAW_MAXCOLS];
-    size_t field; /* field index in the current row */
+    size_t last_len[RAW_MAXCOLS]; /* strlen of the pool string last_id names */
+    size_t field;                 /* field index in the current row */
     int header_done;
     int nonfinite; /* the current row has a NaN, infinite or absurd (> 1e12) number: dropped */
     int failed;    /* 1 = out of memory, 2 = too many strings */
@@ -99,7 +103,8 @@ static void raw_field(void *f, size_t len, void *data)
     const char *s = f ? (const char *)f : "";
     size_t fi = c->field++;
 
-    (void)len;
+    if (!f)
+        len = 0;
     if (fi >= RAW_MAXCOLS)
         return;
     if (!c->header_done) {
@@ -116,13 +121,15 @@ static void raw_field(void *f, size_t len, void *data)
         return;
     if (c->cols[j].is_str) {
         int id = c->last_id[j];
-        if (id < 0 || strcmp(c->pool->s[id], s)) {
+        /* same as the last row's name (the usual case): s is NUL-terminated at len */
+        if (id < 0 || len != c->last_len[j] || memcmp(c->pool->s[id], s, len)) {
             id = strpool_add(c->pool, s);
             if (id < 0) {
                 c->failed = 2;
                 id = 0;
             }
             c->last_id[j] = id;
+            c->last_len[j] = strlen(c->pool->s[id]);
         }
         c->row[j] = id;
     } else {
@@ -176,15 +183,17 @@ static int is_blank(char ch)
 static void split_line(char *p, char *le, struct rawctx *c)
 {
     for (;;) {
-        char *comma = memchr(p, ',', (size_t)(le - p));
-        char *fe = comma ? comma : le;
+        char *comma = p, *fe;
+        while (comma < le && *comma != ',') /* fields are short: faster than memchr */
+            comma++;
+        fe = comma;
         while (p < fe && is_blank(*p))
             p++;
         while (fe > p && is_blank(fe[-1]))
             fe--;
         *fe = 0;
         raw_field(p, (size_t)(fe - p), c);
-        if (!comma)
+        if (comma == le)
             break;
         p = comma + 1;
     }
@@ -207,6 +216,98 @@ static void split_plain(char *buf, size_t len, struct rawctx *c)
             split_line(p, eol, c);
         p = eol + 1;
     }
+}
+
+/* The second half of a large plain CSV, parsed on a thread of its own into its own rows and
+ * string pool (ids in order of first appearance there, renumbered when the halves join). */
+struct half {
+    struct rawctx c;
+    struct strpool pool;
+    struct rawtab out;
+    char *p;
+    size_t len;
+};
+
+static void *split_half(void *arg)
+{
+    struct half *h = arg;
+    split_plain(h->p, h->len, &h->c);
+    return NULL;
+}
+
+/* Appends h's rows to c's, their string ids renumbered into c's pool as a single pass over
+ * the whole file would have numbered them. */
+static void join_half(struct rawctx *c, struct half *h)
+{
+    struct rawtab *r = c->out;
+    size_t nc = c->ncols, n = r->nrows + h->out.nrows;
+    int gid[PT_MAXSTR];
+
+    if (h->c.failed && !c->failed)
+        c->failed = h->c.failed;
+    for (int k = 0; k < h->pool.n; k++) {
+        gid[k] = strpool_add(c->pool, h->pool.s[k]);
+        if (gid[k] < 0) {
+            c->failed = c->failed ? c->failed : 2;
+            gid[k] = 0;
+        }
+    }
+    if (!h->out.nrows || c->failed)
+        return;
+    double *nv = realloc(r->v, n * nc * sizeof(double));
+    if (!nv) {
+        c->failed = 1;
+        return;
+    }
+    r->v = nv;
+    for (size_t i = 0; i < h->out.nrows; i++) {
+        double *d = nv + (r->nrows + i) * nc;
+        memcpy(d, h->out.v + i * nc, nc * sizeof(double));
+        for (size_t j = 0; j < nc; j++)
+            if (c->cols[j].is_str)
+                d[j] = gid[(int)d[j]];
+    }
+    r->nrows = n;
+}
+
+/* split_plain, a large file's second half on another thread: the header line first, then
+ * the rest cut at a line end near its middle. */
+static void split_plain2(char *buf, size_t len, struct rawctx *c)
+{
+    char *p = buf, *end = buf + len;
+    while (p < end && !c->header_done) { /* up to the header (blank lines before it) */
+        char *eol = memchr(p, '\n', (size_t)(end - p));
+        eol = eol ? eol + 1 : end;
+        split_plain(p, (size_t)(eol - p), c);
+        p = eol;
+    }
+    char *mid = p + (size_t)(end - p) / 2;
+    mid = mid < end ? memchr(mid, '\n', (size_t)(end - mid)) : NULL;
+    struct half *h = mid ? calloc(1, sizeof(*h)) : NULL; /* pool zeroed: s[0] is "" */
+    pthread_t th;
+    if (!h) {
+        split_plain(p, (size_t)(end - p), c);
+        return;
+    }
+    mid++;
+    h->c = *c;
+    h->c.pool = &h->pool;
+    h->out.ncols = c->ncols;
+    h->c.out = &h->out;
+    h->c.cap = 0;
+    for (size_t j = 0; j < c->ncols; j++)
+        h->c.last_id[j] = -1;
+    h->p = mid;
+    h->len = (size_t)(end - mid);
+    int threaded = pthread_create(&th, NULL, split_half, h) == 0;
+    split_plain(p, (size_t)(mid - p), c);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        split_half(h);
+    join_half(c, h);
+    free(h->out.v);
+    free(h);
 }
 
 static int plain_csv(const char *buf, size_t len)
@@ -256,7 +357,9 @@ int rawtab_load(const char *path, const struct rawcol *cols, size_t ncols, struc
         c.last_id[j] = -1;
         c.row[j] = cols[j].defval;
     }
-    if (plain_csv(buf, len))
+    if (plain_csv(buf, len) && len >= PARALLEL_BYTES)
+        split_plain2(buf, len, &c);
+    else if (plain_csv(buf, len))
         split_plain(buf, len, &c);
     else
         rc = parse_libcsv(path, buf, len, &c, err);
@@ -325,6 +428,30 @@ static int rec_sorted(const double *rec, size_t n, size_t w, int *nka)
     return 1;
 }
 
+/* rec_cmp on the rows of one slice (equal keys): compares the axes and sequence only. */
+struct axes_cmp_ctx {
+    int nk, nka;
+};
+
+static int axes_cmp(const void *a, const void *b, void *arg)
+{
+    const struct axes_cmp_ctx *c = arg;
+    const double *x = a, *y = b;
+    for (int i = c->nk; i < c->nka; i++)
+        if (x[i] != y[i])
+            return x[i] < y[i] ? -1 : 1;
+    return x[c->nka + 1] < y[c->nka + 1] ? -1 : x[c->nka + 1] > y[c->nka + 1];
+}
+
+/* Bitwise equality of n doubles (memcmp with a constant size per element inlines). */
+static int same_bits(const double *a, const double *b, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (memcmp(a + i, b + i, sizeof(double)))
+            return 0;
+    return 1;
+}
+
 static uint64_t key_hash(const double *k, int nk)
 {
     uint64_t h = 1469598103934665603ull;
@@ -370,8 +497,7 @@ static int number_slices(const struct pbuild *b, size_t w, uint32_t *sid, size_t
     for (size_t i = 0; i < n; i++) {
         const double *r = b->rec + i * w;
         size_t h = (size_t)key_hash(r, b->nk) & (cap - 1);
-        while (tab[h] != UINT32_MAX &&
-               memcmp(b->rec + first[tab[h]] * w, r, (size_t)b->nk * sizeof(double)))
+        while (tab[h] != UINT32_MAX && !same_bits(b->rec + first[tab[h]] * w, r, b->nk))
             h = (h + 1) & (cap - 1);
         if (tab[h] == UINT32_MAX) {
             first[*ns] = i;
@@ -406,12 +532,17 @@ static void place_rows(const struct pbuild *b, size_t w, const uint32_t *sid, si
 /* Sorts each slice of out (in `order`, pos[s + 1] rows each) on its axes where it is not
  * already in order. */
 static void sort_slices(double *out, size_t w, const uint32_t *order, size_t ns, const size_t *pos,
-                        int nka)
+                        int nk, int nka)
 {
+    struct axes_cmp_ctx ac = {nk, nka};
     for (size_t r = 0, lo = 0; r < ns; r++) {
         size_t cnt = pos[order[r] + 1];
-        if (!rec_sorted(out + lo * w, cnt, w, &nka))
-            qsort_r(out + lo * w, cnt, w * sizeof(double), rec_cmp, &nka);
+        const double *s = out + lo * w;
+        size_t i = 1;
+        while (i < cnt && axes_cmp(s + (i - 1) * w, s + i * w, &ac) <= 0)
+            i++;
+        if (i < cnt)
+            qsort_r(out + lo * w, cnt, w * sizeof(double), axes_cmp, &ac);
         lo += cnt;
     }
 }
@@ -439,7 +570,7 @@ static int rec_sort(struct pbuild *b, int nka)
     struct slice_sort_ctx sc = {b->rec, first, w, b->nk};
     qsort_r(order, ns, sizeof(uint32_t), slice_cmp, &sc);
     place_rows(b, w, sid, first, order, ns, pos, out);
-    sort_slices(out, w, order, ns, pos, nka);
+    sort_slices(out, w, order, ns, pos, b->nk, nka);
     free(b->rec);
     b->rec = out;
     out = NULL;
@@ -451,6 +582,27 @@ done:
     free(order);
     free(out);
     return rc;
+}
+
+/* lax[i] = log2 of ax[i] (floored at 1e-9) for n values; axes repeat few values, so the log
+ * of each is remembered in a small direct-mapped cache keyed by its bits. */
+static void log2_axes(const double *ax, double *lax, size_t n)
+{
+    uint64_t cbits[256];
+    double clog[256];
+    unsigned char cset[256] = {0};
+
+    for (size_t i = 0; i < n; i++) {
+        uint64_t x;
+        memcpy(&x, &ax[i], sizeof(x));
+        unsigned h = (unsigned)((x * 0x9e3779b97f4a7c15ull) >> 56);
+        if (!cset[h] || cbits[h] != x) {
+            cset[h] = 1;
+            cbits[h] = x;
+            clog[h] = log2(ax[i] > 1e-9 ? ax[i] : 1e-9);
+        }
+        lax[i] = clog[h];
+    }
 }
 
 int pbuild_finish(struct pbuild *b, struct ptable *t)
@@ -477,9 +629,9 @@ int pbuild_finish(struct pbuild *b, struct ptable *t)
     }
     for (size_t i = 0; i < b->n; i++) {
         const double *r = b->rec + i * w;
-        if (i > 0 && !memcmp(r, r - w, (size_t)nka * sizeof(double)))
+        if (i > 0 && same_bits(r, r - w, nka))
             continue; /* later duplicate of a key */
-        if (ns == 0 || memcmp(r, t->keys + (ns - 1) * (size_t)nk, (size_t)nk * sizeof(double))) {
+        if (ns == 0 || !same_bits(r, t->keys + (ns - 1) * (size_t)nk, nk)) {
             memcpy(t->keys + ns * (size_t)nk, r, (size_t)nk * sizeof(double));
             t->start[ns++] = np;
         }
@@ -495,8 +647,7 @@ int pbuild_finish(struct pbuild *b, struct ptable *t)
         ptable_free(t);
         return AIC_ERR_NOMEM;
     }
-    for (size_t i = 0; i < np * (size_t)na; i++)
-        t->lax[i] = log2(t->ax[i] > 1e-9 ? t->ax[i] : 1e-9);
+    log2_axes(t->ax, t->lax, np * (size_t)na);
     t->nslices = ns;
     free(b->rec);
     b->rec = NULL;
