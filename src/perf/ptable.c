@@ -272,7 +272,7 @@ static void join_half(struct rawctx *c, struct half *h)
 
 /* split_plain, a large file's second half on another thread: the header line first, then
  * the rest cut at a line end near its middle. */
-static void split_plain2(char *buf, size_t len, struct rawctx *c)
+static void split_plain_halves(char *buf, size_t len, struct rawctx *c)
 {
     char *p = buf, *end = buf + len;
     while (p < end && !c->header_done) { /* up to the header (blank lines before it) */
@@ -358,7 +358,7 @@ int rawtab_load(const char *path, const struct rawcol *cols, size_t ncols, struc
         c.row[j] = cols[j].defval;
     }
     if (plain_csv(buf, len) && len >= PARALLEL_BYTES)
-        split_plain2(buf, len, &c);
+        split_plain_halves(buf, len, &c);
     else if (plain_csv(buf, len))
         split_plain(buf, len, &c);
     else
