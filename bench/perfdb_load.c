@@ -7,6 +7,7 @@
  * The system spec fields the database needs are scanned from <perfdb>/<system>.yaml with a
  * tiny line reader (enough for the bundled specs; the real loader lives in src/hw).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,34 @@ static int load_system(const char *root, const char *name, struct aic_system *s)
     return 0;
 }
 
+/* FNV-1a over n bytes, continuing from h. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
+
+/* A fingerprint of every loaded table's contents (names, slice keys, axes, latencies): equal
+ * before and after a loader change means the tables are identical. */
+static uint64_t db_fingerprint(const struct aic_perfdb *db)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (int t = 0; t < T_COUNT; t++) {
+        const struct ptable *p = &db->tab[t];
+        if (p->state != 1)
+            continue;
+        for (int i = 0; i < p->strs.n; i++)
+            h = fnv(h, p->strs.s[i], strlen(p->strs.s[i]) + 1);
+        h = fnv(h, p->keys, p->nslices * (size_t)p->nk * sizeof(double));
+        h = fnv(h, p->start, (p->nslices + 1) * sizeof(size_t));
+        h = fnv(h, p->ax, p->npts * (size_t)p->na * sizeof(double));
+        h = fnv(h, p->lat, p->npts * sizeof(double));
+    }
+    return h;
+}
+
 int main(int argc, char **argv)
 {
     static const char *const systems[] = {"h100_sxm", "h200_sxm", "a100_sxm", "b200_sxm", "gb200"};
@@ -105,7 +134,8 @@ int main(int argc, char **argv)
                 printf("  %-28s %8zu rows %7zu slices %8.1f ms\n", ptab_name((enum ptab_id)t),
                        db->tab[t].rows_read, db->tab[t].nslices, db->tab[t].load_s * 1000);
             }
-            printf("  total %zu rows in %.1f ms\n", rows, total * 1000);
+            printf("  total %zu rows in %.1f ms, tables fingerprint %016llx\n", rows, total * 1000,
+                   (unsigned long long)db_fingerprint(db));
 
             /* GEMM lookups: a spread of m over a few known and unknown (n, k) sites */
             const double ns[] = {4096, 5120, 12288, 14336, 3584};
