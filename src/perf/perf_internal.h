@@ -67,6 +67,12 @@ struct rawtab {
 };
 int rawtab_load(const char *path, const struct rawcol *cols, size_t ncols, struct strpool *pool,
                 struct rawtab *out, struct aic_error *err);
+/* The same, where the caller wants only rows whose line holds every one of `needles` (a
+ * NULL-terminated list): a plain file's other lines are skipped unparsed. A speed-up, not a
+ * filter: a quoted or CRLF file keeps every row, so the caller still checks each row. */
+int rawtab_load_some(const char *path, const struct rawcol *cols, size_t ncols,
+                     const char *const *needles, struct strpool *pool, struct rawtab *out,
+                     struct aic_error *err);
 void rawtab_free(struct rawtab *r);
 
 /* Builds a ptable from rows: add each row (keys, axes, latency), then finish (sort, drop
@@ -76,6 +82,8 @@ struct pbuild {
     size_t n, cap;
     double *rec; /* per row: nk keys, na axes, latency, sequence number */
 };
+/* Room for n more rows without growing (a hint: pbuild_add grows as it needs). */
+int pbuild_reserve(struct pbuild *b, size_t n);
 int pbuild_add(struct pbuild *b, const double *keys, const double *axes, double lat);
 int pbuild_finish(struct pbuild *b, struct ptable *t);
 
@@ -285,7 +293,7 @@ struct aic_perfdb {
     double moe_nongated[32][4];
     int n_moe_nongated;
     /* moe_perf rows: the last (kernel, dtype) string ids seen and what they map to (reset
-     * for each file read) */
+     * for each file read; touched only by the thread loading moe_perf) */
     struct moe_fix_memo {
         int valid, nongated;
         double ks, dt, k0, dtype;

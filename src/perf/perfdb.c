@@ -7,14 +7,19 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "aiconfigurator/model.h"
 #include "perf/perf_internal.h"
 #include "util/util.h"
+
+#define PRELOAD_THREADS 4 /* tables loaded at once by aic_perfdb_preload */
 
 /* ---- names ----------------------------------------------------------------------------- */
 
@@ -345,35 +350,68 @@ static void kernel_family_path(const struct aic_perfdb *db, enum ptab_id id, cha
         snprintf(buf, n, "%s/%s/%s.csv", parent, names[0], tab_specs[id].file);
 }
 
+/* the rarer first: lines are skipped up to the next one holding it */
+static const char *const kernel_family_needles[] = {"fp8_block", TRTLLM_GEN_SGLANG_KERNEL, NULL};
+
 static int kernel_family_row(const struct ptable *t, const double *v)
 {
     return !strcmp(t->strs.s[(int)v[0]], TRTLLM_GEN_SGLANG_KERNEL) &&
            !strcmp(t->strs.s[(int)v[1]], "fp8_block");
 }
 
-/* Adds the rows of one CSV (those `keep` accepts, all when NULL) to the table being built. */
-static int add_rows(struct aic_perfdb *db, enum ptab_id id, const char *path,
-                    int (*keep)(const struct ptable *, const double *), struct pbuild *b,
-                    struct aic_error *err)
+/* Adds the rows of one CSV read into raw (those `keep` accepts, all when NULL) to the table
+ * being built. */
+static int add_rows(struct aic_perfdb *db, enum ptab_id id, const struct rawtab *raw,
+                    int (*keep)(const struct ptable *, const double *), struct pbuild *b)
 {
     const struct tab_spec *sp = &tab_specs[id];
     struct ptable *t = &db->tab[id];
-    struct rawtab raw;
     double keys[PT_MAXK], axes[PT_MAXA], lat;
-    size_t nc = spec_ncols(sp);
-    int rc = rawtab_load(path, sp->cols, nc, &t->strs, &raw, err);
+    size_t nc = raw->ncols;
+    int rc = AIC_OK;
 
-    if (rc)
-        return rc;
-    db->moe_memo.valid = 0;
-    for (size_t i = 0; i < raw.nrows && !rc; i++) {
-        const double *v = raw.v + i * nc;
+    if (sp->fix == fix_moe) /* the memo is the MoE table's alone: others load alongside */
+        db->moe_memo.valid = 0;
+    for (size_t i = 0; i < raw->nrows && !rc; i++) {
+        const double *v = raw->v + i * nc;
         if ((!keep || keep(t, v)) && spec_row(sp, db, t, v, keys, axes, &lat))
             rc = pbuild_add(b, keys, axes, lat);
     }
-    t->rows_read += raw.nrows;
+    t->rows_read += raw->nrows;
+    return rc;
+}
+
+/* Reads table id's CSV at path and, where it has one, the kernels its sibling file adds
+ * (best effort: an unreadable sibling leaves them unread), then builds the rows of both. */
+static int read_rows(struct aic_perfdb *db, enum ptab_id id, const char *path, struct pbuild *b,
+                     struct aic_error *err)
+{
+    const struct tab_spec *sp = &tab_specs[id];
+    struct ptable *t = &db->tab[id];
+    struct rawtab raw, sraw = {0};
+    char sib[AIC_PATH_MAX + 96];
+    size_t nc = spec_ncols(sp);
+    int rc = rawtab_load_some(path, sp->cols, nc, NULL, &t->strs, &raw, err);
+
+    if (rc)
+        return rc;
+    kernel_family_path(db, id, sib, sizeof(sib));
+    if (sib[0] && aic_is_file(sib)) {
+        struct aic_error sib_err = {0};
+        rc = rawtab_load_some(sib, sp->cols, nc, kernel_family_needles, &t->strs, &sraw, &sib_err);
+        if (rc == AIC_ERR_NOMEM)
+            aic_err(err, rc, "%s", sib_err.msg);
+        rc = rc == AIC_ERR_NOMEM ? rc : AIC_OK;
+    }
+    if (!rc)
+        rc = pbuild_reserve(b, raw.nrows + sraw.nrows);
+    if (!rc)
+        rc = add_rows(db, id, &raw, NULL, b);
+    if (!rc)
+        rc = add_rows(db, id, &sraw, kernel_family_row, b);
     rawtab_free(&raw);
-    return rc ? aic_err(err, rc, "out of memory loading %s", path) : AIC_OK;
+    rawtab_free(&sraw);
+    return rc == AIC_ERR_NOMEM ? aic_err(err, rc, "out of memory loading %s", path) : rc;
 }
 
 static int table_load(struct aic_perfdb *db, enum ptab_id id, struct aic_error *err)
@@ -381,7 +419,7 @@ static int table_load(struct aic_perfdb *db, enum ptab_id id, struct aic_error *
     const struct tab_spec *sp = &tab_specs[id];
     struct ptable *t = &db->tab[id];
     struct pbuild b = {sp->nk, sp->na, 0, 0, NULL};
-    char path[AIC_PATH_MAX + 64], sib[AIC_PATH_MAX + 96];
+    char path[AIC_PATH_MAX + 64];
     double t0 = aic_now_s();
     int rc;
 
@@ -390,14 +428,7 @@ static int table_load(struct aic_perfdb *db, enum ptab_id id, struct aic_error *
         t->state = -1;
         return AIC_OK;
     }
-    kernel_family_path(db, id, sib, sizeof(sib));
-    rc = add_rows(db, id, path, NULL, &b, err);
-    if (!rc && sib[0] && aic_is_file(sib)) {
-        /* best effort: an unreadable sibling table leaves the kernels it would add unread */
-        struct aic_error sib_err = {0};
-        if (add_rows(db, id, sib, kernel_family_row, &b, &sib_err) == AIC_ERR_NOMEM)
-            rc = aic_err(err, AIC_ERR_NOMEM, "%s", sib_err.msg);
-    }
+    rc = read_rows(db, id, path, &b, err);
     if (rc) {
         free(b.rec);
         t->state = -2;
@@ -438,17 +469,79 @@ int perfdb_table(struct aic_perfdb *db, enum ptab_id id, const struct ptable **o
     return AIC_OK;
 }
 
+/* Tables a preload shares out among its threads: the next one to take (largest file first,
+ * so the big MoE table starts at once) and the first error met. */
+struct preload_work {
+    struct aic_perfdb *db;
+    enum ptab_id order[T_COUNT];
+    int n;
+    _Atomic int next;
+    pthread_mutex_t lock;
+    int rc;
+    struct aic_error err;
+};
+
+static void *preload_worker(void *arg)
+{
+    struct preload_work *w = arg;
+    const struct ptable *t;
+    for (int i; (i = w->next++) < w->n;) {
+        struct aic_error err = {0};
+        int rc = perfdb_table(w->db, w->order[i], &t, &err);
+        if (rc && rc != AIC_ERR_NODATA) {
+            pthread_mutex_lock(&w->lock);
+            if (!w->rc) {
+                w->rc = rc;
+                w->err = err;
+            }
+            pthread_mutex_unlock(&w->lock);
+        }
+    }
+    return NULL;
+}
+
+/* The unloaded tables of db with a file, largest first. */
+static int preload_order(struct aic_perfdb *db, enum ptab_id *order, long *size)
+{
+    char path[AIC_PATH_MAX + 64];
+    int n = 0;
+    for (int id = 0; id < T_COUNT; id++) {
+        struct stat st;
+        table_path(db, (enum ptab_id)id, path, sizeof(path));
+        if (db->tab[id].state || !path[0] || stat(path, &st))
+            continue;
+        int j = n++;
+        for (; j > 0 && size[j - 1] < (long)st.st_size; j--) {
+            order[j] = order[j - 1];
+            size[j] = size[j - 1];
+        }
+        order[j] = (enum ptab_id)id;
+        size[j] = (long)st.st_size;
+    }
+    return n;
+}
+
 int aic_perfdb_preload(struct aic_perfdb *db, struct aic_error *err)
 {
-    const struct ptable *t;
+    struct preload_work w = {.db = db, .lock = PTHREAD_MUTEX_INITIALIZER};
+    long size[T_COUNT];
+    pthread_t th[PRELOAD_THREADS];
+    int nth = 0;
+
     if (db->mode == AIC_DB_EMPIRICAL || db->mode == AIC_DB_SOL)
         return AIC_OK;
-    for (int i = 0; i < T_COUNT; i++) {
-        int rc = perfdb_table(db, (enum ptab_id)i, &t, err);
-        if (rc && rc != AIC_ERR_NODATA)
-            return rc;
-    }
-    return AIC_OK;
+    w.n = preload_order(db, w.order, size);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    while (nth < PRELOAD_THREADS - 1 && nth + 1 < ncpu && nth + 1 < w.n &&
+           !pthread_create(&th[nth], NULL, preload_worker, &w))
+        nth++;
+    preload_worker(&w);
+    while (nth > 0)
+        pthread_join(th[--nth], NULL);
+    pthread_mutex_destroy(&w.lock);
+    if (w.rc && err)
+        *err = w.err;
+    return w.rc;
 }
 
 int aic_perfdb_has_table(struct aic_perfdb *db, const char *table)

@@ -66,6 +66,8 @@ struct rawctx {
     int header_done;
     int nonfinite; /* the current row has a NaN, infinite or absurd (> 1e12) number: dropped */
     int failed;    /* 1 = out of memory, 2 = too many strings */
+    const char *const *needles; /* NULL, or data lines lacking one of these are skipped */
+    int fixed;                  /* out->v may not grow past cap rows */
     double row[RAW_MAXCOLS];
 };
 
@@ -160,6 +162,10 @@ static void raw_row(int ch, void *data)
     c->field = 0;
     if (r->nrows == c->cap) {
         size_t ncap = c->cap ? c->cap * 2 : 4096;
+        if (c->fixed) { /* a half's rows live inside the whole file's array: never moved */
+            c->failed = 1;
+            return;
+        }
         double *nv = realloc(r->v, ncap * c->ncols * sizeof(double));
         if (!nv) {
             c->failed = 1;
@@ -179,20 +185,55 @@ static int is_blank(char ch)
     return ch == ' ' || ch == '\t';
 }
 
-/* One line of a plain CSV: its fields, blanks around each dropped (as libcsv drops them). */
+/* A data field at p that is a plain decimal (blanks around it allowed) stored straight into
+ * requested column j, as parse_num would read it; returns the field's end (its comma or le),
+ * or NULL to leave the field to raw_field. */
+static char *fast_num(char *p, char *le, struct rawctx *c, int j)
+{
+    int neg = 0, nd = 0, nf = 0;
+    uint64_t v = 0;
+
+    while (p < le && is_blank(*p))
+        p++;
+    if (p < le && *p == '-') {
+        neg = 1;
+        p++;
+    }
+    for (; p < le && (unsigned)(*p - '0') < 10; p++, nd++)
+        v = v * 10 + (uint64_t)(*p - '0');
+    if (p < le && *p == '.')
+        for (p++; p < le && (unsigned)(*p - '0') < 10; p++, nf++)
+            v = v * 10 + (uint64_t)(*p - '0');
+    while (p < le && is_blank(*p))
+        p++;
+    if ((p < le && *p != ',') || nd + nf > 15 || nd + nf == 0)
+        return NULL;
+    double d = nf ? (double)v / pow10_tab[nf] : (double)v;
+    c->row[j] = neg ? -d : d;
+    c->nonfinite |= !(fabs(c->row[j]) <= 1e12);
+    c->field++;
+    return p;
+}
+
+/* One line of a plain CSV: its fields, blanks around each dropped (as libcsv drops them);
+ * plain numbers of a data line parsed where they stand. */
 static void split_line(char *p, char *le, struct rawctx *c)
 {
     for (;;) {
-        char *comma = p, *fe;
-        while (comma < le && *comma != ',') /* fields are short: faster than memchr */
-            comma++;
-        fe = comma;
-        while (p < fe && is_blank(*p))
-            p++;
-        while (fe > p && is_blank(fe[-1]))
-            fe--;
-        *fe = 0;
-        raw_field(p, (size_t)(fe - p), c);
+        int j = c->header_done && c->field < RAW_MAXCOLS ? c->map[c->field] : -1;
+        char *comma = j >= 0 && !c->cols[j].is_str ? fast_num(p, le, c, j) : NULL, *fe;
+        if (!comma) {
+            comma = p;
+            while (comma < le && *comma != ',') /* fields are short: faster than memchr */
+                comma++;
+            fe = comma;
+            while (p < fe && is_blank(*p))
+                p++;
+            while (fe > p && is_blank(fe[-1]))
+                fe--;
+            *fe = 0;
+            raw_field(p, (size_t)(fe - p), c);
+        }
         if (comma == le)
             break;
         p = comma + 1;
@@ -200,26 +241,52 @@ static void split_line(char *p, char *le, struct rawctx *c)
     raw_row('\n', c);
 }
 
+/* Whether the data line [p, eol) holds every needle of c (always, without needles). */
+static int line_wanted(const char *p, const char *eol, const struct rawctx *c)
+{
+    if (!c->needles || !c->header_done)
+        return 1;
+    for (const char *const *n = c->needles; *n; n++)
+        if (!memmem(p, (size_t)(eol - p), *n, strlen(*n)))
+            return 0;
+    return 1;
+}
+
+/* The start of the first line in [p, end) that holds `needle`, or NULL: the lines before it
+ * skipped at memmem's speed. */
+static char *next_line_with(char *p, char *end, const char *needle)
+{
+    char *q = memmem(p, (size_t)(end - p), needle, strlen(needle));
+    if (!q)
+        return NULL;
+    while (q > p && q[-1] != '\n')
+        q--;
+    return q;
+}
+
 /* A CSV without quotes or carriage returns, split in place (buf holds len + 1 bytes); blank
- * lines are skipped, as libcsv skips them. */
+ * lines are skipped, as libcsv skips them, and so are lines without c's needles. */
 static void split_plain(char *buf, size_t len, struct rawctx *c)
 {
     char *p = buf, *end = buf + len;
 
     while (p < end) {
+        if (c->needles && c->header_done && !(p = next_line_with(p, end, c->needles[0])))
+            break;
         char *eol = memchr(p, '\n', (size_t)(end - p)), *q = p;
         if (!eol)
             eol = end;
         while (q < eol && is_blank(*q))
             q++;
-        if (q < eol)
+        if (q < eol && line_wanted(q, eol, c))
             split_line(p, eol, c);
         p = eol + 1;
     }
 }
 
-/* The second half of a large plain CSV, parsed on a thread of its own into its own rows and
- * string pool (ids in order of first appearance there, renumbered when the halves join). */
+/* The second half of a large plain CSV, parsed on a thread of its own into its own string
+ * pool (ids in order of first appearance there, renumbered when the halves join) and into the
+ * whole file's row array, after the rows the first half can at most produce. */
 struct half {
     struct rawctx c;
     struct strpool pool;
@@ -235,12 +302,24 @@ static void *split_half(void *arg)
     return NULL;
 }
 
-/* Appends h's rows to c's, their string ids renumbered into c's pool as a single pass over
- * the whole file would have numbered them. */
-static void join_half(struct rawctx *c, struct half *h)
+/* Lines in [p, end): an upper bound on the rows they hold. */
+static size_t count_lines(const char *p, const char *end)
+{
+    size_t n = 0;
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        n++;
+        p = eol ? eol + 1 : end;
+    }
+    return n;
+}
+
+/* Moves h's rows (at row `base` of c's array) right after c's own and renumbers their string
+ * ids into c's pool as a single pass over the whole file would have numbered them. */
+static void join_half(struct rawctx *c, struct half *h, size_t base)
 {
     struct rawtab *r = c->out;
-    size_t nc = c->ncols, n = r->nrows + h->out.nrows;
+    size_t nc = c->ncols;
     int gid[PT_MAXSTR];
 
     if (h->c.failed && !c->failed)
@@ -254,24 +333,36 @@ static void join_half(struct rawctx *c, struct half *h)
     }
     if (!h->out.nrows || c->failed)
         return;
-    double *nv = realloc(r->v, n * nc * sizeof(double));
-    if (!nv) {
-        c->failed = 1;
-        return;
-    }
-    r->v = nv;
-    for (size_t i = 0; i < h->out.nrows; i++) {
-        double *d = nv + (r->nrows + i) * nc;
-        memcpy(d, h->out.v + i * nc, nc * sizeof(double));
+    double *d = r->v + r->nrows * nc;
+    if (base != r->nrows) /* the first half dropped rows (blank, NaN or unwanted lines) */
+        memmove(d, r->v + base * nc, h->out.nrows * nc * sizeof(double));
+    for (size_t i = 0; i < h->out.nrows; i++, d += nc)
         for (size_t j = 0; j < nc; j++)
             if (c->cols[j].is_str)
                 d[j] = gid[(int)d[j]];
-    }
-    r->nrows = n;
+    r->nrows += h->out.nrows;
+}
+
+/* Sets h up to parse [mid, end) into rows base.. of c's array (room for n rows). */
+static void half_init(struct half *h, const struct rawctx *c, char *mid, char *end, size_t base,
+                      size_t n)
+{
+    h->c = *c;
+    h->c.pool = &h->pool;
+    h->out.ncols = c->ncols;
+    h->out.v = c->out->v + base * c->ncols;
+    h->c.out = &h->out;
+    h->c.cap = n;
+    h->c.fixed = 1;
+    for (size_t j = 0; j < c->ncols; j++)
+        h->c.last_id[j] = -1;
+    h->p = mid;
+    h->len = (size_t)(end - mid);
 }
 
 /* split_plain, a large file's second half on another thread: the header line first, then
- * the rest cut at a line end near its middle. */
+ * the rest cut at a line end near its middle, the rows of both halves in one array sized
+ * by counting lines. */
 static void split_plain_halves(char *buf, size_t len, struct rawctx *c)
 {
     char *p = buf, *end = buf + len;
@@ -283,30 +374,29 @@ static void split_plain_halves(char *buf, size_t len, struct rawctx *c)
     }
     char *mid = p + (size_t)(end - p) / 2;
     mid = mid < end ? memchr(mid, '\n', (size_t)(end - mid)) : NULL;
+    size_t n1 = mid ? count_lines(p, mid + 1) : 0, n2 = mid ? count_lines(mid + 1, end) : 0;
     struct half *h = mid ? calloc(1, sizeof(*h)) : NULL; /* pool zeroed: s[0] is "" */
+    double *v = h ? malloc((n1 + n2 + 1) * c->ncols * sizeof(double)) : NULL;
     pthread_t th;
-    if (!h) {
+    if (!v || c->out->v) {
+        free(h);
+        free(v);
         split_plain(p, (size_t)(end - p), c);
         return;
     }
-    mid++;
-    h->c = *c;
-    h->c.pool = &h->pool;
-    h->out.ncols = c->ncols;
-    h->c.out = &h->out;
-    h->c.cap = 0;
-    for (size_t j = 0; j < c->ncols; j++)
-        h->c.last_id[j] = -1;
-    h->p = mid;
-    h->len = (size_t)(end - mid);
+    c->out->v = v;
+    c->cap = n1; /* the first half's room, up to where the second half's rows start */
+    c->fixed = 1;
+    half_init(h, c, mid + 1, end, n1, n2 + 1);
     int threaded = pthread_create(&th, NULL, split_half, h) == 0;
-    split_plain(p, (size_t)(mid - p), c);
+    split_plain(p, (size_t)(mid + 1 - p), c);
     if (threaded)
         pthread_join(th, NULL);
     else
         split_half(h);
-    join_half(c, h);
-    free(h->out.v);
+    c->cap = n1 + n2 + 1;
+    c->fixed = 0;
+    join_half(c, h, n1);
     free(h);
 }
 
@@ -336,6 +426,13 @@ static int parse_libcsv(const char *path, char *buf, size_t len, struct rawctx *
 int rawtab_load(const char *path, const struct rawcol *cols, size_t ncols, struct strpool *pool,
                 struct rawtab *out, struct aic_error *err)
 {
+    return rawtab_load_some(path, cols, ncols, NULL, pool, out, err);
+}
+
+int rawtab_load_some(const char *path, const struct rawcol *cols, size_t ncols,
+                     const char *const *needles, struct strpool *pool, struct rawtab *out,
+                     struct aic_error *err)
+{
     struct rawctx c;
     char *buf;
     size_t len;
@@ -352,6 +449,7 @@ int rawtab_load(const char *path, const struct rawcol *cols, size_t ncols, struc
     c.ncols = ncols;
     c.pool = pool;
     c.out = out;
+    c.needles = needles;
     out->ncols = ncols;
     for (size_t j = 0; j < ncols; j++) {
         c.last_id[j] = -1;
@@ -388,6 +486,19 @@ void rawtab_free(struct rawtab *r)
 }
 
 /* ---- building ------------------------------------------------------------------------- */
+
+int pbuild_reserve(struct pbuild *b, size_t n)
+{
+    size_t w = (size_t)(b->nk + b->na + 2);
+    if (b->n + n <= b->cap)
+        return AIC_OK;
+    double *nr = realloc(b->rec, (b->n + n) * w * sizeof(double));
+    if (!nr)
+        return AIC_ERR_NOMEM;
+    b->rec = nr;
+    b->cap = b->n + n;
+    return AIC_OK;
+}
 
 int pbuild_add(struct pbuild *b, const double *keys, const double *axes, double lat)
 {

@@ -562,6 +562,41 @@ static void test_trtllm_gen_moe(void **state)
     aic_perfdb_free(sdb);
 }
 
+/* One checksum of a spread of GEMM, attention and MoE answers from db. */
+static double query_spread(struct aic_perfdb *db)
+{
+    struct aic_lat a;
+    struct aic_error err = {0};
+    double sum = 0;
+    for (double m = 1; m <= 20000; m *= 3.1) {
+        if (!aic_perf_gemm(db, AIC_Q_FP8_BLOCK, m, 7168, 2048, &a, &err))
+            sum += a.ms;
+        if (!aic_perf_context_attention(db, AIC_Q_BF16, AIC_Q_BF16, 1, m, 32, 8, 128, 0, &a, &err))
+            sum += a.ms;
+        if (!aic_perf_generation_attention(db, AIC_Q_BF16, 8, m, 32, 8, 128, 0, &a, &err))
+            sum += a.ms;
+        if (!aic_perf_moe(db, AIC_Q_FP8_BLOCK, "power_law_1.01", m, 7168, 2048, 8, 256, 1, 8, 1, &a,
+                          &err))
+            sum += a.ms;
+    }
+    return sum;
+}
+
+/* aic_perfdb_preload loads tables on several threads; every answer equals a lazily loaded
+ * database's (the largest database, whose MoE table also reads SGLang's). */
+static void test_preload_matches_lazy(void **state)
+{
+    (void)state;
+    struct aic_perfdb *pre = open_b200(AIC_BACKEND_TRTLLM), *lazy = open_b200(AIC_BACKEND_TRTLLM);
+    struct aic_error err = {0};
+    assert_int_equal(aic_perfdb_preload(pre, &err), AIC_OK);
+    double sum = query_spread(pre);
+    assert_true(sum > 0);
+    assert_float_equal(sum, query_spread(lazy), 0);
+    aic_perfdb_free(pre);
+    aic_perfdb_free(lazy);
+}
+
 /* SGLang wide EP (DeepEP): expert compute read at collected points, interpolated in
  * log(ep) between collected expert-parallel sizes; DeepEP dispatch in microseconds. */
 static void test_wideep(void **state)
@@ -636,6 +671,7 @@ int main(void)
         cmocka_unit_test(test_moe_and_mla),
         cmocka_unit_test(test_trtllm_gen_moe),
         cmocka_unit_test(test_wideep),
+        cmocka_unit_test(test_preload_matches_lazy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
