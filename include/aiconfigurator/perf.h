@@ -69,7 +69,8 @@ int aic_perfdb_open(const struct aic_system *sys, enum aic_backend backend, cons
                     enum aic_db_mode mode, struct aic_perfdb **out, struct aic_error *err);
 void aic_perfdb_free(struct aic_perfdb *db);
 
-/* Loads every table now (for timing, or before sharing across threads). */
+/* Loads every table now (for timing, or before sharing across threads), on up to 4 threads
+ * (no more than the CPUs online); the first error met is returned. */
 int aic_perfdb_preload(struct aic_perfdb *db, struct aic_error *err);
 
 /* Whether a measured table exists for this database (file present), e.g. "moe_perf". */
