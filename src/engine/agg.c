@@ -36,6 +36,8 @@
 
 struct agg_sched {
     double P, D, S_ctx, g, genonly_steps, tpot_mix_steps, genonly_batch;
+    double lock_steps; /* decode steps stretched to a mixed step by another DP rank's prefill */
+    double lock_ranks; /* ranks prefilling in a mixed step (0 = all: no lockstep) */
     double C;
 };
 
@@ -46,6 +48,7 @@ static void agg_schedule(const struct aic_worker *w, const struct aic_workload *
     double chunks = ceil(C / wl->isl);
 
     s->C = C;
+    s->lock_steps = s->lock_ranks = 0;
     s->P = aic_accepted_per_step(w);
     s->D = 1.0 + (wl->osl - 1) / s->P;
     s->S_ctx = ceil((double)wl->isl * b / C);
@@ -75,6 +78,33 @@ static void agg_schedule(const struct aic_worker *w, const struct aic_workload *
     }
 }
 
+/*
+ * vLLM and SGLang run the attention-DP ranks of a MoE model in lockstep: every layer's expert
+ * exchange waits for all ranks, so a step lasts as long as the slowest rank's, and a rank
+ * that only decodes waits out another rank's prefill. With a share f of a rank's steps
+ * carrying its own prompts (arrivals independent across ranks), 1 - (1 - f)^dp of the steps
+ * are mixed somewhere. vLLM pads every rank's batch to the largest rank's token count, so
+ * such a step costs what a mixed step on every rank costs; SGLang gathers only the real
+ * tokens for the experts, which then see the prompts of f x dp / (1 - (1 - f)^dp) ranks.
+ * TensorRT-LLM's attention-DP balancing instead holds prefills until every rank has one
+ * (adp_balance_wait), so its ranks mix in the same steps.
+ */
+static void dp_lockstep(const struct aic_worker *w, struct agg_sched *s)
+{
+    double n = s->S_ctx + s->genonly_steps, f, f_dp;
+
+    s->lock_steps = s->lock_ranks = 0;
+    if (w->backend == AIC_BACKEND_TRTLLM || w->lay.dp <= 1 || w->model->num_experts <= 0 ||
+        s->genonly_steps <= 0 || n <= 0)
+        return;
+    f = s->S_ctx / n;
+    f_dp = 1 - pow(1 - f, w->lay.dp);
+    s->lock_steps = fmin((f_dp - f) * n, s->genonly_steps);
+    s->genonly_steps -= s->lock_steps;
+    if (w->backend == AIC_BACKEND_SGLANG)
+        s->lock_ranks = fmin(f * w->lay.dp / f_dp, w->lay.dp);
+}
+
 /* Latency of one mixed step: three filtered passes over the op lists. */
 static int mixed_step_ms(struct aic_worker *w, const struct aic_workload *wl,
                          const struct agg_sched *s, double *ms, struct aic_error *err)
@@ -82,13 +112,16 @@ static int mixed_step_ms(struct aic_worker *w, const struct aic_workload *wl,
     double C = s->C, nx = w->opts.nextn + 1, p = wl->prefix;
     double p1 = p * floor(C / wl->isl), T1 = C + s->g * nx - p1;
     double a = 0, c = 0, d = 0;
-    struct aic_op_rt r1 = {1, 1, T1, p1, T1, 1};
+    struct aic_op_rt r1 = {1, 1, T1, p1, T1, 1, 0};
     int rc;
+
+    if (s->lock_ranks > 0) /* the experts see lock_ranks prompts and every rank's decodes */
+        r1.moe_tokens = (C - p1) * s->lock_ranks / w->lay.dp + s->g * nx;
 
     if ((rc = aic_eval_ops(w, w->ctx_ops, &r1, AIC_FILTER_NON_ATTN, &a, NULL, 0, NULL, err)))
         return rc;
     if (C > 0) {
-        struct aic_op_rt r2 = {1, ceil(C / wl->isl), wl->isl - p, p, 0, 0};
+        struct aic_op_rt r2 = {1, ceil(C / wl->isl), wl->isl - p, p, 0, 0, 0};
         r2.tokens = r2.batch * r2.seq;
         if ((rc = aic_eval_ops(w, w->ctx_ops, &r2, AIC_FILTER_ATTN, &c, NULL, 0, NULL, err)))
             return rc;
@@ -96,7 +129,7 @@ static int mixed_step_ms(struct aic_worker *w, const struct aic_workload *wl,
     }
     if (s->g > 0) {
         double bg = s->g * nx;
-        struct aic_op_rt r3 = {0, bg, wl->isl + wl->osl / 2 + 1, 0, bg, bg};
+        struct aic_op_rt r3 = {0, bg, wl->isl + wl->osl / 2 + 1, 0, bg, bg, 0};
         if ((rc = aic_eval_ops(w, w->gen_ops, &r3, AIC_FILTER_ATTN, &d, NULL, 0, NULL, err)))
             return rc;
     }
@@ -115,6 +148,7 @@ static int agg_ttft(struct aic_worker *w, const struct aic_workload *wl, int b, 
     int rc;
 
     agg_schedule(w, wl, b, chunk, &one);
+    dp_lockstep(w, &one);
     one.g = b > 1 ? b - 1 : 0;
     if ((rc = mixed_step_ms(w, wl, &one, &own, err)))
         return rc;
@@ -139,8 +173,10 @@ static double ttft_sum(const struct aic_ttft_parts *t)
 /* Mean engine iteration a decoding request sees (mixed and decode-only steps), ms. */
 static double agg_step_ms(const struct agg_sched *s, double mix, double genonly)
 {
-    double steps = s->tpot_mix_steps + s->genonly_steps;
-    return steps > 0 ? (mix * s->tpot_mix_steps + genonly * s->genonly_steps) / steps : genonly;
+    double steps = s->tpot_mix_steps + s->lock_steps + s->genonly_steps;
+    return steps > 0
+               ? (mix * (s->tpot_mix_steps + s->lock_steps) + genonly * s->genonly_steps) / steps
+               : genonly;
 }
 
 /* Every request yields osl output tokens (the first from its prefill). In the closed loop
@@ -151,7 +187,7 @@ static void agg_metrics(struct aic_worker *w, const struct aic_workload *wl, int
                         const struct aic_ttft_parts *parts, struct aic_metrics *out)
 {
     double ttft = ttft_sum(parts), tpot = wl->osl > 1 ? agg_step_ms(s, mix, genonly) / s->P : 0;
-    double T_total = s->S_ctx * mix + s->genonly_steps * genonly;
+    double T_total = (s->S_ctx + s->lock_steps) * mix + s->genonly_steps * genonly;
     double out_tok = wl->osl, thr;
 
     out->request_latency_ms = ttft + tpot * (wl->osl - 1);
@@ -222,11 +258,12 @@ static int agg_point(struct aic_worker *w, const struct aic_workload *wl, int b,
 
     memset(out, 0, sizeof(*out));
     agg_schedule(w, wl, b, C, &s);
+    dp_lockstep(w, &s);
     if ((rc = mixed_step_ms(w, wl, &s, &mix, err)))
         return rc;
     if (s.genonly_steps > 0 || b <= 1) {
         double bg = s.genonly_batch * nx;
-        struct aic_op_rt rt = {0, bg, wl->isl + wl->osl / 2 + 1, 0, bg, bg};
+        struct aic_op_rt rt = {0, bg, wl->isl + wl->osl / 2 + 1, 0, bg, bg, 0};
         if ((rc = aic_eval_ops(w, w->gen_ops, &rt, AIC_FILTER_ALL, &genonly, NULL, 0, NULL, err)))
             return rc;
     }

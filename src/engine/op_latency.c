@@ -267,9 +267,10 @@ int aic_op_latency(struct aic_worker *w, const struct aic_op *op, const struct a
         return rc;
     }
     case AIC_OP_MOE:
-        return moe(w, op, x, rt->is_context, out, err);
+        return moe(w, op, rt->moe_tokens > 0 ? rt->moe_tokens : x, rt->is_context, out, err);
     case AIC_OP_MOE_DISPATCH:
-        return moe_dispatch(w, op, x, rt->is_context, out, err);
+        return moe_dispatch(w, op, rt->moe_tokens > 0 ? rt->moe_tokens : x, rt->is_context, out,
+                            err);
     case AIC_OP_ALLREDUCE:
         out->ms = 0;
         out->prov = AIC_PROV_MEASURED;

@@ -103,6 +103,8 @@ struct aic_op_rt {
     double prefix;        /* context: cached prefix tokens per request */
     double tokens;        /* x for token-major ops */
     double logits_tokens; /* x for AIC_TOK_BATCH ops */
+    double moe_tokens;    /* x for MoE ops and their exchange (a rank's share of the expert
+                           * batch); 0 = tokens */
 };
 
 /* Filters for the aggregated mixed step (aic-modeling 4.2). */

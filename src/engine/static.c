@@ -11,7 +11,7 @@
 int aic_prefill_ms(struct aic_worker *w, const struct aic_workload *wl, double b, double *ms,
                    struct aic_error *err)
 {
-    struct aic_op_rt rt = {1, b, wl->isl - wl->prefix, wl->prefix, 0, b};
+    struct aic_op_rt rt = {1, b, wl->isl - wl->prefix, wl->prefix, 0, b, 0};
     rt.tokens = b * rt.seq;
     return aic_eval_ops(w, w->ctx_ops, &rt, AIC_FILTER_ALL, ms, NULL, 0, NULL, err);
 }
@@ -20,7 +20,7 @@ int aic_decode_step_ms(struct aic_worker *w, double b, double kv_len, double *ms
                        struct aic_error *err)
 {
     double beff = b * (w->opts.nextn + 1);
-    struct aic_op_rt rt = {0, beff, kv_len, 0, beff, beff};
+    struct aic_op_rt rt = {0, beff, kv_len, 0, beff, beff, 0};
     return aic_eval_ops(w, w->gen_ops, &rt, AIC_FILTER_ALL, ms, NULL, 0, NULL, err);
 }
 
@@ -88,12 +88,12 @@ int aic_worker_breakdown(struct aic_worker *w, const struct aic_workload *wl, in
     int n = 0, rc;
 
     if (phase == 1) {
-        struct aic_op_rt rt = {1, b, wl->isl - wl->prefix, wl->prefix, 0, b};
+        struct aic_op_rt rt = {1, b, wl->isl - wl->prefix, wl->prefix, 0, b, 0};
         rt.tokens = b * rt.seq;
         rc = aic_eval_ops(w, w->ctx_ops, &rt, AIC_FILTER_ALL, &ms, ops, cap, &n, err);
     } else {
         double beff = (double)b * (w->opts.nextn + 1);
-        struct aic_op_rt rt = {0, beff, wl->isl + wl->osl / 2 + 1, 0, beff, beff};
+        struct aic_op_rt rt = {0, beff, wl->isl + wl->osl / 2 + 1, 0, beff, beff, 0};
         rc = aic_eval_ops(w, w->gen_ops, &rt, AIC_FILTER_ALL, &ms, ops, cap, &n, err);
     }
     return rc ? rc : n;

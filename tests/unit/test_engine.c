@@ -383,7 +383,7 @@ static void test_sparse_attention_ops(void **state)
     struct aic_memory m1, m2, d1, d2;
     const struct aic_op *attn, *idx;
     struct aic_lat a8, a32, i8, i32;
-    struct aic_op_rt r8 = {0, 4, 8192, 0, 4, 4}, r32 = {0, 4, 32768, 0, 4, 4};
+    struct aic_op_rt r8 = {0, 4, 8192, 0, 4, 4, 0}, r32 = {0, 4, 32768, 0, 4, 4, 0};
     double per_tok;
 
     assert_int_equal(aic_model_load("zai-org/GLM-5", NULL, &m, &err), AIC_OK);
@@ -720,12 +720,11 @@ static void test_agg_adp_balance(void **state)
 
 /* A worker of `model` on the real perf database (AIC_TEST_PERFDB) of `system`, backend
  * `be`, at tp 1: 0, or 1 after skip()-ing when the database is missing. */
-static int init_silicon(const char *model, const char *system, enum aic_backend be,
-                        struct fixture *f, struct aic_worker *w)
+static int init_silicon_lay(const char *model, const char *system, enum aic_backend be,
+                            struct aic_layout lay, struct fixture *f, struct aic_worker *w)
 {
     const char *root = getenv("AIC_TEST_PERFDB");
     struct aic_error err = {0};
-    struct aic_layout lay = {1, 1, 1, 0, 0};
     if (!root || access(root, R_OK) != 0) {
         skip();
         return 1;
@@ -737,6 +736,13 @@ static int init_silicon(const char *model, const char *system, enum aic_backend 
         fail_msg("open: %s", err.msg);
     init_worker(f, lay, w);
     return 0;
+}
+
+static int init_silicon(const char *model, const char *system, enum aic_backend be,
+                        struct fixture *f, struct aic_worker *w)
+{
+    struct aic_layout lay = {1, 1, 1, 0, 0};
+    return init_silicon_lay(model, system, be, lay, f, w);
 }
 
 /* vLLM aggregated serving past the OSL (isl 1024, osl 256): prefilling the batch takes at
@@ -789,6 +795,46 @@ static void test_static_moe_transfer_monotone(void **state)
     aic_perfdb_free(f.db);
 }
 
+/* TPOT of Qwen3-30B-A3B on h200 (vLLM tables) at attention DP 4 over that of the same
+ * worker scheduled as one rank (16 requests of 4096/512 per rank: a prefill in 3 % of a
+ * rank's steps, 12 % of the steps of some rank of 4), with agg.c told the worker is `as`. */
+static double dp4_tpot_ratio(enum aic_backend as)
+{
+    struct fixture f;
+    struct aic_worker w;
+    struct aic_layout lay = {1, 1, 4, 1, 4};
+    struct aic_workload wl = {4096, 512, 0};
+    struct aic_metrics m4, m1;
+    struct aic_error err;
+    if (init_silicon_lay("Qwen/Qwen3-30B-A3B", "h200_sxm", AIC_BACKEND_VLLM, lay, &f, &w))
+        return 0;
+    w.backend = as;
+    assert_int_equal(aic_run_agg(&w, &wl, 16, 0, &m4, &err), AIC_OK);
+    w.lay.dp = 1;
+    assert_int_equal(aic_run_agg(&w, &wl, 16, 0, &m1, &err), AIC_OK);
+    aic_worker_release(&w);
+    aic_perfdb_free(f.db);
+    return m4.tpot_ms / m1.tpot_ms;
+}
+
+/* vLLM and SGLang run a MoE model's attention-DP ranks in lockstep: a rank that only
+ * decodes waits out another's prefill, so its TPOT rises with the DP size by more than the
+ * larger expert batch alone raises it, which is all TensorRT-LLM pays (its balancing aligns
+ * the ranks' prefills instead). */
+static void test_agg_dp_lockstep(void **state)
+{
+    (void)state;
+    double trt = dp4_tpot_ratio(AIC_BACKEND_TRTLLM), vllm, sglang;
+    if (trt == 0)
+        return;
+    vllm = dp4_tpot_ratio(AIC_BACKEND_VLLM);
+    sglang = dp4_tpot_ratio(AIC_BACKEND_SGLANG);
+    print_message("TPOT at DP 4 / one rank: TensorRT-LLM %.4f, vLLM %.4f, SGLang %.4f\n", trt, vllm,
+                  sglang);
+    assert_true(vllm > 1.05 * trt);
+    assert_true(sglang > 1.05 * trt);
+}
+
 int main(void)
 {
     const struct CMUnitTest dense[] = {
@@ -810,6 +856,7 @@ int main(void)
         cmocka_unit_test(test_trtllm_static_fp8),
         cmocka_unit_test(test_agg_vllm_past_osl),
         cmocka_unit_test(test_static_moe_transfer_monotone),
+        cmocka_unit_test(test_agg_dp_lockstep),
     };
     const struct CMUnitTest mla[] = {
         cmocka_unit_test(test_mla_kv_and_ops), cmocka_unit_test(test_agg_adp_balance),
