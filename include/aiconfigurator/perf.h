@@ -73,6 +73,13 @@ void aic_perfdb_free(struct aic_perfdb *db);
  * (no more than the CPUs online); the first error met is returned. */
 int aic_perfdb_preload(struct aic_perfdb *db, struct aic_error *err);
 
+/* Loads the named tables (file names without .csv, e.g. "gemm_perf") now, the same way: a
+ * run that knows which tables it will read gets them at once. Tables already loaded, without
+ * a file or not named so are skipped. A table that fails to load reports that same error
+ * again on every later use. */
+int aic_perfdb_prefetch(struct aic_perfdb *db, const char *const *tables, int n,
+                        struct aic_error *err);
+
 /* Whether a measured table exists for this database (file present), e.g. "moe_perf". */
 int aic_perfdb_has_table(struct aic_perfdb *db, const char *table);
 

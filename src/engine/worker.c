@@ -250,6 +250,40 @@ int aic_worker_quant_check(const struct aic_model *m, struct aic_perfdb *db,
     return resolve_quant(&w, err);
 }
 
+/* The perf tables the worker's ops read first, loaded together (several at a time) instead of
+ * one after another on first use. Best effort: a table that fails to load reports its error
+ * where an op reads it. */
+static void prefetch_tables(const struct aic_worker *w)
+{
+    static const char *const by_kind[] = {
+        [AIC_OP_GEMM] = "gemm_perf",
+        [AIC_OP_CTX_ATTN] = "context_attention_perf",
+        [AIC_OP_GEN_ATTN] = "generation_attention_perf",
+        [AIC_OP_CTX_MLA] = "context_mla_perf",
+        [AIC_OP_GEN_MLA] = "generation_mla_perf",
+        [AIC_OP_MLA_MODULE_CTX] = "mla_context_module_perf",
+        [AIC_OP_MLA_MODULE_GEN] = "mla_generation_module_perf",
+        [AIC_OP_MOE] = "moe_perf",
+        [AIC_OP_ALLREDUCE] = "custom_allreduce_perf",
+    };
+    const struct aic_oplist *lists[2] = {w->ctx_ops, w->gen_ops};
+    const char *names[sizeof(by_kind) / sizeof(by_kind[0])];
+    int n = 0;
+
+    for (int l = 0; l < 2; l++)
+        for (int i = 0; lists[l] && i < lists[l]->n; i++) {
+            const struct aic_op *op = &lists[l]->ops[i];
+            const char *name =
+                (size_t)op->kind < sizeof(by_kind) / sizeof(by_kind[0]) ? by_kind[op->kind] : NULL;
+            int seen = !name || op->is_alt || (op->kind == AIC_OP_MOE && w->wide_ep);
+            for (int j = 0; j < n && !seen; j++)
+                seen = names[j] == name;
+            if (!seen)
+                names[n++] = name;
+        }
+    aic_perfdb_prefetch(w->db, names, n, NULL);
+}
+
 int aic_worker_init(struct aic_worker *w, const struct aic_model *m, struct aic_perfdb *db,
                     struct aic_layout lay, const struct aic_worker_opts *opts,
                     struct aic_error *err)
@@ -277,6 +311,8 @@ int aic_worker_init(struct aic_worker *w, const struct aic_model *m, struct aic_
     rc = aic_build_ops(w, err);
     if (rc)
         aic_worker_release(w);
+    else
+        prefetch_tables(w);
     return rc;
 }
 

@@ -38,15 +38,16 @@ struct ptable {
     int state;  /* 0 = not loaded yet, 1 = loaded, -1 = no file, -2 = load failed */
     int nk, na; /* key columns, axes */
     size_t npts, nslices;
-    double *keys;         /* nslices * nk, sorted lexicographically */
-    size_t *start;        /* nslices + 1: points of slice i are [start[i], start[i+1]) */
-    double *ax;           /* npts * na, sorted within each slice */
-    double *lax;          /* log2 of ax (floored at 1e-9), for nearest-leaf distances */
-    double *lat;          /* npts, milliseconds */
-    struct strpool strs;  /* interned string keys (their ids are stored as doubles) */
-    double load_s;        /* seconds spent loading (bench) */
-    unsigned long serial; /* unique per load (keys per-thread memos of transfer.c) */
-    size_t rows_read;     /* data rows in the file */
+    double *keys;              /* nslices * nk, sorted lexicographically */
+    size_t *start;             /* nslices + 1: points of slice i are [start[i], start[i+1]) */
+    double *ax;                /* npts * na, sorted within each slice */
+    double *lax;               /* log2 of ax (floored at 1e-9), for nearest-leaf distances */
+    double *lat;               /* npts, milliseconds */
+    struct strpool strs;       /* interned string keys (their ids are stored as doubles) */
+    double load_s;             /* seconds spent loading (bench) */
+    unsigned long serial;      /* unique per load (keys per-thread memos of transfer.c) */
+    size_t rows_read;          /* data rows in the file */
+    struct aic_error load_err; /* why the load failed (state -2) */
 };
 
 void ptable_free(struct ptable *t);

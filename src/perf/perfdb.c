@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -414,6 +415,16 @@ static int read_rows(struct aic_perfdb *db, enum ptab_id id, const char *path, s
     return rc == AIC_ERR_NOMEM ? aic_err(err, rc, "out of memory loading %s", path) : rc;
 }
 
+/* A failed load: the table keeps its error (t->load_err), which err gets too. */
+static int load_failed(struct ptable *t, int rc, struct aic_error *err)
+{
+    t->state = -2;
+    t->load_err.code = rc;
+    if (err)
+        *err = t->load_err;
+    return rc;
+}
+
 static int table_load(struct aic_perfdb *db, enum ptab_id id, struct aic_error *err)
 {
     const struct tab_spec *sp = &tab_specs[id];
@@ -428,19 +439,16 @@ static int table_load(struct aic_perfdb *db, enum ptab_id id, struct aic_error *
         t->state = -1;
         return AIC_OK;
     }
-    rc = read_rows(db, id, path, &b, err);
+    rc = read_rows(db, id, path, &b, &t->load_err);
     if (rc) {
         free(b.rec);
-        t->state = -2;
-        return rc;
+        return load_failed(t, rc, err);
     }
     rc = pbuild_finish(&b, t);
     if (!rc && id == T_GEMM)
         rc = gemm_index_build(t, &db->gemm_idx);
-    if (rc) {
-        t->state = -2;
-        return aic_err(err, rc, "out of memory loading %s", path);
-    }
+    if (rc)
+        return load_failed(t, aic_err(&t->load_err, rc, "out of memory loading %s", path), err);
     static _Atomic unsigned long serial;
     t->state = 1;
     t->serial = ++serial;
@@ -458,8 +466,11 @@ int perfdb_table(struct aic_perfdb *db, enum ptab_id id, const struct ptable **o
         if (rc)
             return rc;
     }
-    if (t->state == -2)
-        return aic_err(err, AIC_ERR_PARSE, "%s could not be loaded", tab_specs[id].file);
+    if (t->state == -2) { /* the error the load met, again */
+        if (err)
+            *err = t->load_err;
+        return t->load_err.code;
+    }
     if (t->state != 1)
         return aic_err(err, AIC_ERR_NODATA, "no %s for %s/%s %s (%s)", tab_specs[id].file,
                        db->sys.name, aic_backend_name(db->backend), db->version,
@@ -500,15 +511,17 @@ static void *preload_worker(void *arg)
     return NULL;
 }
 
-/* The unloaded tables of db with a file, largest first. */
-static int preload_order(struct aic_perfdb *db, enum ptab_id *order, long *size)
+/* The tables of `want` (bit id) that db has not loaded yet and has a file for, largest first. */
+static int preload_order(struct aic_perfdb *db, uint32_t want, enum ptab_id *order, long *size)
 {
     char path[AIC_PATH_MAX + 64];
     int n = 0;
     for (int id = 0; id < T_COUNT; id++) {
         struct stat st;
+        if (!(want >> id & 1) || db->tab[id].state)
+            continue;
         table_path(db, (enum ptab_id)id, path, sizeof(path));
-        if (db->tab[id].state || !path[0] || stat(path, &st))
+        if (!path[0] || stat(path, &st))
             continue;
         int j = n++;
         for (; j > 0 && size[j - 1] < (long)st.st_size; j--) {
@@ -521,7 +534,10 @@ static int preload_order(struct aic_perfdb *db, enum ptab_id *order, long *size)
     return n;
 }
 
-int aic_perfdb_preload(struct aic_perfdb *db, struct aic_error *err)
+/* Loads the tables of `want` on up to PRELOAD_THREADS threads (no more than the CPUs). */
+_Static_assert(T_COUNT <= 32, "table sets are 32-bit masks");
+
+static int load_tables(struct aic_perfdb *db, uint32_t want, struct aic_error *err)
 {
     struct preload_work w = {.db = db, .lock = PTHREAD_MUTEX_INITIALIZER};
     long size[T_COUNT];
@@ -530,7 +546,7 @@ int aic_perfdb_preload(struct aic_perfdb *db, struct aic_error *err)
 
     if (db->mode == AIC_DB_EMPIRICAL || db->mode == AIC_DB_SOL)
         return AIC_OK;
-    w.n = preload_order(db, w.order, size);
+    w.n = preload_order(db, want, w.order, size);
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     while (nth < PRELOAD_THREADS - 1 && nth + 1 < ncpu && nth + 1 < w.n &&
            !pthread_create(&th[nth], NULL, preload_worker, &w))
@@ -542,6 +558,22 @@ int aic_perfdb_preload(struct aic_perfdb *db, struct aic_error *err)
     if (w.rc && err)
         *err = w.err;
     return w.rc;
+}
+
+int aic_perfdb_preload(struct aic_perfdb *db, struct aic_error *err)
+{
+    return load_tables(db, (uint32_t)((1ull << T_COUNT) - 1), err);
+}
+
+int aic_perfdb_prefetch(struct aic_perfdb *db, const char *const *tables, int n,
+                        struct aic_error *err)
+{
+    uint32_t want = 0;
+    for (int i = 0; i < n; i++)
+        for (int id = 0; id < T_COUNT; id++)
+            if (tables[i] && !strcmp(tables[i], tab_specs[id].file))
+                want |= 1u << id;
+    return load_tables(db, want, err);
 }
 
 int aic_perfdb_has_table(struct aic_perfdb *db, const char *table)

@@ -582,19 +582,26 @@ static double query_spread(struct aic_perfdb *db)
     return sum;
 }
 
-/* aic_perfdb_preload loads tables on several threads; every answer equals a lazily loaded
- * database's (the largest database, whose MoE table also reads SGLang's). */
+/* aic_perfdb_preload and aic_perfdb_prefetch load tables on several threads; every answer
+ * equals a lazily loaded database's (the largest database, whose MoE table also reads
+ * SGLang's). A name that is no table is skipped. */
 static void test_preload_matches_lazy(void **state)
 {
     (void)state;
+    static const char *const some[] = {"moe_perf", "no_such_perf", "gemm_perf",
+                                       "generation_attention_perf"};
     struct aic_perfdb *pre = open_b200(AIC_BACKEND_TRTLLM), *lazy = open_b200(AIC_BACKEND_TRTLLM);
+    struct aic_perfdb *part = open_b200(AIC_BACKEND_TRTLLM);
     struct aic_error err = {0};
     assert_int_equal(aic_perfdb_preload(pre, &err), AIC_OK);
+    assert_int_equal(aic_perfdb_prefetch(part, some, 4, &err), AIC_OK);
     double sum = query_spread(pre);
     assert_true(sum > 0);
     assert_float_equal(sum, query_spread(lazy), 0);
+    assert_float_equal(sum, query_spread(part), 0);
     aic_perfdb_free(pre);
     aic_perfdb_free(lazy);
+    aic_perfdb_free(part);
 }
 
 /* SGLang wide EP (DeepEP): expert compute read at collected points, interpolated in
