@@ -74,29 +74,36 @@ struct rawctx {
 static const double pow10_tab[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
 
-/* Decimal number; integers and short decimals without strtod (same rounding). */
-static double parse_num(const char *s)
+/* A plain decimal ([-]digits[.digits], at most 15 digits) at the start of [p, end) into *out,
+ * exactly as strtod reads it; returns the end of its digits, or NULL when there is none. */
+static const char *scan_decimal(const char *p, const char *end, double *out)
 {
-    const char *p = s;
     int neg = 0, nd = 0, nf = 0;
     uint64_t v = 0;
 
-    if (*p == '-') {
+    if (p < end && *p == '-') {
         neg = 1;
         p++;
     }
-    for (; *p >= '0' && *p <= '9'; p++, nd++)
+    for (; p < end && (unsigned)(*p - '0') < 10; p++, nd++)
         v = v * 10 + (uint64_t)(*p - '0');
-    if (*p == '.') {
-        for (p++; *p >= '0' && *p <= '9'; p++, nf++)
+    if (p < end && *p == '.')
+        for (p++; p < end && (unsigned)(*p - '0') < 10; p++, nf++)
             v = v * 10 + (uint64_t)(*p - '0');
-    }
-    if (*p || nd + nf > 15 || nd + nf == 0)
-        return strtod(s, NULL);
-    double d = (double)v;
-    if (nf)
-        d /= pow10_tab[nf];
-    return neg ? -d : d;
+    if (nd + nf > 15 || nd + nf == 0)
+        return NULL;
+    double d = nf ? (double)v / pow10_tab[nf] : (double)v;
+    *out = neg ? -d : d;
+    return p;
+}
+
+/* A NUL-terminated number: plain decimals without strtod (same rounding), others with it. */
+static double parse_num(const char *s)
+{
+    size_t n = strlen(s);
+    double d;
+    const char *e = scan_decimal(s, s + n, &d);
+    return e == s + n ? d : strtod(s, NULL);
 }
 
 static void raw_field(void *f, size_t len, void *data)
@@ -190,27 +197,19 @@ static int is_blank(char ch)
  * or NULL to leave the field to raw_field. */
 static char *fast_num(char *p, char *le, struct rawctx *c, int j)
 {
-    int neg = 0, nd = 0, nf = 0;
-    uint64_t v = 0;
+    double d;
+    const char *e;
 
     while (p < le && is_blank(*p))
         p++;
-    if (p < le && *p == '-') {
-        neg = 1;
-        p++;
-    }
-    for (; p < le && (unsigned)(*p - '0') < 10; p++, nd++)
-        v = v * 10 + (uint64_t)(*p - '0');
-    if (p < le && *p == '.')
-        for (p++; p < le && (unsigned)(*p - '0') < 10; p++, nf++)
-            v = v * 10 + (uint64_t)(*p - '0');
-    while (p < le && is_blank(*p))
-        p++;
-    if ((p < le && *p != ',') || nd + nf > 15 || nd + nf == 0)
+    if (!(e = scan_decimal(p, le, &d)))
         return NULL;
-    double d = nf ? (double)v / pow10_tab[nf] : (double)v;
-    c->row[j] = neg ? -d : d;
-    c->nonfinite |= !(fabs(c->row[j]) <= 1e12);
+    for (p = (char *)e; p < le && is_blank(*p);)
+        p++;
+    if (p < le && *p != ',')
+        return NULL;
+    c->row[j] = d;
+    c->nonfinite |= !(fabs(d) <= 1e12);
     c->field++;
     return p;
 }
