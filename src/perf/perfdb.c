@@ -511,7 +511,8 @@ static void *preload_worker(void *arg)
     return NULL;
 }
 
-/* The tables of `want` (bit id) that db has not loaded yet and has a file for, largest first. */
+/* The tables of `want` (bit id) that db has not loaded yet, largest file first (those without
+ * one last: their load only marks them absent, so no later use changes a table's state). */
 static int preload_order(struct aic_perfdb *db, uint32_t want, enum ptab_id *order, long *size)
 {
     char path[AIC_PATH_MAX + 64];
@@ -521,21 +522,21 @@ static int preload_order(struct aic_perfdb *db, uint32_t want, enum ptab_id *ord
         if (!(want >> id & 1) || db->tab[id].state)
             continue;
         table_path(db, (enum ptab_id)id, path, sizeof(path));
-        if (!path[0] || stat(path, &st))
-            continue;
+        long sz = path[0] && !stat(path, &st) ? (long)st.st_size : -1;
         int j = n++;
-        for (; j > 0 && size[j - 1] < (long)st.st_size; j--) {
+        for (; j > 0 && size[j - 1] < sz; j--) {
             order[j] = order[j - 1];
             size[j] = size[j - 1];
         }
         order[j] = (enum ptab_id)id;
-        size[j] = (long)st.st_size;
+        size[j] = sz;
     }
     return n;
 }
 
-/* Loads the tables of `want` on up to PRELOAD_THREADS threads (no more than the CPUs). */
 _Static_assert(T_COUNT <= 32, "table sets are 32-bit masks");
+
+/* Loads the tables of `want` on up to PRELOAD_THREADS threads (no more than the CPUs). */
 
 static int load_tables(struct aic_perfdb *db, uint32_t want, struct aic_error *err)
 {
