@@ -21,7 +21,8 @@
  * finds ahead of it (0 = arrivals spread evenly, 0.5 = all requests arrive in one wave).
  * The three constants per backend were fitted on measured deployments by `cli validate
  * --fit-ttft` (overhead.c); a worker's options may replace them (struct aic_ttft_consts).
- * TensorRT-LLM attention DP adds its balancing wait (adp_balance_wait below).
+ * TensorRT-LLM attention DP adds its balancing wait (adp_balance_wait below); vLLM's and
+ * SGLang's attention-DP ranks of a MoE model step in lockstep instead (dp_lockstep).
  *
  * Every engine iteration also pays the scheduler's host time (aic_agg_step_host_ms: fixed
  * plus per request in flight on the rank), which the kernel tables, timed under CUDA graphs,
