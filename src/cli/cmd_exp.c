@@ -90,9 +90,7 @@ static int load(struct cli_env *env, const struct exp_opts *o, struct aic_exp_se
 {
     struct aic_error err = {0};
     int rc = aic_exp_load_file(o->yaml, o->top_n, set, &err);
-    if (rc == AIC_ERR_NOTFOUND || rc == AIC_ERR_IO)
-        return cli_error(env, 1, "%s", err.msg);
-    if (rc)
+    if (rc) /* a missing or unreadable file too: a runtime error, as AIConfigurator's */
         return cli_error(env, 0, "%s", err.msg);
     for (size_t i = 0; i < set->n_note; i++)
         cli_log(env, CLI_LOG_WARNING, "%s", set->note[i]);
