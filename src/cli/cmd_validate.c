@@ -4,7 +4,8 @@
  * header name) and prints median / mean absolute percentage error of TTFT and TPOT per
  * (system, backend, mode) and overall. Rows the tool cannot interpret get a reason, are
  * counted, and are not guessed. One struct aic_ctx caches models, systems and databases for
- * the whole file. PRED.csv (id,pred_ttft_ms,pred_tpot_ms,status and the table shares) is written to
+ * the whole file. PRED.csv (id,pred_ttft_ms,pred_tpot_ms,status, the table shares and the TPOT
+ * floor) is written to
  * a temporary file and renamed, so a failed run leaves no partial file.
  */
 #include <ctype.h>
@@ -36,7 +37,8 @@ static const struct cli_opt val_table[] = {
     {"measured", NULL, CLI_STRING, O(measured), 0, 0, NULL, "FILE.csv",
      "measured results (columns as in e2e_measured.csv; required)"},
     {"out", NULL, CLI_STRING, O(out), 0, 0, NULL, "PRED.csv",
-     "write id,pred_ttft_ms,pred_tpot_ms,status,prefill_table_share,decode_table_share per row"},
+     "write id,pred_ttft_ms,pred_tpot_ms,status,prefill_table_share,decode_table_share,"
+     "tpot_floor_ms per row"},
     {"database-mode", NULL, CLI_ENUM, O(db_mode), 0, 0, db_choices, NULL,
      "SILICON (default; falls back to EMPIRICAL where no data), HYBRID, EMPIRICAL, SOL"},
     {"by-model", NULL, CLI_FLAG, O(by_model), 0, 0, NULL, NULL,
@@ -59,6 +61,8 @@ struct val_state {
     struct reasons reasons;
     FILE *out;
     struct aic_ttft_consts ttft; /* the constants given on the command line */
+    struct group plausible;      /* overall without the rows measured below their TPOT floor */
+    int below_floor;             /* scored rows whose measured TPOT is below row_tpot_floor */
     int fell_back;               /* rows estimated in EMPIRICAL mode for want of perf data */
     char fell_back_on[160];      /* "system/backend" of the first of them */
 };
@@ -103,50 +107,90 @@ static void put_id(FILE *f, const char *id)
     fputc('"', f);
 }
 
+/* One row's line of PRED.csv: its prediction (ok) or why there is none, and its TPOT floor
+ * (NAN: none). */
+static void put_pred(struct val_state *s, const struct row *w, int ok, const struct aic_metrics *m,
+                     const double share[2], const char *status, double floor_ms)
+{
+    char idbuf[24];
+
+    if (!s->out)
+        return;
+    put_id(s->out, row_id(w, idbuf, sizeof(idbuf)));
+    if (ok)
+        fprintf(s->out, ",%.6f,%.6f,ok,%.4f,%.4f,", m->ttft_ms, m->tpot_ms, share[0], share[1]);
+    else
+        fprintf(s->out, ",,,%s,,,", status);
+    if (isfinite(floor_ms))
+        fprintf(s->out, "%.6f", floor_ms);
+    fputc('\n', s->out);
+}
+
+/* Scores an estimated row against its TPOT floor: a row measured below it is counted apart,
+ * the others make up s->plausible. */
+static int score_floor(struct val_state *s, const struct row *w, double floor_ms, double pt,
+                       double pp)
+{
+    double mt = row_num(w, C_TTFT), mp = row_num(w, C_TPOT);
+
+    if (isfinite(floor_ms) && mp < floor_ms) {
+        if (mt <= TTFT_SATURATED_MS)
+            s->below_floor++;
+        return 0;
+    }
+    return group_add(&s->plausible, 1, mt, pt, mp, pp);
+}
+
+/* Estimates row w into res (ok, or status/why/err say why not). */
+static int estimate_row(const struct cli_env *env, struct aic_ctx *ctx, const struct row *w,
+                        const struct val_opts *o, int db_explicit, struct val_state *s,
+                        struct aic_estimate_req *req, struct aic_estimate_result *res, char *status,
+                        size_t len)
+{
+    struct aic_error err = {0};
+    char bad[128], idbuf[24];
+    const char *why = row_req(ctx, w, req, o->db_mode, db_explicit);
+
+    if (!why) /* a row without both measured values cannot be scored */
+        why = row_measured(w, bad, sizeof(bad));
+    req->opts.ttft = s->ttft;
+    if (!why && aic_estimate(ctx, req, 0, res, &err))
+        short_status(status, len, &err);
+    else if (!why)
+        return 1;
+    else
+        aic_strlcpy(status, why, len);
+    cli_log(env, CLI_LOG_DEBUG, "row %s not estimated: %s", row_id(w, idbuf, sizeof(idbuf)),
+            why ? why : err.msg);
+    reason_add(&s->reasons, why ? why : err.msg[0] ? err.msg : status);
+    return 0;
+}
+
 static int run_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct csv_table *t,
                     const int *col, const struct val_opts *o, int db_explicit, struct val_state *s)
 {
-    struct aic_estimate_result *res = calloc(1, sizeof(*res));
+    struct aic_estimate_result *res = calloc(2, sizeof(*res));
 
     if (!res)
         return cli_error(env, 0, "out of memory");
     for (int i = 0; i < t->nrows; i++) {
         struct row w = {t, col, i};
         struct aic_estimate_req req;
-        struct aic_error err = {0};
-        char status[128] = "ok", bad[128], idbuf[24];
-        const char *why = row_req(ctx, &w, &req, o->db_mode, db_explicit);
-        int ok = 0;
+        char status[128] = "ok";
+        int ok = estimate_row(env, ctx, &w, o, db_explicit, s, &req, res, status, sizeof(status));
+        double share[2] = {table_share(res->prov[0]), table_share(res->prov[1])}, floor_ms = NAN;
 
-        if (!why) /* a row without both measured values cannot be scored */
-            why = row_measured(&w, bad, sizeof(bad));
-        req.opts.ttft = s->ttft;
-        if (why)
-            aic_strlcpy(status, why, sizeof(status));
-        else if (aic_estimate(ctx, &req, 0, res, &err))
-            short_status(status, sizeof(status), &err);
-        else
-            ok = 1;
         if (ok && res->fell_back && !s->fell_back++)
             snprintf(s->fell_back_on, sizeof(s->fell_back_on), "%s/%s", row_cell(&w, C_SYSTEM),
                      row_cell(&w, C_BACKEND));
-        if (!ok)
-            cli_log(env, CLI_LOG_DEBUG, "row %s not estimated: %s",
-                    row_id(&w, idbuf, sizeof(idbuf)), why ? why : err.msg);
-        if (!ok)
-            reason_add(&s->reasons, why ? why : err.msg[0] ? err.msg : status);
-        if (add_outcome(s, &w, &req, ok, ok ? res->m.ttft_ms : NAN, ok ? res->m.tpot_ms : NAN)) {
+        if (ok && row_tpot_floor(ctx, &req, res + 1, &floor_ms))
+            floor_ms = NAN;
+        if (add_outcome(s, &w, &req, ok, ok ? res->m.ttft_ms : NAN, ok ? res->m.tpot_ms : NAN) ||
+            (ok && score_floor(s, &w, floor_ms, res->m.ttft_ms, res->m.tpot_ms))) {
             free(res);
             return cli_error(env, 0, "out of memory");
         }
-        if (s->out) {
-            put_id(s->out, row_id(&w, idbuf, sizeof(idbuf)));
-            if (ok)
-                fprintf(s->out, ",%.6f,%.6f,ok,%.4f,%.4f\n", res->m.ttft_ms, res->m.tpot_ms,
-                        table_share(res->prov[0]), table_share(res->prov[1]));
-            else
-                fprintf(s->out, ",,,%s,,\n", status);
-        }
+        put_pred(s, &w, ok, &res->m, share, status, floor_ms);
     }
     free(res);
     return CLI_OK;
@@ -316,6 +360,23 @@ static int fit_step_rows(const struct cli_env *env, struct aic_ctx *ctx, const s
     return probe_agg_rows(env, ctx, t, col, o, db_explicit, probe, 1, step_sink, f);
 }
 
+/* The rows measured faster than their deployment's speed-of-light decode step, and the
+ * errors without them. */
+static void print_floor(struct val_state *s)
+{
+    char a[16], b[16], c[16], d[16];
+
+    fmt_pct(a, sizeof(a), errs_median(&s->plausible.ttft));
+    fmt_pct(b, sizeof(b), errs_mean(&s->plausible.ttft));
+    fmt_pct(c, sizeof(c), errs_median(&s->plausible.tpot));
+    fmt_pct(d, sizeof(d), errs_mean(&s->plausible.tpot));
+    printf("Rows whose measured TPOT is below the speed-of-light decode step of their deployment "
+           "(one token per step at the GPUs' peak FLOPS and bandwidth: speculative decoding, or a "
+           "measurement to check): %d of %d; without them TTFT MdAPE %s, MAPE %s; TPOT MdAPE %s, "
+           "MAPE %s\n",
+           s->below_floor, s->overall.ttft.n, a, b, c, d);
+}
+
 static void print_report(struct val_state *s, const struct val_opts *o, double wall_s)
 {
     struct group sat = s->overall;
@@ -343,6 +404,7 @@ static void print_report(struct val_state *s, const struct val_opts *o, double w
     fmt_pct(a, sizeof(a), errs_median(&sat.tpot_sat));
     fmt_pct(b, sizeof(b), errs_mean(&sat.tpot_sat));
     printf("; TPOT MdAPE %s, MAPE %s\n", a, b);
+    print_floor(s);
     if (s->reasons.n) {
         reasons_sort(&s->reasons);
         printf("\nNot estimated (%d rows; numbers shown as N):\n",
@@ -364,7 +426,9 @@ static int open_out(const struct cli_env *env, const char *out, char *tmp, size_
                          "cannot write --out '%s' (creating %s failed); check the folder "
                          "exists and is writable",
                          out, tmp);
-    fputs("id,pred_ttft_ms,pred_tpot_ms,status,prefill_table_share,decode_table_share\n", *f);
+    fputs("id,pred_ttft_ms,pred_tpot_ms,status,prefill_table_share,decode_table_share,"
+          "tpot_floor_ms\n",
+          *f);
     return CLI_OK;
 }
 
@@ -544,6 +608,7 @@ int cmd_validate(struct cli_env *env, int argc, char **argv)
     groups_free(&s.by_key);
     groups_free(&s.by_model);
     group_free(&s.overall);
+    group_free(&s.plausible);
     aic_ctx_free(ctx);
     table_free(&t);
     return rc;

@@ -67,6 +67,10 @@ double row_num(const struct row *w, enum vcol c);
  * the reason the row is not estimable. */
 const char *row_req(struct aic_ctx *ctx, const struct row *w, struct aic_estimate_req *r,
                     int db_mode, int db_explicit);
+/* The speed-of-light decode step of request r's decode worker, one token per step (SOL mode,
+ * static, no MTP), into *floor_ms; res is scratch. 0, or non-zero when it cannot be had. */
+int row_tpot_floor(struct aic_ctx *ctx, const struct aic_estimate_req *r,
+                   struct aic_estimate_result *res, double *floor_ms);
 /* NULL when row w's measured TTFT and TPOT are both positive finite numbers (the rows
  * validate scores), else the reason, written into buf ("bad measured TTFT ('abc' is not a
  * positive number of ms)"); such a row is not estimated. */

@@ -382,3 +382,34 @@ const char *row_measured(const struct row *w, char *buf, size_t len)
     const char *why = measured_why(w, C_TTFT, "TTFT", buf, len);
     return why ? why : measured_why(w, C_TPOT, "TPOT", buf, len);
 }
+
+/* The speed-of-light decode step of r's deployment (its decode worker: the aggregated worker,
+ * or disagg's decode pool, at its batch), one token per step, every op at the GPUs' peak
+ * FLOPS and bandwidth (SOL mode, static): a measured TPOT below it needs speculative decoding
+ * or is a measurement to check. res is scratch space; 0 and *floor_ms set, or non-zero. */
+int row_tpot_floor(struct aic_ctx *ctx, const struct aic_estimate_req *r,
+                   struct aic_estimate_result *res, double *floor_ms)
+{
+    struct aic_estimate_req f = *r;
+    struct aic_error err = {0};
+
+    f.db_mode = AIC_DB_SOL;
+    f.db_mode_explicit = 1;
+    f.mode = AIC_MODE_STATIC;
+    f.ctx_tokens = 0;
+    f.opts.nextn = 0;
+    f.opts.nextn_accepted = 0;
+    if (r->mode == AIC_MODE_DISAGG) {
+        f.lay = r->decode_lay;
+        f.batch_size = r->decode_batch;
+        f.system = r->decode_system ? r->decode_system : r->system;
+        f.decode_system = NULL;
+        f.prefill_batch = f.prefill_workers = f.decode_batch = f.decode_workers = 0;
+        memset(&f.prefill_lay, 0, sizeof(f.prefill_lay));
+        memset(&f.decode_lay, 0, sizeof(f.decode_lay));
+    }
+    if (aic_estimate(ctx, &f, 0, res, &err))
+        return -1;
+    *floor_ms = res->m.tpot_ms;
+    return 0;
+}
