@@ -20,7 +20,7 @@
 #include "perf/perf_internal.h"
 #include "util/util.h"
 
-#define PRELOAD_THREADS 4 /* tables loaded at once by aic_perfdb_preload */
+#define PRELOAD_THREADS 4 /* tables loaded at once by aic_perfdb_preload and _prefetch */
 
 /* ---- names ----------------------------------------------------------------------------- */
 

@@ -240,12 +240,14 @@ static void split_line(char *p, char *le, struct rawctx *c)
     raw_row('\n', c);
 }
 
-/* Whether the data line [p, eol) holds every needle of c (always, without needles). */
+/* Whether the data line [p, eol), which holds c's first needle, holds the others (always,
+ * without needles). */
 static int line_wanted(const char *p, const char *eol, const struct rawctx *c)
 {
-    if (!c->needles || !c->header_done)
+    if (!c->needles || !c->needles[0] || !c->header_done)
         return 1;
-    for (const char *const *n = c->needles; *n; n++)
+    /* split_plain only reaches lines holding the first needle (next_line_with) */
+    for (const char *const *n = c->needles + 1; *n; n++)
         if (!memmem(p, (size_t)(eol - p), *n, strlen(*n)))
             return 0;
     return 1;
@@ -270,7 +272,8 @@ static void split_plain(char *buf, size_t len, struct rawctx *c)
     char *p = buf, *end = buf + len;
 
     while (p < end) {
-        if (c->needles && c->header_done && !(p = next_line_with(p, end, c->needles[0])))
+        if (c->needles && c->needles[0] && c->header_done &&
+            !(p = next_line_with(p, end, c->needles[0])))
             break;
         char *eol = memchr(p, '\n', (size_t)(end - p)), *q = p;
         if (!eol)
