@@ -314,7 +314,7 @@ function renderEstimate(doc) {
   const TTFT_PARTS = { overhead: 'serving overhead (HTTP, tokenizer, streaming)', scheduler: 'scheduler-loop iterations',
     queue: "other requests' prefills queued ahead", prefill: 'own prefill', dp_balance: 'attention-DP balancing hold',
     kv_wait: 'waiting for KV-cache room', kv_transfer: 'KV-cache transfer to the decode worker',
-    kv_handoff: 'KV handoff (decode-worker iterations)' };
+    kv_handoff: 'KV handoff (decode-worker iterations)', stream: "front end streaming others' tokens" };
   $('est-ttft').replaceChildren(kvTable(Object.entries(r.ttft_breakdown_ms || {}).filter(([, v]) => v > 0)
     .map(([k, v]) => [TTFT_PARTS[k] || k, fmt(v) + ' ms'])));
   const bd = $('est-breakdown');

@@ -38,12 +38,15 @@ struct aic_quant_cfg {
  * first token: the KV handoff (admission, transfer completion, first generation step). Of
  * the engine iteration of aggregated serving: the host time the scheduler adds to each
  * iteration's GPU work, host_ms plus host_per_req_ms per request in flight on the rank
- * (`--step-host-ms`, `--step-host-per-req-ms`). A member replaces the backend's fitted value
+ * (`--step-host-ms`, `--step-host-per-req-ms`). Of an aggregated worker's own HTTP front end:
+ * stream_ms, the wait a new request adds per 1,000 output tokens/s the front end is streaming
+ * to the other clients (`--ttft-stream-ms`). A member replaces the backend's fitted value
  * when its AIC_TTFT_SET_* bit is in `set`; `cli validate --fit-ttft` fits the first four and
- * `--fit-step` the last two to a user's own measurements. */
+ * stream_ms, `--fit-step` the host times, to a user's own measurements. */
 struct aic_ttft_consts {
     double overhead_ms, step_iters, queue_share, handoff_iters;
     double host_ms, host_per_req_ms;
+    double stream_ms;
     unsigned set;
 };
 enum {
@@ -53,7 +56,8 @@ enum {
     AIC_TTFT_SET_HANDOFF_ITERS = 8,
     AIC_TTFT_SET_HOST = 16,
     AIC_TTFT_SET_HOST_PER_REQ = 32,
-    AIC_TTFT_SET_ALL = 63
+    AIC_TTFT_SET_STREAM = 64,
+    AIC_TTFT_SET_ALL = 127
 };
 
 /* Upper bounds the options accept (the lower bound of each is 0). */
@@ -63,6 +67,7 @@ enum {
 #define AIC_TTFT_MAX_HANDOFF_ITERS 1000
 #define AIC_TTFT_MAX_HOST_MS       1000
 #define AIC_TTFT_MAX_HOST_PER_REQ  100
+#define AIC_TTFT_MAX_STREAM_MS     1e4
 
 /* The fitted constants of backend b (set = 0). */
 struct aic_ttft_consts aic_ttft_defaults(enum aic_backend b);
@@ -151,6 +156,7 @@ struct aic_ttft_parts {
     double kv_wait;     /* agg: waiting for KV-cache room (KV-limited batches) */
     double kv_transfer; /* disagg: moving the KV cache to the decode worker */
     double kv_handoff;  /* disagg: decode-worker iterations from prefill end to first token */
+    double stream;      /* agg: the front end busy streaming the other requests' tokens */
 };
 
 struct aic_metrics {

@@ -100,7 +100,7 @@ struct api_req_p {
     int backend, db_mode, isl, osl, prefix, nextn, max_seq_len;
     double nextn_accepted, free_mem;
     double ttft_overhead_ms, ttft_step_iters, ttft_queue_share, ttft_handoff_iters;
-    double step_host_ms, step_host_per_req_ms;
+    double step_host_ms, step_host_per_req_ms, ttft_stream_ms;
 };
 
 extern const char *const api_db_modes[]; /* "SILICON", "HYBRID", "EMPIRICAL", "SOL" */
@@ -132,6 +132,7 @@ extern const char *const api_db_modes[]; /* "SILICON", "HYBRID", "EMPIRICAL", "S
     {"ttft_step_iters", NULL, AP_FLOAT, offsetof(type, m.ttft_step_iters), 0, AIC_TTFT_MAX_STEP_ITERS, NULL},     \
     {"ttft_queue_share", NULL, AP_FLOAT, offsetof(type, m.ttft_queue_share), 0, AIC_TTFT_MAX_QUEUE_SHARE, NULL}, \
     {"ttft_handoff_iters", NULL, AP_FLOAT, offsetof(type, m.ttft_handoff_iters), 0, AIC_TTFT_MAX_HANDOFF_ITERS, NULL}, \
+    {"ttft_stream_ms", NULL, AP_FLOAT, offsetof(type, m.ttft_stream_ms), 0, AIC_TTFT_MAX_STREAM_MS, NULL}, \
     {"step_host_ms", NULL, AP_FLOAT, offsetof(type, m.step_host_ms), 0, AIC_TTFT_MAX_HOST_MS, NULL}, \
     {"step_host_per_req_ms", NULL, AP_FLOAT, offsetof(type, m.step_host_per_req_ms), 0, AIC_TTFT_MAX_HOST_PER_REQ, NULL}
 /* clang-format on */

@@ -129,10 +129,10 @@ static void set_layouts(json_t *o, const struct aic_estimate_req *r,
 
 static json_t *ttft_parts_obj(const struct aic_ttft_parts *t)
 {
-    return json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "overhead", t->overhead, "scheduler",
+    return json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "overhead", t->overhead, "scheduler",
                      t->scheduler, "queue", t->queue, "prefill", t->prefill, "dp_balance",
                      t->dp_balance, "kv_wait", t->kv_wait, "kv_transfer", t->kv_transfer,
-                     "kv_handoff", t->kv_handoff);
+                     "kv_handoff", t->kv_handoff, "stream", t->stream);
 }
 
 /* moe is null for a dense model: it has no expert layers, whatever the checkpoint says. */

@@ -195,10 +195,11 @@ const char *cli_quant_name(enum aic_quant q);
 /* ---- the request options shared by `cli default`/`recommend` and `cli estimate` ------ */
 
 /* The serving constants (--ttft-overhead-ms, --ttft-step-iters, --ttft-queue-share,
- * --ttft-handoff-iters, --step-host-ms, --step-host-per-req-ms; cli_ttft_table in
- * cli_req.c); only the given ones replace the backend's. */
+ * --ttft-handoff-iters, --step-host-ms, --step-host-per-req-ms, --ttft-stream-ms;
+ * cli_ttft_table in cli_req.c); only the given ones replace the backend's. */
 struct cli_ttft_opts {
     double overhead_ms, step_iters, queue_share, handoff_iters, host_ms, host_per_req_ms;
+    double stream_ms;
 };
 extern const struct cli_opt cli_ttft_table[];
 

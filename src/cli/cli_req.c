@@ -65,6 +65,8 @@ const struct cli_opt cli_ttft_table[] = {
      "TTFT: share of in-flight prefills queued ahead (default: backend's)"},
     {"ttft-handoff-iters", NULL, CLI_FLOAT, O(handoff_iters), 0, AIC_TTFT_MAX_HANDOFF_ITERS, NULL,
      "N", "TTFT, disagg: decode iterations from prefill end to first token (default: backend's)"},
+    {"ttft-stream-ms", NULL, CLI_FLOAT, O(stream_ms), 0, AIC_TTFT_MAX_STREAM_MS, NULL, "MS",
+     "TTFT, agg: wait per 1,000 output tokens/s the front end streams (default: backend's)"},
     {"step-host-ms", NULL, CLI_FLOAT, O(host_ms), 0, AIC_TTFT_MAX_HOST_MS, NULL, "MS",
      "agg: host time each engine iteration adds (default: backend's)"},
     {"step-host-per-req-ms", NULL, CLI_FLOAT, O(host_per_req_ms), 0, AIC_TTFT_MAX_HOST_PER_REQ,
@@ -76,18 +78,14 @@ const struct cli_opt cli_ttft_table[] = {
 void cli_ttft_consts(const struct cli_env *env, const struct cli_ttft_opts *o,
                      struct aic_ttft_consts *t)
 {
-    static const char *const names[] = {"ttft-overhead-ms", "ttft-step-iters",
-                                        "ttft-queue-share", "ttft-handoff-iters",
-                                        "step-host-ms",     "step-host-per-req-ms"};
+    static const char *const names[] = {
+        "ttft-overhead-ms", "ttft-step-iters",      "ttft-queue-share", "ttft-handoff-iters",
+        "step-host-ms",     "step-host-per-req-ms", "ttft-stream-ms"};
 
-    *t = (struct aic_ttft_consts){o->overhead_ms,
-                                  o->step_iters,
-                                  o->queue_share,
-                                  o->handoff_iters,
-                                  o->host_ms,
-                                  o->host_per_req_ms,
-                                  0};
-    for (unsigned i = 0; i < 6; i++)
+    *t = (struct aic_ttft_consts){
+        o->overhead_ms, o->step_iters,      o->queue_share, o->handoff_iters,
+        o->host_ms,     o->host_per_req_ms, o->stream_ms,   0};
+    for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (cli_given(env, CLI_ANY_SET, names[i]))
             t->set |= 1u << i;
 }

@@ -281,6 +281,7 @@ static void print_ttft_parts(const struct aic_ttft_parts *t, double ttft)
         {"waiting for KV-cache room", t->kv_wait},
         {"KV-cache transfer to the decode worker", t->kv_transfer},
         {"KV handoff (decode-worker iterations)", t->kv_handoff},
+        {"front end streaming others' tokens", t->stream},
     };
 
     printf("\n  TTFT breakdown (%.3f ms)\n", ttft);

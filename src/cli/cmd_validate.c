@@ -210,15 +210,18 @@ static int fit_row_ok(struct aic_ctx *ctx, const struct row *w, const struct val
            !row_measured(w, bad, sizeof(bad)) && *measured <= TTFT_SATURATED_MS;
 }
 
-/* A row's TTFT (want_tpot 0) or TPOT under each of three sets of serving constants;
- * nonzero when an estimate fails. */
+/* The most sets of serving constants a fit estimates each row under. */
+#define PROBES_MAX 4
+
+/* A row's TTFT (want_tpot 0) or TPOT under each of n sets of serving constants; nonzero when
+ * an estimate fails. */
 static int row_probes(struct aic_ctx *ctx, struct aic_estimate_req *req,
-                      const struct aic_ttft_consts probe[3], int want_tpot,
-                      struct aic_estimate_result *res, double out[3])
+                      const struct aic_ttft_consts *probe, int n, int want_tpot,
+                      struct aic_estimate_result *res, double *out)
 {
     struct aic_error err = {0};
 
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < n; k++) {
         req->opts.ttft = probe[k];
         if (aic_estimate(ctx, req, 0, res, &err))
             return -1;
@@ -240,16 +243,17 @@ static struct aic_ttft_consts with_host(struct aic_ttft_consts c, const struct a
 }
 
 /* What one aggregated row contributes to a fit: its measured value, its prediction under the
- * first probe, and what the second and third probes add; -1 when out of memory. */
-typedef int (*probe_sink)(void *arg, enum aic_backend b, double measured, double base, double d1,
-                          double d2);
+ * first probe (terms[0]) and what each other probe k adds to it (terms[k]); -1 when out of
+ * memory. */
+typedef int (*probe_sink)(void *arg, enum aic_backend b, double measured, const double *terms);
 
 /* Every aggregated row validate scores (estimated, measured TTFT up to the saturation bound),
- * estimated under the three probes, into sink with its measured TTFT or (want_tpot) TPOT. */
+ * estimated under the n (<= PROBES_MAX) probes, into sink with its measured TTFT or
+ * (want_tpot) TPOT. */
 static int probe_agg_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct csv_table *t,
                           const int *col, const struct val_opts *o, int db_explicit,
-                          const struct aic_ttft_consts probe[3], int want_tpot, probe_sink sink,
-                          void *arg)
+                          const struct aic_ttft_consts *probe, int n, int want_tpot,
+                          probe_sink sink, void *arg)
 {
     struct aic_estimate_result *res = calloc(1, sizeof(*res));
     int rc = res ? CLI_OK : cli_error(env, 0, "out of memory");
@@ -257,38 +261,41 @@ static int probe_agg_rows(const struct cli_env *env, struct aic_ctx *ctx, const 
     for (int i = 0; rc == CLI_OK && i < t->nrows; i++) {
         struct row w = {t, col, i};
         struct aic_estimate_req req;
-        double v[3], measured;
+        double v[PROBES_MAX], measured;
 
         if (!fit_row_ok(ctx, &w, o, db_explicit, AIC_MODE_AGG, &req, &measured) ||
-            row_probes(ctx, &req, probe, want_tpot, res, v))
+            row_probes(ctx, &req, probe, n, want_tpot, res, v))
             continue;
         if (want_tpot)
             measured = row_num(&w, C_TPOT);
-        if (sink(arg, req.backend, measured, v[0], v[1] - v[0], v[2] - v[0]))
+        for (int k = 1; k < n; k++)
+            v[k] -= v[0];
+        if (sink(arg, req.backend, measured, v))
             rc = cli_error(env, 0, "out of memory");
     }
     free(res);
     return rc;
 }
 
-static int ttft_sink(void *arg, enum aic_backend b, double measured, double own, double queued,
-                     double iteration)
+static int ttft_sink(void *arg, enum aic_backend b, double measured, const double *terms)
 {
-    struct fit_row r = {b, measured, own, queued, iteration};
+    struct fit_row r = {b, measured, terms[0], terms[1], terms[2], terms[3]};
     return fit_add(arg, &r);
 }
 
-/* --fit-ttft: the own, queued and iteration terms (validate_fit.h) of every aggregated row. */
+/* --fit-ttft: the own, queued, iteration and streamed terms (validate_fit.h) of every
+ * aggregated row. */
 static int fit_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct csv_table *t,
                     const int *col, const struct val_opts *o, int db_explicit,
                     const struct aic_ttft_consts *now, struct fit_set *fs)
 {
-    const struct aic_ttft_consts probe[3] = {
+    const struct aic_ttft_consts probe[PROBES_MAX] = {
         with_host((struct aic_ttft_consts){.set = FIT_AGG_SET}, now),
         with_host((struct aic_ttft_consts){.queue_share = 1, .set = FIT_AGG_SET}, now),
-        with_host((struct aic_ttft_consts){.step_iters = 1, .set = FIT_AGG_SET}, now)};
+        with_host((struct aic_ttft_consts){.step_iters = 1, .set = FIT_AGG_SET}, now),
+        with_host((struct aic_ttft_consts){.stream_ms = 1, .set = FIT_AGG_SET}, now)};
 
-    return probe_agg_rows(env, ctx, t, col, o, db_explicit, probe, 0, ttft_sink, fs);
+    return probe_agg_rows(env, ctx, t, col, o, db_explicit, probe, PROBES_MAX, 0, ttft_sink, fs);
 }
 
 /* One disaggregated row's TTFT for each KV-handoff grid value (the other constants as
@@ -337,10 +344,9 @@ static int fit_disagg_rows(const struct cli_env *env, struct aic_ctx *ctx,
     return CLI_OK;
 }
 
-static int step_sink(void *arg, enum aic_backend b, double measured, double base,
-                     double per_host_ms, double per_req_ms)
+static int step_sink(void *arg, enum aic_backend b, double measured, const double *terms)
 {
-    struct step_row r = {b, measured, base, per_host_ms, per_req_ms};
+    struct step_row r = {b, measured, terms[0], terms[1], terms[2]};
     return step_fit_add(arg, &r);
 }
 
@@ -357,7 +363,7 @@ static int fit_step_rows(const struct cli_env *env, struct aic_ctx *ctx, const s
         probe[k].host_per_req_ms = k == 2;
         probe[k].set |= AIC_TTFT_SET_HOST | AIC_TTFT_SET_HOST_PER_REQ;
     }
-    return probe_agg_rows(env, ctx, t, col, o, db_explicit, probe, 1, step_sink, f);
+    return probe_agg_rows(env, ctx, t, col, o, db_explicit, probe, 3, 1, step_sink, f);
 }
 
 /* The rows measured faster than their deployment's speed-of-light decode step, and the

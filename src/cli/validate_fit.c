@@ -16,6 +16,7 @@ static const double overheads_ms[] = {0,   10,  20,  25,  30,  40,  50,  60,  75
                                       125, 150, 175, 200, 250, 300, 400, 500, 750, 1000};
 static const double step_iters[] = {0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30};
 static const double queue_shares[] = {0, 0.02, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1};
+static const double stream_ms[] = {0, 5, 10, 20, 30, 40, 50, 60, 70, 80, 100, 120, 150, 200, 300};
 const double fit_handoff_grid[FIT_HANDOFF_GRID] = {0,  2,  4,  6,  8,  10, 12, 15,
                                                    20, 25, 30, 40, 50, 60, 75, 100};
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -37,6 +38,12 @@ void fit_free(struct fit_set *s)
     *s = (struct fit_set){0};
 }
 
+static double row_pred(const struct fit_row *r, const struct aic_ttft_consts *c)
+{
+    return c->overhead_ms + c->step_iters * r->iteration + c->queue_share * r->queued +
+           c->stream_ms * r->streamed + r->own;
+}
+
 double fit_mape(const struct fit_set *s, enum aic_backend b, const struct aic_ttft_consts *c)
 {
     double sum = 0;
@@ -46,33 +53,45 @@ double fit_mape(const struct fit_set *s, enum aic_backend b, const struct aic_tt
         const struct fit_row *r = &s->rows[i];
         if (r->backend != b)
             continue;
-        double p =
-            c->overhead_ms + c->step_iters * r->iteration + c->queue_share * r->queued + r->own;
-        sum += fabs(p / r->measured - 1);
+        sum += fabs(row_pred(r, c) / r->measured - 1);
         n++;
     }
     return n ? sum / n : -1;
 }
 
+/* Grid point g (0 .. the product of the grid sizes - 1) as constants. */
+static struct aic_ttft_consts grid_point(size_t g)
+{
+    struct aic_ttft_consts c = {.set = FIT_AGG_SET};
+
+    c.stream_ms = stream_ms[g % COUNT(stream_ms)];
+    g /= COUNT(stream_ms);
+    c.queue_share = queue_shares[g % COUNT(queue_shares)];
+    g /= COUNT(queue_shares);
+    c.step_iters = step_iters[g % COUNT(step_iters)];
+    c.overhead_ms = overheads_ms[g / COUNT(step_iters)];
+    return c;
+}
+
 double fit_best(const struct fit_set *s, enum aic_backend b, struct aic_ttft_consts *best)
 {
+    const size_t points =
+        COUNT(overheads_ms) * COUNT(step_iters) * COUNT(queue_shares) * COUNT(stream_ms);
+    struct fit_set mine = {0};
     double e_best = -1;
 
-    for (size_t o = 0; o < COUNT(overheads_ms); o++)
-        for (size_t k = 0; k < COUNT(step_iters); k++)
-            for (size_t q = 0; q < COUNT(queue_shares); q++) {
-                struct aic_ttft_consts c = {.overhead_ms = overheads_ms[o],
-                                            .step_iters = step_iters[k],
-                                            .queue_share = queue_shares[q],
-                                            .set = FIT_AGG_SET};
-                double e = fit_mape(s, b, &c);
-                if (e < 0)
-                    return -1;
-                if (e_best < 0 || e < e_best) {
-                    e_best = e;
-                    *best = c;
-                }
-            }
+    for (int i = 0; i < s->n; i++) /* this backend's rows alone: the grid reads them often */
+        if (s->rows[i].backend == b && fit_add(&mine, &s->rows[i]))
+            break;
+    for (size_t g = 0; mine.n > 0 && g < points; g++) {
+        struct aic_ttft_consts c = grid_point(g);
+        double e = fit_mape(&mine, b, &c);
+        if (e_best < 0 || e < e_best) {
+            e_best = e;
+            *best = c;
+        }
+    }
+    fit_free(&mine);
     return e_best;
 }
 
@@ -118,15 +137,16 @@ static int rows_of(const struct fit_set *s, enum aic_backend b)
 
 static void print_agg(const struct fit_set *s, const struct aic_ttft_consts *given)
 {
-    printf("  backend  rows  overhead_ms  step_iters  queue_share  TTFT MAPE fitted   now\n");
+    printf("  backend  rows  overhead_ms  step_iters  queue_share  stream_ms  TTFT MAPE fitted   "
+           "now\n");
     for (int b = 0; b < AIC_BACKEND_COUNT; b++) {
         struct aic_ttft_consts now = aic_ttft_merged((enum aic_backend)b, given);
         const struct aic_ttft_consts *f = &s->fitted[b];
         if (s->agg_mape[b] < 0)
             continue;
-        printf("  %-7s %5d %12.1f %11g %12.2f %15.1f%% %5.1f%%\n", aic_backend_name(b),
+        printf("  %-7s %5d %12.1f %11g %12.2f %10g %15.1f%% %5.1f%%\n", aic_backend_name(b),
                rows_of(s, (enum aic_backend)b), f->overhead_ms, f->step_iters, f->queue_share,
-               100 * s->agg_mape[b], 100 * fit_mape(s, (enum aic_backend)b, &now));
+               f->stream_ms, 100 * s->agg_mape[b], 100 * fit_mape(s, (enum aic_backend)b, &now));
     }
 }
 
@@ -157,8 +177,8 @@ void fit_print(const struct fit_set *s, const struct aic_ttft_consts *given)
     if (any_agg)
         print_agg(s, given);
     else
-        printf("  (no aggregated row was estimated: overhead, step and queue constants not "
-               "fitted)\n");
+        printf("  (no aggregated row was estimated: overhead, step, queue and stream constants "
+               "not fitted)\n");
     if (any_disagg) {
         printf("Disaggregated rows, KV handoff (the other constants as fitted above):\n");
         print_handoff(s);
@@ -173,8 +193,9 @@ void fit_print(const struct fit_set *s, const struct aic_ttft_consts *given)
             continue;
         printf("  %-7s", aic_backend_name(b));
         if (s->agg_mape[b] >= 0)
-            printf(" --ttft-overhead-ms %g --ttft-step-iters %g --ttft-queue-share %g",
-                   f->overhead_ms, f->step_iters, f->queue_share);
+            printf(" --ttft-overhead-ms %g --ttft-step-iters %g --ttft-queue-share %g "
+                   "--ttft-stream-ms %g",
+                   f->overhead_ms, f->step_iters, f->queue_share, f->stream_ms);
         if (h->rows)
             printf(" --ttft-handoff-iters %g", fit_handoff_grid[handoff_best(h)]);
         printf("\n");

@@ -1,13 +1,14 @@
 /*
- * validate_fit.h - `cli validate --fit-ttft`: fits the four TTFT serving constants of each
+ * validate_fit.h - `cli validate --fit-ttft`: fits the five TTFT serving constants of each
  * backend (struct aic_ttft_consts) to a measured file.
  *
- * Aggregated rows: the TTFT model is linear in three of them,
- *   TTFT = overhead_ms + step_iters x iteration + queue_share x queued + own
- * so three estimates of a row (all constants 0; queue share 1; step iterations 1) give its
- * own, queued and iteration terms. The fit grid-searches, per backend, the triple with the
- * smallest mean absolute percentage error over the aggregated rows with measured TTFT up to
- * the saturation bound, the bound `validate` scores with.
+ * Aggregated rows: the TTFT model is linear in four of them,
+ *   TTFT = overhead_ms + step_iters x iteration + queue_share x queued
+ *          + stream_ms x streamed + own
+ * so four estimates of a row (all constants 0; queue share 1; step iterations 1; stream_ms 1)
+ * give its own, queued, iteration and streamed terms. The fit grid-searches, per backend, the
+ * four with the smallest mean absolute percentage error over the aggregated rows with measured
+ * TTFT up to the saturation bound, the bound `validate` scores with.
  *
  * Disaggregated rows: the KV handoff (handoff_iters decode iterations) also moves the
  * closed-loop queue, so each value of fit_handoff_grid re-estimates the rows, the other
@@ -22,11 +23,13 @@
 /* One aggregated row's terms, ms. */
 struct fit_row {
     enum aic_backend backend;
-    double measured, own, queued, iteration;
+    double measured, own, queued, iteration, streamed;
 };
 
 /* The constants the aggregated rows fit. */
-#define FIT_AGG_SET (AIC_TTFT_SET_OVERHEAD | AIC_TTFT_SET_STEP_ITERS | AIC_TTFT_SET_QUEUE_SHARE)
+#define FIT_AGG_SET                                                                                \
+    (AIC_TTFT_SET_OVERHEAD | AIC_TTFT_SET_STEP_ITERS | AIC_TTFT_SET_QUEUE_SHARE |                  \
+     AIC_TTFT_SET_STREAM)
 
 #define FIT_HANDOFF_GRID 16
 extern const double fit_handoff_grid[FIT_HANDOFF_GRID];
@@ -41,8 +44,8 @@ struct fit_handoff {
 struct fit_set {
     struct fit_row *rows;
     int n, cap;
-    /* fit_agg(): per backend the fitted triple (set = all), or the run's constants where the
-     * file has no aggregated row of the backend (agg_mape -1) */
+    /* fit_agg(): per backend the fitted four (set = FIT_AGG_SET), or the run's constants where
+     * the file has no aggregated row of the backend (agg_mape -1) */
     struct aic_ttft_consts fitted[AIC_BACKEND_COUNT];
     double agg_mape[AIC_BACKEND_COUNT];
     struct fit_handoff handoff[AIC_BACKEND_COUNT];
@@ -55,8 +58,8 @@ void fit_free(struct fit_set *s);
 /* Mean absolute percentage error of the rows of backend b under constants c (-1 when none). */
 double fit_mape(const struct fit_set *s, enum aic_backend b, const struct aic_ttft_consts *c);
 
-/* The grid's best constants for backend b into *best (set = all three); returns its MAPE, or
- * -1 when the file has no row of b. */
+/* The grid's best constants for backend b into *best (set = FIT_AGG_SET); returns its MAPE,
+ * or -1 when the file has no row of b. */
 double fit_best(const struct fit_set *s, enum aic_backend b, struct aic_ttft_consts *best);
 
 /* Fills s->fitted and s->agg_mape from the aggregated rows (`given`: this run's constants). */

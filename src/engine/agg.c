@@ -22,7 +22,9 @@
  * The three constants per backend were fitted on measured deployments by `cli validate
  * --fit-ttft` (overhead.c); a worker's options may replace them (struct aic_ttft_consts).
  * TensorRT-LLM attention DP adds its balancing wait (adp_balance_wait below); vLLM's and
- * SGLang's attention-DP ranks of a MoE model step in lockstep instead (dp_lockstep).
+ * SGLang's attention-DP ranks of a MoE model step in lockstep instead (dp_lockstep). An engine
+ * whose own HTTP front end streams every client's tokens (SGLang's) adds a wait per output
+ * token/s it streams (stream_wait).
  *
  * Every engine iteration also pays the scheduler's host time (aic_agg_step_host_ms: fixed
  * plus per request in flight on the rank), which the kernel tables, timed under CUDA graphs,
@@ -168,7 +170,7 @@ static int agg_ttft(struct aic_worker *w, const struct aic_workload *wl, int b, 
 static double ttft_sum(const struct aic_ttft_parts *t)
 {
     return t->overhead + t->scheduler + t->queue + t->prefill + t->dp_balance + t->kv_wait +
-           t->kv_transfer + t->kv_handoff;
+           t->kv_transfer + t->kv_handoff + t->stream;
 }
 
 /* Mean engine iteration a decoding request sees (mixed and decode-only steps), ms. */
@@ -226,27 +228,47 @@ static double adp_balance_wait_iters(double lambda, int dp, double T)
     return e1 > 0 ? e2 / (2 * e1) : 0;
 }
 
-/* Adds the balancing wait to TTFT; a rank with a single request releases at once (it has no
- * generation request left when its request finishes). In the closed loop the clients cycle
- * through the wait too, which caps the throughput. */
-static void adp_balance_wait(const struct aic_worker *w, const struct aic_workload *wl, int b,
-                             const struct agg_sched *s, double mix, double genonly,
-                             struct aic_metrics *out)
+/* Adds `wait` to TTFT and the request latency. In the closed loop the clients cycle through
+ * it too, which caps the throughput. */
+static void lengthen_loop(const struct aic_workload *wl, double wait, struct aic_metrics *out)
 {
-    double iters = s->S_ctx + s->genonly_steps, out_tok = wl->osl;
-    double iter_ms, wait;
+    double out_tok = wl->osl;
 
-    if (w->backend != AIC_BACKEND_TRTLLM || w->lay.dp <= 1 || b <= 1 || iters <= 0)
-        return;
-    iter_ms = (s->S_ctx * mix + s->genonly_steps * genonly) / iters;
-    wait = adp_balance_wait_iters(b / iters, w->lay.dp, aic_adp_timeout_iters()) * iter_ms;
-    out->ttft_parts.dp_balance = wait;
     out->ttft_ms += wait;
     out->request_latency_ms += wait;
     out->tokens_per_s =
         fmin(out->tokens_per_s, out->concurrency * out_tok * 1000.0 / out->request_latency_ms);
     out->requests_per_s = out->tokens_per_s / out_tok;
     out->tokens_per_s_per_gpu = out->tokens_per_s / out->num_gpus;
+}
+
+/* Adds the balancing wait to TTFT; a rank with a single request releases at once (it has no
+ * generation request left when its request finishes). */
+static void adp_balance_wait(const struct aic_worker *w, const struct aic_workload *wl, int b,
+                             const struct agg_sched *s, double mix, double genonly,
+                             struct aic_metrics *out)
+{
+    double iters = s->S_ctx + s->genonly_steps, iter_ms;
+
+    if (w->backend != AIC_BACKEND_TRTLLM || w->lay.dp <= 1 || b <= 1 || iters <= 0)
+        return;
+    iter_ms = (s->S_ctx * mix + s->genonly_steps * genonly) / iters;
+    out->ttft_parts.dp_balance =
+        adp_balance_wait_iters(b / iters, w->lay.dp, aic_adp_timeout_iters()) * iter_ms;
+    lengthen_loop(wl, out->ttft_parts.dp_balance, out);
+}
+
+/* The front end's wait: stream_ms per 1,000 output tokens/s, that is the clients' requests in
+ * flight over the TPOT (tokens per ms). */
+static void stream_wait(const struct aic_worker *w, const struct aic_workload *wl,
+                        struct aic_metrics *out)
+{
+    double per_ktps = aic_ttft_stream_ms(w);
+
+    if (out->tpot_ms <= 0 || per_ktps <= 0)
+        return;
+    out->ttft_parts.stream = per_ktps * out->concurrency / out->tpot_ms;
+    lengthen_loop(wl, out->ttft_parts.stream, out);
 }
 
 static int agg_point(struct aic_worker *w, const struct aic_workload *wl, int b, double C,
@@ -277,6 +299,7 @@ static int agg_point(struct aic_worker *w, const struct aic_workload *wl, int b,
     parts.scheduler = aic_ttft_step_iters(w) * agg_step_ms(&s, mix, genonly);
     agg_metrics(w, wl, b, &s, mix, genonly, &parts, out);
     adp_balance_wait(w, wl, b, &s, mix, genonly, out);
+    stream_wait(w, wl, out);
     aic_worker_memory(w, wl, b, (int)C, 0, &out->mem);
     out->mem_decode = out->mem;
     return AIC_OK;

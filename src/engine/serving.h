@@ -35,6 +35,10 @@ double aic_ttft_step_iters(const struct aic_worker *w);
 double aic_ttft_queue_share(const struct aic_worker *w);
 double aic_ttft_handoff_iters(const struct aic_worker *w);
 
+/* The wait an aggregated worker's own HTTP front end adds to a new request per 1,000 output
+ * tokens/s it streams to the other clients, ms (struct aic_ttft_consts stream_ms). */
+double aic_ttft_stream_ms(const struct aic_worker *w);
+
 /* Host time an aggregated worker's scheduler adds to each engine iteration with `in_flight`
  * requests per rank, ms (struct aic_ttft_consts host_ms, host_per_req_ms). */
 double aic_agg_step_host_ms(const struct aic_worker *w, double in_flight);

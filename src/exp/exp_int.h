@@ -49,8 +49,9 @@ enum aic_exp_kf {
     KF_TTFT_STEPS,
     KF_TTFT_SHARE,
     KF_TTFT_HANDOFF,
-    KF_STEP_HOST, /* the two after KF_TTFT_HANDOFF in aic_ttft_consts order (exp_load.c) */
+    KF_STEP_HOST, /* the three after KF_TTFT_HANDOFF in aic_ttft_consts order (exp_load.c) */
     KF_STEP_HOST_PER_REQ,
+    KF_TTFT_STREAM,
     KF_MAXSEQ,
     KF_NEXTN,
     KF_NEXTN_ACC,

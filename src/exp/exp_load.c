@@ -195,16 +195,17 @@ static int range_i(struct ld *L, struct fy_node *v, const char *key, int x, int 
 }
 
 /* ttft_overhead_ms (i 0), ttft_step_iters (1), ttft_queue_share (2), ttft_handoff_iters (3),
- * step_host_ms (4), step_host_per_req_ms (5): a value (not null) replaces the backend's fitted
- * constant (struct aic_ttft_consts; set bit 1 << i). */
+ * step_host_ms (4), step_host_per_req_ms (5), ttft_stream_ms (6): a value (not null) replaces
+ * the backend's fitted constant (struct aic_ttft_consts; set bit 1 << i). */
 static int ttft_const(struct ld *L, struct fy_node *v, const char *key, int i, double d,
                       struct aic_ttft_consts *t)
 {
     static const double hi[] = {AIC_TTFT_MAX_OVERHEAD_MS, AIC_TTFT_MAX_STEP_ITERS,
                                 AIC_TTFT_MAX_QUEUE_SHARE, AIC_TTFT_MAX_HANDOFF_ITERS,
-                                AIC_TTFT_MAX_HOST_MS,     AIC_TTFT_MAX_HOST_PER_REQ};
-    double *member[] = {&t->overhead_ms,   &t->step_iters, &t->queue_share,
-                        &t->handoff_iters, &t->host_ms,    &t->host_per_req_ms};
+                                AIC_TTFT_MAX_HOST_MS,     AIC_TTFT_MAX_HOST_PER_REQ,
+                                AIC_TTFT_MAX_STREAM_MS};
+    double *member[] = {&t->overhead_ms, &t->step_iters,      &t->queue_share, &t->handoff_iters,
+                        &t->host_ms,     &t->host_per_req_ms, &t->stream_ms};
 
     if (is_null(v))
         return 0;
@@ -331,6 +332,7 @@ static int set_special(struct ld *L, const struct aic_exp_key *k, const char *ke
     case KF_TTFT_HANDOFF:
     case KF_STEP_HOST:
     case KF_STEP_HOST_PER_REQ:
+    case KF_TTFT_STREAM:
         return ttft_const(L, v, key, (int)k->field - KF_TTFT_OVERHEAD, d, &e->req.ttft);
     case KF_NEXTN_ACC:
         e->req.nextn_accepted = d, e->nextn_accepted_set = 1;

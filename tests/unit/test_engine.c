@@ -168,7 +168,7 @@ static void assert_parts_sum(const struct aic_metrics *m)
 {
     const struct aic_ttft_parts *t = &m->ttft_parts;
     double sum = t->overhead + t->scheduler + t->queue + t->prefill + t->dp_balance + t->kv_wait +
-                 t->kv_transfer + t->kv_handoff;
+                 t->kv_transfer + t->kv_handoff + t->stream;
     assert_float_equal(sum, m->ttft_ms, 1e-9 * m->ttft_ms);
 }
 
@@ -234,6 +234,40 @@ static void test_ttft_consts_override(void **state)
     assert_true(def.step_iters > 0 && m.ttft_parts.scheduler > 0);
     assert_float_equal(mo.ttft_parts.scheduler, 0, 0);
     assert_float_equal(mo.ttft_parts.queue, m.ttft_parts.queue, 1e-9);
+    aic_worker_release(&o);
+    aic_worker_release(&w);
+}
+
+/* The front-end stream wait: stream_ms per 1,000 output tokens/s, the requests in flight over
+ * the TPOT; it adds to TTFT and the request latency, leaves TPOT alone and slows the closed
+ * loop. Only SGLang's own front end has one by default. */
+static void test_ttft_stream_wait(void **state)
+{
+    struct fixture *f = *state;
+    struct aic_worker w, o;
+    struct aic_layout lay = {2, 1, 1, 0, 0};
+    struct aic_workload wl = {2000, 500, 0};
+    struct aic_worker_opts opts = {0};
+    struct aic_metrics m0, m;
+    struct aic_error err;
+
+    opts.ttft = (struct aic_ttft_consts){.set = AIC_TTFT_SET_STREAM};
+    assert_int_equal(aic_worker_init(&w, &f->m, f->db, lay, &opts, &err), AIC_OK);
+    opts.ttft = (struct aic_ttft_consts){.stream_ms = 50, .set = AIC_TTFT_SET_STREAM};
+    assert_int_equal(aic_worker_init(&o, &f->m, f->db, lay, &opts, &err), AIC_OK);
+    assert_int_equal(aic_run_agg(&w, &wl, 32, 0, &m0, &err), AIC_OK);
+    assert_int_equal(aic_run_agg(&o, &wl, 32, 0, &m, &err), AIC_OK);
+    assert_float_equal(m0.ttft_parts.stream, 0, 0);
+    assert_float_equal(m.ttft_parts.stream, 50 * 32 / m.tpot_ms, 1e-9);
+    assert_float_equal(m.ttft_ms, m0.ttft_ms + m.ttft_parts.stream, 1e-9);
+    assert_float_equal(m.request_latency_ms, m0.request_latency_ms + m.ttft_parts.stream, 1e-9);
+    assert_float_equal(m.tpot_ms, m0.tpot_ms, 0);
+    assert_true(m.tokens_per_s < m0.tokens_per_s);
+    assert_true(m.tokens_per_s <= 32 * wl.osl * 1000.0 / m.request_latency_ms * (1 + 1e-12));
+    assert_parts_sum(&m);
+    assert_true(aic_ttft_defaults(AIC_BACKEND_SGLANG).stream_ms > 0);
+    assert_float_equal(aic_ttft_defaults(AIC_BACKEND_TRTLLM).stream_ms, 0, 0);
+    assert_float_equal(aic_ttft_defaults(AIC_BACKEND_VLLM).stream_ms, 0, 0);
     aic_worker_release(&o);
     aic_worker_release(&w);
 }
@@ -860,7 +894,8 @@ int main(void)
     };
     const struct CMUnitTest mla[] = {
         cmocka_unit_test(test_mla_kv_and_ops), cmocka_unit_test(test_agg_adp_balance),
-        cmocka_unit_test(test_moe_topk_kernel), cmocka_unit_test(test_mla_dense_layers)};
+        cmocka_unit_test(test_ttft_stream_wait), cmocka_unit_test(test_moe_topk_kernel),
+        cmocka_unit_test(test_mla_dense_layers)};
     int rc = cmocka_run_group_tests(dense, setup_qwen, teardown);
     return rc + cmocka_run_group_tests(mla, setup_dsv3, teardown);
 }
