@@ -81,8 +81,10 @@ double fit_best(const struct fit_set *s, enum aic_backend b, struct aic_ttft_con
     double e_best = -1;
 
     for (int i = 0; i < s->n; i++) /* this backend's rows alone: the grid reads them often */
-        if (s->rows[i].backend == b && fit_add(&mine, &s->rows[i]))
-            break;
+        if (s->rows[i].backend == b && fit_add(&mine, &s->rows[i])) {
+            fit_free(&mine); /* out of memory: nothing fitted */
+            return -1;
+        }
     for (size_t g = 0; mine.n > 0 && g < points; g++) {
         struct aic_ttft_consts c = grid_point(g);
         double e = fit_mape(&mine, b, &c);

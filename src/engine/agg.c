@@ -16,15 +16,16 @@
  *
  *   TTFT = overhead + step_iters x decode iteration
  *          + queue_share x (prefill of the whole batch - prefill of one) + own step
+ *          + stream_ms x output tokens/s streamed / 1000
  *
  * queue_share is the fraction of the other in-flight requests whose prefill a new request
  * finds ahead of it (0 = arrivals spread evenly, 0.5 = all requests arrive in one wave).
- * The three constants per backend were fitted on measured deployments by `cli validate
- * --fit-ttft` (overhead.c); a worker's options may replace them (struct aic_ttft_consts).
- * TensorRT-LLM attention DP adds its balancing wait (adp_balance_wait below); vLLM's and
- * SGLang's attention-DP ranks of a MoE model step in lockstep instead (dp_lockstep). An engine
- * whose own HTTP front end streams every client's tokens (SGLang's) adds a wait per output
- * token/s it streams (stream_wait).
+ * The last term is the engine's own HTTP front end, busy streaming every client's tokens
+ * (SGLang's; stream_wait). The four constants per backend were fitted on measured
+ * deployments by `cli validate --fit-ttft` (overhead.c); a worker's options may replace them
+ * (struct aic_ttft_consts). TensorRT-LLM attention DP adds its balancing wait
+ * (adp_balance_wait below); vLLM's and SGLang's attention-DP ranks of a MoE model step in
+ * lockstep instead (dp_lockstep).
  *
  * Every engine iteration also pays the scheduler's host time (aic_agg_step_host_ms: fixed
  * plus per request in flight on the rank), which the kernel tables, timed under CUDA graphs,
