@@ -69,6 +69,14 @@ enum {
 #define AIC_TTFT_MAX_HOST_PER_REQ  100
 #define AIC_TTFT_MAX_STREAM_MS     1e4
 
+/* The constants by index i, 0 .. AIC_TTFT_COUNT - 1, in AIC_TTFT_SET_* bit order (bit 1 << i):
+ * the key that names it in the API and experiment files ("ttft_overhead_ms", ...; the flag is
+ * the key with dashes), its upper bound, and the member of t. */
+#define AIC_TTFT_COUNT 7
+const char *aic_ttft_key(int i);
+double aic_ttft_max(int i);
+double *aic_ttft_member(struct aic_ttft_consts *t, int i);
+
 /* The fitted constants of backend b (set = 0). */
 struct aic_ttft_consts aic_ttft_defaults(enum aic_backend b);
 

@@ -99,8 +99,7 @@ struct api_req_p {
     const char *gemm_q, *kv_q, *fmha_q, *moe_q, *comm_q;
     int backend, db_mode, isl, osl, prefix, nextn, max_seq_len;
     double nextn_accepted, free_mem;
-    double ttft_overhead_ms, ttft_step_iters, ttft_queue_share, ttft_handoff_iters;
-    double step_host_ms, step_host_per_req_ms, ttft_stream_ms;
+    struct aic_ttft_consts ttft; /* the values read; which were given is api_given()'s */
 };
 
 extern const char *const api_db_modes[]; /* "SILICON", "HYBRID", "EMPIRICAL", "SOL" */
@@ -128,13 +127,13 @@ extern const char *const api_db_modes[]; /* "SILICON", "HYBRID", "EMPIRICAL", "S
     {"nextn_accepted", NULL, AP_FLOAT, offsetof(type, m.nextn_accepted), 0, 16, NULL},         \
     {"free_gpu_memory_fraction", NULL, AP_FLOAT, offsetof(type, m.free_mem), 1e-6, 1, NULL},   \
     {"max_seq_len", NULL, AP_INT, offsetof(type, m.max_seq_len), 1, 1e9, NULL},                \
-    {"ttft_overhead_ms", NULL, AP_FLOAT, offsetof(type, m.ttft_overhead_ms), 0, AIC_TTFT_MAX_OVERHEAD_MS, NULL},    \
-    {"ttft_step_iters", NULL, AP_FLOAT, offsetof(type, m.ttft_step_iters), 0, AIC_TTFT_MAX_STEP_ITERS, NULL},     \
-    {"ttft_queue_share", NULL, AP_FLOAT, offsetof(type, m.ttft_queue_share), 0, AIC_TTFT_MAX_QUEUE_SHARE, NULL}, \
-    {"ttft_handoff_iters", NULL, AP_FLOAT, offsetof(type, m.ttft_handoff_iters), 0, AIC_TTFT_MAX_HANDOFF_ITERS, NULL}, \
-    {"ttft_stream_ms", NULL, AP_FLOAT, offsetof(type, m.ttft_stream_ms), 0, AIC_TTFT_MAX_STREAM_MS, NULL}, \
-    {"step_host_ms", NULL, AP_FLOAT, offsetof(type, m.step_host_ms), 0, AIC_TTFT_MAX_HOST_MS, NULL}, \
-    {"step_host_per_req_ms", NULL, AP_FLOAT, offsetof(type, m.step_host_per_req_ms), 0, AIC_TTFT_MAX_HOST_PER_REQ, NULL}
+    {"ttft_overhead_ms", NULL, AP_FLOAT, offsetof(type, m.ttft.overhead_ms), 0, AIC_TTFT_MAX_OVERHEAD_MS, NULL},    \
+    {"ttft_step_iters", NULL, AP_FLOAT, offsetof(type, m.ttft.step_iters), 0, AIC_TTFT_MAX_STEP_ITERS, NULL},     \
+    {"ttft_queue_share", NULL, AP_FLOAT, offsetof(type, m.ttft.queue_share), 0, AIC_TTFT_MAX_QUEUE_SHARE, NULL}, \
+    {"ttft_handoff_iters", NULL, AP_FLOAT, offsetof(type, m.ttft.handoff_iters), 0, AIC_TTFT_MAX_HANDOFF_ITERS, NULL}, \
+    {"ttft_stream_ms", NULL, AP_FLOAT, offsetof(type, m.ttft.stream_ms), 0, AIC_TTFT_MAX_STREAM_MS, NULL}, \
+    {"step_host_ms", NULL, AP_FLOAT, offsetof(type, m.ttft.host_ms), 0, AIC_TTFT_MAX_HOST_MS, NULL}, \
+    {"step_host_per_req_ms", NULL, AP_FLOAT, offsetof(type, m.ttft.host_per_req_ms), 0, AIC_TTFT_MAX_HOST_PER_REQ, NULL}
 /* clang-format on */
 
 /* The TTFT serving constants of r that were given (tab, g: the op's table and what it read). */

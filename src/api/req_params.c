@@ -10,15 +10,10 @@ const char *const api_db_modes[] = {"SILICON", "HYBRID", "EMPIRICAL", "SOL", NUL
 void api_req_ttft(const struct api_param *tab, const struct api_given *g, const struct api_req_p *r,
                   struct aic_ttft_consts *t)
 {
-    static const char *const names[] = {
-        "ttft_overhead_ms", "ttft_step_iters",      "ttft_queue_share", "ttft_handoff_iters",
-        "step_host_ms",     "step_host_per_req_ms", "ttft_stream_ms"};
-
-    *t = (struct aic_ttft_consts){
-        r->ttft_overhead_ms, r->ttft_step_iters,      r->ttft_queue_share, r->ttft_handoff_iters,
-        r->step_host_ms,     r->step_host_per_req_ms, r->ttft_stream_ms,   0};
-    for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (api_given(tab, g, names[i]))
+    *t = r->ttft;
+    t->set = 0;
+    for (int i = 0; i < AIC_TTFT_COUNT; i++)
+        if (api_given(tab, g, aic_ttft_key(i)))
             t->set |= 1u << i;
 }
 

@@ -198,8 +198,7 @@ const char *cli_quant_name(enum aic_quant q);
  * --ttft-handoff-iters, --step-host-ms, --step-host-per-req-ms, --ttft-stream-ms;
  * cli_ttft_table in cli_req.c); only the given ones replace the backend's. */
 struct cli_ttft_opts {
-    double overhead_ms, step_iters, queue_share, handoff_iters, host_ms, host_per_req_ms;
-    double stream_ms;
+    struct aic_ttft_consts v; /* the values read; which were given is cli_given()'s */
 };
 extern const struct cli_opt cli_ttft_table[];
 

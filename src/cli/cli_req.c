@@ -55,7 +55,7 @@ const struct cli_opt cli_req_table[] = {
 #undef O
 #undef BIG
 
-#define O(f) offsetof(struct cli_ttft_opts, f)
+#define O(f) offsetof(struct cli_ttft_opts, v.f)
 const struct cli_opt cli_ttft_table[] = {
     {"ttft-overhead-ms", NULL, CLI_FLOAT, O(overhead_ms), 0, AIC_TTFT_MAX_OVERHEAD_MS, NULL, "MS",
      "TTFT: fixed serving overhead (default: the backend's fitted value)"},
@@ -78,16 +78,16 @@ const struct cli_opt cli_ttft_table[] = {
 void cli_ttft_consts(const struct cli_env *env, const struct cli_ttft_opts *o,
                      struct aic_ttft_consts *t)
 {
-    static const char *const names[] = {
-        "ttft-overhead-ms", "ttft-step-iters",      "ttft-queue-share", "ttft-handoff-iters",
-        "step-host-ms",     "step-host-per-req-ms", "ttft-stream-ms"};
-
-    *t = (struct aic_ttft_consts){
-        o->overhead_ms, o->step_iters,      o->queue_share, o->handoff_iters,
-        o->host_ms,     o->host_per_req_ms, o->stream_ms,   0};
-    for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (cli_given(env, CLI_ANY_SET, names[i]))
+    *t = o->v;
+    t->set = 0;
+    for (int i = 0; i < AIC_TTFT_COUNT; i++) {
+        char flag[32]; /* the flag is the key with dashes */
+        snprintf(flag, sizeof(flag), "%s", aic_ttft_key(i));
+        for (char *c = flag; (c = strchr(c, '_')); c++)
+            *c = '-';
+        if (cli_given(env, CLI_ANY_SET, flag))
             t->set |= 1u << i;
+    }
 }
 
 int cli_req_check(struct cli_env *env, const struct cli_req_opts *o)

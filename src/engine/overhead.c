@@ -61,23 +61,48 @@ struct aic_ttft_consts aic_ttft_defaults(enum aic_backend b)
 }
 
 /* The members in AIC_TTFT_SET_* bit order (bit i is member i). */
-static const size_t member_off[] = {offsetof(struct aic_ttft_consts, overhead_ms),
-                                    offsetof(struct aic_ttft_consts, step_iters),
-                                    offsetof(struct aic_ttft_consts, queue_share),
-                                    offsetof(struct aic_ttft_consts, handoff_iters),
-                                    offsetof(struct aic_ttft_consts, host_ms),
-                                    offsetof(struct aic_ttft_consts, host_per_req_ms),
-                                    offsetof(struct aic_ttft_consts, stream_ms)};
-_Static_assert(AIC_TTFT_SET_ALL == (1u << sizeof(member_off) / sizeof(member_off[0])) - 1,
+#define M(f) offsetof(struct aic_ttft_consts, f)
+static const struct {
+    const char *key;
+    size_t off;
+    double max;
+} members[] = {
+    {"ttft_overhead_ms", M(overhead_ms), AIC_TTFT_MAX_OVERHEAD_MS},
+    {"ttft_step_iters", M(step_iters), AIC_TTFT_MAX_STEP_ITERS},
+    {"ttft_queue_share", M(queue_share), AIC_TTFT_MAX_QUEUE_SHARE},
+    {"ttft_handoff_iters", M(handoff_iters), AIC_TTFT_MAX_HANDOFF_ITERS},
+    {"step_host_ms", M(host_ms), AIC_TTFT_MAX_HOST_MS},
+    {"step_host_per_req_ms", M(host_per_req_ms), AIC_TTFT_MAX_HOST_PER_REQ},
+    {"ttft_stream_ms", M(stream_ms), AIC_TTFT_MAX_STREAM_MS},
+};
+#undef M
+_Static_assert(sizeof(members) / sizeof(members[0]) == AIC_TTFT_COUNT &&
+                   AIC_TTFT_SET_ALL == (1u << AIC_TTFT_COUNT) - 1,
                "one AIC_TTFT_SET_* bit per member, in member order");
+
+const char *aic_ttft_key(int i)
+{
+    return members[i].key;
+}
+
+double aic_ttft_max(int i)
+{
+    return members[i].max;
+}
+
+double *aic_ttft_member(struct aic_ttft_consts *t, int i)
+{
+    return (double *)((char *)t + members[i].off);
+}
 
 struct aic_ttft_consts aic_ttft_merged(enum aic_backend b, const struct aic_ttft_consts *given)
 {
     struct aic_ttft_consts c = ttft_model[b];
 
-    for (size_t i = 0; i < sizeof(member_off) / sizeof(member_off[0]); i++)
+    for (int i = 0; i < AIC_TTFT_COUNT; i++)
         if (given->set & (1u << i))
-            memcpy((char *)&c + member_off[i], (const char *)given + member_off[i], sizeof(double));
+            memcpy((char *)&c + members[i].off, (const char *)given + members[i].off,
+                   sizeof(double));
     c.set = given->set;
     return c;
 }

@@ -194,26 +194,20 @@ static int range_i(struct ld *L, struct fy_node *v, const char *key, int x, int 
     return 0;
 }
 
-/* ttft_overhead_ms (i 0), ttft_step_iters (1), ttft_queue_share (2), ttft_handoff_iters (3),
- * step_host_ms (4), step_host_per_req_ms (5), ttft_stream_ms (6): a value (not null) replaces
- * the backend's fitted constant (struct aic_ttft_consts; set bit 1 << i). */
+/* Serving constant i (aic_ttft_key(i); KF_TTFT_OVERHEAD + i): a value (not null) replaces the
+ * backend's fitted constant (struct aic_ttft_consts; set bit 1 << i). */
+_Static_assert(KF_TTFT_STREAM - KF_TTFT_OVERHEAD == AIC_TTFT_COUNT - 1,
+               "the KF_ serving-constant keys in aic_ttft_key() order");
 static int ttft_const(struct ld *L, struct fy_node *v, const char *key, int i, double d,
                       struct aic_ttft_consts *t)
 {
-    static const double hi[] = {AIC_TTFT_MAX_OVERHEAD_MS, AIC_TTFT_MAX_STEP_ITERS,
-                                AIC_TTFT_MAX_QUEUE_SHARE, AIC_TTFT_MAX_HANDOFF_ITERS,
-                                AIC_TTFT_MAX_HOST_MS,     AIC_TTFT_MAX_HOST_PER_REQ,
-                                AIC_TTFT_MAX_STREAM_MS};
-    double *member[] = {&t->overhead_ms, &t->step_iters,      &t->queue_share, &t->handoff_iters,
-                        &t->host_ms,     &t->host_per_req_ms, &t->stream_ms};
-
     if (is_null(v))
         return 0;
-    if (d > hi[i]) {
-        problem(L, v, "%s must be at most %g (got %g)", key, hi[i], d);
+    if (d > aic_ttft_max(i)) {
+        problem(L, v, "%s must be at most %g (got %g)", key, aic_ttft_max(i), d);
         return -1;
     }
-    *member[i] = d;
+    *aic_ttft_member(t, i) = d;
     t->set |= 1u << i;
     return 0;
 }

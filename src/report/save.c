@@ -97,15 +97,11 @@ static void num_or_null(struct aic_buf *b, const char *key, double v)
 
 void aic_report_ttft_keys(struct aic_buf *b, const struct aic_ttft_consts *t)
 {
-    static const char *const keys[] = {
-        "ttft_overhead_ms", "ttft_step_iters",      "ttft_queue_share", "ttft_handoff_iters",
-        "step_host_ms",     "step_host_per_req_ms", "ttft_stream_ms"};
-    const double v[] = {t->overhead_ms, t->step_iters,      t->queue_share, t->handoff_iters,
-                        t->host_ms,     t->host_per_req_ms, t->stream_ms};
+    struct aic_ttft_consts c = *t;
 
-    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-        if (t->set & (1u << i))
-            aic_buf_printf(b, "  %s: %.10g\n", keys[i], v[i]);
+    for (int i = 0; i < AIC_TTFT_COUNT; i++)
+        if (c.set & (1u << i))
+            aic_buf_printf(b, "  %s: %.10g\n", aic_ttft_key(i), *aic_ttft_member(&c, i));
 }
 
 char *aic_report_exp_yaml_be(const struct aic_search_result *res, int exp, enum aic_backend be)
