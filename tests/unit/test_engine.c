@@ -66,6 +66,15 @@ static void init_worker(struct fixture *f, struct aic_layout lay, struct aic_wor
     assert_int_equal(aic_worker_init(w, &f->m, f->db, lay, NULL, &err), AIC_OK);
 }
 
+/* A worker whose options set serving constants `c`. */
+static void init_ttft_worker(struct fixture *f, struct aic_layout lay, struct aic_ttft_consts c,
+                             struct aic_worker *w)
+{
+    struct aic_worker_opts opts = {.ttft = c};
+    struct aic_error err = {0};
+    assert_int_equal(aic_worker_init(w, &f->m, f->db, lay, &opts, &err), AIC_OK);
+}
+
 static const struct aic_op *find_op(const struct aic_oplist *l, const char *name)
 {
     for (int i = 0; i < l->n; i++)
@@ -205,17 +214,18 @@ static void test_ttft_consts_override(void **state)
     struct aic_worker w, o;
     struct aic_layout lay = {2, 1, 1, 0, 0};
     struct aic_workload wl = {2000, 500, 0};
-    struct aic_worker_opts opts = {0};
     struct aic_ttft_consts def;
     struct aic_metrics m, mo;
     struct aic_error err;
 
     init_worker(f, lay, &w);
     def = aic_ttft_defaults(w.backend);
-    opts.ttft = (struct aic_ttft_consts){.overhead_ms = 123.0,
-                                         .queue_share = 0,
-                                         .set = AIC_TTFT_SET_OVERHEAD | AIC_TTFT_SET_QUEUE_SHARE};
-    assert_int_equal(aic_worker_init(&o, &f->m, f->db, lay, &opts, &err), AIC_OK);
+    init_ttft_worker(
+        f, lay,
+        (struct aic_ttft_consts){.overhead_ms = 123.0,
+                                 .queue_share = 0,
+                                 .set = AIC_TTFT_SET_OVERHEAD | AIC_TTFT_SET_QUEUE_SHARE},
+        &o);
     assert_int_equal(aic_run_agg(&w, &wl, 16, 0, &m, &err), AIC_OK);
     assert_int_equal(aic_run_agg(&o, &wl, 16, 0, &mo, &err), AIC_OK);
     assert_float_equal(m.ttft_parts.overhead, def.overhead_ms, 1e-12);
@@ -228,8 +238,8 @@ static void test_ttft_consts_override(void **state)
     assert_parts_sum(&mo);
     aic_worker_release(&o);
 
-    opts.ttft = (struct aic_ttft_consts){.step_iters = 0, .set = AIC_TTFT_SET_STEP_ITERS};
-    assert_int_equal(aic_worker_init(&o, &f->m, f->db, lay, &opts, &err), AIC_OK);
+    init_ttft_worker(f, lay,
+                     (struct aic_ttft_consts){.step_iters = 0, .set = AIC_TTFT_SET_STEP_ITERS}, &o);
     assert_int_equal(aic_run_agg(&o, &wl, 16, 0, &mo, &err), AIC_OK);
     assert_true(def.step_iters > 0 && m.ttft_parts.scheduler > 0);
     assert_float_equal(mo.ttft_parts.scheduler, 0, 0);
@@ -247,14 +257,12 @@ static void test_ttft_stream_wait(void **state)
     struct aic_worker w, o;
     struct aic_layout lay = {2, 1, 1, 0, 0};
     struct aic_workload wl = {2000, 500, 0};
-    struct aic_worker_opts opts = {0};
     struct aic_metrics m0, m;
     struct aic_error err;
 
-    opts.ttft = (struct aic_ttft_consts){.set = AIC_TTFT_SET_STREAM};
-    assert_int_equal(aic_worker_init(&w, &f->m, f->db, lay, &opts, &err), AIC_OK);
-    opts.ttft = (struct aic_ttft_consts){.stream_ms = 50, .set = AIC_TTFT_SET_STREAM};
-    assert_int_equal(aic_worker_init(&o, &f->m, f->db, lay, &opts, &err), AIC_OK);
+    init_ttft_worker(f, lay, (struct aic_ttft_consts){.set = AIC_TTFT_SET_STREAM}, &w);
+    init_ttft_worker(f, lay, (struct aic_ttft_consts){.stream_ms = 50, .set = AIC_TTFT_SET_STREAM},
+                     &o);
     assert_int_equal(aic_run_agg(&w, &wl, 32, 0, &m0, &err), AIC_OK);
     assert_int_equal(aic_run_agg(&o, &wl, 32, 0, &m, &err), AIC_OK);
     assert_float_equal(m0.ttft_parts.stream, 0, 0);
@@ -281,15 +289,14 @@ static void test_step_host(void **state)
     struct aic_worker w0, w1;
     struct aic_layout lay = {2, 1, 1, 0, 0};
     struct aic_workload wl = {2000, 500, 0};
-    struct aic_worker_opts opts = {0};
     struct aic_metrics m0, m1, d0, d1;
     struct aic_error err;
     const unsigned both = AIC_TTFT_SET_HOST | AIC_TTFT_SET_HOST_PER_REQ;
 
-    opts.ttft = (struct aic_ttft_consts){.set = both};
-    assert_int_equal(aic_worker_init(&w0, &f->m, f->db, lay, &opts, &err), AIC_OK);
-    opts.ttft = (struct aic_ttft_consts){.host_ms = 2.0, .host_per_req_ms = 0.01, .set = both};
-    assert_int_equal(aic_worker_init(&w1, &f->m, f->db, lay, &opts, &err), AIC_OK);
+    init_ttft_worker(f, lay, (struct aic_ttft_consts){.set = both}, &w0);
+    init_ttft_worker(f, lay,
+                     (struct aic_ttft_consts){.host_ms = 2.0, .host_per_req_ms = 0.01, .set = both},
+                     &w1);
     assert_int_equal(aic_run_agg(&w0, &wl, 16, 0, &m0, &err), AIC_OK);
     assert_int_equal(aic_run_agg(&w1, &wl, 16, 0, &m1, &err), AIC_OK);
     assert_float_equal(m1.tpot_ms - m0.tpot_ms, 2.0 + 0.01 * 16, 1e-9);
@@ -310,18 +317,18 @@ static void test_ttft_handoff_override(void **state)
     struct aic_worker pw, dw, d0;
     struct aic_layout lay = {2, 1, 1, 0, 0};
     struct aic_workload wl = {2000, 500, 0};
-    struct aic_worker_opts opts = {0};
     struct aic_metrics m, m0;
     struct aic_error err;
     double tpot;
 
     init_worker(f, lay, &pw);
     init_worker(f, lay, &dw);
-    opts.ttft =
+    init_ttft_worker(
+        f, lay,
         (struct aic_ttft_consts){.step_iters = 50,
                                  .handoff_iters = 3,
-                                 .set = AIC_TTFT_SET_STEP_ITERS | AIC_TTFT_SET_HANDOFF_ITERS};
-    assert_int_equal(aic_worker_init(&d0, &f->m, f->db, lay, &opts, &err), AIC_OK);
+                                 .set = AIC_TTFT_SET_STEP_ITERS | AIC_TTFT_SET_HANDOFF_ITERS},
+        &d0);
     assert_int_equal(aic_tpot_strided_ms(&dw, &wl, 8, &tpot, &err), AIC_OK);
     assert_int_equal(aic_run_disagg(&pw, 1, 1, &dw, 8, 1, &wl, &m, &err), AIC_OK);
     assert_int_equal(aic_run_disagg(&pw, 1, 1, &d0, 8, 1, &wl, &m0, &err), AIC_OK);
