@@ -40,13 +40,16 @@ struct aic_quant_cfg {
  * iteration's GPU work, host_ms plus host_per_req_ms per request in flight on the rank
  * (`--step-host-ms`, `--step-host-per-req-ms`). Of an aggregated worker's own HTTP front end:
  * stream_ms, the wait a new request adds per 1,000 output tokens/s the front end is streaming
- * to the other clients (`--ttft-stream-ms`). A member replaces the backend's fitted value
- * when its AIC_TTFT_SET_* bit is in `set`; `cli validate --fit-ttft` fits the first four and
- * stream_ms, `--fit-step` the host times, to a user's own measurements. */
+ * to the other clients (`--ttft-stream-ms`). Of the backend's processing of a prompt before
+ * its prefill (tokenizing, request handling between its processes): prompt_ms per 1,000
+ * prompt tokens (`--ttft-prompt-ms`), part of the serving overhead. A member replaces the
+ * backend's fitted value when its AIC_TTFT_SET_* bit is in `set`; `cli validate --fit-ttft`
+ * fits the first four, stream_ms and prompt_ms, `--fit-step` the host times, to a user's own
+ * measurements. */
 struct aic_ttft_consts {
     double overhead_ms, step_iters, queue_share, handoff_iters;
     double host_ms, host_per_req_ms;
-    double stream_ms;
+    double stream_ms, prompt_ms;
     unsigned set;
 };
 enum {
@@ -57,7 +60,8 @@ enum {
     AIC_TTFT_SET_HOST = 16,
     AIC_TTFT_SET_HOST_PER_REQ = 32,
     AIC_TTFT_SET_STREAM = 64,
-    AIC_TTFT_SET_ALL = 127
+    AIC_TTFT_SET_PROMPT = 128,
+    AIC_TTFT_SET_ALL = 255
 };
 
 /* Upper bounds the options accept (the lower bound of each is 0). */
@@ -68,11 +72,12 @@ enum {
 #define AIC_TTFT_MAX_HOST_MS       1000
 #define AIC_TTFT_MAX_HOST_PER_REQ  100
 #define AIC_TTFT_MAX_STREAM_MS     1e4
+#define AIC_TTFT_MAX_PROMPT_MS     1e4
 
 /* The constants by index i, 0 .. AIC_TTFT_COUNT - 1, in AIC_TTFT_SET_* bit order (bit 1 << i):
  * the key that names it in the API and experiment files ("ttft_overhead_ms", ...; the flag is
  * the key with dashes), its upper bound, and the member of t. */
-#define AIC_TTFT_COUNT 7
+#define AIC_TTFT_COUNT 8
 const char *aic_ttft_key(int i);
 double aic_ttft_max(int i);
 double *aic_ttft_member(struct aic_ttft_consts *t, int i);

@@ -44,8 +44,8 @@ def estimate(**kwargs):
     tokens_per_s_per_gpu, memory, layout, ...). Keys: model_path, system, backend, backend_version, database_mode,
     estimate_mode (or mode), isl, osl, prefix, batch_size, ctx_tokens, tp_size, pp_size,
     attention_dp_size, moe_tp_size, moe_ep_size, *_quant_mode, nextn, nextn_accepted,
-    ttft_overhead_ms, ttft_step_iters, ttft_queue_share, ttft_handoff_iters, ttft_stream_ms
-    (TTFT serving constants), step_host_ms, step_host_per_req_ms (host time per aggregated iteration),
+    ttft_overhead_ms, ttft_step_iters, ttft_queue_share, ttft_handoff_iters, ttft_stream_ms,
+    ttft_prompt_ms (TTFT serving constants), step_host_ms, step_host_per_req_ms (host time per aggregated iteration),
     prefill_* / decode_* (disagg), detail, systems_paths."""
     return _result("estimate", kwargs)
 

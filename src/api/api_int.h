@@ -132,6 +132,7 @@ extern const char *const api_db_modes[]; /* "SILICON", "HYBRID", "EMPIRICAL", "S
     {"ttft_queue_share", NULL, AP_FLOAT, offsetof(type, m.ttft.queue_share), 0, AIC_TTFT_MAX_QUEUE_SHARE, NULL}, \
     {"ttft_handoff_iters", NULL, AP_FLOAT, offsetof(type, m.ttft.handoff_iters), 0, AIC_TTFT_MAX_HANDOFF_ITERS, NULL}, \
     {"ttft_stream_ms", NULL, AP_FLOAT, offsetof(type, m.ttft.stream_ms), 0, AIC_TTFT_MAX_STREAM_MS, NULL}, \
+    {"ttft_prompt_ms", NULL, AP_FLOAT, offsetof(type, m.ttft.prompt_ms), 0, AIC_TTFT_MAX_PROMPT_MS, NULL}, \
     {"step_host_ms", NULL, AP_FLOAT, offsetof(type, m.ttft.host_ms), 0, AIC_TTFT_MAX_HOST_MS, NULL}, \
     {"step_host_per_req_ms", NULL, AP_FLOAT, offsetof(type, m.ttft.host_per_req_ms), 0, AIC_TTFT_MAX_HOST_PER_REQ, NULL}
 /* clang-format on */

@@ -195,7 +195,8 @@ const char *cli_quant_name(enum aic_quant q);
 /* ---- the request options shared by `cli default`/`recommend` and `cli estimate` ------ */
 
 /* The serving constants (--ttft-overhead-ms, --ttft-step-iters, --ttft-queue-share,
- * --ttft-handoff-iters, --step-host-ms, --step-host-per-req-ms, --ttft-stream-ms;
+ * --ttft-handoff-iters, --step-host-ms, --step-host-per-req-ms, --ttft-stream-ms,
+ * --ttft-prompt-ms;
  * cli_ttft_table in cli_req.c); only the given ones replace the backend's. */
 struct cli_ttft_opts {
     struct aic_ttft_consts v; /* the values read; which were given is cli_given()'s */

@@ -67,6 +67,8 @@ const struct cli_opt cli_ttft_table[] = {
      "N", "TTFT, disagg: decode iterations from prefill end to first token (default: backend's)"},
     {"ttft-stream-ms", NULL, CLI_FLOAT, O(stream_ms), 0, AIC_TTFT_MAX_STREAM_MS, NULL, "MS",
      "TTFT, agg: wait per 1,000 output tokens/s the front end streams (default: backend's)"},
+    {"ttft-prompt-ms", NULL, CLI_FLOAT, O(prompt_ms), 0, AIC_TTFT_MAX_PROMPT_MS, NULL, "MS",
+     "TTFT: backend's processing time per 1,000 prompt tokens (default: backend's)"},
     {"step-host-ms", NULL, CLI_FLOAT, O(host_ms), 0, AIC_TTFT_MAX_HOST_MS, NULL, "MS",
      "agg: host time each engine iteration adds (default: backend's)"},
     {"step-host-per-req-ms", NULL, CLI_FLOAT, O(host_per_req_ms), 0, AIC_TTFT_MAX_HOST_PER_REQ,

@@ -211,7 +211,7 @@ static int fit_row_ok(struct aic_ctx *ctx, const struct row *w, const struct val
 }
 
 /* The most sets of serving constants a fit estimates each row under. */
-#define PROBES_MAX 4
+#define PROBES_MAX 5
 
 /* A row's TTFT (want_tpot 0) or TPOT under each of n sets of serving constants; nonzero when
  * an estimate fails. */
@@ -279,12 +279,12 @@ static int probe_agg_rows(const struct cli_env *env, struct aic_ctx *ctx, const 
 
 static int ttft_sink(void *arg, enum aic_backend b, double measured, const double *terms)
 {
-    struct fit_row r = {b, measured, terms[0], terms[1], terms[2], terms[3]};
+    struct fit_row r = {b, measured, terms[0], terms[1], terms[2], terms[3], terms[4]};
     return fit_add(arg, &r);
 }
 
-/* --fit-ttft: the own, queued, iteration and streamed terms (validate_fit.h) of every
- * aggregated row. */
+/* --fit-ttft: the own, queued, iteration, streamed and prompted terms (validate_fit.h) of
+ * every aggregated row. */
 static int fit_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct csv_table *t,
                     const int *col, const struct val_opts *o, int db_explicit,
                     const struct aic_ttft_consts *now, struct fit_set *fs)
@@ -293,7 +293,8 @@ static int fit_rows(const struct cli_env *env, struct aic_ctx *ctx, const struct
         with_host((struct aic_ttft_consts){.set = FIT_AGG_SET}, now),
         with_host((struct aic_ttft_consts){.queue_share = 1, .set = FIT_AGG_SET}, now),
         with_host((struct aic_ttft_consts){.step_iters = 1, .set = FIT_AGG_SET}, now),
-        with_host((struct aic_ttft_consts){.stream_ms = 1, .set = FIT_AGG_SET}, now)};
+        with_host((struct aic_ttft_consts){.stream_ms = 1, .set = FIT_AGG_SET}, now),
+        with_host((struct aic_ttft_consts){.prompt_ms = 1, .set = FIT_AGG_SET}, now)};
 
     return probe_agg_rows(env, ctx, t, col, o, db_explicit, probe, PROBES_MAX, 0, ttft_sink, fs);
 }

@@ -17,6 +17,7 @@ static const double overheads_ms[] = {0,   10,  20,  25,  30,  40,  50,  60,  75
 static const double step_iters[] = {0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30};
 static const double queue_shares[] = {0, 0.02, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1};
 static const double stream_ms[] = {0, 5, 10, 20, 30, 40, 50, 60, 70, 80, 100, 120, 150, 200, 300};
+static const double prompt_ms[] = {0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20};
 const double fit_handoff_grid[FIT_HANDOFF_GRID] = {0,  2,  4,  6,  8,  10, 12, 15,
                                                    20, 25, 30, 40, 50, 60, 75, 100};
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -41,7 +42,7 @@ void fit_free(struct fit_set *s)
 static double row_pred(const struct fit_row *r, const struct aic_ttft_consts *c)
 {
     return c->overhead_ms + c->step_iters * r->iteration + c->queue_share * r->queued +
-           c->stream_ms * r->streamed + r->own;
+           c->stream_ms * r->streamed + c->prompt_ms * r->prompted + r->own;
 }
 
 double fit_mape(const struct fit_set *s, enum aic_backend b, const struct aic_ttft_consts *c)
@@ -64,6 +65,8 @@ static struct aic_ttft_consts grid_point(size_t g)
 {
     struct aic_ttft_consts c = {.set = FIT_AGG_SET};
 
+    c.prompt_ms = prompt_ms[g % COUNT(prompt_ms)];
+    g /= COUNT(prompt_ms);
     c.stream_ms = stream_ms[g % COUNT(stream_ms)];
     g /= COUNT(stream_ms);
     c.queue_share = queue_shares[g % COUNT(queue_shares)];
@@ -75,8 +78,8 @@ static struct aic_ttft_consts grid_point(size_t g)
 
 double fit_best(const struct fit_set *s, enum aic_backend b, struct aic_ttft_consts *best)
 {
-    const size_t points =
-        COUNT(overheads_ms) * COUNT(step_iters) * COUNT(queue_shares) * COUNT(stream_ms);
+    const size_t points = COUNT(overheads_ms) * COUNT(step_iters) * COUNT(queue_shares) *
+                          COUNT(stream_ms) * COUNT(prompt_ms);
     struct fit_set mine = {0};
     double e_best = -1;
 
@@ -139,16 +142,17 @@ static int rows_of(const struct fit_set *s, enum aic_backend b)
 
 static void print_agg(const struct fit_set *s, const struct aic_ttft_consts *given)
 {
-    printf("  backend  rows  overhead_ms  step_iters  queue_share  stream_ms  TTFT MAPE fitted   "
-           "now\n");
+    printf("  backend  rows  overhead_ms  step_iters  queue_share  stream_ms  prompt_ms  TTFT MAPE "
+           "fitted   now\n");
     for (int b = 0; b < AIC_BACKEND_COUNT; b++) {
         struct aic_ttft_consts now = aic_ttft_merged((enum aic_backend)b, given);
         const struct aic_ttft_consts *f = &s->fitted[b];
         if (s->agg_mape[b] < 0)
             continue;
-        printf("  %-7s %5d %12.1f %11g %12.2f %10g %15.1f%% %5.1f%%\n", aic_backend_name(b),
+        printf("  %-7s %5d %12.1f %11g %12.2f %10g %10g %16.1f%% %5.1f%%\n", aic_backend_name(b),
                rows_of(s, (enum aic_backend)b), f->overhead_ms, f->step_iters, f->queue_share,
-               f->stream_ms, 100 * s->agg_mape[b], 100 * fit_mape(s, (enum aic_backend)b, &now));
+               f->stream_ms, f->prompt_ms, 100 * s->agg_mape[b],
+               100 * fit_mape(s, (enum aic_backend)b, &now));
     }
 }
 
@@ -179,8 +183,8 @@ void fit_print(const struct fit_set *s, const struct aic_ttft_consts *given)
     if (any_agg)
         print_agg(s, given);
     else
-        printf("  (no aggregated row was estimated: overhead, step, queue and stream constants "
-               "not fitted)\n");
+        printf("  (no aggregated row was estimated: overhead, step, queue, stream and prompt "
+               "constants not fitted)\n");
     if (any_disagg) {
         printf("Disaggregated rows, KV handoff (the other constants as fitted above):\n");
         print_handoff(s);
@@ -196,8 +200,8 @@ void fit_print(const struct fit_set *s, const struct aic_ttft_consts *given)
         printf("  %-7s", aic_backend_name(b));
         if (s->agg_mape[b] >= 0)
             printf(" --ttft-overhead-ms %g --ttft-step-iters %g --ttft-queue-share %g "
-                   "--ttft-stream-ms %g",
-                   f->overhead_ms, f->step_iters, f->queue_share, f->stream_ms);
+                   "--ttft-stream-ms %g --ttft-prompt-ms %g",
+                   f->overhead_ms, f->step_iters, f->queue_share, f->stream_ms, f->prompt_ms);
         if (h->rows)
             printf(" --ttft-handoff-iters %g", fit_handoff_grid[handoff_best(h)]);
         printf("\n");

@@ -1,14 +1,15 @@
 /*
- * validate_fit.h - `cli validate --fit-ttft`: fits the five TTFT serving constants of each
+ * validate_fit.h - `cli validate --fit-ttft`: fits the six TTFT serving constants of each
  * backend (struct aic_ttft_consts) to a measured file.
  *
- * Aggregated rows: the TTFT model is linear in four of them,
+ * Aggregated rows: the TTFT model is linear in five of them,
  *   TTFT = overhead_ms + step_iters x iteration + queue_share x queued
- *          + stream_ms x streamed + own
- * so four estimates of a row (all constants 0; queue share 1; step iterations 1; stream_ms 1)
- * give its own, queued, iteration and streamed terms. The fit grid-searches, per backend, the
- * four with the smallest mean absolute percentage error over the aggregated rows with measured
- * TTFT up to the saturation bound, the bound `validate` scores with.
+ *          + stream_ms x streamed + prompt_ms x prompted + own
+ * so five estimates of a row (all constants 0; queue share 1; step iterations 1; stream_ms 1;
+ * prompt_ms 1) give its own, queued, iteration, streamed and prompted terms. The fit
+ * grid-searches, per backend, the five with the smallest mean absolute percentage error over
+ * the aggregated rows with measured TTFT up to the saturation bound, the bound `validate`
+ * scores with.
  *
  * Disaggregated rows: the KV handoff (handoff_iters decode iterations) also moves the
  * closed-loop queue, so each value of fit_handoff_grid re-estimates the rows, the other
@@ -23,13 +24,13 @@
 /* One aggregated row's terms, ms. */
 struct fit_row {
     enum aic_backend backend;
-    double measured, own, queued, iteration, streamed;
+    double measured, own, queued, iteration, streamed, prompted;
 };
 
 /* The constants the aggregated rows fit. */
 #define FIT_AGG_SET                                                                                \
     (AIC_TTFT_SET_OVERHEAD | AIC_TTFT_SET_STEP_ITERS | AIC_TTFT_SET_QUEUE_SHARE |                  \
-     AIC_TTFT_SET_STREAM)
+     AIC_TTFT_SET_STREAM | AIC_TTFT_SET_PROMPT)
 
 #define FIT_HANDOFF_GRID 16
 extern const double fit_handoff_grid[FIT_HANDOFF_GRID];
@@ -44,7 +45,7 @@ struct fit_handoff {
 struct fit_set {
     struct fit_row *rows;
     int n, cap;
-    /* fit_agg(): per backend the fitted four (set = FIT_AGG_SET), or the run's constants where
+    /* fit_agg(): per backend the fitted five (set = FIT_AGG_SET), or the run's constants where
      * the file has no aggregated row of the backend (agg_mape -1) */
     struct aic_ttft_consts fitted[AIC_BACKEND_COUNT];
     double agg_mape[AIC_BACKEND_COUNT];

@@ -9,7 +9,8 @@
  * of the g requests at mid-generation.
  *
  * TTFT under load (our model, not AIConfigurator's fixed queueing factor): a new request
- * waits for a fixed serving overhead (HTTP, tokenizer, first-token streaming), for a few
+ * waits for the serving overhead (HTTP, tokenizer, first-token streaming: fixed, plus
+ * prompt_ms per 1,000 prompt tokens the backend processes before the prefill), for a few
  * engine iterations of the scheduler loop (admission at an iteration boundary, the overlap
  * scheduler's delayed output), for the prefills queued ahead of it, then for the engine step
  * that carries its own prompt alongside the other requests' decodes:
@@ -21,7 +22,7 @@
  * queue_share is the fraction of the other in-flight requests whose prefill a new request
  * finds ahead of it (0 = arrivals spread evenly, 0.5 = all requests arrive in one wave).
  * The last term is the engine's own HTTP front end, busy streaming every client's tokens
- * (SGLang's; stream_wait). The four constants per backend were fitted on measured
+ * (SGLang's; stream_wait). The constants per backend were fitted on measured
  * deployments by `cli validate --fit-ttft` (overhead.c); a worker's options may replace them
  * (struct aic_ttft_consts). TensorRT-LLM attention DP adds its balancing wait
  * (adp_balance_wait below); vLLM's and SGLang's attention-DP ranks of a MoE model step in
@@ -147,7 +148,7 @@ static int agg_ttft(struct aic_worker *w, const struct aic_workload *wl, int b, 
 {
     struct agg_sched one;
     double own, single = 0, batch = 0, chunk = fmin(C, wl->isl);
-    double overhead = aic_serving_overhead_ms(w);
+    double overhead = aic_serving_overhead_ms(w) + aic_prompt_overhead_ms(w, wl->isl);
     double share = aic_ttft_queue_share(w);
     int rc;
 

@@ -16,10 +16,11 @@
  * (B = 1: the plain multi-server form). On the calibration file's 105 disaggregated rows the
  * budget cuts the TTFT error from 56 to 49 % (bp alone, 1 there, leaves the pool saturated
  * where the real one batched its queue). TTFT = wait + prefill + the backend's serving
- * overhead + KV transfer + the KV handoff: the decode worker's iterations from the end of the
- * prefill to the first token (admitting the request, seeing its transfer complete, its first
- * generation step). On the calibration file that handoff takes about 20 decode iterations on
- * every backend; a fixed time fits worse (median TTFT error 54 % against 42 %).
+ * overhead (fixed, plus its processing of the prompt) + KV transfer + the KV handoff: the decode
+ * worker's iterations from the end of the prefill to the first token (admitting the request, seeing
+ * its transfer complete, its first generation step). On the calibration file that handoff takes
+ * about 20 decode iterations on every backend; a fixed time fits worse (median TTFT error 54 %
+ * against 42 %).
  */
 #include <math.h>
 #include <string.h>
@@ -38,7 +39,8 @@ static double kv_transfer_ms(const struct aic_worker *pw, const struct aic_workl
 
 double aic_disagg_ttft_extra_ms(const struct aic_worker *pw, const struct aic_workload *wl)
 {
-    return aic_serving_overhead_ms(pw) + kv_transfer_ms(pw, wl);
+    return aic_serving_overhead_ms(pw) + aic_prompt_overhead_ms(pw, wl->isl) +
+           kv_transfer_ms(pw, wl);
 }
 
 double aic_disagg_handoff_ms(const struct aic_worker *dw, double tpot_ms)
@@ -88,7 +90,7 @@ int aic_run_disagg(struct aic_worker *pw, int bp, int x, struct aic_worker *dw, 
         return rc;
     if ((rc = aic_tpot_strided_ms(dw, wl, bd, &tpot_d, err)))
         return rc;
-    t->overhead = aic_serving_overhead_ms(pw);
+    t->overhead = aic_serving_overhead_ms(pw) + aic_prompt_overhead_ms(pw, wl->isl);
     t->kv_transfer = kv_transfer_ms(pw, wl);
     tpot_d /= aic_accepted_per_step(dw);
     t->kv_handoff = aic_disagg_handoff_ms(dw, tpot_d);

@@ -39,6 +39,11 @@ double aic_ttft_handoff_iters(const struct aic_worker *w);
  * tokens/s it streams to the other clients, ms (struct aic_ttft_consts stream_ms). */
 double aic_ttft_stream_ms(const struct aic_worker *w);
 
+/* The backend's processing of a prompt of `prompt_tokens` tokens before its prefill
+ * (tokenizing, request handling between its processes), ms: prompt_ms per 1,000 tokens
+ * (struct aic_ttft_consts). Part of the serving overhead, aggregated and disaggregated. */
+double aic_prompt_overhead_ms(const struct aic_worker *w, double prompt_tokens);
+
 /* Host time an aggregated worker's scheduler adds to each engine iteration with `in_flight`
  * requests per rank, ms (struct aic_ttft_consts host_ms, host_per_req_ms). */
 double aic_agg_step_host_ms(const struct aic_worker *w, double in_flight);

@@ -52,6 +52,7 @@ enum aic_exp_kf {
     KF_STEP_HOST, /* the three after KF_TTFT_HANDOFF in aic_ttft_consts order (exp_load.c) */
     KF_STEP_HOST_PER_REQ,
     KF_TTFT_STREAM,
+    KF_TTFT_PROMPT,
     KF_MAXSEQ,
     KF_NEXTN,
     KF_NEXTN_ACC,

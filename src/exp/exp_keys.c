@@ -31,6 +31,7 @@ static const struct aic_exp_key shared_keys[] = {
     {"step_host_ms", KT_FLOAT, KF_STEP_HOST, 0},
     {"step_host_per_req_ms", KT_FLOAT, KF_STEP_HOST_PER_REQ, 0},
     {"ttft_stream_ms", KT_FLOAT, KF_TTFT_STREAM, 0},
+    {"ttft_prompt_ms", KT_FLOAT, KF_TTFT_PROMPT, 0},
     {"max_seq_len", KT_INT, KF_MAXSEQ, 0},
     {"nextn", KT_NEXTN, KF_NEXTN, 0},
     {"nextn_accepted", KT_FLOAT, KF_NEXTN_ACC, 0},

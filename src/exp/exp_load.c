@@ -196,7 +196,7 @@ static int range_i(struct ld *L, struct fy_node *v, const char *key, int x, int 
 
 /* Serving constant i (aic_ttft_key(i); KF_TTFT_OVERHEAD + i): a value (not null) replaces the
  * backend's fitted constant (struct aic_ttft_consts; set bit 1 << i). */
-_Static_assert(KF_TTFT_STREAM - KF_TTFT_OVERHEAD == AIC_TTFT_COUNT - 1,
+_Static_assert(KF_TTFT_PROMPT - KF_TTFT_OVERHEAD == AIC_TTFT_COUNT - 1,
                "the KF_ serving-constant keys in aic_ttft_key() order");
 static int ttft_const(struct ld *L, struct fy_node *v, const char *key, int i, double d,
                       struct aic_ttft_consts *t)
@@ -327,6 +327,7 @@ static int set_special(struct ld *L, const struct aic_exp_key *k, const char *ke
     case KF_STEP_HOST:
     case KF_STEP_HOST_PER_REQ:
     case KF_TTFT_STREAM:
+    case KF_TTFT_PROMPT:
         return ttft_const(L, v, key, (int)k->field - KF_TTFT_OVERHEAD, d, &e->req.ttft);
     case KF_NEXTN_ACC:
         e->req.nextn_accepted = d, e->nextn_accepted_set = 1;

@@ -50,8 +50,11 @@ class EstimateTest(unittest.TestCase):
         base = dict(model_path="Qwen/Qwen3-32B", system="h100_sxm", database_mode="SOL",
                     systems_paths="default", tp_size=2, batch_size=16, backend="vllm")
         r0 = aic.estimate(**base)
-        r1 = aic.estimate(ttft_overhead_ms=250.0, ttft_queue_share=0.0, **base)
+        r1 = aic.estimate(ttft_overhead_ms=250.0, ttft_queue_share=0.0, ttft_prompt_ms=0.0, **base)
         self.assertEqual(r1["ttft_breakdown_ms"]["overhead"], 250.0)
+        r2 = aic.estimate(ttft_overhead_ms=250.0, ttft_prompt_ms=3.0, **base)
+        self.assertAlmostEqual(r2["ttft_breakdown_ms"]["overhead"], 250.0 + 3.0 * r2["isl"] / 1000,
+                               places=9)
         self.assertEqual(r1["ttft_breakdown_ms"]["queue"], 0.0)
         self.assertGreater(r0["ttft_breakdown_ms"]["queue"], 0.0)
         self.assertAlmostEqual(r1["ttft_ms"] - r0["ttft_ms"],

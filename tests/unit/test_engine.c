@@ -248,23 +248,32 @@ static void test_ttft_consts_override(void **state)
     aic_worker_release(&w);
 }
 
+/* Two tp2 workers, w with c's constants set to 0 and o with c, each run aggregated with b
+ * requests in flight (m0 from w, m from o). */
+static void agg_pair(struct fixture *f, struct aic_ttft_consts c, const struct aic_workload *wl,
+                     int b, struct aic_worker *w, struct aic_worker *o, struct aic_metrics *m0,
+                     struct aic_metrics *m)
+{
+    struct aic_layout lay = {2, 1, 1, 0, 0};
+    struct aic_error err;
+
+    init_ttft_worker(f, lay, (struct aic_ttft_consts){.set = c.set}, w);
+    init_ttft_worker(f, lay, c, o);
+    assert_int_equal(aic_run_agg(w, wl, b, 0, m0, &err), AIC_OK);
+    assert_int_equal(aic_run_agg(o, wl, b, 0, m, &err), AIC_OK);
+}
+
 /* The front-end stream wait: stream_ms per 1,000 output tokens/s, the requests in flight over
  * the TPOT; it adds to TTFT and the request latency, leaves TPOT alone and slows the closed
  * loop. Only SGLang's own front end has one by default. */
 static void test_ttft_stream_wait(void **state)
 {
-    struct fixture *f = *state;
     struct aic_worker w, o;
-    struct aic_layout lay = {2, 1, 1, 0, 0};
     struct aic_workload wl = {2000, 500, 0};
     struct aic_metrics m0, m;
-    struct aic_error err;
 
-    init_ttft_worker(f, lay, (struct aic_ttft_consts){.set = AIC_TTFT_SET_STREAM}, &w);
-    init_ttft_worker(f, lay, (struct aic_ttft_consts){.stream_ms = 50, .set = AIC_TTFT_SET_STREAM},
-                     &o);
-    assert_int_equal(aic_run_agg(&w, &wl, 32, 0, &m0, &err), AIC_OK);
-    assert_int_equal(aic_run_agg(&o, &wl, 32, 0, &m, &err), AIC_OK);
+    agg_pair(*state, (struct aic_ttft_consts){.stream_ms = 50, .set = AIC_TTFT_SET_STREAM}, &wl, 32,
+             &w, &o, &m0, &m);
     assert_float_equal(m0.ttft_parts.stream, 0, 0);
     assert_float_equal(m.ttft_parts.stream, 50 * 32 / m.tpot_ms, 1e-9);
     assert_float_equal(m.ttft_ms, m0.ttft_ms + m.ttft_parts.stream, 1e-9);
@@ -276,6 +285,36 @@ static void test_ttft_stream_wait(void **state)
     assert_true(aic_ttft_defaults(AIC_BACKEND_SGLANG).stream_ms > 0);
     assert_float_equal(aic_ttft_defaults(AIC_BACKEND_TRTLLM).stream_ms, 0, 0);
     assert_float_equal(aic_ttft_defaults(AIC_BACKEND_VLLM).stream_ms, 0, 0);
+    aic_worker_release(&o);
+    aic_worker_release(&w);
+}
+
+/* The backend's processing of the prompt: prompt_ms per 1,000 prompt tokens of serving
+ * overhead, aggregated and (on the prefill worker) disaggregated; TPOT does not move. Only
+ * vLLM has it by default. */
+static void test_ttft_prompt(void **state)
+{
+    struct aic_worker w, o;
+    struct aic_workload wl = {2000, 500, 0};
+    struct aic_metrics m0, m;
+    struct aic_error err;
+
+    agg_pair(*state, (struct aic_ttft_consts){.prompt_ms = 5, .set = AIC_TTFT_SET_PROMPT}, &wl, 16,
+             &w, &o, &m0, &m);
+    assert_float_equal(m.ttft_parts.overhead, m0.ttft_parts.overhead + 5 * 2000 / 1000.0, 1e-9);
+    assert_float_equal(m.ttft_ms, m0.ttft_ms + 10, 1e-9);
+    assert_float_equal(m.request_latency_ms, m0.request_latency_ms + 10, 1e-9);
+    assert_float_equal(m.tpot_ms, m0.tpot_ms, 0);
+    assert_parts_sum(&m);
+
+    assert_int_equal(aic_run_disagg(&w, 1, 1, &w, 8, 1, &wl, &m0, &err), AIC_OK);
+    assert_int_equal(aic_run_disagg(&o, 1, 1, &w, 8, 1, &wl, &m, &err), AIC_OK);
+    assert_float_equal(m.ttft_parts.overhead, m0.ttft_parts.overhead + 10, 1e-9);
+    assert_true(m.ttft_ms >= m0.ttft_ms - 1e-9); /* the closed loop may queue less */
+    assert_float_equal(m.tpot_ms, m0.tpot_ms, 0);
+    assert_true(aic_ttft_defaults(AIC_BACKEND_VLLM).prompt_ms > 0);
+    assert_float_equal(aic_ttft_defaults(AIC_BACKEND_TRTLLM).prompt_ms, 0, 0);
+    assert_float_equal(aic_ttft_defaults(AIC_BACKEND_SGLANG).prompt_ms, 0, 0);
     aic_worker_release(&o);
     aic_worker_release(&w);
 }
@@ -900,9 +939,9 @@ int main(void)
         cmocka_unit_test(test_agg_dp_lockstep),
     };
     const struct CMUnitTest mla[] = {
-        cmocka_unit_test(test_mla_kv_and_ops), cmocka_unit_test(test_agg_adp_balance),
-        cmocka_unit_test(test_ttft_stream_wait), cmocka_unit_test(test_moe_topk_kernel),
-        cmocka_unit_test(test_mla_dense_layers)};
+        cmocka_unit_test(test_mla_kv_and_ops),   cmocka_unit_test(test_agg_adp_balance),
+        cmocka_unit_test(test_ttft_stream_wait), cmocka_unit_test(test_ttft_prompt),
+        cmocka_unit_test(test_moe_topk_kernel),  cmocka_unit_test(test_mla_dense_layers)};
     int rc = cmocka_run_group_tests(dense, setup_qwen, teardown);
     return rc + cmocka_run_group_tests(mla, setup_dsv3, teardown);
 }
