@@ -52,7 +52,13 @@
  *   harnesses improve). TensorRT-LLM (Hopper alone wants 7 ms, Blackwell 1 ms, worse on the
  *   other half) and SGLang (fits 4 ms for 0.2 point) keep 0. It counts in disaggregated
  *   serving too (the prefill worker's engine core still takes the prompt; gb200 vLLM rows
- *   17.4 -> 15.5 %).
+ *   17.4 -> 15.5 %). vLLM's rows have prompts of 1,000-8,192 tokens; longer ones extrapolate.
+ * - No per-rank TTFT term: a wait growing with log2(GPUs of the worker) (multi-rank request
+ *   handling) fits TensorRT-LLM's whole file at 20 ms per doubling with no fixed overhead
+ *   (its aggregated TTFT 32.3 -> 29.7 %), but only the Hopper harnesses show it within
+ *   themselves (+0.11 in log per doubling; Blackwell +0.01): on Blackwell it only moves
+ *   DeepSeek harnesses (large TP) against gpt-oss and Llama-3.1-70B ones (small TP), and it
+ *   makes those worse (b200 Llama-3.1-70B 34 -> 38 %, b200 gpt-oss 48 -> 58 %).
  * - handoff_iters is one value for all backends (20). The per-backend bests on the 103
  *   disaggregated rows (TensorRT-LLM 15-20, SGLang 15-25, vLLM 20 on 9 rows) agree within
  *   the grid's resolution, and one value is harder to over-fit than three.
