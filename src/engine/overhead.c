@@ -46,13 +46,14 @@
  *   left after the model grows with the prompt (+0.06 in log per doubling of ISL, 0.15 of the
  *   variance at concurrency <= 16), most for the models whose prefill is cheap (gpt-oss,
  *   MiniMax), which a per-token cost explains and a slower prefill would not. It holds on
- *   both halves of the file (`--fit-ttft` finds 8 ms on h100+h200, 6 ms on b200+gb200): fitted
- *   with the fixed overhead on h100+h200 it cuts the b200 rows' TTFT MAPE 24.5 -> 19.8 %, on
- *   b200 h100+h200's 27.8 -> 27.1 % (whole file, aggregated vLLM 26.2 -> 23.4 %; 22 of its 29
- *   harnesses improve). TensorRT-LLM (Hopper alone wants 7 ms, Blackwell 1 ms, worse on the
- *   other half) and SGLang (fits 4 ms for 0.2 point) keep 0. It counts in disaggregated
- *   serving too (the prefill worker's engine core still takes the prompt; gb200 vLLM rows
- *   17.4 -> 15.5 %). vLLM's rows have prompts of 1,000-8,192 tokens; longer ones extrapolate.
+ *   both halves of the file (`--fit-ttft` finds 8 ms on h100+h200, 6 ms on b200+gb200). With
+ *   the fixed overhead, fitted on h100+h200 it cuts the b200 rows' TTFT MAPE 24.5 -> 19.8 %,
+ *   fitted on b200 it cuts h100+h200's 27.8 -> 27.1 % (whole file, aggregated vLLM 26.2 ->
+ *   23.4 %; 22 of its 29 harnesses improve). TensorRT-LLM (Hopper alone wants 7 ms,
+ *   Blackwell 1 ms, worse on the other half) and SGLang (fits 4 ms for 0.2 point) keep 0. It
+ *   counts in disaggregated serving too (the prefill worker's engine core still takes the
+ *   prompt; gb200 vLLM rows 17.4 -> 15.5 %). vLLM's rows have prompts of 1,000-8,192
+ *   tokens; longer ones extrapolate.
  * - No per-rank TTFT term: a wait growing with log2(GPUs of the worker) (multi-rank request
  *   handling) fits TensorRT-LLM's whole file at 20 ms per doubling with no fixed overhead
  *   (its aggregated TTFT 32.3 -> 29.7 %), but only the Hopper harnesses show it within
