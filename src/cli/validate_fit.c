@@ -16,7 +16,8 @@ static const double overheads_ms[] = {0,   10,  20,  25,  30,  40,  50,  60,  75
                                       125, 150, 175, 200, 250, 300, 400, 500, 750, 1000};
 static const double step_iters[] = {0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30};
 static const double queue_shares[] = {0, 0.02, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1};
-static const double stream_ms[] = {0, 5, 10, 20, 30, 40, 50, 60, 70, 80, 100, 120, 150, 200, 300};
+static const double stream_ms[] = {0,  1,  2,  3,  5,   10,  20,  30,  40,
+                                   50, 60, 70, 80, 100, 120, 150, 200, 300};
 static const double prompt_ms[] = {0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20};
 const double fit_handoff_grid[FIT_HANDOFF_GRID] = {0,  2,  4,  6,  8,  10, 12, 15,
                                                    20, 25, 30, 40, 50, 60, 75, 100};
