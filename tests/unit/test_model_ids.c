@@ -1,8 +1,9 @@
 /*
  * test_model_ids.c - Hugging Face ids resolved by the bundle beyond its first set: new bundled
- * configs (Mistral, Llama 3.2, QwQ), aliases (DeepSeek-R1 distillations, MiniMax-M2.1,
- * DeepSeek-V3.1-Terminus), quantization suffixes of published variants (-AWQ, -GPTQ-Int4/8,
- * a revision after the suffix) and version tags that must not cross (Mistral-7B v0.1/v0.3).
+ * configs (Mistral, Llama 3.2, QwQ, Qwen3-4B, Qwen3-Coder-30B-A3B), aliases (DeepSeek-R1
+ * distillations, MiniMax-M2.1, DeepSeek-V3.1-Terminus), quantization suffixes of published variants
+ * (-AWQ, -GPTQ-Int4/8, a revision after the suffix) and version tags that must not cross
+ * (Mistral-7B v0.1/v0.3).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -46,6 +47,11 @@ static void test_dims(void **state)
          40, 8, 128, 13824, 152064, 131072, 0, 0, 0, 0},
         {"deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "Qwen2ForCausalLM", AIC_FAMILY_DENSE, 28, 3584,
          28, 4, 128, 18944, 152064, 131072, 0, 0, 0, 0},
+        /* Qwen3-Coder-30B-A3B: Qwen3-30B-A3B's dimensions, a 262,144-token context */
+        {"Qwen/Qwen3-Coder-30B-A3B-Instruct", "Qwen3MoeForCausalLM", AIC_FAMILY_MOE, 48, 2048, 32,
+         4, 128, 6144, 151936, 262144, 128, 8, 0, 0},
+        {"Qwen/Qwen3-4B", "Qwen3ForCausalLM", AIC_FAMILY_DENSE, 36, 2560, 32, 8, 128, 9728, 151936,
+         40960, 0, 0, 0, 0},
         {"Qwen/QwQ-32B", "Qwen2ForCausalLM", AIC_FAMILY_DENSE, 64, 5120, 40, 8, 128, 27648, 152064,
          40960, 0, 0, 0, 0},
         /* v0.1: every layer in a 4096-token window, 32000 tokens; v0.2 full attention; v0.3

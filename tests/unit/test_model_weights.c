@@ -94,6 +94,7 @@ static void test_tie_bundled(void **state)
         {"Qwen/Qwen2.5-1.5B-Instruct", 1},
         {"Qwen/Qwen3-0.6B", 1},
         {"Qwen/Qwen3-1.7B", 1},
+        {"Qwen/Qwen3-4B-Instruct-2507", 1},
         {"Qwen/Qwen3-8B", 0},
         {"Qwen/Qwen2.5-7B", 0},
         {"meta-llama/Llama-3.1-8B", 0},
