@@ -42,6 +42,9 @@ static const struct {
     /* later releases on an unchanged architecture */
     {"MiniMaxAI/MiniMax-M2.1", "MiniMaxAI/MiniMax-M2"},
     {"deepseek-ai/DeepSeek-V3.1-Terminus", "deepseek-ai/DeepSeek-V3.1"},
+    {"zai-org/GLM-5.1", "zai-org/GLM-5"},
+    {"zai-org/GLM-5.1-FP8", "zai-org/GLM-5-FP8"},
+    {"moonshotai/Kimi-K2.6", "moonshotai/Kimi-K2.5"},
     /* DeepSeek-R1 distillations: their base models' architecture and dimensions */
     {"deepseek-ai/DeepSeek-R1-Distill-Llama-70B", "meta-llama/Llama-3.3-70B-Instruct"},
     {"deepseek-ai/DeepSeek-R1-Distill-Llama-8B", "meta-llama/Llama-3.1-8B"},

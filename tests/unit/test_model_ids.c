@@ -204,6 +204,34 @@ static void test_bundled_awq_gptq(void **state)
     assert_int_equal(m.gemm_quant, AIC_Q_INT4_WO);
 }
 
+/* Later releases on an unchanged architecture (GLM-5.1, Kimi-K2.6, MiniMax-M2.7) load every
+ * field of their predecessor's config but the id and, where the release states its own, the
+ * context length. */
+static void test_same_architecture(void **state)
+{
+    static const struct {
+        const char *id, *sibling;
+        int max_pos;
+    } cases[] = {
+        {"zai-org/GLM-5.1", "zai-org/GLM-5", 202752},
+        {"zai-org/GLM-5.1-FP8", "zai-org/GLM-5-FP8", 202752},
+        {"moonshotai/Kimi-K2.6", "moonshotai/Kimi-K2.5", 262144},
+        {"MiniMaxAI/MiniMax-M2.7", "MiniMaxAI/MiniMax-M2.5", 204800},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct aic_model a, b;
+        load_ok(cases[i].id, &a);
+        load_ok(cases[i].sibling, &b);
+        assert_string_equal(a.id, cases[i].id);
+        assert_int_equal(a.max_position_embeddings, cases[i].max_pos);
+        memcpy(a.id, b.id, sizeof(a.id));
+        a.max_position_embeddings = b.max_position_embeddings;
+        if (memcmp(&a, &b, sizeof(a)) != 0)
+            fail_msg("%s differs from %s beyond its id and context", cases[i].id, cases[i].sibling);
+    }
+}
+
 /* Unknown ids still fail naming the closest bundled ones; a version no bundled release has
  * does not borrow another version's config. */
 static void test_unknown_ids(void **state)
@@ -253,6 +281,11 @@ static void test_listing(void **state)
         "meta-llama/Llama-3.2-1B-Instruct",
         "meta-llama/Llama-3.2-3B",
         "meta-llama/Llama-3.2-3B-Instruct",
+        "Qwen/Qwen3-4B",
+        "Qwen/Qwen3-Coder-30B-A3B-Instruct",
+        "zai-org/GLM-5.1",
+        "moonshotai/Kimi-K2.6",
+        "MiniMaxAI/MiniMax-M2.7",
     };
     int n = aic_model_bundled_count(NULL);
     (void)state;
@@ -271,6 +304,7 @@ int main(void)
         cmocka_unit_test(test_dims),
         cmocka_unit_test(test_quant_suffixes),
         cmocka_unit_test(test_bundled_awq_gptq),
+        cmocka_unit_test(test_same_architecture),
         cmocka_unit_test(test_unknown_ids),
         cmocka_unit_test(test_listing),
     };
