@@ -1,7 +1,8 @@
 /*
  * test_model_ids.c - Hugging Face ids resolved by the bundle beyond its first set: new bundled
- * configs (Mistral, Llama 3.2, QwQ, Qwen3-4B, Qwen3-Coder-30B-A3B), aliases (DeepSeek-R1
- * distillations, MiniMax-M2.1, DeepSeek-V3.1-Terminus), quantization suffixes of published variants
+ * configs (Mistral, Llama 3.2, QwQ, Qwen3-4B, Qwen3-Coder-30B-A3B, Qwen3.5 27B and 35B-A3B),
+ * aliases (DeepSeek-R1 distillations, MiniMax-M2.1, DeepSeek-V3.1-Terminus), quantization suffixes
+ * of published variants
  * (-AWQ, -GPTQ-Int4/8, a revision after the suffix) and version tags that must not cross
  * (Mistral-7B v0.1/v0.3).
  */
@@ -50,6 +51,12 @@ static void test_dims(void **state)
         /* Qwen3-Coder-30B-A3B: Qwen3-30B-A3B's dimensions, a 262,144-token context */
         {"Qwen/Qwen3-Coder-30B-A3B-Instruct", "Qwen3MoeForCausalLM", AIC_FAMILY_MOE, 48, 2048, 32,
          4, 128, 6144, 151936, 262144, 128, 8, 0, 0},
+        /* Qwen3.5's smaller releases: three Gated DeltaNet layers to one gated full-attention
+         * layer, as in the bundled 397B-A17B */
+        {"Qwen/Qwen3.5-27B", "Qwen3_5ForConditionalGeneration", AIC_FAMILY_DENSE, 64, 5120, 24, 4,
+         256, 17408, 248320, 262144, 0, 0, 0, 0},
+        {"Qwen/Qwen3.5-35B-A3B", "Qwen3_5MoeForConditionalGeneration", AIC_FAMILY_MOE, 40, 2048, 16,
+         2, 256, 512, 248320, 262144, 256, 8, 0, 0},
         {"Qwen/Qwen3-4B", "Qwen3ForCausalLM", AIC_FAMILY_DENSE, 36, 2560, 32, 8, 128, 9728, 151936,
          40960, 0, 0, 0, 0},
         {"Qwen/QwQ-32B", "Qwen2ForCausalLM", AIC_FAMILY_DENSE, 64, 5120, 40, 8, 128, 27648, 152064,
@@ -110,6 +117,14 @@ static void test_dims(void **state)
     load_ok("MiniMaxAI/MiniMax-M2.1", &m);
     assert_int_equal(m.moe_quant, AIC_Q_FP8_BLOCK);
     assert_int_equal(m.qk_norm, 2);
+    load_ok("Qwen/Qwen3.5-27B", &m);
+    assert_int_equal(m.num_linear_attn_layers, 48);
+    assert_int_equal(m.lin_v_heads, 48);
+    assert_int_equal(m.attn_output_gate, 1);
+    load_ok("Qwen/Qwen3.5-35B-A3B", &m);
+    assert_int_equal(m.num_linear_attn_layers, 30);
+    assert_int_equal(m.lin_v_heads, 32);
+    assert_int_equal(m.moe_inter_size, 512);
     load_ok("meta-llama/Llama-3.2-1B-Instruct", &m);
     assert_int_equal(m.gemm_quant, AIC_Q_BF16);
 }
@@ -283,6 +298,8 @@ static void test_listing(void **state)
         "meta-llama/Llama-3.2-3B-Instruct",
         "Qwen/Qwen3-4B",
         "Qwen/Qwen3-Coder-30B-A3B-Instruct",
+        "Qwen/Qwen3.5-27B",
+        "Qwen/Qwen3.5-35B-A3B",
         "zai-org/GLM-5.1",
         "moonshotai/Kimi-K2.6",
         "MiniMaxAI/MiniMax-M2.7",
