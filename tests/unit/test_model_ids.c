@@ -252,6 +252,27 @@ static void test_same_architecture(void **state)
     }
 }
 
+/* A dense Qwen3-VL checkpoint brought as a local config: its text_config is the language model,
+ * with Qwen3's per-head q/k norm. */
+static void test_qwen3_vl_dense(void **state)
+{
+    static const char cfg[] =
+        "{\"architectures\": [\"Qwen3VLForConditionalGeneration\"], \"text_config\": {"
+        "\"num_hidden_layers\": 36, \"hidden_size\": 4096, \"num_attention_heads\": 32, "
+        "\"num_key_value_heads\": 8, \"head_dim\": 128, \"intermediate_size\": 12288, "
+        "\"vocab_size\": 151936, \"max_position_embeddings\": 262144}, "
+        "\"vision_config\": {\"depth\": 27}}";
+    struct aic_model m;
+    struct aic_error err = {0};
+    (void)state;
+    assert_int_equal(aic_model_parse(cfg, NULL, "vl-8b", &m, &err), AIC_OK);
+    assert_int_equal(m.family, AIC_FAMILY_DENSE);
+    assert_int_equal(m.qk_norm, 1);
+    assert_int_equal(m.num_layers, 36);
+    assert_int_equal(m.inter_size, 12288);
+    assert_int_equal(m.max_position_embeddings, 262144);
+}
+
 /* Unknown ids still fail naming the closest bundled ones; a version no bundled release has
  * does not borrow another version's config. */
 static void test_unknown_ids(void **state)
@@ -330,6 +351,7 @@ int main(void)
         cmocka_unit_test(test_quant_suffixes),
         cmocka_unit_test(test_bundled_awq_gptq),
         cmocka_unit_test(test_same_architecture),
+        cmocka_unit_test(test_qwen3_vl_dense),
         cmocka_unit_test(test_unknown_ids),
         cmocka_unit_test(test_listing),
     };
