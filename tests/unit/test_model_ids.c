@@ -57,6 +57,8 @@ static void test_dims(void **state)
          256, 17408, 248320, 262144, 0, 0, 0, 0},
         {"Qwen/Qwen3.5-35B-A3B", "Qwen3_5MoeForConditionalGeneration", AIC_FAMILY_MOE, 40, 2048, 16,
          2, 256, 512, 248320, 262144, 256, 8, 0, 0},
+        {"Qwen/Qwen3.5-122B-A10B", "Qwen3_5MoeForConditionalGeneration", AIC_FAMILY_MOE, 48, 3072,
+         32, 2, 256, 1024, 248320, 262144, 256, 8, 0, 0},
         /* Qwen3-VL: the language model (text_config) of the wrapper, the vision tower aside */
         {"Qwen/Qwen3-VL-30B-A3B-Instruct", "Qwen3VLMoeForConditionalGeneration", AIC_FAMILY_MOE, 48,
          2048, 32, 4, 128, 6144, 151936, 262144, 128, 8, 0, 0},
@@ -130,6 +132,9 @@ static void test_dims(void **state)
     assert_int_equal(m.num_linear_attn_layers, 30);
     assert_int_equal(m.lin_v_heads, 32);
     assert_int_equal(m.moe_inter_size, 512);
+    load_ok("Qwen/Qwen3.5-122B-A10B", &m);
+    assert_int_equal(m.num_linear_attn_layers, 36);
+    assert_int_equal(m.lin_v_heads, 64);
     load_ok("meta-llama/Llama-3.2-1B-Instruct", &m);
     assert_int_equal(m.gemm_quant, AIC_Q_BF16);
 }
@@ -326,6 +331,7 @@ static void test_listing(void **state)
         "Qwen/Qwen3-Coder-30B-A3B-Instruct",
         "Qwen/Qwen3.5-27B",
         "Qwen/Qwen3.5-35B-A3B",
+        "Qwen/Qwen3.5-122B-A10B",
         "Qwen/Qwen3-VL-30B-A3B-Instruct",
         "Qwen/Qwen3-VL-235B-A22B-Instruct",
         "Qwen/Qwen3-VL-235B-A22B-Thinking",
