@@ -47,6 +47,7 @@ static const struct {
     {"zai-org/GLM-5.1", "zai-org/GLM-5"},
     {"zai-org/GLM-5.1-FP8", "zai-org/GLM-5-FP8"},
     {"moonshotai/Kimi-K2.6", "moonshotai/Kimi-K2.5"},
+    {"Qwen/Qwen3.6-35B-A3B", "Qwen/Qwen3.5-35B-A3B"},
     /* DeepSeek-R1 distillations: their base models' architecture and dimensions */
     {"deepseek-ai/DeepSeek-R1-Distill-Llama-70B", "meta-llama/Llama-3.3-70B-Instruct"},
     {"deepseek-ai/DeepSeek-R1-Distill-Llama-8B", "meta-llama/Llama-3.1-8B"},

@@ -229,9 +229,9 @@ static void test_bundled_awq_gptq(void **state)
     assert_int_equal(m.gemm_quant, AIC_Q_INT4_WO);
 }
 
-/* Later releases on an unchanged architecture (GLM-5.1, Kimi-K2.6, MiniMax-M2.7) load every
- * field of their predecessor's config but the id and, where the release states its own, the
- * context length. */
+/* Later releases on an unchanged architecture (GLM-5.1, Kimi-K2.6, MiniMax-M2.7, Qwen3.6-35B-A3B)
+ * load every field of their predecessor's config but the id and, where the release states its
+ * own, the context length. */
 static void test_same_architecture(void **state)
 {
     static const struct {
@@ -242,6 +242,7 @@ static void test_same_architecture(void **state)
         {"zai-org/GLM-5.1-FP8", "zai-org/GLM-5-FP8", 202752},
         {"moonshotai/Kimi-K2.6", "moonshotai/Kimi-K2.5", 262144},
         {"MiniMaxAI/MiniMax-M2.7", "MiniMaxAI/MiniMax-M2.5", 204800},
+        {"Qwen/Qwen3.6-35B-A3B", "Qwen/Qwen3.5-35B-A3B", 262144},
     };
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
