@@ -1,10 +1,10 @@
 /*
  * test_model_ids.c - Hugging Face ids resolved by the bundle beyond its first set: new bundled
- * configs (Mistral, Llama 3.2, QwQ, Qwen3-4B, Qwen3-Coder-30B-A3B, Qwen3.5 27B and 35B-A3B),
- * aliases (DeepSeek-R1 distillations, MiniMax-M2.1, DeepSeek-V3.1-Terminus), quantization suffixes
- * of published variants
- * (-AWQ, -GPTQ-Int4/8, a revision after the suffix) and version tags that must not cross
- * (Mistral-7B v0.1/v0.3).
+ * configs (Mistral, Llama 3.2, QwQ, Qwen3-4B, Qwen3-Coder-30B-A3B, Qwen3.5 27B to 122B-A10B,
+ * Qwen3-VL), aliases (DeepSeek-R1 distillations, MiniMax-M2.1, DeepSeek-V3.1-Terminus, later
+ * releases on an unchanged architecture), quantization suffixes of published variants (-AWQ,
+ * -GPTQ-Int4/8, a revision after the suffix) and version tags that must not cross (Mistral-7B
+ * v0.1/v0.3).
  */
 #include <setjmp.h>
 #include <stdarg.h>
