@@ -47,10 +47,20 @@ AIC_API void aic_api_free(void *p);
 /* Library version ("0.1.0"). Static storage. */
 AIC_API const char *aic_api_version(void);
 
-/* aic_api_call() with a caller-owned context (the web server keeps one across requests so
- * models, systems and perf databases are loaded once). ctx NULL = a fresh context per call.
- * With a ctx, a request's systems_paths must be absent (the ctx already has its paths). */
-int aic_api_call_ctx(struct aic_ctx *ctx, const char *request_json, char **response_json);
+/* aic_api_call() with a caller-owned context (the web server and the Python module keep one
+ * across requests so models, systems and perf databases are loaded once). ctx NULL = a fresh
+ * context per call. With a ctx, a request's systems_paths must be absent (the ctx already has
+ * its paths). One call at a time per context: callers on several threads hold a lock. */
+AIC_API int aic_api_call_ctx(struct aic_ctx *ctx, const char *request_json, char **response_json);
+
+/* A context for aic_api_call_ctx() over systems_paths (comma-separated folders or "default";
+ * NULL = the environment variable AIC_SYSTEMS_PATHS, else the bundled specs). What one request
+ * loads stays loaded for the next, also a local model directory's config.json as first read:
+ * free the context to see files that changed. NULL when out of memory. */
+AIC_API struct aic_ctx *aic_api_ctx_new(const char *systems_paths);
+
+/* Frees a context from aic_api_ctx_new() and everything it loaded (NULL is fine). */
+AIC_API void aic_api_ctx_free(struct aic_ctx *ctx);
 
 /* The `cli estimate --json` document of one estimate, pretty-printed (malloc'd; caller
  * frees; NULL when out of memory). Layouts are shown as the engine resolves them (is_moe:

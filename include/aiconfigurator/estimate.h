@@ -28,6 +28,8 @@ struct aic_ctx;
 /* systems_paths: NULL = env AIC_SYSTEMS_PATHS, else "default". */
 struct aic_ctx *aic_ctx_new(const char *systems_paths);
 void aic_ctx_free(struct aic_ctx *ctx);
+/* The systems paths the context loads from (as resolved by aic_ctx_new; borrowed). */
+const char *aic_ctx_paths(const struct aic_ctx *ctx);
 
 int aic_ctx_get_model(struct aic_ctx *ctx, const char *name, const struct aic_model **out,
                       struct aic_error *err);

@@ -1,7 +1,8 @@
 """aiconfigurator: the Python face of the C library (libaiconfigurator.so, over ctypes).
 
-Every function sends one JSON request to aic_api_call() and returns the result as plain
-dicts and lists. Keyword arguments are the command line's options in snake_case
+Every function sends one JSON request to the library and returns the result as plain dicts
+and lists; what a call loads (models, systems, perf databases) stays loaded for the next one
+with the same systems_paths, until clear_cache(). Keyword arguments are the command line's options in snake_case
 (model_path, system, backend, isl, osl, tp_size, ...); None means "not given". Errors raise
 AIConfiguratorError(code, message). See python/README.md.
 
@@ -10,12 +11,13 @@ AIConfiguratorError(code, message). See python/README.md.
     print(r["ttft_ms"], r["tpot_ms"])
 """
 
-from ._native import AIConfiguratorError, call, library, version
+from ._native import AIConfiguratorError, call, clear_cache, library, version
 
 __all__ = [
     "AIConfiguratorError",
     "SupportResult",
     "call",
+    "clear_cache",
     "cli_default",
     "cli_estimate",
     "cli_exp",

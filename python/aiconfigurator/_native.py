@@ -1,5 +1,11 @@
 """Loads libaiconfigurator.so with ctypes and runs JSON requests through aic_api_call().
 
+Each distinct systems_paths (or, without one, each value of AIC_SYSTEMS_PATHS) gets one
+library context, kept for the life of the process: the models, system specs and perf databases a
+call loads stay loaded for the next, so a sweep of estimates pays the table loading once.
+clear_cache() frees them (to see files changed on disk, or to give the memory back); with
+cache=False a call runs in a fresh context of its own.
+
 Where the library is looked up, first hit wins:
   1. the environment variable AIC_LIB (a path to the .so);
   2. build/release, build/dev, build/ci of the repository this file sits in;
@@ -7,6 +13,7 @@ Where the library is looked up, first hit wins:
 Standard library only.
 """
 
+import atexit
 import ctypes
 import ctypes.util
 import json
@@ -18,6 +25,7 @@ _BUILD_DIRS = ("release", "dev", "ci")
 
 _lib = None
 _lock = threading.Lock()
+_contexts = {}  # cache key -> [context pointer, lock held while a call uses it]
 
 
 class AIConfiguratorError(Exception):
@@ -61,6 +69,13 @@ def _load():
         lib.aic_api_free.restype = None
         lib.aic_api_version.argtypes = []
         lib.aic_api_version.restype = ctypes.c_char_p
+        lib.aic_api_call_ctx.argtypes = [ctypes.c_void_p, ctypes.c_char_p,
+                                         ctypes.POINTER(ctypes.c_void_p)]
+        lib.aic_api_call_ctx.restype = ctypes.c_int
+        lib.aic_api_ctx_new.argtypes = [ctypes.c_char_p]
+        lib.aic_api_ctx_new.restype = ctypes.c_void_p
+        lib.aic_api_ctx_free.argtypes = [ctypes.c_void_p]
+        lib.aic_api_ctx_free.restype = None
         return lib
     raise AIConfiguratorError(
         "load",
@@ -78,15 +93,61 @@ def library():
         return _lib
 
 
-def call(op, **params):
+def _context(lib, paths):
+    """The cached [context, lock] for systems_paths `paths` (None: AIC_SYSTEMS_PATHS as now)."""
+    key = paths if paths is not None else ("env", os.environ.get("AIC_SYSTEMS_PATHS"))
+    with _lock:
+        entry = _contexts.get(key)
+        if entry is None:
+            ctx = lib.aic_api_ctx_new(paths.encode("utf-8") if paths is not None else None)
+            if not ctx:
+                raise AIConfiguratorError("nomem", "out of memory creating a library context")
+            entry = _contexts[key] = [ctx, threading.Lock()]
+        return entry
+
+
+def clear_cache():
+    """Frees every cached library context and what it loaded; the next call loads afresh."""
+    with _lock:
+        entries = list(_contexts.values())
+        _contexts.clear()
+    for entry in entries:
+        with entry[1]:  # waits for a call in flight; a call that held the entry retries
+            _lib.aic_api_ctx_free(entry[0])
+            entry[0] = None
+
+
+atexit.register(clear_cache)
+
+
+def _run(lib, req, paths, cache):
+    out = ctypes.c_void_p()
+    if not cache:
+        if paths is not None:
+            req["systems_paths"] = paths
+        lib.aic_api_call(json.dumps(req).encode("utf-8"), ctypes.byref(out))
+        return out
+    while True:
+        entry = _context(lib, paths)
+        with entry[1]:
+            if entry[0] is not None:  # else clear_cache() freed it meanwhile: take a new one
+                lib.aic_api_call_ctx(entry[0], json.dumps(req).encode("utf-8"), ctypes.byref(out))
+                return out
+
+
+def call(op, cache=True, **params):
     """Runs {"op": op, **params} and returns the response document (a dict with "ok",
-    "result", "warnings"). Parameters whose value is None are left out. Raises
+    "result", "warnings"). Parameters whose value is None are left out. With cache (the
+    default) the call reuses the context of its systems_paths (see the module's doc). Raises
     AIConfiguratorError when the response says ok: false."""
+    paths = params.pop("systems_paths", None)
+    if paths is not None and not isinstance(paths, str):
+        raise AIConfiguratorError("usage", "systems_paths must be a string (comma-separated "
+                                  "folders, or \"default\")")
     req = {"op": op}
     req.update({k: v for k, v in params.items() if v is not None})
     lib = library()
-    out = ctypes.c_void_p()
-    lib.aic_api_call(json.dumps(req).encode("utf-8"), ctypes.byref(out))
+    out = _run(lib, req, paths, cache)
     if not out.value:
         raise AIConfiguratorError("nomem", "the library returned no response")
     try:

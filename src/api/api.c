@@ -134,7 +134,7 @@ static int check_request(const json_t *req, const json_t *paths, api_op_fn *fn,
 static json_t *run_op(api_op_fn fn, struct aic_ctx *ctx, const json_t *req, const char *paths,
                       struct aic_error *err, int *rc)
 {
-    struct api_call c = {req, ctx, paths, json_array(), err};
+    struct api_call c = {req, ctx, json_array(), err};
     json_t *result = NULL, *doc;
 
     if (!c.ctx)
@@ -198,6 +198,16 @@ int aic_api_call_ctx(struct aic_ctx *ctx, const char *request_json, char **respo
         *response_json = error_response(rc, "out of memory serialising the response");
     }
     return rc;
+}
+
+struct aic_ctx *aic_api_ctx_new(const char *systems_paths)
+{
+    return aic_ctx_new(systems_paths);
+}
+
+void aic_api_ctx_free(struct aic_ctx *ctx)
+{
+    aic_ctx_free(ctx);
 }
 
 int aic_api_call(const char *request_json, char **response_json)

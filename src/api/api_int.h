@@ -15,11 +15,10 @@
 /* ---- one call ------------------------------------------------------------------------ */
 
 struct api_call {
-    const json_t *req;         /* the request object (borrowed) */
-    struct aic_ctx *ctx;       /* loaded models/systems/databases for this call */
-    const char *systems_paths; /* NULL = env AIC_SYSTEMS_PATHS / default */
-    json_t *warnings;          /* array; handlers append one line per warning */
-    struct aic_error *err;     /* handlers fill it and return its code */
+    const json_t *req;     /* the request object (borrowed) */
+    struct aic_ctx *ctx;   /* loaded models/systems/databases for this call */
+    json_t *warnings;      /* array; handlers append one line per warning */
+    struct aic_error *err; /* handlers fill it and return its code */
 };
 
 /* An op: fills *result (a new reference) and returns 0, or returns an AIC_ERR_* code with

@@ -39,7 +39,7 @@ static json_t *cell(struct api_call *c, const struct aic_model *m, const char *s
     struct aic_support s;
     struct aic_error err = {0};
 
-    if (aic_support_check(m, system, b, version, c->systems_paths, &s, &err)) {
+    if (aic_support_check(m, system, b, version, aic_ctx_paths(c->ctx), &s, &err)) {
         memset(&s, 0, sizeof(s));
         s.no_data = 1;
         snprintf(s.agg_reason, sizeof(s.agg_reason), "%s", err.msg);
@@ -88,7 +88,7 @@ int api_op_support(struct api_call *c, json_t **result)
     if (!strcmp(o.system, "all") || backend < 0)
         *result = matrix(c, m, o.system, backend, o.version);
     else if ((rc = aic_support_check(m, o.system, (enum aic_backend)backend, o.version,
-                                     c->systems_paths, &s, c->err)))
+                                     aic_ctx_paths(c->ctx), &s, c->err)))
         return rc;
     else if ((*result = support_obj(o.system, (enum aic_backend)backend, &s)))
         json_object_update_missing_new(*result, json_pack("{s:s,s:s,s:s}", "model", m->id,

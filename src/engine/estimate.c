@@ -76,6 +76,11 @@ void aic_ctx_free(struct aic_ctx *ctx)
     free(ctx);
 }
 
+const char *aic_ctx_paths(const struct aic_ctx *ctx)
+{
+    return ctx->paths;
+}
+
 int aic_ctx_get_model(struct aic_ctx *ctx, const char *name, const struct aic_model **out,
                       struct aic_error *err)
 {

@@ -6,9 +6,11 @@ python3 -m unittest discover -s tests/python -v. With AIC_TEST_PERFDB (the measu
 database) also runs a `default` sweep; without it that test is skipped.
 """
 
+import json
 import os
 import shutil
 import tempfile
+import threading
 import unittest
 
 import aiconfigurator as aic
@@ -115,6 +117,88 @@ class EstimateTest(unittest.TestCase):
             aic.estimate(model_path="Qwen/Qwen3-32B", system="h100_sxm", tp_sise=2)
         self.assertEqual(cm.exception.code, "usage")
         self.assertIn("tp_size", cm.exception.message)
+
+
+class ContextCacheTest(unittest.TestCase):
+    """Calls with the same systems_paths share one library context (see _native.py)."""
+
+    BASE = dict(system="h100_sxm", database_mode="SOL", systems_paths="default", tp_size=2,
+                batch_size=8, isl=2048, osl=256)
+
+    def setUp(self):
+        self.root = tempfile.mkdtemp(prefix="aic_py_cache_")
+        aic.clear_cache()
+
+    def tearDown(self):
+        shutil.rmtree(self.root)
+        aic.clear_cache()
+
+    def _local_model(self, layers):
+        src = os.path.join(os.path.dirname(__file__), "..", "..", "data", "models",
+                           "Qwen--Qwen3-32B", "config.json")
+        with open(src) as f:
+            cfg = json.load(f)
+        cfg["num_hidden_layers"] = layers
+        with open(os.path.join(self.root, "config.json"), "w") as f:
+            json.dump(cfg, f)
+        return self.root
+
+    def test_cached_equals_fresh(self):
+        kw = dict(model_path="Qwen/Qwen3-32B", **self.BASE)
+        cached = [aic.call("estimate", **kw) for _ in range(2)]
+        fresh = aic.call("estimate", cache=False, **kw)
+        self.assertEqual(cached[0]["result"], fresh["result"])
+        self.assertEqual(cached[1]["result"], fresh["result"])
+        self.assertGreater(fresh["result"]["tpot_ms"], 0.0)
+
+    def test_warnings_on_every_cached_call(self):
+        # bundled specs only: no perf database, so every call falls back and says so
+        kw = dict(model_path="Qwen/Qwen3-32B", system="h100_sxm", systems_paths="default")
+        for _ in range(2):
+            doc = aic.call("estimate", **kw)
+            self.assertEqual(doc["result"]["database_mode"], "EMPIRICAL")
+            self.assertEqual(len(doc["warnings"]), 1)
+            self.assertIn("fell back to EMPIRICAL", doc["warnings"][0])
+
+    def test_local_config_read_once_until_clear_cache(self):
+        path = self._local_model(64)
+        first = aic.estimate(model_path=path, **self.BASE)
+        self._local_model(32)  # half the layers: half the weights once read again
+        self.assertEqual(aic.estimate(model_path=path, **self.BASE), first)
+        fresh = aic.estimate(model_path=path, cache=False, **self.BASE)
+        self.assertLess(fresh["memory"]["weights_bytes"], 0.6 * first["memory"]["weights_bytes"])
+        self.assertLess(fresh["tpot_ms"], first["tpot_ms"])
+        aic.clear_cache()
+        self.assertEqual(aic.estimate(model_path=path, **self.BASE), fresh)
+
+    def test_threads_and_clear_cache(self):
+        kw = dict(model_path="Qwen/Qwen3-32B", **self.BASE)
+        want = aic.estimate(cache=False, **kw)
+        got, errors = [], []
+
+        def worker():
+            try:
+                for _ in range(20):
+                    got.append(aic.estimate(**kw))
+            except Exception as exc:  # collected, reported by the assertion below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=worker) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for _ in range(10):
+            aic.clear_cache()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        self.assertEqual(len(got), 80)
+        self.assertTrue(all(r == want for r in got))
+
+    def test_systems_paths_must_be_text(self):
+        with self.assertRaises(aic.AIConfiguratorError) as cm:
+            aic.estimate(model_path="Qwen/Qwen3-32B", system="h100_sxm", systems_paths=["a"])
+        self.assertEqual(cm.exception.code, "usage")
+        self.assertIn("systems_paths", cm.exception.message)
 
 
 class ListingTest(unittest.TestCase):

@@ -6,7 +6,8 @@
  * right code; models/systems/version list what is bundled; generate writes the naive
  * configuration into a fresh folder and names the files; default's save_dir warning about
  * rows without artifacts is in the document's warnings; messages name parameters by their
- * JSON key, not by a command-line flag.
+ * JSON key, not by a command-line flag; a caller-owned context (aic_api_ctx_new, as the web
+ * server and the Python module keep one) answers as a fresh one with the same systems paths.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -376,6 +377,43 @@ static void test_default_save_warnings(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* support through a context over the perf database (AIC_TEST_PERFDB; skipped without):
+ * the context's paths decide, as systems_paths does in a context-free call. */
+static void test_ctx_answers_as_fresh(void **state)
+{
+    const char *root = getenv("AIC_TEST_PERFDB");
+    const char *sup = "{\"op\":\"support\",\"model_path\":\"Qwen/Qwen3-32B\","
+                      "\"system\":\"h100_sxm\",\"backend\":\"vllm\"";
+    char req[512], *resp = NULL;
+    struct aic_ctx *ctx;
+    json_t *fresh, *held;
+    int rc;
+    (void)state;
+
+    if (!root || access(root, R_OK) != 0)
+        skip();
+    snprintf(req, sizeof(req), "%s,\"systems_paths\":\"%s\"}", sup, root);
+    fresh = call(req, &rc);
+    assert_int_equal(rc, 0);
+    assert_true(json_is_true(json_object_get(json_object_get(fresh, "result"), "agg_supported")));
+    assert_non_null(ctx = aic_api_ctx_new(root));
+    snprintf(req, sizeof(req), "%s}", sup);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(aic_api_call_ctx(ctx, req, &resp), 0);
+        assert_non_null(held = json_loads(resp, 0, NULL));
+        assert_true(json_equal(held, fresh));
+        json_decref(held);
+        aic_api_free(resp);
+    }
+    /* a context has its paths: a request may not bring others */
+    snprintf(req, sizeof(req), "%s,\"systems_paths\":\"default\"}", sup);
+    assert_int_equal(aic_api_call_ctx(ctx, req, &resp), AIC_ERR_USAGE);
+    assert_non_null(strstr(resp, "fixed systems paths"));
+    aic_api_free(resp);
+    aic_api_ctx_free(ctx);
+    json_decref(fresh);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -386,6 +424,7 @@ int main(void)
         cmocka_unit_test(test_generate_naive),
         cmocka_unit_test(test_default_save_warnings),
         cmocka_unit_test(test_messages_name_keys),
+        cmocka_unit_test(test_ctx_answers_as_fresh),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
