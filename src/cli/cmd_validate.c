@@ -4,9 +4,9 @@
  * header name) and prints median / mean absolute percentage error of TTFT and TPOT per
  * (system, backend, mode) and overall. Rows the tool cannot interpret get a reason, are
  * counted, and are not guessed. One struct aic_ctx caches models, systems and databases for
- * the whole file. PRED.csv (id,pred_ttft_ms,pred_tpot_ms,status, the table shares and the TPOT
- * floor) is written to
- * a temporary file and renamed, so a failed run leaves no partial file.
+ * the whole file. PRED.csv (id,pred_ttft_ms,pred_tpot_ms,status, the table shares, the TPOT
+ * floor, the TTFT's parts and the request rate) is written to a temporary file and renamed, so
+ * a failed run leaves no partial file.
  */
 #include <ctype.h>
 #include <math.h>
@@ -38,7 +38,8 @@ static const struct cli_opt val_table[] = {
      "measured results (columns as in e2e_measured.csv; required)"},
     {"out", NULL, CLI_STRING, O(out), 0, 0, NULL, "PRED.csv",
      "write id,pred_ttft_ms,pred_tpot_ms,status,prefill_table_share,decode_table_share,"
-     "tpot_floor_ms per row"},
+     "tpot_floor_ms, the TTFT's parts (ttft_overhead_ms ... ttft_stream_ms) and "
+     "pred_requests_per_s per row"},
     {"database-mode", NULL, CLI_ENUM, O(db_mode), 0, 0, db_choices, NULL,
      "SILICON (default; falls back to EMPIRICAL where no data), HYBRID, EMPIRICAL, SOL"},
     {"by-model", NULL, CLI_FLAG, O(by_model), 0, 0, NULL, NULL,
@@ -107,8 +108,38 @@ static void put_id(FILE *f, const char *id)
     fputc('"', f);
 }
 
-/* One row's line of PRED.csv: its prediction (ok) or why there is none, and its TPOT floor
- * (NAN: none). */
+/* PRED.csv's columns after tpot_floor_ms: the parts of the predicted TTFT (as `cli estimate
+ * --json` names them in ttft_breakdown_ms) and the deployment's request rate. */
+#define TTFT_PART(f)                                                                               \
+    {                                                                                              \
+        "ttft_" #f "_ms", offsetof(struct aic_ttft_parts, f)                                       \
+    }
+static const struct {
+    const char *column;
+    size_t off;
+} ttft_cols[] = {
+    TTFT_PART(overhead),    TTFT_PART(scheduler),  TTFT_PART(queue),
+    TTFT_PART(prefill),     TTFT_PART(dp_balance), TTFT_PART(kv_wait),
+    TTFT_PART(kv_transfer), TTFT_PART(kv_handoff), TTFT_PART(stream),
+};
+#undef TTFT_PART
+#define N_TTFT_COLS (sizeof(ttft_cols) / sizeof(ttft_cols[0]))
+
+static void put_breakdown(FILE *f, int ok, const struct aic_metrics *m)
+{
+    for (size_t i = 0; i < N_TTFT_COLS; i++)
+        if (ok)
+            fprintf(f, ",%.6f", *(const double *)((const char *)&m->ttft_parts + ttft_cols[i].off));
+        else
+            fputc(',', f);
+    if (ok)
+        fprintf(f, ",%.6f", m->requests_per_s);
+    else
+        fputc(',', f);
+}
+
+/* One row's line of PRED.csv: its prediction (ok) or why there is none, its TPOT floor (NAN:
+ * none), then the TTFT's parts and the request rate. */
 static void put_pred(struct val_state *s, const struct row *w, int ok, const struct aic_metrics *m,
                      const double share[2], const char *status, double floor_ms)
 {
@@ -123,6 +154,7 @@ static void put_pred(struct val_state *s, const struct row *w, int ok, const str
         fprintf(s->out, ",,,%s,,,", status);
     if (isfinite(floor_ms))
         fprintf(s->out, "%.6f", floor_ms);
+    put_breakdown(s->out, ok, m);
     fputc('\n', s->out);
 }
 
@@ -434,8 +466,11 @@ static int open_out(const struct cli_env *env, const char *out, char *tmp, size_
                          "exists and is writable",
                          out, tmp);
     fputs("id,pred_ttft_ms,pred_tpot_ms,status,prefill_table_share,decode_table_share,"
-          "tpot_floor_ms\n",
+          "tpot_floor_ms",
           *f);
+    for (size_t i = 0; i < N_TTFT_COLS; i++)
+        fprintf(*f, ",%s", ttft_cols[i].column);
+    fputs(",pred_requests_per_s\n", *f);
     return CLI_OK;
 }
 
