@@ -43,7 +43,7 @@ enum vcol {
     C_DP, C_MOE_TP, C_MOE_EP, C_P_BS, C_P_WORKERS, C_P_TP, C_P_PP, C_P_DP, C_P_MOE_TP, C_P_MOE_EP,
     C_D_BS, C_D_WORKERS, C_D_TP, C_D_PP, C_D_DP, C_D_MOE_TP, C_D_MOE_EP, C_TTFT, C_TPOT, C_SOURCE,
     C_NEXTN, C_NEXTN_ACC, C_KV_Q, /* optional: not in e2e_measured.csv, a user's file may have them */
-    C_PRECISION,
+    C_PRECISION, C_PREFIX,
     C_COUNT
 };
 /* clang-format on */

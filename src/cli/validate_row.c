@@ -47,7 +47,8 @@ const char *const vcol_names[C_COUNT] = {"id",
                                          "nextn",
                                          "nextn_accepted",
                                          "kvcache_quant_mode",
-                                         "precision"};
+                                         "precision",
+                                         "prefix"};
 /* Columns without which the file cannot be validated at all. */
 const enum vcol vcol_required[VCOL_REQUIRED_N] = {C_BACKEND, C_MODEL, C_SYSTEM, C_MODE,
                                                   C_ISL,     C_OSL,   C_TTFT,   C_TPOT};
@@ -213,14 +214,18 @@ static int rank_batch(const struct row *w, int b, int dp, int workers)
     return per_rank(b, dp);
 }
 
-/* The optional columns: MTP draft tokens with their accepted count, and the KV-cache
- * quantization; returns NULL or the reason the row is not estimable. */
+/* The optional columns: MTP draft tokens with their accepted count, the KV-cache
+ * quantization, and the prompt tokens served from the prefix cache (prefix, part of isl);
+ * returns NULL or the reason the row is not estimable. */
 static const char *row_extras(const struct row *w, struct aic_estimate_req *r)
 {
-    int n = cell_int(w, C_NEXTN, 0), q;
+    int n = cell_int(w, C_NEXTN, 0), q, prefix = cell_int(w, C_PREFIX, 0);
     double acc = row_num(w, C_NEXTN_ACC);
     char msg[256];
 
+    if (prefix < 0 || prefix >= r->wl.isl)
+        return "bad prefix (cached prompt tokens: at least 0 and below isl)";
+    r->wl.prefix = prefix;
     if (n < 0)
         return "bad nextn";
     if (n > 0) {
