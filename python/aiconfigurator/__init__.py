@@ -2,8 +2,9 @@
 
 Every function sends one JSON request to the library and returns the result as plain dicts
 and lists; what a call loads (models, systems, perf databases) stays loaded for the next one
-with the same systems_paths, until clear_cache(). Keyword arguments are the command line's options in snake_case
-(model_path, system, backend, isl, osl, tp_size, ...); None means "not given". Errors raise
+with the same systems_paths, until clear_cache(). Keyword arguments are the command line's
+options in snake_case (model_path, system, backend, isl, osl, tp_size, ...); None means "not
+given"; cache=False runs a call in a fresh context. Errors raise
 AIConfiguratorError(code, message). See python/README.md.
 
     import aiconfigurator as aic

@@ -1,4 +1,4 @@
-"""Loads libaiconfigurator.so with ctypes and runs JSON requests through aic_api_call().
+"""Loads libaiconfigurator.so with ctypes and runs JSON requests through aic_api_call_ctx().
 
 Each distinct systems_paths (or, without one, each value of AIC_SYSTEMS_PATHS) gets one
 library context, kept for the life of the process: the models, system specs and perf databases a

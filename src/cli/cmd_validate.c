@@ -125,17 +125,19 @@ static const struct {
 #undef TTFT_PART
 #define N_TTFT_COLS (sizeof(ttft_cols) / sizeof(ttft_cols[0]))
 
+/* The TTFT's parts and the request rate of an estimated row; empty cells for the others. */
 static void put_breakdown(FILE *f, int ok, const struct aic_metrics *m)
 {
-    for (size_t i = 0; i < N_TTFT_COLS; i++)
-        if (ok)
-            fprintf(f, ",%.6f", *(const double *)((const char *)&m->ttft_parts + ttft_cols[i].off));
-        else
+    const char *parts = (const char *)&m->ttft_parts;
+
+    if (!ok) {
+        for (size_t i = 0; i <= N_TTFT_COLS; i++)
             fputc(',', f);
-    if (ok)
-        fprintf(f, ",%.6f", m->requests_per_s);
-    else
-        fputc(',', f);
+        return;
+    }
+    for (size_t i = 0; i < N_TTFT_COLS; i++)
+        fprintf(f, ",%.6f", *(const double *)(parts + ttft_cols[i].off));
+    fprintf(f, ",%.6f", m->requests_per_s);
 }
 
 /* One row's line of PRED.csv: its prediction (ok) or why there is none, its TPOT floor (NAN:
