@@ -412,8 +412,15 @@ static int tpot_binds(const struct run_state *s, double *best)
 
 /* ---- explaining empty results ---------------------------------------------------- */
 
-/* Smallest power-of-two GPU count above `from` at which some layout holds one request. */
-static int min_gpus_fit(struct run_state *s, enum aic_backend be, int from)
+/* The default layout with the least weight per GPU, when none holds one request. */
+struct lightest {
+    struct aic_layout lay;
+    double weights, capacity; /* bytes per GPU; weights 0 = no layout was tried */
+};
+
+/* Smallest power-of-two GPU count above `from` at which some layout holds one request; 0
+ * when none up to 128 does (*lt, if given, then names the lightest layout tried). */
+static int min_gpus_fit(struct run_state *s, enum aic_backend be, int from, struct lightest *lt)
 {
     struct aic_perfdb *db;
     struct aic_error e;
@@ -435,9 +442,31 @@ static int min_gpus_fit(struct run_state *s, enum aic_backend be, int from)
             aic_worker_release(&w);
             if (!mem.oom)
                 return g;
+            if (lt && (lt->weights == 0 || mem.weights < lt->weights))
+                *lt = (struct lightest){lays[i], mem.weights, mem.capacity};
         }
     }
     return 0;
+}
+
+/* No default layout of any size holds the model: more GPUs do not help. */
+static int too_big_anywhere(struct run_state *s, const struct aic_search_result *res,
+                            const struct lightest *lt, struct aic_error *err)
+{
+    char name[64];
+
+    if (lt->weights <= 0)
+        return aic_err(err, AIC_ERR_OOM,
+                       "%s does not fit in any layout the default search tries on %s; use a "
+                       "quantized model",
+                       res->model_id, s->r->system);
+    return aic_err(err, AIC_ERR_OOM,
+                   "%s does not fit in any layout the default search tries on %s: the lightest, "
+                   "%s, holds %.1f GB of weights per GPU of %.1f GB; use a quantized model, or "
+                   "pipeline parallelism with cli exp (agg_pp_candidates: [1, 2])",
+                   res->model_id, s->r->system,
+                   aic_layout_str(&lt->lay, res->is_moe, name, sizeof(name)), lt->weights / 1e9,
+                   lt->capacity / 1e9);
 }
 
 /* Whether the model cannot run on this system at all (a quantization without tensor cores
@@ -472,7 +501,7 @@ static int explain_empty(struct run_state *s, struct aic_search_result *res, int
         int g, rc = cannot_run(s, be, err);
         if (rc)
             return rc;
-        g = s->r->space ? min_gpus_fit(s, be, 0) : 0;
+        g = s->r->space ? min_gpus_fit(s, be, 0, NULL) : 0;
         if (g && g <= budget) /* the default layouts fit: the candidate lists leave none */
             return aic_err(err, AIC_ERR_OOM,
                            "no layout from the experiment's candidate lists fits on %d GPU%s of "
@@ -480,16 +509,14 @@ static int explain_empty(struct run_state *s, struct aic_search_result *res, int
                            "that does not divide the model's heads or experts, or more GPUs "
                            "than total_gpus) or leave them out for the defaults",
                            budget, budget == 1 ? "" : "s", sys, res->model_id, g);
-        g = min_gpus_fit(s, be, budget);
+        struct lightest lt = {0};
+        g = min_gpus_fit(s, be, budget, &lt);
         if (g)
             return aic_err(err, AIC_ERR_OOM,
                            "%s does not fit on %d GPU%s of %s; the smallest GPU count that "
                            "fits is %d: use --total-gpus %d (or a quantized model)",
                            res->model_id, budget, budget == 1 ? "" : "s", sys, g, g);
-        return aic_err(err, AIC_ERR_OOM,
-                       "%s does not fit on %d GPUs of %s even at batch 1; use more GPUs or "
-                       "a quantized model",
-                       res->model_id, budget, sys);
+        return too_big_anywhere(s, res, &lt, err);
     }
     if (!fit)
         return aic_err(err, AIC_ERR_NODATA,
