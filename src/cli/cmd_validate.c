@@ -37,9 +37,8 @@ static const struct cli_opt val_table[] = {
     {"measured", NULL, CLI_STRING, O(measured), 0, 0, NULL, "FILE.csv",
      "measured results (columns as in e2e_measured.csv; required)"},
     {"out", NULL, CLI_STRING, O(out), 0, 0, NULL, "PRED.csv",
-     "write id,pred_ttft_ms,pred_tpot_ms,status,prefill_table_share,decode_table_share,"
-     "tpot_floor_ms, the TTFT's parts (ttft_overhead_ms ... ttft_stream_ms) and "
-     "pred_requests_per_s per row"},
+     "write each row's prediction: id,pred_ttft_ms,pred_tpot_ms,status, table shares, TPOT "
+     "floor, TTFT parts, request rate (columns: README)"},
     {"database-mode", NULL, CLI_ENUM, O(db_mode), 0, 0, db_choices, NULL,
      "SILICON (default; falls back to EMPIRICAL where no data), HYBRID, EMPIRICAL, SOL"},
     {"by-model", NULL, CLI_FLAG, O(by_model), 0, 0, NULL, NULL,
