@@ -108,13 +108,15 @@ static const char *count_why(int v, const char *const why[3])
     return v == CELL_BLANK ? why[0] : v == CELL_RANGE ? why[1] : why[2];
 }
 
-/* Reads a layout from 5 consecutive columns starting at tp. Blank/0 dp/pp -> 1; blank/0
- * moe sizes -> 0 (auto). Returns 0, or -1 with reason. */
+/* Reads a layout from 5 consecutive columns starting at tp. Blank/0 pp -> 1; blank/0 moe
+ * sizes -> 0 (auto). A blank/0 dp is the one the MoE sizes then imply (moe_tp x moe_ep = tp x
+ * dp: vLLM's data-parallel attention over tensor-parallel experts, tp 1 with moe_tp 2 on two
+ * GPUs), else 1. Returns 0, or -1 with reason. */
 static int row_layout(const struct row *w, enum vcol tp, struct aic_layout *lay, const char **why)
 {
     lay->tp = cell_int(w, tp, CELL_BLANK);
     lay->pp = cell_int(w, tp + 1, 1);
-    lay->dp = cell_int(w, tp + 2, 1);
+    lay->dp = cell_int(w, tp + 2, 0);
     lay->moe_tp = cell_int(w, tp + 3, 0);
     lay->moe_ep = cell_int(w, tp + 4, 0);
     if (lay->tp <= 0 || lay->pp < 0 || lay->dp < 0 || lay->moe_tp < 0 || lay->moe_ep < 0) {
@@ -128,8 +130,10 @@ static int row_layout(const struct row *w, enum vcol tp, struct aic_layout *lay,
     }
     if (!lay->pp)
         lay->pp = 1;
-    if (!lay->dp)
-        lay->dp = 1;
+    if (!lay->dp) {
+        int moe = lay->moe_tp * lay->moe_ep;
+        lay->dp = moe > lay->tp && moe % lay->tp == 0 ? moe / lay->tp : 1;
+    }
     return 0;
 }
 
